@@ -1,0 +1,109 @@
+// Package activities holds the Temporal activities of NewsletterWorkflow:
+// thin adapters from the workflow to sources, the renderer, the CRM and the
+// Platform. Everything they call is an interface, so tests substitute fakes.
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/halcytone/contentgen/content"
+	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/httpapi"
+	"github.com/halcytone/contentgen/platform"
+	"github.com/halcytone/contentgen/render"
+	"github.com/halcytone/contentgen/sources"
+)
+
+// Error types of non-retryable failures; stable, so operators and tests can
+// match on them.
+const (
+	ErrTypeDocumentNotFound = "DocumentNotFound"
+	ErrTypePermission       = "DocumentPermissionDenied"
+	ErrTypeCredentials      = "SourceCredentials"
+	ErrTypeInvalidDocument  = "InvalidDocument"
+	ErrTypeNoSections       = "NoSections"
+	ErrTypeRender           = "RenderFailed"
+	ErrTypeBadSource        = "BadSourceReference"
+	ErrTypeCRMRejected      = "CRMRequestRejected"
+	ErrTypePlatformRejected = "PlatformRequestRejected"
+	ErrTypeTooLarge         = "PayloadTooLarge"
+)
+
+// Fetcher fetches a document by reference.
+type Fetcher interface {
+	Fetch(ctx context.Context, ref sources.Ref) (content.Document, error)
+}
+
+// Renderer renders an edition.
+type Renderer interface {
+	Render(p content.Parsed, ed render.Edition) (render.Output, error)
+}
+
+// CRM is what the activities need of the CRM client.
+type CRM interface {
+	Recipients(ctx context.Context, segments []string, cursor string, limit int) (crm.RecipientsPage, error)
+	SendNewsletter(ctx context.Context, idempotencyKey string, req crm.NewsletterRequest) (crm.NewsletterResponse, error)
+}
+
+// Platform is what the activities need of the Platform client.
+type Platform interface {
+	CreateUpdate(ctx context.Context, idempotencyKey string, req platform.UpdateRequest) (platform.CreateResponse, error)
+	LatestUpdate(ctx context.Context) (platform.Update, bool, error)
+	Stats(ctx context.Context) ([]platform.Stat, error)
+}
+
+// Activities holds the dependencies of every activity. The worker registers
+// one value; the workflow calls methods through a nil *Activities.
+type Activities struct {
+	Sources  Fetcher
+	Taxonomy content.Taxonomy
+	Renderer Renderer
+	CRM      CRM
+	Platform Platform
+	// WebBaseURL is the public base URL of the Platform's pages.
+	WebBaseURL string
+	Send       SendOptions
+}
+
+// nonRetryable wraps err as a non-retryable application error of type typ.
+func nonRetryable(typ string, err error) error {
+	return temporal.NewNonRetryableApplicationError(err.Error(), typ, err)
+}
+
+// classifyHTTP maps a CRM or Platform client error: 4xx other than 408, 409
+// and 429 cannot succeed on retry; 429 retries after the server's
+// Retry-After; everything else is retried by the activity's policy.
+func classifyHTTP(op, rejectedType string, err error) error {
+	se, ok := httpapi.AsStatusError(err)
+	if !ok {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if !se.Retryable() {
+		return nonRetryable(rejectedType, fmt.Errorf("%s: %w", op, err))
+	}
+	if se.RetryAfter > 0 {
+		return temporal.NewApplicationErrorWithOptions(fmt.Sprintf("%s: %v", op, err), "RetryAfter",
+			temporal.ApplicationErrorOptions{NextRetryDelay: se.RetryAfter, Cause: err})
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// classifySource maps a source error to a stable, non-retryable type where
+// a retry cannot help; other errors (network, 5xx, 429) stay retryable.
+func classifySource(err error) error {
+	switch {
+	case errors.Is(err, sources.ErrNotFound):
+		return nonRetryable(ErrTypeDocumentNotFound, err)
+	case errors.Is(err, sources.ErrPermission):
+		return nonRetryable(ErrTypePermission, err)
+	case errors.Is(err, sources.ErrAuth):
+		return nonRetryable(ErrTypeCredentials, err)
+	case errors.Is(err, sources.ErrInvalid):
+		return nonRetryable(ErrTypeInvalidDocument, err)
+	}
+	return err
+}

@@ -1,0 +1,312 @@
+package activities
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/httpapi"
+	"github.com/halcytone/contentgen/render"
+)
+
+// SendOptions tune the send loop.
+type SendOptions struct {
+	// PageSize is the recipients read per page and sent per request
+	// (at most crm.MaxMessagesPerRequest; default 1000).
+	PageSize int
+	// Window is how many batch requests may be in flight at once (default 4).
+	Window int
+	// RatePerSecond caps messages handed to the CRM per second (0: no cap).
+	RatePerSecond float64
+	// MaxThrottle is the longest the loop waits out 429s in one attempt
+	// before it fails and lets the retry policy take over (default 2m).
+	MaxThrottle time.Duration
+}
+
+func (o SendOptions) withDefaults() SendOptions {
+	if o.PageSize <= 0 || o.PageSize > crm.MaxMessagesPerRequest {
+		o.PageSize = crm.MaxMessagesPerRequest
+	}
+	if o.Window <= 0 {
+		o.Window = 4
+	}
+	if o.MaxThrottle <= 0 {
+		o.MaxThrottle = 2 * time.Minute
+	}
+	return o
+}
+
+// SendInput is one send of an edition's email.
+type SendInput struct {
+	// NewsletterID identifies the newsletter at the CRM (the workflow ID);
+	// idempotency keys derive from it and the page cursor only.
+	NewsletterID     string        `json:"newsletter_id"`
+	Audience         []string      `json:"audience,omitempty"`
+	Variants         []crm.Variant `json:"variants"`
+	TargetedSegments []string      `json:"targeted_segments,omitempty"`
+}
+
+// maxRejectedSamples caps how many rejections a result lists.
+const maxRejectedSamples = 20
+
+// SendProgress is both the heartbeat detail of the send activity (so a
+// retried attempt resumes after the last acknowledged page) and its result.
+type SendProgress struct {
+	Cursor    string          `json:"cursor,omitempty"`
+	Pages     int             `json:"pages"`
+	Total     int             `json:"total,omitempty"`
+	Accepted  int             `json:"accepted"`
+	Duplicate int             `json:"duplicate"`
+	Rejected  int             `json:"rejected"`
+	Reasons   []crm.Rejection `json:"rejected_samples,omitempty"`
+	Done      bool            `json:"done"`
+}
+
+// Remaining is how many recipients are still to be sent, when the CRM told
+// the total.
+func (p SendProgress) Remaining() int {
+	if p.Total == 0 {
+		return 0
+	}
+	return max(0, p.Total-p.Accepted-p.Duplicate-p.Rejected)
+}
+
+// SendResult is the outcome of a send.
+type SendResult = SendProgress
+
+func (p *SendProgress) add(r crm.NewsletterResponse) {
+	p.Accepted += r.Accepted
+	p.Duplicate += r.Duplicate
+	p.Rejected += len(r.Rejected)
+	for _, rej := range r.Rejected {
+		if len(p.Reasons) < maxRejectedSamples {
+			p.Reasons = append(p.Reasons, rej)
+		}
+	}
+}
+
+// batch is one page of recipients turned into one request.
+type batch struct {
+	seq        int
+	key        string
+	nextCursor string
+	total      int
+	req        crm.NewsletterRequest
+	resp       crm.NewsletterResponse
+	err        error
+}
+
+// SendNewsletter streams recipients from the CRM page by page and sends each
+// page as one batch request, up to Window requests in flight. Progress is
+// heartbeated only up to the last page whose reply — and every earlier
+// page's — has arrived, so a retry resumes without gaps; pages resent after
+// a crash reuse their idempotency keys, and the CRM's per-address dedupe is
+// the last line.
+func (a *Activities) SendNewsletter(ctx context.Context, in SendInput) (SendResult, error) {
+	opts := a.Send.withDefaults()
+	var prog SendProgress
+	if activity.HasHeartbeatDetails(ctx) {
+		if err := activity.GetHeartbeatDetails(ctx, &prog); err != nil {
+			return prog, fmt.Errorf("send %s: read heartbeat: %w", in.NewsletterID, err)
+		}
+		activity.GetLogger(ctx).Info("resuming send", "cursor", prog.Cursor, "pages", prog.Pages, "accepted", prog.Accepted)
+	}
+	if prog.Done {
+		return prog, nil
+	}
+	hbCtx := ctx
+	ctx, cancel := context.WithCancel(httpapi.WithCorrelationID(ctx, in.NewsletterID))
+	defer cancel()
+
+	s := &sender{a: a, in: in, opts: opts, variants: indexVariants(in.Variants), throttle: newThrottle(opts)}
+	jobs := make(chan *batch, opts.Window)
+	done := make(chan *batch, opts.Window)
+	readDone := make(chan readOutcome, 1)
+	go func() {
+		n, err := s.read(ctx, prog.Cursor, jobs)
+		close(jobs)
+		readDone <- readOutcome{queued: n, err: err}
+	}()
+	for range opts.Window {
+		go func() {
+			for b := range jobs {
+				b.err = s.post(ctx, b)
+				done <- b
+			}
+		}()
+	}
+	return s.collect(hbCtx, cancel, prog, done, readDone)
+}
+
+func indexVariants(vs []crm.Variant) map[string]crm.Variant {
+	m := make(map[string]crm.Variant, len(vs))
+	for _, v := range vs {
+		m[v.ID] = v
+	}
+	return m
+}
+
+type sender struct {
+	a        *Activities
+	in       SendInput
+	opts     SendOptions
+	variants map[string]crm.Variant
+	throttle *throttle
+}
+
+// read pages through the recipients from cursor and queues one batch per
+// non-empty page. It returns how many batches it queued.
+func (s *sender) read(ctx context.Context, cursor string, jobs chan<- *batch) (int, error) {
+	queued := 0
+	for {
+		page, err := s.a.CRM.Recipients(ctx, s.in.Audience, cursor, s.opts.PageSize)
+		if err != nil {
+			return queued, classifyHTTP("read recipients", ErrTypeCRMRejected, err)
+		}
+		if len(page.Recipients) > 0 {
+			b := &batch{seq: queued, key: pageKey(s.in.NewsletterID, cursor), nextCursor: page.NextCursor, total: page.Total, req: s.request(page.Recipients)}
+			select {
+			case jobs <- b:
+				queued++
+			case <-ctx.Done():
+				return queued, ctx.Err()
+			}
+		}
+		if page.NextCursor == "" {
+			return queued, nil
+		}
+		cursor = page.NextCursor
+	}
+}
+
+// pageKey derives a batch's idempotency key from the newsletter and the
+// cursor its page starts at: the same page always gets the same key, across
+// attempts and worker restarts.
+func pageKey(newsletterID, cursor string) string {
+	if cursor == "" {
+		return newsletterID + ":page:start"
+	}
+	sum := sha256.Sum256([]byte(cursor))
+	return newsletterID + ":page:" + hex.EncodeToString(sum[:12])
+}
+
+// request builds one batch: each variant's body once, and per recipient
+// only the variant name and merge values.
+func (s *sender) request(rs []crm.Recipient) crm.NewsletterRequest {
+	req := crm.NewsletterRequest{NewsletterID: s.in.NewsletterID, Messages: make([]crm.Message, 0, len(rs))}
+	used := make(map[string]bool, 4)
+	for _, r := range rs {
+		id := render.VariantID(r.Segments, s.in.TargetedSegments)
+		if _, ok := s.variants[id]; !ok {
+			id = s.in.Variants[0].ID
+		}
+		if !used[id] {
+			used[id] = true
+			req.Variants = append(req.Variants, s.variants[id])
+		}
+		req.Messages = append(req.Messages, crm.Message{To: r.Email, Name: r.Name, Variant: id, Merge: crm.MergeValues(r)})
+	}
+	return req
+}
+
+// post sends one batch, waiting out 429s for the whole window.
+func (s *sender) post(ctx context.Context, b *batch) error {
+	if err := s.throttle.waitRate(ctx, len(b.req.Messages)); err != nil {
+		return err
+	}
+	key := b.key
+	for {
+		if err := s.throttle.waitPause(ctx); err != nil {
+			return err
+		}
+		resp, err := s.a.CRM.SendNewsletter(ctx, key, b.req)
+		if err == nil {
+			b.resp = resp
+			return nil
+		}
+		se, ok := httpapi.AsStatusError(err)
+		switch {
+		case ok && se.StatusCode == 429:
+			if !s.throttle.pause(se.RetryAfter) {
+				return classifyHTTP("send batch", ErrTypeCRMRejected, err)
+			}
+		case ok && se.StatusCode == 422 && key == b.key:
+			// The page changed since this key was first used (a contact
+			// joined or left): send it under a key that includes its
+			// content; per-address dedupe keeps earlier messages single.
+			key = b.key + ":" + bodyHash(b.req)
+		default:
+			return classifyHTTP("send batch", ErrTypeCRMRejected, err)
+		}
+	}
+}
+
+func bodyHash(req crm.NewsletterRequest) string {
+	b, _ := json.Marshal(req)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}
+
+// readOutcome is how many batches the reader queued and why it stopped.
+type readOutcome struct {
+	queued int
+	err    error
+}
+
+// collect records replies in page order and heartbeats the frontier. It
+// drains every queued batch before returning, so no worker is left blocked.
+func (s *sender) collect(hbCtx context.Context, cancel context.CancelFunc, prog SendProgress, done <-chan *batch, readDone <-chan readOutcome) (SendResult, error) {
+	pending := map[int]*batch{}
+	next, received, queued := 0, 0, -1
+	var firstErr error
+	fail := func(err error) {
+		if firstErr == nil {
+			firstErr = err
+			cancel()
+		}
+	}
+	tick := time.NewTicker(5 * time.Second)
+	defer tick.Stop()
+	for queued < 0 || received < queued {
+		select {
+		case r := <-readDone:
+			queued = r.queued
+			if r.err != nil {
+				fail(r.err)
+			}
+		case b := <-done:
+			received++
+			pending[b.seq] = b
+			for b, ok := pending[next]; ok; b, ok = pending[next] {
+				delete(pending, next)
+				next++
+				if b.err != nil {
+					fail(b.err)
+				}
+				if firstErr == nil {
+					prog.add(b.resp)
+					prog.Pages++
+					prog.Cursor = b.nextCursor
+					if b.total > 0 {
+						prog.Total = b.total
+					}
+					activity.RecordHeartbeat(hbCtx, prog)
+				}
+			}
+		case <-tick.C:
+			activity.RecordHeartbeat(hbCtx, prog)
+		}
+	}
+	if firstErr != nil {
+		return prog, firstErr
+	}
+	prog.Done = true
+	activity.RecordHeartbeat(hbCtx, prog)
+	return prog, nil
+}

@@ -1,0 +1,83 @@
+package activities
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// throttle shapes the send window: a messages-per-second ceiling shared by
+// every in-flight request, and a pause that a 429 imposes on all of them,
+// not just the request that saw it.
+type throttle struct {
+	limiter *rate.Limiter
+	max     time.Duration
+
+	mu          sync.Mutex
+	pausedUntil time.Time
+	waited      time.Duration
+}
+
+func newThrottle(o SendOptions) *throttle {
+	t := &throttle{max: o.MaxThrottle}
+	if o.RatePerSecond > 0 {
+		t.limiter = rate.NewLimiter(rate.Limit(o.RatePerSecond), max(o.PageSize, int(o.RatePerSecond)))
+	}
+	return t
+}
+
+// waitRate blocks until n messages may go out.
+func (t *throttle) waitRate(ctx context.Context, n int) error {
+	if t.limiter == nil {
+		return nil
+	}
+	return t.limiter.WaitN(ctx, min(n, t.limiter.Burst()))
+}
+
+// pause makes every request wait d (1 s when the server gave no
+// Retry-After). It reports false once the attempt has waited MaxThrottle in
+// all, so the retry policy takes over.
+func (t *throttle) pause(d time.Duration) bool {
+	if d <= 0 {
+		d = time.Second
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.waited+d > t.max {
+		return false
+	}
+	until := time.Now().Add(d)
+	if until.After(t.pausedUntil) {
+		t.waited += until.Sub(maxTime(t.pausedUntil, time.Now()))
+		t.pausedUntil = until
+	}
+	return true
+}
+
+// waitPause blocks while a pause is in force.
+func (t *throttle) waitPause(ctx context.Context) error {
+	t.mu.Lock()
+	until := t.pausedUntil
+	t.mu.Unlock()
+	d := time.Until(until)
+	if d <= 0 {
+		return nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "crm.db")
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	if err := os.WriteFile(bad, []byte("email,name\nok@example.com,Ok\nnope,No\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("CRM_API_KEYS", "")
+	tests := []struct {
+		name       string
+		args       []string
+		wantErr    string
+		wantStdout string
+		wantStderr string
+	}{
+		{"no command", nil, "no command given", "", "Usage: crm"},
+		{"unknown command", []string{"send"}, `unknown command "send"`, "", "Usage: crm"},
+		{"help", []string{"-h"}, "", "crm import --file examples/contacts.csv", ""},
+		{"serve help", []string{"serve", "-h"}, "", "", "CRM_API_KEYS"},
+		{"serve refuses without keys", []string{"serve", "-db", db}, "CRM_API_KEYS is empty", "", ""},
+		{"import needs a file", []string{"import", "-db", db}, "--file is required", "", ""},
+		{"import", []string{"import", "--file", "../../examples/contacts.csv", "-db", db}, "", "12 imported, 0 updated, 0 skipped", ""},
+		{"re-import updates", []string{"import", "--file", "../../examples/contacts.csv", "-db", db}, "", "0 imported, 12 updated", ""},
+		{"bad rows fail the import", []string{"import", "--file", bad, "-db", db}, "1 rows skipped", "1 imported", `line 3: email "nope"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), tt.args, &stdout, &stderr)
+			if (err == nil) != (tt.wantErr == "") || err != nil && !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("err = %v, want %q", err, tt.wantErr)
+			}
+			if !strings.Contains(stdout.String(), tt.wantStdout) || !strings.Contains(stderr.String(), tt.wantStderr) {
+				t.Errorf("stdout %q, stderr %q; want %q and %q", stdout.String(), stderr.String(), tt.wantStdout, tt.wantStderr)
+			}
+		})
+	}
+}
+
+func TestServeShutsDownGracefully(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("CRM_API_KEYS", "k1, k2")
+	t.Setenv("CRM_DELIVERY_MODE", "log")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var stderr bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"serve", "-addr", addr, "-db", filepath.Join(t.TempDir(), "crm.db"), "-log-format", "json"}, &bytes.Buffer{}, &stderr)
+	}()
+	url := fmt.Sprintf("http://%s/api/v1/recipients", addr)
+	var status int
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		req, _ := http.NewRequest(http.MethodGet, url, nil)
+		req.Header.Set("Authorization", "Bearer k2")
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			status = resp.StatusCode
+			break
+		}
+	}
+	if status != http.StatusOK {
+		t.Fatalf("recipients with the second key: %d", status)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop after the signal")
+	}
+	if !strings.Contains(stderr.String(), `"msg":"shutting down"`) {
+		t.Errorf("logs:\n%s", stderr.String())
+	}
+}

@@ -1,0 +1,137 @@
+package crm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/halcytone/contentgen/httpapi"
+)
+
+// PathDeliveries is the reference CRM's delivery-log endpoint
+// (GET ?newsletter_id=&status=&cursor=&limit=).
+const PathDeliveries = "/api/v1/deliveries"
+
+// Options configure a Client.
+type Options struct {
+	// BaseURL is the CRM's root, e.g. "http://127.0.0.1:8081".
+	BaseURL string
+	// APIKey is sent as "Authorization: Bearer <key>".
+	APIKey string
+	// HTTPClient, when set, is used as is (Timeout is then ignored).
+	HTTPClient *http.Client
+	// Timeout bounds each request (default 30 s).
+	Timeout time.Duration
+	// SigningSecret, when set, signs every request with X-Signature and
+	// X-Signature-Timestamp (see httpapi.Sign).
+	SigningSecret string
+}
+
+// Client talks to a CRM that implements the contract in this package.
+type Client struct {
+	http *httpapi.Client
+}
+
+// New returns a Client for o.
+func New(o Options) *Client {
+	hc := httpapi.NewClient(o.BaseURL, o.APIKey, o.HTTPClient, o.Timeout)
+	if o.SigningSecret != "" {
+		hc.HTTP = httpapi.WithSigning(hc.HTTP, o.SigningSecret)
+	}
+	return &Client{http: hc}
+}
+
+// Recipients reads one page of subscribed recipients. Several segments
+// select their union; none selects every subscribed contact. An empty
+// cursor starts at the beginning; limit 0 lets the CRM choose.
+func (c *Client) Recipients(ctx context.Context, segments []string, cursor string, limit int) (RecipientsPage, error) {
+	q := url.Values{}
+	for _, s := range segments {
+		q.Add("segment", s)
+	}
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	var page RecipientsPage
+	err := c.http.Do(ctx, "crm recipients", http.MethodGet, withQuery(PathRecipients, q), nil, nil, &page)
+	return page, err
+}
+
+// SendNewsletter posts one batch of messages. idempotencyKey must be stable
+// across retries of the same batch. A non-2xx reply is a
+// *httpapi.StatusError carrying the server's Retry-After.
+func (c *Client) SendNewsletter(ctx context.Context, idempotencyKey string, req NewsletterRequest) (NewsletterResponse, error) {
+	var resp NewsletterResponse
+	if idempotencyKey == "" {
+		return resp, errors.New("crm send newsletter: empty idempotency key; derive one from the newsletter ID and batch")
+	}
+	hdr := http.Header{httpapi.HeaderIdempotencyKey: {idempotencyKey}}
+	err := c.http.Do(ctx, "crm send newsletter", http.MethodPost, PathNewsletter, hdr, req, &resp)
+	return resp, err
+}
+
+// ImportContacts uploads a contacts CSV (header row "email,name,segments,…";
+// further columns are attributes). Row problems are reported in
+// ImportResult.Errors, not as an error.
+func (c *Client) ImportContacts(ctx context.Context, csv io.Reader) (ImportResult, error) {
+	const op = "crm import contacts"
+	var res ImportResult
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.http.BaseURL+PathContacts, csv)
+	if err != nil {
+		return res, fmt.Errorf("%s: %w", op, err)
+	}
+	req.Header.Set("Content-Type", "text/csv")
+	req.Header.Set("Accept", "application/json")
+	if c.http.APIKey != "" {
+		req.Header.Set("Authorization", "Bearer "+c.http.APIKey)
+	}
+	if id := httpapi.CorrelationID(ctx); id != "" {
+		req.Header.Set(httpapi.HeaderCorrelationID, id)
+	}
+	resp, err := c.http.HTTP.Do(req)
+	if err != nil {
+		return res, fmt.Errorf("%s: %w", op, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return res, httpapi.ReadError(op, resp)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil {
+		return res, fmt.Errorf("%s: decode reply: %w", op, err)
+	}
+	return res, nil
+}
+
+// Deliveries reads one page of the reference CRM's delivery log for a
+// newsletter, with counts by status. status, when not empty, filters rows.
+func (c *Client) Deliveries(ctx context.Context, newsletterID, status, cursor string, limit int) (DeliveriesPage, error) {
+	q := url.Values{"newsletter_id": {newsletterID}}
+	if status != "" {
+		q.Set("status", status)
+	}
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	var page DeliveriesPage
+	err := c.http.Do(ctx, "crm deliveries", http.MethodGet, withQuery(PathDeliveries, q), nil, nil, &page)
+	return page, err
+}
+
+func withQuery(path string, q url.Values) string {
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}

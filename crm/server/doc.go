@@ -1,0 +1,25 @@
+// Package server is the reference CRM: it stores contacts and a delivery
+// log (SQLite or PostgreSQL), serves the CRM contract of package crm, and
+// delivers newsletters over SMTP with bounded concurrency and rate.
+//
+// Endpoints (API key required unless noted):
+//
+//	GET  /api/v1/recipients?segment=&cursor=&limit=   subscribed contacts, paged by ID
+//	POST /api/v1/notifications/newsletter            one batch of up to 1,000 messages
+//	POST /api/v1/contacts                            CSV import (text/csv)
+//	GET  /api/v1/deliveries?newsletter_id=&status=&cursor=&limit=
+//	                                                  the delivery log: counts and rows
+//	GET  /unsubscribe?token=                          confirmation page (no key)
+//	POST /unsubscribe?token=                          RFC 8058 one-click unsubscribe (no key)
+//	GET  /healthz                                     database reachable (no key)
+//
+// Guarantees: a newsletter request is refused whole (nothing written) or
+// accepted whole in one transaction together with its stored reply, so an
+// Idempotency-Key replays exactly. The delivery log holds one row per
+// newsletter and address, so no newsletter is queued twice for an address
+// whatever the batch boundaries. The dispatcher claims queued rows with a
+// lease and records outcomes after sending; a process that crashes between
+// sending and recording may send those few messages again once the lease
+// expires (with the same Message-ID), while a clean stop releases unsent
+// claims at once.
+package server

@@ -1,0 +1,263 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/halcytone/contentgen/crm"
+)
+
+// Rejection reasons in a newsletter reply.
+const (
+	ReasonInvalidAddress = "invalid address"
+	ReasonUnsubscribed   = "unsubscribed"
+)
+
+// insertChunk is how many deliveries one INSERT statement carries.
+const insertChunk = 100
+
+// enqueue writes the request's variants and deliveries and its stored reply
+// in one transaction, and returns that reply.
+func (s *Server) enqueue(ctx context.Context, key string, req *crm.NewsletterRequest) (int, []byte, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, nil, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	now := nowMillis()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO newsletters (id, first_seen) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`,
+		req.NewsletterID, now); err != nil {
+		return 0, nil, fmt.Errorf("record newsletter: %w", err)
+	}
+	variantKeys, err := storeVariants(ctx, tx, req, now)
+	if err != nil {
+		return 0, nil, err
+	}
+	resp, err := s.classify(ctx, tx, req, variantKeys, now)
+	if err != nil {
+		return 0, nil, err
+	}
+	reply, err := json.Marshal(resp)
+	if err != nil {
+		return 0, nil, fmt.Errorf("encode reply: %w", err)
+	}
+	if err := finishKey(ctx, tx, key, http.StatusAccepted, reply); err != nil {
+		return 0, nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, nil, fmt.Errorf("commit: %w", err)
+	}
+	s.log.InfoContext(ctx, "newsletter batch queued", "newsletterId", req.NewsletterID, "accepted", resp.Accepted,
+		"duplicate", resp.Duplicate, "rejected", len(resp.Rejected))
+	return http.StatusAccepted, reply, nil
+}
+
+// variantKey identifies a variant's content within its newsletter, so a
+// variant repeated by many batches is stored once.
+func variantKey(newsletterID string, v crm.Variant) string {
+	b, _ := json.Marshal(v) // a struct of strings always encodes
+	h := sha256.New()
+	h.Write([]byte(newsletterID))
+	h.Write([]byte{0})
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func storeVariants(ctx context.Context, tx *sql.Tx, req *crm.NewsletterRequest, now int64) (map[string]string, error) {
+	keys := make(map[string]string, len(req.Variants))
+	for _, v := range req.Variants {
+		keys[v.ID] = variantKey(req.NewsletterID, v)
+	}
+	// Stored in key order, for the same reason deliveries are sorted.
+	vs := slices.Clone(req.Variants)
+	slices.SortFunc(vs, func(a, b crm.Variant) int { return strings.Compare(keys[a.ID], keys[b.ID]) })
+	for _, v := range vs {
+		k := keys[v.ID]
+		fallbacks, _ := json.Marshal(nonNil(v.Fallbacks))
+		_, err := tx.ExecContext(ctx, `INSERT INTO variants (key, newsletter_id, variant_id, subject, preheader, html_body, text_body, fallbacks, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (key) DO NOTHING`,
+			k, req.NewsletterID, v.ID, v.Subject, v.Preheader, v.HTML, v.Text, string(fallbacks), now)
+		if err != nil {
+			return nil, fmt.Errorf("store variant %s: %w", v.ID, err)
+		}
+	}
+	return keys, nil
+}
+
+func nonNil(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+// pending is a message that passed the per-message checks.
+type pending struct {
+	index   int
+	address string
+	contact sql.NullInt64
+}
+
+// classify decides each message's result, inserting the accepted ones.
+func (s *Server) classify(ctx context.Context, tx *sql.Tx, req *crm.NewsletterRequest, variantKeys map[string]string, now int64) (crm.NewsletterResponse, error) {
+	resp := crm.NewsletterResponse{Rejected: []crm.Rejection{}, Results: make([]crm.MessageResult, len(req.Messages))}
+	addrs := make([]string, 0, len(req.Messages))
+	seen := make(map[string]bool, len(req.Messages))
+	var todo []pending
+	for i, m := range req.Messages {
+		resp.Results[i] = crm.MessageResult{To: m.To}
+		addr, ok := normalAddress(m.To)
+		switch {
+		case !ok:
+			resp.Results[i].Status, resp.Results[i].Reason = crm.StatusRejected, ReasonInvalidAddress
+		case seen[addr]:
+			resp.Results[i].Status = crm.StatusDuplicate
+		default:
+			seen[addr] = true
+			addrs = append(addrs, addr)
+			todo = append(todo, pending{index: i, address: addr})
+		}
+	}
+	contacts, err := lookupContacts(ctx, tx, addrs)
+	if err != nil {
+		return resp, err
+	}
+	insert := todo[:0]
+	for _, p := range todo {
+		c, known := contacts[p.address]
+		if known && !c.subscribed {
+			resp.Results[p.index].Status, resp.Results[p.index].Reason = crm.StatusRejected, ReasonUnsubscribed
+			continue
+		}
+		if known {
+			p.contact = sql.NullInt64{Int64: c.id, Valid: true}
+		}
+		insert = append(insert, p)
+	}
+	// Concurrent batches insert in one order (by address), so on PostgreSQL
+	// they wait for each other instead of deadlocking.
+	slices.SortFunc(insert, func(a, b pending) int { return strings.Compare(a.address, b.address) })
+	inserted, err := insertDeliveries(ctx, tx, req, variantKeys, insert, now)
+	if err != nil {
+		return resp, err
+	}
+	for _, p := range insert {
+		resp.Results[p.index].Status = crm.StatusDuplicate
+		if inserted[p.address] {
+			resp.Results[p.index].Status = crm.StatusAccepted
+		}
+	}
+	for _, r := range resp.Results {
+		switch r.Status {
+		case crm.StatusAccepted:
+			resp.Accepted++
+		case crm.StatusDuplicate:
+			resp.Duplicate++
+		case crm.StatusRejected:
+			resp.Rejected = append(resp.Rejected, crm.Rejection{To: r.To, Reason: r.Reason})
+		}
+	}
+	return resp, nil
+}
+
+type contactState struct {
+	id         int64
+	subscribed bool
+}
+
+func lookupContacts(ctx context.Context, tx *sql.Tx, addrs []string) (map[string]contactState, error) {
+	out := make(map[string]contactState, len(addrs))
+	for start := 0; start < len(addrs); start += 500 {
+		chunk := addrs[start:min(start+500, len(addrs))]
+		ph, args := placeholders(1, chunk)
+		rows, err := tx.QueryContext(ctx, `SELECT id, email, subscribed FROM contacts WHERE email IN (`+ph+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("look up contacts: %w", err)
+		}
+		for rows.Next() {
+			var c contactState
+			var email string
+			if err := rows.Scan(&c.id, &email, &c.subscribed); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("look up contacts: %w", err)
+			}
+			out[email] = c
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("look up contacts: %w", err)
+		}
+	}
+	return out, nil
+}
+
+const deliveryColumns = 12
+
+// insertDeliveries queues one delivery per pending message unless this
+// newsletter already has one for the address; it returns the addresses
+// that were new.
+func insertDeliveries(ctx context.Context, tx *sql.Tx, req *crm.NewsletterRequest, variantKeys map[string]string, ps []pending, now int64) (map[string]bool, error) {
+	inserted := make(map[string]bool, len(ps))
+	for start := 0; start < len(ps); start += insertChunk {
+		chunk := ps[start:min(start+insertChunk, len(ps))]
+		var sb strings.Builder
+		args := make([]any, 0, len(chunk)*deliveryColumns)
+		for i, p := range chunk {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(")
+			for c := range deliveryColumns {
+				if c > 0 {
+					sb.WriteString(", ")
+				}
+				fmt.Fprintf(&sb, "$%d", i*deliveryColumns+c+1)
+			}
+			sb.WriteString(")")
+			args = append(args, deliveryRow(req, variantKeys, p, now)...)
+		}
+		if err := insertChunkRows(ctx, tx, sb.String(), args, inserted); err != nil {
+			return nil, err
+		}
+	}
+	return inserted, nil
+}
+
+func deliveryRow(req *crm.NewsletterRequest, variantKeys map[string]string, p pending, now int64) []any {
+	m := req.Messages[p.index]
+	var vkey any
+	if m.Variant != "" {
+		vkey = variantKeys[m.Variant]
+	}
+	merge, _ := json.Marshal(nonNil(m.Merge))
+	return []any{req.NewsletterID, p.address, p.contact, strings.TrimSpace(m.Name), vkey, string(merge),
+		m.Subject, m.HTML, m.Text, crm.DeliveryQueued, now, now}
+}
+
+func insertChunkRows(ctx context.Context, tx *sql.Tx, values string, args []any, inserted map[string]bool) error {
+	rows, err := tx.QueryContext(ctx, `INSERT INTO deliveries (newsletter_id, address, contact_id, name, variant_key, merge,
+		own_subject, own_html, own_text, status, next_attempt_at, created_at) VALUES `+values+`
+		ON CONFLICT (newsletter_id, address) DO NOTHING RETURNING address`, args...)
+	if err != nil {
+		return fmt.Errorf("queue deliveries: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var addr string
+		if err := rows.Scan(&addr); err != nil {
+			return fmt.Errorf("queue deliveries: %w", err)
+		}
+		inserted[addr] = true
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("queue deliveries: %w", err)
+	}
+	return nil
+}

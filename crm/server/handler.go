@@ -1,0 +1,87 @@
+package server
+
+import (
+	"log/slog"
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/httpapi"
+)
+
+// Handler serves the CRM contract, the delivery log, the unsubscribe pages
+// and GET /healthz.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	auth := s.guard
+	mux.Handle("GET "+crm.PathRecipients, auth(http.HandlerFunc(s.handleRecipients)))
+	mux.Handle("POST "+crm.PathNewsletter, auth(http.HandlerFunc(s.handleNewsletter)))
+	mux.Handle("POST "+crm.PathContacts, auth(http.HandlerFunc(s.handleImport)))
+	mux.Handle("GET "+crm.PathDeliveries, auth(http.HandlerFunc(s.handleDeliveries)))
+	mux.HandleFunc("GET "+crm.PathUnsubscribe, s.handleUnsubscribePage)
+	mux.HandleFunc("POST "+crm.PathUnsubscribe, s.handleUnsubscribe)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.db.PingContext(r.Context()); err != nil {
+			httpapi.WriteError(w, http.StatusServiceUnavailable, "unavailable", "", "database: %v", err)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	return s.logRequests(mux)
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		level := slog.LevelDebug
+		if rec.status >= 500 {
+			level = slog.LevelError
+		} else if rec.status >= 400 {
+			level = slog.LevelInfo
+		}
+		s.log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"duration", time.Since(start), "correlationId", r.Header.Get(httpapi.HeaderCorrelationID))
+	})
+}
+
+// allowRequest applies the newsletter request rate; over it the reply is
+// 429 with the seconds until a token is free.
+func (s *Server) allowRequest(w http.ResponseWriter) bool {
+	if s.reqLimit == nil {
+		return true
+	}
+	res := s.reqLimit.Reserve()
+	if res.OK() {
+		delay := res.Delay()
+		if delay == 0 {
+			return true
+		}
+		res.Cancel()
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(delay.Seconds()))))
+	} else {
+		w.Header().Set("Retry-After", "1")
+	}
+	httpapi.WriteError(w, http.StatusTooManyRequests, "rate_limited", "", "more than %g newsletter requests per second; retry after the Retry-After delay", s.cfg.RequestsPerSecond)
+	return false
+}
+
+// serverError logs err and writes a 500 that does not leak it.
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, op string, err error) {
+	s.log.ErrorContext(r.Context(), op, "err", err, "correlationId", r.Header.Get(httpapi.HeaderCorrelationID))
+	httpapi.WriteError(w, http.StatusInternalServerError, "internal", "", "%s failed; the CRM logged the cause", op)
+}

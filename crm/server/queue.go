@@ -1,0 +1,150 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/halcytone/contentgen/crm"
+)
+
+// job is one claimed delivery on its way out.
+type job struct {
+	id           int64
+	newsletterID string
+	address      string
+	name         string
+	variantKey   sql.NullString
+	merge        map[string]string
+	subject      string
+	html         string
+	text         string
+	attempts     int
+	token        sql.NullString
+	unsubscribed bool
+	out          outcome
+}
+
+type outcomeKind int
+
+const (
+	outRelease outcomeKind = iota // not attempted: back to the queue at once
+	outSent
+	outLogged
+	outRetry
+	outFailed
+)
+
+type outcome struct {
+	kind      outcomeKind
+	messageID string
+	err       string
+	retryAt   time.Time
+	at        time.Time
+}
+
+// claim reserves up to n due deliveries for this dispatcher and loads them.
+// The claim's conditions are repeated outside the subquery so that, on
+// PostgreSQL, a row another dispatcher claimed meanwhile is skipped.
+func (s *Server) claim(ctx context.Context, n int) ([]*job, error) {
+	now := nowMillis()
+	until := now + s.lease().Milliseconds()
+	rows, err := s.db.QueryContext(ctx, `UPDATE deliveries SET locked_until = $1
+		WHERE id IN (SELECT id FROM deliveries WHERE status = $2 AND next_attempt_at <= $3 AND locked_until <= $4 ORDER BY id LIMIT $5)
+		AND status = $6 AND locked_until <= $7 RETURNING id`,
+		until, crm.DeliveryQueued, now, now, n, crm.DeliveryQueued, now)
+	if err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("claim deliveries: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	return s.loadJobs(ctx, ids)
+}
+
+func (s *Server) loadJobs(ctx context.Context, ids []int64) ([]*job, error) {
+	ph, args := placeholders(1, ids)
+	rows, err := s.db.QueryContext(ctx, `SELECT d.id, d.newsletter_id, d.address, d.name, d.variant_key, d.merge,
+		d.own_subject, d.own_html, d.own_text, d.attempts, c.unsubscribe_token, c.subscribed
+		FROM deliveries d LEFT JOIN contacts c ON c.id = d.contact_id WHERE d.id IN (`+ph+`) ORDER BY d.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("load deliveries: %w", err)
+	}
+	defer rows.Close()
+	jobs := make([]*job, 0, len(ids))
+	for rows.Next() {
+		j := &job{}
+		var merge string
+		var subscribed sql.NullBool
+		if err := rows.Scan(&j.id, &j.newsletterID, &j.address, &j.name, &j.variantKey, &merge,
+			&j.subject, &j.html, &j.text, &j.attempts, &j.token, &subscribed); err != nil {
+			return nil, fmt.Errorf("load deliveries: %w", err)
+		}
+		if err := json.Unmarshal([]byte(merge), &j.merge); err != nil {
+			return nil, fmt.Errorf("delivery %d merge values: %w", j.id, err)
+		}
+		j.unsubscribed = subscribed.Valid && !subscribed.Bool
+		jobs = append(jobs, j)
+	}
+	return jobs, rows.Err()
+}
+
+// record writes every job's outcome in one transaction.
+func (s *Server) record(ctx context.Context, jobs []*job) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("record deliveries: %w", err)
+	}
+	defer tx.Rollback()
+	for _, j := range jobs {
+		if err := recordOne(ctx, tx, j); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("record deliveries: commit: %w", err)
+	}
+	return nil
+}
+
+func recordOne(ctx context.Context, tx *sql.Tx, j *job) error {
+	o := j.out
+	var err error
+	switch o.kind {
+	case outRelease:
+		_, err = tx.ExecContext(ctx, `UPDATE deliveries SET locked_until = 0 WHERE id = $1`, j.id)
+	case outRetry:
+		_, err = tx.ExecContext(ctx, `UPDATE deliveries SET attempts = $1, error = $2, next_attempt_at = $3, locked_until = 0 WHERE id = $4`,
+			j.attempts+1, o.err, o.retryAt.UnixMilli(), j.id)
+	default:
+		status := crm.DeliveryFailed
+		switch o.kind {
+		case outSent:
+			status = crm.DeliverySent
+		case outLogged:
+			status = crm.DeliveryLogged
+		}
+		var sentAt any
+		if o.kind != outFailed {
+			sentAt = o.at.UnixMilli()
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE deliveries SET status = $1, smtp_message_id = $2, error = $3, attempts = $4,
+			sent_at = $5, locked_until = 0 WHERE id = $6`, status, o.messageID, o.err, j.attempts+1, sentAt, j.id)
+	}
+	if err != nil {
+		return fmt.Errorf("record delivery %d: %w", j.id, err)
+	}
+	return nil
+}

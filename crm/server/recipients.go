@@ -1,0 +1,158 @@
+package server
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/httpapi"
+)
+
+// DefaultRecipientsPage is the page size when a request names none.
+const DefaultRecipientsPage = 500
+
+func (s *Server) handleRecipients(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit, ok := parseLimit(w, q.Get("limit"), DefaultRecipientsPage, crm.MaxRecipientsPage)
+	if !ok {
+		return
+	}
+	after, err := decodeCursor(q.Get("cursor"))
+	if err != nil {
+		httpapi.WriteError(w, http.StatusBadRequest, "invalid_cursor", "cursor", "%v", err)
+		return
+	}
+	var segments []string
+	for _, seg := range q["segment"] {
+		if seg = strings.TrimSpace(seg); seg != "" {
+			segments = append(segments, seg)
+		}
+	}
+	page, err := s.recipients(r.Context(), segments, after, limit)
+	if err != nil {
+		s.serverError(w, r, "list recipients", err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, page)
+}
+
+// parseLimit reads a page size: empty gives def, above most is refused.
+func parseLimit(w http.ResponseWriter, v string, def, most int) (int, bool) {
+	if v == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > most {
+		httpapi.WriteError(w, http.StatusBadRequest, "invalid_limit", "limit", "limit must be a number from 1 to %d, not %q", most, v)
+		return 0, false
+	}
+	return n, true
+}
+
+// Cursors are opaque to clients; they hold the last ID of the page.
+func encodeCursor(id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("id:" + strconv.FormatInt(id, 10)))
+}
+
+func decodeCursor(c string) (int64, error) {
+	if c == "" {
+		return 0, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil {
+		if v, ok := strings.CutPrefix(string(raw), "id:"); ok {
+			if id, err := strconv.ParseInt(v, 10, 64); err == nil && id >= 0 {
+				return id, nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("cursor %q is not one this server returned; start again without a cursor", c)
+}
+
+// subscribedFilter returns the WHERE clause selecting subscribed contacts
+// in any of segments (all when none), with args numbered from $1.
+func subscribedFilter(segments []string) (string, []any) {
+	where := "c.subscribed"
+	if len(segments) == 0 {
+		return where, nil
+	}
+	ph, args := placeholders(1, segments)
+	return where + " AND c.id IN (SELECT contact_id FROM contact_segments WHERE segment IN (" + ph + "))", args
+}
+
+func (s *Server) recipients(ctx context.Context, segments []string, after int64, limit int) (crm.RecipientsPage, error) {
+	page := crm.RecipientsPage{Recipients: []crm.Recipient{}}
+	where, args := subscribedFilter(segments)
+	// Counted first: with SQLite's single connection no query may run
+	// while rows are open.
+	err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM contacts c WHERE "+where, args...).Scan(&page.Total)
+	if err != nil {
+		return page, fmt.Errorf("count recipients: %w", err)
+	}
+	n := len(args)
+	query := fmt.Sprintf(`SELECT c.id, c.email, c.name, c.segments, c.attributes, c.unsubscribe_token
+		FROM contacts c WHERE %s AND c.id > $%d ORDER BY c.id LIMIT $%d`, where, n+1, n+2)
+	rows, err := s.db.QueryContext(ctx, query, append(args, after, limit+1)...)
+	if err != nil {
+		return page, fmt.Errorf("query recipients: %w", err)
+	}
+	defer rows.Close()
+	var id, lastID int64
+	for rows.Next() {
+		var rc crm.Recipient
+		var segs, attrs, token string
+		if err := rows.Scan(&id, &rc.Email, &rc.Name, &segs, &attrs, &token); err != nil {
+			return page, fmt.Errorf("read recipient: %w", err)
+		}
+		if len(page.Recipients) == limit {
+			// The extra row only tells that another page exists.
+			page.NextCursor = encodeCursor(lastID)
+			break
+		}
+		lastID = id
+		rc.ID = strconv.FormatInt(id, 10)
+		if err := unmarshalContactFields(segs, attrs, &rc); err != nil {
+			return page, err
+		}
+		rc.UnsubscribeURL = s.unsubscribeURL(token)
+		page.Recipients = append(page.Recipients, rc)
+	}
+	if err := rows.Err(); err != nil {
+		return page, fmt.Errorf("read recipients: %w", err)
+	}
+	return page, nil
+}
+
+func unmarshalContactFields(segs, attrs string, rc *crm.Recipient) error {
+	if err := json.Unmarshal([]byte(segs), &rc.Segments); err != nil {
+		return fmt.Errorf("contact %s segments: %w", rc.Email, err)
+	}
+	if err := json.Unmarshal([]byte(attrs), &rc.Attributes); err != nil {
+		return fmt.Errorf("contact %s attributes: %w", rc.Email, err)
+	}
+	return nil
+}
+
+func (s *Server) unsubscribeURL(token string) string {
+	return s.cfg.PublicURL + crm.PathUnsubscribe + "?token=" + url.QueryEscape(token)
+}
+
+// placeholders returns "$first, $first+1, …" for vals and vals as args.
+func placeholders[T any](first int, vals []T) (string, []any) {
+	var b strings.Builder
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", first+i)
+		args[i] = v
+	}
+	return b.String(), args
+}

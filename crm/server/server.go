@@ -1,0 +1,194 @@
+package server
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+	"golang.org/x/time/rate"
+
+	"github.com/halcytone/contentgen/httpapi"
+	"github.com/halcytone/contentgen/internal/sqldb"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Delivery modes.
+const (
+	// ModeSMTP hands every message to the Mailer.
+	ModeSMTP = "smtp"
+	// ModeLog builds every message in full and records it in the delivery
+	// log as "logged" without handing it to any SMTP server (benchmarks).
+	ModeLog = "log"
+)
+
+// DefaultMaxBodyBytes bounds a request body when Config.MaxBodyBytes is 0.
+const DefaultMaxBodyBytes = 32 << 20
+
+// Mailer hands one built message to a mail server.
+type Mailer interface {
+	Send(ctx context.Context, msg *gomail.Msg) error
+}
+
+// DeliveryConfig tunes the dispatcher.
+type DeliveryConfig struct {
+	// Mode is ModeSMTP (default) or ModeLog.
+	Mode string
+	// Concurrency is how many messages are sent at once (default 4).
+	Concurrency int
+	// RatePerSecond caps messages sent per second (0: no cap).
+	RatePerSecond float64
+	// MaxAttempts is how often a temporary SMTP failure is retried before
+	// the delivery is marked failed (default 5).
+	MaxAttempts int
+	// RetryBackoff is the wait before the first retry, doubled on each
+	// further one (default 30 s).
+	RetryBackoff time.Duration
+	// BatchSize is how many queued deliveries one pass claims (default 100).
+	BatchSize int
+	// PollInterval is how often an idle dispatcher looks for due retries
+	// (default 1 s); new requests wake it at once.
+	PollInterval time.Duration
+}
+
+// Config configures a Server.
+type Config struct {
+	DB *sqldb.DB
+	// Keys are the accepted API keys; nil accepts none.
+	Keys *httpapi.Keys
+	// SigningSecrets, when not empty, make every /api/ request carry an
+	// HMAC signature made with one of them (several allow rotation); see
+	// httpapi.Signatures.
+	SigningSecrets []string
+	// PublicURL is where people reach this server (unsubscribe links),
+	// e.g. "https://crm.example.com".
+	PublicURL string
+	// From is the sender, e.g. "Halcytone <news@example.com>".
+	From     string
+	Mailer   Mailer
+	Delivery DeliveryConfig
+	// MaxBodyBytes bounds request bodies (default DefaultMaxBodyBytes).
+	MaxBodyBytes int64
+	// RequestsPerSecond caps newsletter requests; over it they get 429
+	// with Retry-After (0: no cap).
+	RequestsPerSecond float64
+	Logger            *slog.Logger
+}
+
+// Server is the reference CRM.
+type Server struct {
+	cfg       Config
+	db        *sqldb.DB
+	log       *slog.Logger
+	from      *mail.Address
+	msgDomain string
+	reqLimit  *rate.Limiter
+	sendLimit *rate.Limiter
+	wake      chan struct{}
+	variants  *variantCache
+}
+
+// New checks cfg, applies the database migrations and returns a Server.
+func New(cfg Config) (*Server, error) {
+	if cfg.DB == nil {
+		return nil, errors.New("crm server: Config.DB is required")
+	}
+	cfg, err := withDefaults(cfg)
+	if err != nil {
+		return nil, err
+	}
+	from, err := mail.ParseAddress(cfg.From)
+	if err != nil {
+		return nil, fmt.Errorf("crm server: sender address %q: %w (set it like \"News <news@example.com>\")", cfg.From, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	schema, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("crm server: %w", err)
+	}
+	if err := cfg.DB.Migrate(ctx, schema); err != nil {
+		return nil, fmt.Errorf("crm server: %w", err)
+	}
+	s := &Server{
+		cfg: cfg, db: cfg.DB, log: cfg.Logger, from: from,
+		msgDomain: from.Address[strings.LastIndexByte(from.Address, '@')+1:],
+		reqLimit:  limiter(cfg.RequestsPerSecond, max(1, int(cfg.RequestsPerSecond))),
+		sendLimit: limiter(cfg.Delivery.RatePerSecond, 1),
+		wake:      make(chan struct{}, 1),
+		variants:  newVariantCache(1024),
+	}
+	if !strings.HasPrefix(cfg.PublicURL, "https://") {
+		s.log.Warn("public URL is not https; mailbox providers honour one-click unsubscribe only over https", "publicURL", cfg.PublicURL)
+	}
+	return s, nil
+}
+
+func withDefaults(cfg Config) (Config, error) {
+	d := &cfg.Delivery
+	switch d.Mode {
+	case "":
+		d.Mode = ModeSMTP
+	case ModeSMTP, ModeLog:
+	default:
+		return cfg, fmt.Errorf("crm server: delivery mode %q: want %q or %q", d.Mode, ModeSMTP, ModeLog)
+	}
+	if d.Concurrency <= 0 {
+		d.Concurrency = 4
+	}
+	if d.MaxAttempts <= 0 {
+		d.MaxAttempts = 5
+	}
+	if d.RetryBackoff <= 0 {
+		d.RetryBackoff = 30 * time.Second
+	}
+	if d.BatchSize <= 0 {
+		d.BatchSize = 100
+	}
+	if d.PollInterval <= 0 {
+		d.PollInterval = time.Second
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.Keys == nil {
+		cfg.Keys = httpapi.NewKeys()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.From == "" {
+		cfg.From = "Newsletter <newsletter@localhost>"
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	return cfg, nil
+}
+
+// limiter returns a token bucket for perSecond, or nil for no limit.
+func limiter(perSecond float64, burst int) *rate.Limiter {
+	if perSecond <= 0 {
+		return nil
+	}
+	return rate.NewLimiter(rate.Limit(perSecond), burst)
+}
+
+// notify wakes the dispatcher after new deliveries were queued.
+func (s *Server) notify() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func nowMillis() int64 { return time.Now().UnixMilli() }
+
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }

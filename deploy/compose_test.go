@@ -1,0 +1,315 @@
+package deploy
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// root is the repository root, seen from this package's folder.
+const root = ".."
+
+// composeFile is the part of the Compose specification the tests read.
+type composeFile struct {
+	Version  *string            `yaml:"version"`
+	Services map[string]service `yaml:"services"`
+	Volumes  map[string]any     `yaml:"volumes"`
+}
+
+type service struct {
+	Image         string            `yaml:"image"`
+	Build         *build            `yaml:"build"`
+	ContainerName string            `yaml:"container_name"`
+	Entrypoint    []string          `yaml:"entrypoint"`
+	Ports         []string          `yaml:"ports"`
+	DependsOn     dependsOn         `yaml:"depends_on"`
+	Environment   map[string]string `yaml:"environment"`
+	Volumes       []string          `yaml:"volumes"`
+	Healthcheck   *struct{}         `yaml:"healthcheck"`
+	Profiles      []string          `yaml:"profiles"`
+}
+
+type build struct {
+	Context    string `yaml:"context"`
+	Dockerfile string `yaml:"dockerfile"`
+}
+
+// UnmarshalYAML accepts both "build: ." and the long form.
+func (b *build) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		b.Context = n.Value
+		return nil
+	}
+	type plain build
+	return n.Decode((*plain)(b))
+}
+
+// dependsOn maps a dependency to its condition, from either the short
+// (list) or the long (map) form.
+type dependsOn map[string]string
+
+func (d *dependsOn) UnmarshalYAML(n *yaml.Node) error {
+	*d = dependsOn{}
+	if n.Kind == yaml.SequenceNode {
+		var names []string
+		if err := n.Decode(&names); err != nil {
+			return err
+		}
+		for _, name := range names {
+			(*d)[name] = "service_started"
+		}
+		return nil
+	}
+	var long map[string]struct {
+		Condition string `yaml:"condition"`
+	}
+	if err := n.Decode(&long); err != nil {
+		return err
+	}
+	for name, dep := range long {
+		if dep.Condition == "" {
+			dep.Condition = "service_started"
+		}
+		(*d)[name] = dep.Condition
+	}
+	return nil
+}
+
+func loadCompose(t *testing.T, name string) composeFile {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(root, name))
+	if err != nil {
+		t.Fatalf("read %s: %v", name, err)
+	}
+	var f composeFile
+	if err := yaml.Unmarshal(data, &f); err != nil {
+		t.Fatalf("parse %s: %v", name, err)
+	}
+	return f
+}
+
+// composeCLI finds a Compose implementation that validates files without
+// a Docker engine: the "docker compose" plugin, else docker-compose.
+func composeCLI() (string, []string, bool) {
+	if docker, err := exec.LookPath("docker"); err == nil {
+		if exec.Command(docker, "compose", "version").Run() == nil {
+			return docker, []string{"compose"}, true
+		}
+	}
+	if dc, err := exec.LookPath("docker-compose"); err == nil {
+		return dc, nil, true
+	}
+	return "", nil, false
+}
+
+// envWithout returns the environment minus variables starting with any
+// of prefixes, so the caller decides which of them are set.
+func envWithout(prefixes ...string) []string {
+	var env []string
+next:
+	for _, kv := range os.Environ() {
+		for _, p := range prefixes {
+			if strings.HasPrefix(kv, p) {
+				continue next
+			}
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+func TestComposeConfigValidates(t *testing.T) {
+	bin, pre, ok := composeCLI()
+	if !ok {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("neither \"docker compose\" nor docker-compose is installed; install docker-compose (apt-get install docker-compose)")
+		}
+		t.Skip("neither \"docker compose\" nor docker-compose is installed; apt-get install docker-compose to validate docker-compose.yml")
+	}
+	cloudEnv := []string{
+		"TEMPORAL_CLOUD_ADDRESS=us-east-1.aws.api.temporal.io:7233",
+		"TEMPORAL_CLOUD_NAMESPACE=newsletter.a1b2c",
+		"TEMPORAL_CLOUD_CONFIG_DIR=" + t.TempDir(),
+	}
+	stack := []string{"docker-compose.yml"}
+	cloud := []string{"docker-compose.yml", "deploy/compose.cloud.yml"}
+	tests := []struct {
+		name    string
+		files   []string
+		envFile string
+		env     []string
+		wantErr string // empty: must validate
+	}{
+		{"stack", stack, "", nil, ""},
+		{"stack with the settings template", stack, "deploy/stack.env.example", nil, ""},
+		{"Temporal Cloud override", cloud, "", cloudEnv, ""},
+		{"Temporal Cloud override without its settings", cloud, "", nil, "TEMPORAL_CLOUD_ADDRESS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{}, pre...)
+			for _, f := range tt.files {
+				args = append(args, "-f", filepath.Join(root, f))
+			}
+			if tt.envFile != "" {
+				args = append(args, "--env-file", filepath.Join(root, tt.envFile))
+			}
+			args = append(args, "config", "--quiet")
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, bin, args...)
+			// Profiles on, so the tools are validated too.
+			cmd.Env = append(envWithout("TEMPORAL_CLOUD_", "COMPOSE_"), append(tt.env, "COMPOSE_PROFILES=tools")...)
+			out, err := cmd.CombinedOutput()
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatalf("%s %s: %v\n%s", bin, strings.Join(args, " "), err, out)
+			case tt.wantErr != "" && err == nil:
+				t.Fatalf("%s %s succeeded; want a refusal naming %s", bin, strings.Join(args, " "), tt.wantErr)
+			case tt.wantErr != "" && !strings.Contains(string(out), tt.wantErr):
+				t.Fatalf("refusal does not name %s:\n%s", tt.wantErr, out)
+			}
+		})
+	}
+}
+
+func TestComposeHasEveryService(t *testing.T) {
+	f := loadCompose(t, "docker-compose.yml")
+	if f.Version != nil {
+		t.Errorf("docker-compose.yml has a version key (%q); the Compose specification has none", *f.Version)
+	}
+	for _, name := range []string{
+		"postgresql", "temporal-schema", "temporal", "temporal-admin-tools", "temporal-ui",
+		"worker", "crm", "platform", "codec-server", "mailpit", "otel-collector", "jaeger",
+		"starter", "crm-import",
+	} {
+		if _, ok := f.Services[name]; !ok {
+			t.Errorf("service %s is missing", name)
+		}
+	}
+	for name, s := range f.Services {
+		if s.Image == "" && s.Build == nil {
+			t.Errorf("service %s has neither image nor build", name)
+		}
+		// A fixed name allows one container per host: no scaling, no
+		// second copy of the stack.
+		if s.ContainerName != "" {
+			t.Errorf("service %s sets container_name %q", name, s.ContainerName)
+		}
+	}
+	if _, ok := f.Volumes["postgres-data"]; !ok {
+		t.Error("named volume postgres-data is missing")
+	}
+}
+
+func TestWorkerScales(t *testing.T) {
+	w := loadCompose(t, "docker-compose.yml").Services["worker"]
+	if len(w.Ports) > 0 {
+		t.Errorf("worker publishes ports %v; replicas would collide on the host", w.Ports)
+	}
+	for _, key := range []string{
+		"TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TASK_QUEUE", "CRM_URL", "CRM_API_KEY",
+		"PLATFORM_URL", "PLATFORM_API_KEY", "PLATFORM_PUBLIC_URL", "METRICS_ADDR",
+		"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME",
+	} {
+		if w.Environment[key] == "" {
+			t.Errorf("worker environment lacks %s", key)
+		}
+	}
+	for _, dep := range []string{"temporal", "temporal-admin-tools", "crm", "platform"} {
+		if _, ok := w.DependsOn[dep]; !ok {
+			t.Errorf("worker does not depend on %s", dep)
+		}
+	}
+}
+
+func TestDependenciesExist(t *testing.T) {
+	f := loadCompose(t, "docker-compose.yml")
+	conditions := map[string]bool{"service_started": true, "service_healthy": true, "service_completed_successfully": true}
+	for name, s := range f.Services {
+		for dep, cond := range s.DependsOn {
+			target, ok := f.Services[dep]
+			if !ok {
+				t.Errorf("%s depends on %s, which is not a service", name, dep)
+				continue
+			}
+			if !conditions[cond] {
+				t.Errorf("%s waits for %s with unknown condition %q", name, dep, cond)
+			}
+			if cond == "service_healthy" && target.Healthcheck == nil {
+				t.Errorf("%s waits for %s to be healthy, but %s has no healthcheck", name, dep, dep)
+			}
+			// "up" starts no profiled service, so nothing started by
+			// default may wait for one.
+			if len(s.Profiles) == 0 && len(target.Profiles) > 0 {
+				t.Errorf("%s depends on %s, which runs only with profiles %v", name, dep, target.Profiles)
+			}
+		}
+	}
+}
+
+func TestMountedFilesExist(t *testing.T) {
+	for _, file := range []string{"docker-compose.yml", "deploy/compose.cloud.yml"} {
+		for name, s := range loadCompose(t, file).Services {
+			for _, v := range s.Volumes {
+				src, _, _ := strings.Cut(v, ":")
+				if !strings.HasPrefix(src, "./") {
+					continue // a named volume or a variable
+				}
+				if _, err := os.Stat(filepath.Join(root, src)); err != nil {
+					t.Errorf("%s: service %s mounts %s: %v", file, name, src, err)
+				}
+			}
+		}
+	}
+}
+
+// env returns one service's environment variable, failing when unset.
+func env(t *testing.T, f composeFile, svc, key string) string {
+	t.Helper()
+	v, ok := f.Services[svc].Environment[key]
+	if !ok {
+		t.Fatalf("service %s has no %s", svc, key)
+	}
+	return v
+}
+
+func TestSharedSettingsAgree(t *testing.T) {
+	f := loadCompose(t, "docker-compose.yml")
+	type ref struct{ svc, key string }
+	tests := []struct {
+		name string
+		refs []ref
+	}{
+		{"CRM key", []ref{{"worker", "CRM_API_KEY"}, {"crm", "CRM_API_KEYS"}, {"crm-import", "CRM_API_KEY"}}},
+		{"Platform key", []ref{{"worker", "PLATFORM_API_KEY"}, {"platform", "PLATFORM_API_KEYS"}}},
+		{"codec keys", []ref{{"worker", "NEWSLETTER_CODEC_KEYS"}, {"codec-server", "NEWSLETTER_CODEC_KEYS"}, {"starter", "NEWSLETTER_CODEC_KEYS"}}},
+		{"PostgreSQL password", []ref{{"postgresql", "POSTGRES_PASSWORD"}, {"temporal", "POSTGRES_PWD"}, {"temporal-schema", "SQL_PASSWORD"}}},
+		{"Web UI origin", []ref{{"temporal-ui", "TEMPORAL_CORS_ORIGINS"}, {"codec-server", "CODEC_CORS_ORIGINS"}}},
+		{"task queue", []ref{{"worker", "TASK_QUEUE"}, {"starter", "TASK_QUEUE"}}},
+		{"namespace", []ref{{"worker", "TEMPORAL_NAMESPACE"}, {"starter", "TEMPORAL_NAMESPACE"}, {"temporal-admin-tools", "TEMPORAL_NAMESPACE"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := env(t, f, tt.refs[0].svc, tt.refs[0].key)
+			for _, r := range tt.refs[1:] {
+				if got := env(t, f, r.svc, r.key); got != want {
+					t.Errorf("%s %s = %q; %s %s = %q; they must be the same setting",
+						r.svc, r.key, got, tt.refs[0].svc, tt.refs[0].key, want)
+				}
+			}
+		})
+	}
+	for svc, key := range map[string]string{"crm": "CRM_DB_PASSWORD", "platform": "PLATFORM_DB_PASSWORD"} {
+		pw := env(t, f, "postgresql", key)
+		if url := env(t, f, svc, "DATABASE_URL"); !strings.Contains(url, ":"+pw+"@") {
+			t.Errorf("%s DATABASE_URL %q does not use postgresql's %s %q", svc, url, key, pw)
+		}
+	}
+}

@@ -1,0 +1,185 @@
+// Package e2e runs the product end to end on the real Temporal dev server:
+// the real worker, the reference CRM and Platform, and the temporal CLI.
+package e2e
+
+import (
+	"context"
+	"flag"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/crm"
+	crmserver "github.com/halcytone/contentgen/crm/server"
+	"github.com/halcytone/contentgen/httpapi"
+	"github.com/halcytone/contentgen/internal/app"
+	"github.com/halcytone/contentgen/internal/devserver"
+	"github.com/halcytone/contentgen/internal/sqldb"
+	"github.com/halcytone/contentgen/platform"
+	platformserver "github.com/halcytone/contentgen/platform/server"
+)
+
+var record = flag.Bool("record", false, "write the runs' histories to workflows/testdata for the replay test")
+
+const (
+	crmKey      = "e2e-crm-key"
+	platformKey = "e2e-platform-key"
+)
+
+// headerLog records, per path, the headers of requests that reached a
+// reference server, and fails the test on a request without them.
+type headerLog struct {
+	t    testing.TB
+	mu   sync.Mutex
+	seen []*http.Request
+}
+
+func (h *headerLog) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Contact import is an operator's call, not the workflow's.
+		if strings.HasPrefix(r.URL.Path, "/api/") && r.URL.Path != crm.PathContacts {
+			if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+				h.t.Errorf("%s %s without a bearer key", r.Method, r.URL.Path)
+			}
+			if r.Header.Get(httpapi.HeaderCorrelationID) == "" && r.Method == http.MethodPost {
+				h.t.Errorf("%s %s without %s", r.Method, r.URL.Path, httpapi.HeaderCorrelationID)
+			}
+			if r.Method == http.MethodPost && r.Header.Get(httpapi.HeaderIdempotencyKey) == "" {
+				h.t.Errorf("%s %s without %s", r.Method, r.URL.Path, httpapi.HeaderIdempotencyKey)
+			}
+			h.mu.Lock()
+			h.seen = append(h.seen, r.Clone(context.Background()))
+			h.mu.Unlock()
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (h *headerLog) requests(method, path string) []*http.Request {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []*http.Request
+	for _, r := range h.seen {
+		if r.Method == method && r.URL.Path == path {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// stack is a running product: dev server, reference services, worker.
+type stack struct {
+	temporal     client.Client
+	address      string
+	crm          *crmserver.Server
+	crmClient    *crm.Client
+	platform     *platform.Client
+	crmURL       string
+	platformURL  string
+	crmHeaders   *headerLog
+	platHeaders  *headerLog
+	contactCount int
+}
+
+type stackOptions struct {
+	mailer crmserver.Mailer
+	mode   string
+}
+
+func startStack(t *testing.T, o stackOptions) *stack {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	root := devserver.RepoRoot(t)
+	srv, tc := devserver.Start(t, devserver.Options{})
+	s := &stack{temporal: tc, address: srv.FrontendHostPort()}
+
+	crmDB, err := sqldb.Open(ctx, filepath.Join(t.TempDir(), "crm.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { crmDB.Close() })
+	mode := o.mode
+	if mode == "" {
+		mode = crmserver.ModeLog
+	}
+	s.crmHeaders = &headerLog{t: t}
+	crmHTTP := httptest.NewUnstartedServer(nil)
+	s.crmURL = "http://" + crmHTTP.Listener.Addr().String()
+	s.crm, err = crmserver.New(crmserver.Config{DB: crmDB, Keys: httpapi.NewKeys(crmKey), PublicURL: s.crmURL,
+		From: "Halcytone <news@example.com>", Mailer: o.mailer, Delivery: crmserver.DeliveryConfig{Mode: mode}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	crmHTTP.Config.Handler = s.crmHeaders.wrap(s.crm.Handler())
+	crmHTTP.Start()
+	t.Cleanup(crmHTTP.Close)
+	go func() { _ = s.crm.Run(ctx) }()
+
+	platDB, err := sqldb.Open(ctx, filepath.Join(t.TempDir(), "platform.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { platDB.Close() })
+	s.platHeaders = &headerLog{t: t}
+	platHTTP := httptest.NewUnstartedServer(nil)
+	s.platformURL = "http://" + platHTTP.Listener.Addr().String()
+	plat, err := platformserver.New(platformserver.Config{DB: platDB, Keys: httpapi.NewKeys(platformKey), PublicURL: s.platformURL, SiteName: "Halcytone"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	platHTTP.Config.Handler = s.platHeaders.wrap(plat.Handler())
+	platHTTP.Start()
+	t.Cleanup(platHTTP.Close)
+
+	s.crmClient = crm.New(crm.Options{BaseURL: s.crmURL, APIKey: crmKey})
+	s.platform = platform.New(platform.Options{BaseURL: s.platformURL, APIKey: platformKey})
+	f := openFile(t, filepath.Join(root, "examples", "contacts.csv"))
+	res, err := s.crmClient.ImportContacts(ctx, f)
+	if err != nil {
+		t.Fatalf("import contacts: %v", err)
+	}
+	s.contactCount = res.Imported
+
+	srcs, err := app.Sources(ctx, app.SourcesConfig{MarkdownBaseDir: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	renderer, tax, err := app.Renderer(app.RenderConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts := &activities.Activities{Sources: srcs, Taxonomy: tax, Renderer: renderer, CRM: s.crmClient, Platform: s.platform,
+		WebBaseURL: s.platformURL, Send: activities.SendOptions{PageSize: 5, Window: 2}}
+	w := app.NewWorker(tc, "", acts, worker.Options{})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	return s
+}
+
+// waitStage polls the status query until the run reaches stage.
+func waitStage(t *testing.T, c client.Client, id, stage string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	var last string
+	for time.Now().Before(deadline) {
+		if st, err := queryStatus(c, id); err == nil {
+			last = st.Stage
+			if st.Stage == stage {
+				return
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("%s did not reach stage %s (last: %s)", id, stage, last)
+}

@@ -1,0 +1,99 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// Header names shared by both contracts.
+const (
+	HeaderIdempotencyKey = "Idempotency-Key"
+	HeaderCorrelationID  = "X-Correlation-ID"
+)
+
+type correlationKey struct{}
+
+// WithCorrelationID returns a context whose outgoing requests carry id as
+// X-Correlation-ID (the workflow ID, so a run can be followed into the CRM
+// and the Platform logs).
+func WithCorrelationID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, correlationKey{}, id)
+}
+
+// CorrelationID returns the ID set by WithCorrelationID, or "".
+func CorrelationID(ctx context.Context) string {
+	id, _ := ctx.Value(correlationKey{}).(string)
+	return id
+}
+
+// Client is the transport both contract clients share: base URL, bearer
+// key, JSON in and out, typed errors.
+type Client struct {
+	BaseURL string
+	APIKey  string
+	HTTP    *http.Client
+}
+
+// NewClient returns a Client; a nil hc gets one with the given timeout
+// (30 s when zero).
+func NewClient(baseURL, apiKey string, hc *http.Client, timeout time.Duration) *Client {
+	if hc == nil {
+		if timeout <= 0 {
+			timeout = 30 * time.Second
+		}
+		hc = &http.Client{Timeout: timeout}
+	}
+	return &Client{BaseURL: baseURL, APIKey: apiKey, HTTP: hc}
+}
+
+// Do sends a request with an optional JSON body and decodes a 2xx JSON reply
+// into out (when not nil). A non-2xx reply returns a *StatusError; a
+// transport failure is wrapped with op.
+func (c *Client) Do(ctx context.Context, op, method, path string, hdr http.Header, body, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return fmt.Errorf("%s: encode request: %w", op, err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, rd)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	if c.APIKey != "" {
+		req.Header.Set("Authorization", "Bearer "+c.APIKey)
+	}
+	if id := CorrelationID(ctx); id != "" {
+		req.Header.Set(HeaderCorrelationID, id)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return ReadError(op, resp)
+	}
+	if out == nil {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("%s: decode reply: %w", op, err)
+	}
+	return nil
+}

@@ -1,0 +1,165 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/halcytone/contentgen/content"
+	"github.com/halcytone/contentgen/edition"
+	"github.com/halcytone/contentgen/internal/app"
+	"github.com/halcytone/contentgen/render"
+	"github.com/halcytone/contentgen/sources"
+	"github.com/halcytone/contentgen/workflows"
+)
+
+func runRender(ctx context.Context, e *Env, args []string) error {
+	fs := flags(e, "render", "Render a living document locally into every channel, with no Temporal, CRM or Platform:\nfor editors iterating on the document. Without --out the channels are printed.",
+		"starter render --source markdown:examples/living-document.md --out /tmp/edition")
+	source := fs.String("source", e.get("NEWSLETTER_SOURCE", ""), "markdown:<path-or-url>, gdocs:<document-id> or notion:<page-id>")
+	out := fs.String("out", "", "folder to write the channels into (created if missing)")
+	ed := fs.String("edition", edition.ForTime(time.Now()), "edition name")
+	templates := fs.String("templates", e.get("TEMPLATE_DIR", ""), "folder of templates overriding the built-in ones")
+	taxonomy := fs.String("taxonomy", e.get("TAXONOMY_FILE", ""), "JSON file of section categories and synonyms")
+	webURL := fs.String("web-url", e.get("PLATFORM_PUBLIC_URL", "http://127.0.0.1:8082"), "public base URL of the web updates")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ref, err := sources.ParseRef(*source)
+	if err != nil {
+		return err
+	}
+	if err := edition.Validate(*ed); err != nil {
+		return err
+	}
+	srcs, err := app.Sources(ctx, sourcesConfig(e))
+	if err != nil {
+		return err
+	}
+	renderer, tax, err := app.Renderer(app.RenderConfig{TemplateDir: *templates, TaxonomyFile: *taxonomy})
+	if err != nil {
+		return err
+	}
+	doc, err := srcs.Fetch(ctx, ref)
+	if err != nil {
+		return err
+	}
+	parsed, err := content.Parse(doc, tax)
+	if err != nil {
+		return fmt.Errorf("parse %s: %w", ref, err)
+	}
+	output, err := renderer.Render(parsed, render.Edition{ID: *ed, Date: edition.Date(*ed, time.Now().UTC()), WebBaseURL: *webURL})
+	if err != nil {
+		return err
+	}
+	for _, w := range parsed.Warnings {
+		fmt.Fprintln(e.Stderr, "warning:", w)
+	}
+	for _, u := range parsed.Unknown {
+		fmt.Fprintf(e.Stderr, "note: section %q matches no category; it is kept as is\n", u)
+	}
+	return writeChannels(e.Stdout, *out, workflows.Preview{Edition: *ed, Output: output})
+}
+
+// sourcesConfig maps the starter's environment to source options.
+func sourcesConfig(e *Env) app.SourcesConfig {
+	return app.SourcesConfig{}
+}
+
+// channelFiles lists every channel of a preview as file name and content.
+func channelFiles(p workflows.Preview) [][2]string {
+	o := p.Output
+	files := [][2]string{
+		{"email.subject.txt", o.Email.Subject + "\n"},
+		{"email.html", o.Email.HTML},
+		{"email.txt", o.Email.Text},
+	}
+	for _, v := range o.Variants {
+		if v.ID != o.Email.ID {
+			files = append(files, [2]string{"email." + v.ID + ".html", v.HTML}, [2]string{"email." + v.ID + ".txt", v.Text})
+		}
+	}
+	files = append(files, [2]string{"web.html", o.Web.HTML}, [2]string{"web.md", o.Web.Markdown})
+	for _, s := range o.Social {
+		files = append(files, [2]string{"social." + s.Platform + ".txt", s.Text + "\n"})
+	}
+	return files
+}
+
+// writeChannels writes every channel into dir, or prints them all to w
+// when dir is empty.
+func writeChannels(w io.Writer, dir string, p workflows.Preview) error {
+	files := channelFiles(p)
+	if dir == "" {
+		for _, f := range files {
+			fmt.Fprintf(w, "===== %s =====\n%s\n", f[0], f[1])
+		}
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(dir, f[0]), []byte(f[1]), 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", f[0], err)
+		}
+	}
+	fmt.Fprintf(w, "wrote %d files to %s (subject: %s)\n", len(files), dir, p.Output.Email.Subject)
+	for _, s := range p.Output.Social {
+		fmt.Fprintf(w, "  social %-9s %4d/%d characters\n", s.Platform, s.Length, s.Limit)
+	}
+	return nil
+}
+
+func runPreview(ctx context.Context, e *Env, args []string) error {
+	fs := flags(e, "preview", "Write an edition's rendered channels (email HTML and text per variant, web HTML and Markdown,\nsocial drafts) to a folder, or print them; also lists what changed since the last edition.",
+		"starter preview --edition 2026-W48 --out /tmp/preview")
+	var t target
+	t.register(fs)
+	out := fs.String("out", "", "folder to write the channels into; default print to stdout")
+	summary := fs.Bool("summary", false, "print only a summary: subject, variants, sections changed, social lengths")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c, err := e.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	id := t.resolve(ctx, c)
+	v, err := c.QueryWorkflow(ctx, id, "", workflows.QueryPreview)
+	if err != nil {
+		return fmt.Errorf("preview of %s: %w", id, err)
+	}
+	var p workflows.Preview
+	if err := v.Get(&p); err != nil {
+		return fmt.Errorf("preview of %s: %w", id, err)
+	}
+	if p.Output.Email.Subject == "" {
+		return fmt.Errorf("%s has not rendered yet; try again in a moment ('starter status' shows its stage)", id)
+	}
+	if *summary {
+		printSummary(e.Stdout, p)
+		return nil
+	}
+	return writeChannels(e.Stdout, *out, p)
+}
+
+func printSummary(w io.Writer, p workflows.Preview) {
+	o := p.Output
+	fmt.Fprintf(w, "edition %s\nsubject   %s\npreheader %s\nweb       %s\n", p.Edition, o.Email.Subject, o.Email.Preheader, o.Web.URL)
+	fmt.Fprintf(w, "variants  %d", len(o.Variants))
+	if len(o.TargetedSegments) > 0 {
+		fmt.Fprintf(w, " (targeted segments: %v)", o.TargetedSegments)
+	}
+	fmt.Fprintln(w)
+	for _, ch := range p.Changes {
+		fmt.Fprintf(w, "  %-7s %s\n", ch.Change, ch.Heading)
+	}
+	for _, s := range o.Social {
+		fmt.Fprintf(w, "social %-9s %4d/%d\n", s.Platform, s.Length, s.Limit)
+	}
+}

@@ -1,0 +1,116 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/halcytone/contentgen/edition"
+	"github.com/halcytone/contentgen/workflows"
+)
+
+// inputFlags are the workflow input flags shared by start and schedule.
+type inputFlags struct {
+	source    string
+	audience  list
+	channels  list
+	approvers list
+	required  int
+	timeout   time.Duration
+	dryRun    bool
+	force     bool
+}
+
+func (f *inputFlags) register(e *Env, fs *flag.FlagSet) {
+	fs.StringVar(&f.source, "source", e.get("NEWSLETTER_SOURCE", ""), "living document: markdown:<path-or-url>, gdocs:<document-id> or notion:<page-id> (NEWSLETTER_SOURCE)")
+	fs.Var(&f.audience, "audience", "CRM segment to send to; repeat or comma-separate (default: every subscribed contact)")
+	fs.Var(&f.channels, "channels", "channels: email, web, social (default: all)")
+	fs.Var(&f.approvers, "approvers", "addresses whose approval counts; repeat or comma-separate (NEWSLETTER_APPROVERS)")
+	fs.IntVar(&f.required, "required-approvals", 1, "distinct approvers needed")
+	fs.DurationVar(&f.timeout, "timeout", workflows.DefaultApprovalTimeout, "how long to wait for a decision before the run ends as expired")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "render and wait for approval, but publish and send nothing")
+	fs.BoolVar(&f.force, "force", false, "send even when the document is unchanged since the last edition")
+}
+
+func (f *inputFlags) input(e *Env, ed string) (workflows.Input, error) {
+	if len(f.approvers) == 0 {
+		_ = f.approvers.Set(e.get("NEWSLETTER_APPROVERS", ""))
+	}
+	if f.source == "" {
+		return workflows.Input{}, fmt.Errorf("--source is required, e.g. --source markdown:examples/living-document.md")
+	}
+	if len(f.approvers) == 0 {
+		return workflows.Input{}, fmt.Errorf("--approvers is required: name at least one address whose approval counts")
+	}
+	return workflows.Input{
+		Edition: ed, Source: f.source, Audience: f.audience, Channels: f.channels,
+		Approvers: f.approvers, RequiredApprovals: f.required, ApprovalTimeout: workflows.Duration(f.timeout),
+		DryRun: f.dryRun, Force: f.force,
+	}, nil
+}
+
+func runStart(ctx context.Context, e *Env, args []string) error {
+	fs := flags(e, "start", "Start the newsletter workflow for an edition (workflow ID newsletter-<edition>).",
+		"starter start --edition 2026-W48 --source markdown:examples/living-document.md --approvers ana@example.com")
+	var in inputFlags
+	in.register(e, fs)
+	ed := fs.String("edition", edition.ForTime(time.Now()), "edition name; default the current ISO week")
+	taskQueue := fs.String("task-queue", e.get("TASK_QUEUE", workflows.TaskQueue), "task queue (TASK_QUEUE)")
+	noSA := fs.Bool("no-search-attributes", false, "start without the NewsletterStatus search attribute (for namespaces where it is not registered)")
+	asJSON := fs.Bool("json", false, "print the run as JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := edition.Validate(*ed); err != nil {
+		return err
+	}
+	input, err := in.input(e, *ed)
+	if err != nil {
+		return err
+	}
+	c, err := e.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	opts := client.StartWorkflowOptions{
+		ID:                       workflows.WorkflowID(*ed),
+		TaskQueue:                *taskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+	}
+	if !*noSA {
+		opts.TypedSearchAttributes = temporal.NewSearchAttributes(
+			workflows.StatusKey.ValueSet(workflows.StageStarting), workflows.EditionKey.ValueSet(*ed))
+	}
+	run, err := c.ExecuteWorkflow(ctx, opts, workflows.WorkflowName, input)
+	if err != nil {
+		return explainStartError(*ed, err)
+	}
+	if *asJSON {
+		return json.NewEncoder(e.Stdout).Encode(map[string]string{"workflow_id": run.GetID(), "run_id": run.GetRunID()})
+	}
+	fmt.Fprintf(e.Stdout, "started %s (run %s) from %s; approvers: %s\n", run.GetID(), run.GetRunID(), input.Source, strings.Join(input.Approvers, ", "))
+	return nil
+}
+
+func explainStartError(ed string, err error) error {
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	switch {
+	case errors.As(err, &started):
+		return fmt.Errorf("edition %s already has a run (%s): each edition runs once; check it with 'starter status --edition %s'", ed, workflows.WorkflowID(ed), ed)
+	case strings.Contains(err.Error(), workflows.SearchAttrStatus):
+		return fmt.Errorf("%w\nregister the search attributes with:\n  temporal operator search-attribute create --name %s --type Keyword\n  temporal operator search-attribute create --name %s --type Keyword\nor start with --no-search-attributes",
+			err, workflows.SearchAttrStatus, workflows.SearchAttrEdition)
+	}
+	return fmt.Errorf("start edition %s: %w", ed, err)
+}

@@ -1,0 +1,147 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+
+	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/workflows"
+)
+
+func runStatus(ctx context.Context, e *Env, args []string) error {
+	fs := flags(e, "status", "Show an edition's stage, sections, changes since the last edition, decisions and send progress.",
+		"starter status --edition 2026-W48")
+	var t target
+	t.register(fs)
+	asJSON := fs.Bool("json", false, "print the status as JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c, err := e.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	id := t.resolve(ctx, c)
+	st, err := queryStatus(ctx, c, id)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(st)
+	}
+	printStatus(e.Stdout, id, st)
+	return nil
+}
+
+// queryStatus asks the run for its status and, while it sends, reads the
+// send activity's latest heartbeat for live progress.
+func queryStatus(ctx context.Context, c client.Client, id string) (workflows.Status, error) {
+	var st workflows.Status
+	v, err := c.QueryWorkflow(ctx, id, "", workflows.QueryStatus)
+	if err != nil {
+		return st, fmt.Errorf("status of %s: %w", id, err)
+	}
+	if err := v.Get(&st); err != nil {
+		return st, fmt.Errorf("status of %s: %w", id, err)
+	}
+	if st.Stage == workflows.StageSending {
+		if p, ok := sendProgress(ctx, c, id); ok {
+			st.Send = p
+		}
+	}
+	return st, nil
+}
+
+func sendProgress(ctx context.Context, c client.Client, id string) (activities.SendProgress, bool) {
+	var p activities.SendProgress
+	desc, err := c.DescribeWorkflowExecution(ctx, id, "")
+	if err != nil {
+		return p, false
+	}
+	for _, pa := range desc.GetPendingActivities() {
+		if pa.GetActivityType().GetName() != "SendNewsletter" || pa.GetHeartbeatDetails() == nil {
+			continue
+		}
+		if err := converter.GetDefaultDataConverter().FromPayloads(pa.GetHeartbeatDetails(), &p); err == nil {
+			return p, true
+		}
+	}
+	return p, false
+}
+
+func printStatus(w io.Writer, id string, st workflows.Status) {
+	fmt.Fprintf(w, "%s  stage %s", id, st.Stage)
+	if st.Outcome != "" {
+		fmt.Fprintf(w, "  outcome %s", st.Outcome)
+	}
+	if st.DryRun {
+		fmt.Fprint(w, "  (dry run)")
+	}
+	fmt.Fprintf(w, "\nsource %s  revision %s\n", st.Source, st.Revision)
+	for _, s := range st.Sections {
+		cat := s.Category
+		if cat == "" {
+			cat = "unknown"
+		}
+		fmt.Fprintf(w, "  section %-28q %s", s.Heading, cat)
+		if len(s.Segments) > 0 {
+			fmt.Fprintf(w, "  for %s", strings.Join(s.Segments, ", "))
+		}
+		fmt.Fprintln(w)
+	}
+	for _, ch := range st.Changes {
+		fmt.Fprintf(w, "  %-7s %s\n", ch.Change, ch.Heading)
+		for _, line := range strings.Split(strings.TrimRight(ch.Diff, "\n"), "\n") {
+			if line != "" {
+				fmt.Fprintf(w, "          %s\n", line)
+			}
+		}
+	}
+	fmt.Fprintf(w, "approvers %s; approved by %s", strings.Join(st.Approvers, ", "), orNone(st.ApprovedBy))
+	if !st.ApprovalDeadline.IsZero() {
+		fmt.Fprintf(w, "; deadline %s", st.ApprovalDeadline.Format("2006-01-02 15:04 MST"))
+	}
+	fmt.Fprintln(w)
+	if len(st.ProofSentTo) > 0 {
+		fmt.Fprintf(w, "proof sent to %s\n", strings.Join(st.ProofSentTo, ", "))
+	}
+	for _, d := range st.Decisions {
+		mark := "counted"
+		if !d.Counted {
+			mark = "ignored: " + d.Note
+		}
+		fmt.Fprintf(w, "  %s %-7s %-24s %s\n", d.At.Format("15:04:05"), d.Action, d.By, mark)
+	}
+	s := st.Send
+	if s.Pages > 0 || st.Stage == workflows.StageSending || s.Done {
+		fmt.Fprintf(w, "send: accepted %d, duplicate %d, rejected %d, remaining %d (%d pages)\n", s.Accepted, s.Duplicate, s.Rejected, s.Remaining(), s.Pages)
+		for _, r := range s.Reasons {
+			fmt.Fprintf(w, "  rejected %s: %s\n", r.To, r.Reason)
+		}
+	}
+	if st.UpdateURL != "" {
+		fmt.Fprintf(w, "web update %s\n", st.UpdateURL)
+	}
+	for _, m := range st.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", m)
+	}
+	for _, m := range st.Errors {
+		fmt.Fprintf(w, "error: %s\n", m)
+	}
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "nobody yet"
+	}
+	return strings.Join(s, ", ")
+}

@@ -1,0 +1,245 @@
+package render
+
+import (
+	"html"
+	"strings"
+
+	"github.com/halcytone/contentgen/content"
+)
+
+// Email styling. Every block element repeats the font stack because
+// Outlook does not inherit fonts into tables.
+const (
+	fontStack = "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;"
+	monoStack = "font-family:Menlo,Consolas,'Courier New',monospace;"
+	bodyText  = fontStack + "font-size:16px;line-height:24px;color:#1f2933;"
+	linkColor = "#0f7aa8"
+)
+
+// emailStyle returns the inline style of an element in the email.
+func emailStyle(el string) string {
+	switch el {
+	case "p":
+		return "margin:0 0 16px 0;" + bodyText
+	case "h3":
+		return "margin:24px 0 8px 0;" + fontStack + "font-size:18px;line-height:26px;font-weight:bold;color:#102a43;"
+	case "h4", "h5", "h6":
+		return "margin:20px 0 8px 0;" + fontStack + "font-size:16px;line-height:24px;font-weight:bold;color:#102a43;"
+	case "ul", "ol":
+		return "margin:0 0 16px 0;padding:0 0 0 24px;"
+	case "nested-list":
+		return "margin:8px 0 0 0;padding:0 0 0 24px;"
+	case "todo-list":
+		return "margin:0 0 16px 0;padding:0;list-style-type:none;"
+	case "li":
+		return "margin:0 0 8px 0;" + bodyText
+	case "blockquote":
+		return "margin:0 0 16px 0;padding:4px 0 4px 16px;border-left:4px solid #c9d6df;color:#52606d;"
+	case "pre":
+		return "margin:0 0 16px 0;padding:12px 16px;background-color:#f4f6f8;border-radius:4px;" + monoStack +
+			"font-size:13px;line-height:20px;color:#1f2933;white-space:pre-wrap;word-wrap:break-word;"
+	case "code":
+		return monoStack + "font-size:14px;background-color:#f1f3f5;padding:1px 4px;border-radius:3px;"
+	case "a":
+		return "color:" + linkColor + ";text-decoration:underline;"
+	case "img":
+		return "display:block;max-width:100%;height:auto;border:0;outline:none;text-decoration:none;"
+	case "caption":
+		return "margin:8px 0 16px 0;" + fontStack + "font-size:13px;line-height:18px;color:#52606d;"
+	case "figure":
+		return "margin:0 0 16px 0;"
+	case "table":
+		return "border-collapse:collapse;margin:0 0 16px 0;"
+	case "th":
+		return "border:1px solid #d9e2ec;padding:6px 8px;text-align:left;" + fontStack + "font-size:14px;line-height:20px;font-weight:bold;color:#102a43;"
+	case "td":
+		return "border:1px solid #d9e2ec;padding:6px 8px;text-align:left;vertical-align:top;" + fontStack + "font-size:14px;line-height:20px;color:#1f2933;"
+	case "hr":
+		return "border:0;border-top:1px solid #d9e2ec;margin:24px 0;height:0;"
+	case "callout":
+		return "border-collapse:collapse;margin:0 0 16px 0;"
+	case "callout-icon":
+		return "padding:12px 0 12px 16px;font-size:20px;line-height:24px;background-color:#eef6fb;border-left:4px solid " + linkColor + ";"
+	case "callout-body":
+		return "padding:12px 16px 0 12px;background-color:#eef6fb;"
+	}
+	return ""
+}
+
+func (w *htmlWriter) callout(b content.Block, depth int) {
+	if w.email {
+		// A table, so Outlook keeps the background and the icon beside the text.
+		w.open("table", "callout", "role", "presentation", "width", "100%", "cellpadding", "0", "cellspacing", "0", "border", "0")
+		w.b.WriteString("<tr>")
+		w.open("td", "callout-icon", "width", "36", "valign", "top", "bgcolor", "#eef6fb")
+		w.icon(b.Icon)
+		w.close("td")
+		w.open("td", "callout-body", "valign", "top", "bgcolor", "#eef6fb")
+		w.blocks(b.Children, depth+1)
+		w.b.WriteString("</td></tr></table>")
+		return
+	}
+	w.open("aside", "", "class", "callout")
+	if b.Icon != "" {
+		w.open("span", "", "class", "callout-icon", "aria-hidden", "true")
+		w.icon(b.Icon)
+		w.close("span")
+	}
+	w.open("div", "", "class", "callout-body")
+	w.blocks(b.Children, depth+1)
+	w.b.WriteString("</div></aside>")
+}
+
+// icon writes a callout icon: an emoji, or a small image when the source
+// gave an image URL.
+func (w *htmlWriter) icon(icon string) {
+	switch {
+	case icon == "":
+		w.text("ℹ️")
+	case imageURL(icon) != "":
+		w.open("img", "", "src", imageURL(icon), "alt", "", "width", "20", "height", "20")
+	case strings.Contains(icon, "://"):
+		w.text("ℹ️")
+	default:
+		w.text(icon)
+	}
+}
+
+func (w *htmlWriter) image(b content.Block) {
+	src := imageURL(b.URL)
+	caption := content.Text(b.Inlines)
+	if src == "" {
+		// No safe source: keep what the image said, as text.
+		if alt := strings.TrimSpace(b.Alt); alt != "" || caption != "" {
+			w.open("p", "p")
+			w.text(imageLabel(alt))
+			if caption != "" {
+				w.text(" ")
+				w.inlines(b.Inlines)
+			}
+			w.close("p")
+		}
+		return
+	}
+	w.open("figure", "figure")
+	w.b.WriteString("<img")
+	w.b.WriteString(` src="` + html.EscapeString(src) + `" alt="` + html.EscapeString(b.Alt) + `"`)
+	if w.email {
+		w.b.WriteString(` border="0" style="` + emailStyle("img") + `">`)
+	} else {
+		w.b.WriteString(` style="max-width:100%;height:auto" loading="lazy">`)
+	}
+	if caption != "" {
+		w.open("figcaption", "caption")
+		w.inlines(b.Inlines)
+		w.close("figcaption")
+	}
+	w.close("figure")
+}
+
+func imageLabel(alt string) string {
+	if alt == "" {
+		return "[Image]"
+	}
+	return "[Image: " + alt + "]"
+}
+
+func (w *htmlWriter) table(b content.Block) {
+	cols := 0
+	for _, r := range b.Rows {
+		cols = max(cols, len(r))
+	}
+	if cols == 0 {
+		return
+	}
+	if w.email {
+		w.open("table", "table", "width", "100%", "cellpadding", "0", "cellspacing", "0", "border", "0")
+	} else {
+		w.open("table", "")
+	}
+	body := b.Rows
+	if b.HeaderRow {
+		w.b.WriteString(w.webOnly("<thead>"))
+		w.row(b.Rows[0], cols, "th")
+		w.b.WriteString(w.webOnly("</thead>"))
+		body = body[1:]
+	}
+	if len(body) > 0 {
+		w.b.WriteString(w.webOnly("<tbody>"))
+		for _, r := range body {
+			w.row(r, cols, "td")
+		}
+		w.b.WriteString(w.webOnly("</tbody>"))
+	}
+	w.close("table")
+}
+
+// row writes one table row padded to cols cells.
+func (w *htmlWriter) row(cells []content.Cell, cols int, cell string) {
+	var attrs []string
+	switch {
+	case cell == "th" && w.email:
+		attrs = []string{"align", "left", "bgcolor", "#f4f6f8"}
+	case cell == "th":
+		attrs = []string{"scope", "col"}
+	}
+	w.b.WriteString("<tr>")
+	for c := range cols {
+		w.open(cell, cell, attrs...)
+		if c < len(cells) {
+			w.inlines(cells[c].Inlines)
+		}
+		w.close(cell)
+	}
+	w.b.WriteString("</tr>")
+}
+
+func (w *htmlWriter) webOnly(s string) string {
+	if w.email {
+		return ""
+	}
+	return s
+}
+
+// inlines writes formatted text; a link whose URL is not safe loses its
+// anchor but keeps its text.
+func (w *htmlWriter) inlines(ins []content.Inline) {
+	for _, g := range groupInlines(ins) {
+		if g.link != "" {
+			w.open("a", "a", "href", g.link)
+		}
+		for _, in := range g.runs {
+			w.run(in)
+		}
+		if g.link != "" {
+			w.close("a")
+		}
+	}
+}
+
+func (w *htmlWriter) run(in content.Inline) {
+	s := strings.ReplaceAll(html.EscapeString(in.Text), "\n", "<br>")
+	wrap := func(tag, el string) {
+		style := ""
+		if w.email && emailStyle(el) != "" {
+			style = ` style="` + emailStyle(el) + `"`
+		}
+		s = "<" + tag + style + ">" + s + "</" + tag + ">"
+	}
+	if in.Code {
+		wrap("code", "code")
+	}
+	if in.Strike {
+		wrap("s", "")
+	}
+	if in.Underline {
+		wrap("u", "")
+	}
+	if in.Italic {
+		wrap("em", "")
+	}
+	if in.Bold {
+		wrap("strong", "")
+	}
+	w.b.WriteString(s)
+}

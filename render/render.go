@@ -1,0 +1,150 @@
+package render
+
+import (
+	"fmt"
+	"maps"
+	"strings"
+
+	"github.com/halcytone/contentgen/content"
+	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/templates"
+)
+
+// Options configures a Renderer.
+type Options struct {
+	// TemplateDir, when set, is a folder whose files override the
+	// built-in templates of the same name (see the templates package);
+	// the others stay built in.
+	TemplateDir string
+}
+
+// Renderer renders editions with parsed templates. It is safe for
+// concurrent use.
+type Renderer struct {
+	subject, emailHTML, emailText *tmpl
+	webHTML, webMarkdown          *tmpl
+	social                        *tmpl
+}
+
+// New reads and parses every template, then renders a sample edition so a
+// template that cannot run fails here, naming its file and line, rather
+// than on the day of an edition.
+func New(o Options) (*Renderer, error) {
+	srcs, err := readTemplates(o.TemplateDir)
+	if err != nil {
+		return nil, fmt.Errorf("render: %w", err)
+	}
+	email := newMerger()
+	r := &Renderer{}
+	steps := []struct {
+		dst   **tmpl
+		name  string
+		html  bool
+		funcs map[string]any
+	}{
+		{&r.subject, templates.EmailSubject, false, email.funcs(false)},
+		{&r.emailHTML, templates.EmailHTML, true, email.funcs(true)},
+		{&r.emailText, templates.EmailText, false, email.funcs(false)},
+		{&r.webHTML, templates.WebHTML, true, commonFuncs()},
+		{&r.webMarkdown, templates.WebMarkdown, false, commonFuncs()},
+		{&r.social, templates.Social, false, commonFuncs()},
+	}
+	for _, s := range steps {
+		parse := parseText
+		if s.html {
+			parse = parseHTML
+		}
+		if *s.dst, err = parse(srcs[s.name], s.funcs); err != nil {
+			return nil, fmt.Errorf("render: %w", err)
+		}
+	}
+	for _, p := range Platforms() {
+		if !r.social.defines(p) {
+			e := newTemplateError(r.social.src, fmt.Errorf("no template %q", p))
+			e.Hint = fmt.Sprintf(`define one per platform, e.g. {{define %q}}…{{end}}`, p)
+			return nil, fmt.Errorf("render: %w", e)
+		}
+	}
+	if _, err := r.Render(sampleParsed(), sampleEdition()); err != nil {
+		return nil, fmt.Errorf("render: check templates on a sample edition: %w", err)
+	}
+	return r, nil
+}
+
+// Render renders every channel of an edition.
+func (r *Renderer) Render(p content.Parsed, ed Edition) (Output, error) {
+	fail := func(err error) (Output, error) { return Output{}, fmt.Errorf("render edition %s: %w", ed.ID, err) }
+	targeted, err := targetedSegments(p)
+	if err != nil {
+		return fail(err)
+	}
+	d := prepare(p, ed)
+	out := Output{TargetedSegments: targeted}
+	for _, set := range segmentSets(targeted) {
+		v, err := r.variant(d, set)
+		if err != nil {
+			return fail(err)
+		}
+		out.Variants = append(out.Variants, v)
+	}
+	out.Email = out.Variants[0]
+	if out.Web, err = r.web(d); err != nil {
+		return fail(err)
+	}
+	if out.Social, err = r.socialDrafts(d); err != nil {
+		return fail(err)
+	}
+	return out, nil
+}
+
+// variant renders the email for recipients in exactly the segments set.
+func (r *Renderer) variant(d *document, set []string) (crm.Variant, error) {
+	v := d.view(channelEmail, sectionsFor(d.sections, set))
+	v.Variant, v.Segments = variantID(set), set
+	m := newMerger()
+	subject, err := m.runEmail(r.subject, v)
+	if err != nil {
+		return crm.Variant{}, err
+	}
+	html, err := m.runEmail(r.emailHTML, v)
+	if err != nil {
+		return crm.Variant{}, err
+	}
+	text, err := m.runEmail(r.emailText, v)
+	if err != nil {
+		return crm.Variant{}, err
+	}
+	out := crm.Variant{
+		ID:        v.Variant,
+		Subject:   oneLine(subject),
+		Preheader: v.Preheader,
+		HTML:      strings.TrimSpace(html) + "\n",
+		Text:      strings.TrimSpace(text) + "\n",
+	}
+	if len(m.fallbacks) > 0 {
+		out.Fallbacks = maps.Clone(m.fallbacks)
+	}
+	if out.Subject == "" {
+		return crm.Variant{}, fmt.Errorf("template %s renders an empty subject; it needs text such as {{.Title}}", r.subject.src.name)
+	}
+	return out, nil
+}
+
+// web renders the public update: every section, no merge tags.
+func (r *Renderer) web(d *document) (WebUpdate, error) {
+	v := d.view(channelWeb, allSections(d))
+	html, err := r.webHTML.run("", v, commonFuncs())
+	if err != nil {
+		return WebUpdate{}, err
+	}
+	md, err := r.webMarkdown.run("", v, commonFuncs())
+	if err != nil {
+		return WebUpdate{}, err
+	}
+	return WebUpdate{
+		Slug: d.slug, Title: d.title, Summary: d.summary, URL: d.url,
+		HTML:     strings.TrimSpace(html) + "\n",
+		Markdown: strings.TrimSpace(md) + "\n",
+		Tags:     d.tags,
+	}, nil
+}

@@ -1,0 +1,210 @@
+package gdocs
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"google.golang.org/api/docs/v1"
+
+	"github.com/halcytone/contentgen/content"
+	"github.com/halcytone/contentgen/sources/imagestore"
+	"github.com/halcytone/contentgen/sources/internal/inline"
+)
+
+// resources are the per-tab maps paragraphs refer to by ID.
+type resources struct {
+	tabID      string
+	lists      map[string]docs.List
+	objects    map[string]docs.InlineObject
+	positioned map[string]docs.PositionedObject
+	footnotes  map[string]docs.Footnote
+}
+
+// converter walks a document once, appending blocks in reading order.
+type converter struct {
+	ctx      context.Context
+	docID    string
+	store    imagestore.Store
+	res      resources
+	title    string
+	blocks   []content.Block
+	warnings []string
+	list     listBuilder
+	// notes are footnote bodies in order of first reference; noteNums maps
+	// tab and footnote ID to its number.
+	notes    [][]content.Inline
+	noteNums map[string]int
+	// images maps an object ID to the URL already chosen for it.
+	images map[string]string
+}
+
+func convert(ctx context.Context, d *docs.Document, store imagestore.Store) content.Document {
+	c := &converter{
+		ctx: ctx, docID: d.DocumentId, store: store,
+		noteNums: map[string]int{}, images: map[string]string{},
+	}
+	if len(d.Tabs) == 0 {
+		c.res = resources{lists: d.Lists, objects: d.InlineObjects, positioned: d.PositionedObjects, footnotes: d.Footnotes}
+		if d.Body != nil {
+			c.body(d.Body.Content)
+		}
+	}
+	for i, t := range d.Tabs {
+		c.tab(t, 0, i == 0)
+	}
+	c.flush()
+	c.appendFootnotes()
+	title := c.title
+	if title == "" {
+		title = strings.TrimSpace(d.Title)
+	}
+	if c.blocks == nil {
+		c.blocks = []content.Block{}
+	}
+	return content.Document{Title: title, Revision: d.RevisionId, Blocks: c.blocks, Warnings: c.warnings}
+}
+
+// tab converts a tab and then its child tabs. Every tab but the main one
+// opens with its title as a heading one level deeper than its parent's.
+func (c *converter) tab(t *docs.Tab, depth int, main bool) {
+	if dt := t.DocumentTab; dt != nil {
+		c.flush()
+		c.res = resources{lists: dt.Lists, objects: dt.InlineObjects, positioned: dt.PositionedObjects, footnotes: dt.Footnotes}
+		var body []*docs.StructuralElement
+		if dt.Body != nil {
+			body = dt.Body.Content
+		}
+		if p := t.TabProperties; p != nil {
+			c.res.tabID = p.TabId
+			if title := strings.TrimSpace(p.Title); !main && title != "" && !strings.EqualFold(title, firstHeading(body)) {
+				c.add(content.Block{Kind: content.KindHeading, Level: min(depth+1, 6), Inlines: inline.Plain(title)})
+			}
+		}
+		c.body(body)
+	}
+	for _, child := range t.ChildTabs {
+		c.tab(child, depth+1, false)
+	}
+}
+
+// firstHeading returns the text of the first non-empty paragraph when it is
+// a title or heading.
+func firstHeading(body []*docs.StructuralElement) string {
+	for _, el := range body {
+		if el.Paragraph == nil {
+			continue
+		}
+		var text strings.Builder
+		for _, pe := range el.Paragraph.Elements {
+			if pe.TextRun != nil {
+				text.WriteString(pe.TextRun.Content)
+			}
+		}
+		if strings.TrimSpace(text.String()) == "" {
+			continue
+		}
+		style := namedStyle(el.Paragraph)
+		if style == "TITLE" || headingLevel(style) > 0 {
+			return strings.TrimSpace(text.String())
+		}
+		return ""
+	}
+	return ""
+}
+
+func (c *converter) body(els []*docs.StructuralElement) {
+	for _, el := range els {
+		switch {
+		case el.Paragraph != nil:
+			c.paragraph(el.Paragraph)
+		case el.Table != nil:
+			c.flush()
+			c.add(c.table(el.Table))
+		}
+		// A sectionBreak or tableOfContents has no content of its own.
+	}
+}
+
+func (c *converter) paragraph(p *docs.Paragraph) {
+	pieces := c.elements(p.Elements, false)
+	for _, id := range p.PositionedObjectIds {
+		if img, ok := c.positionedImage(id); ok {
+			pieces = append(pieces, piece{block: &img})
+		}
+	}
+	if p.Bullet != nil {
+		c.listItem(p.Bullet, pieces)
+		return
+	}
+	if empty(pieces) {
+		// Blank lines neither show nor end a list.
+		return
+	}
+	c.flush()
+	style := namedStyle(p)
+	for _, pc := range pieces {
+		if pc.block != nil {
+			c.add(*pc.block)
+			continue
+		}
+		runs := inline.Trim(pc.runs)
+		if len(runs) == 0 {
+			continue
+		}
+		switch level := headingLevel(style); {
+		case style == "TITLE" && c.title == "":
+			c.title = content.Text(runs)
+		case style == "TITLE":
+			c.add(content.Block{Kind: content.KindHeading, Level: 1, Inlines: runs})
+		case level > 0:
+			c.add(content.Block{Kind: content.KindHeading, Level: level, Inlines: runs})
+		default:
+			c.add(content.Block{Kind: content.KindParagraph, Inlines: runs})
+		}
+	}
+}
+
+func namedStyle(p *docs.Paragraph) string {
+	if p.ParagraphStyle == nil {
+		return "NORMAL_TEXT"
+	}
+	return p.ParagraphStyle.NamedStyleType
+}
+
+// headingLevel returns n for HEADING_n, else 0.
+func headingLevel(style string) int {
+	digits, ok := strings.CutPrefix(style, "HEADING_")
+	n, err := strconv.Atoi(digits)
+	if !ok || err != nil || n < 1 || n > 6 {
+		return 0
+	}
+	return n
+}
+
+func (c *converter) add(b content.Block) { c.blocks = append(c.blocks, b) }
+
+func (c *converter) warn(format string, args ...any) {
+	c.warnings = append(c.warnings, fmt.Sprintf(format, args...))
+}
+
+// flush ends the list being built, if any.
+func (c *converter) flush() {
+	if c.list.active() {
+		c.add(c.list.build())
+		c.list = listBuilder{}
+	}
+}
+
+func (c *converter) appendFootnotes() {
+	if len(c.notes) == 0 {
+		return
+	}
+	items := make([]content.ListItem, 0, len(c.notes))
+	for _, note := range c.notes {
+		items = append(items, content.ListItem{Inlines: note})
+	}
+	c.add(content.Block{Kind: content.KindParagraph, Inlines: []content.Inline{{Text: "Footnotes", Bold: true}}})
+	c.add(content.Block{Kind: content.KindList, Ordered: true, Items: items})
+}

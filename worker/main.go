@@ -1,0 +1,100 @@
+// Command worker runs NewsletterWorkflow and its activities on a Temporal
+// task queue.
+//
+//	TEMPORAL_ADDRESS=localhost:7233 CRM_URL=http://127.0.0.1:8081 CRM_API_KEY=… \
+//	PLATFORM_URL=http://127.0.0.1:8082 PLATFORM_API_KEY=… worker
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"go.temporal.io/sdk/worker"
+
+	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/internal/app"
+	"github.com/halcytone/contentgen/platform"
+	"github.com/halcytone/contentgen/workflows"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "worker:", err)
+		os.Exit(1)
+	}
+}
+
+func env(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func run() error {
+	fs := flag.NewFlagSet("worker", flag.ExitOnError)
+	taskQueue := fs.String("task-queue", env("TASK_QUEUE", workflows.TaskQueue), "Temporal task queue (TASK_QUEUE)")
+	crmURL := fs.String("crm-url", env("CRM_URL", "http://127.0.0.1:8081"), "CRM base URL (CRM_URL)")
+	platformURL := fs.String("platform-url", env("PLATFORM_URL", "http://127.0.0.1:8082"), "Platform API base URL (PLATFORM_URL)")
+	webURL := fs.String("web-url", env("PLATFORM_PUBLIC_URL", ""), "public base URL of the Platform's pages (PLATFORM_PUBLIC_URL; default: -platform-url)")
+	templates := fs.String("templates", env("TEMPLATE_DIR", ""), "folder of templates overriding the built-in ones (TEMPLATE_DIR)")
+	taxonomy := fs.String("taxonomy", env("TAXONOMY_FILE", ""), "JSON file of section categories and synonyms (TAXONOMY_FILE)")
+	window := fs.Int("send-window", envInt("SEND_WINDOW", 4), "batch requests in flight during a send (SEND_WINDOW)")
+	rate := fs.Float64("send-rate", envFloat("SEND_RATE", 0), "messages per second handed to the CRM, 0 for no cap (SEND_RATE)")
+	pageSize := fs.Int("send-page-size", envInt("SEND_PAGE_SIZE", 1000), "recipients per page and per batch request (SEND_PAGE_SIZE)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: worker [flags]\n\nRuns the newsletter workflow and activities. Temporal is configured as in every\nTemporal tool (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS variables);\nCRM_API_KEY and PLATFORM_API_KEY are read from the environment only.\n\nExample:\n  CRM_API_KEY=dev-crm-key PLATFORM_API_KEY=dev-platform-key worker -crm-url http://127.0.0.1:8081\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	_ = fs.Parse(os.Args[1:])
+	if *webURL == "" {
+		*webURL = *platformURL
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	srcs, err := app.Sources(ctx, app.SourcesConfig{})
+	if err != nil {
+		return err
+	}
+	renderer, tax, err := app.Renderer(app.RenderConfig{TemplateDir: *templates, TaxonomyFile: *taxonomy})
+	if err != nil {
+		return err
+	}
+	acts := &activities.Activities{
+		Sources:    srcs,
+		Taxonomy:   tax,
+		Renderer:   renderer,
+		CRM:        crm.New(crm.Options{BaseURL: *crmURL, APIKey: os.Getenv("CRM_API_KEY"), Timeout: 60 * time.Second}),
+		Platform:   platform.New(platform.Options{BaseURL: *platformURL, APIKey: os.Getenv("PLATFORM_API_KEY"), Timeout: 30 * time.Second}),
+		WebBaseURL: *webURL,
+		Send:       activities.SendOptions{Window: *window, RatePerSecond: *rate, PageSize: *pageSize},
+	}
+	opts, err := app.TemporalOptions(logger)
+	if err != nil {
+		return err
+	}
+	c, err := app.Dial(ctx, opts, 30*time.Second)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	w := app.NewWorker(c, *taskQueue, acts, worker.Options{})
+	logger.Info("worker started", "taskQueue", *taskQueue, "crm", *crmURL, "platform", *platformURL)
+	return w.Run(workerInterrupt(ctx))
+}
+
+// workerInterrupt turns ctx's end into the channel worker.Run stops on.
+func workerInterrupt(ctx context.Context) <-chan any {
+	ch := make(chan any)
+	go func() { <-ctx.Done(); close(ch) }()
+	return ch
+}

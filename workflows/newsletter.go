@@ -1,0 +1,199 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/content"
+	"github.com/halcytone/contentgen/edition"
+)
+
+// a is the nil receiver through which the workflow names its activities.
+var a *activities.Activities
+
+// run is the state of one NewsletterWorkflow execution. Queries read it;
+// signal and update handlers change it; the main coroutine drives it.
+type run struct {
+	in       Input
+	id       string // newsletter ID at the CRM: newsletter-<edition>
+	status   Status
+	preview  Preview
+	revision string
+	prints   []content.SectionPrint
+	date     time.Time
+
+	approvals      map[string]bool
+	rejected       bool
+	rejectReason   string
+	refreshPending bool
+	refreshedBy    string
+}
+
+// NewsletterWorkflow fetches the living document, renders every channel,
+// waits for approval, then publishes the web update and sends the email.
+func NewsletterWorkflow(ctx workflow.Context, in Input) (Result, error) {
+	r, err := newRun(ctx, in)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := r.registerHandlers(ctx); err != nil {
+		return Result{}, err
+	}
+	res, err := r.execute(ctx)
+	if err != nil {
+		r.status.Errors = append(r.status.Errors, err.Error())
+		r.setStage(ctx, StageFailed)
+		return Result{}, err
+	}
+	r.status.Outcome = res.Outcome
+	r.setStage(ctx, StageDone)
+	return res, nil
+}
+
+func newRun(ctx workflow.Context, in Input) (*run, error) {
+	in, err := normalize(ctx, in)
+	if err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "InvalidInput", err)
+	}
+	r := &run{in: in, id: WorkflowID(in.Edition), approvals: map[string]bool{}}
+	r.date = edition.Date(in.Edition, workflow.GetInfo(ctx).WorkflowStartTime.UTC())
+	r.status = Status{Stage: StageStarting, Edition: in.Edition, Source: in.Source, DryRun: in.DryRun, Approvers: in.Approvers}
+	r.preview.Edition = in.Edition
+	return r, nil
+}
+
+// normalize validates the input and fills defaults. It is pure, apart from
+// reading the run's start time when the edition must be derived.
+func normalize(ctx workflow.Context, in Input) (Input, error) {
+	if in.Edition == "" {
+		in.Edition = edition.ForTime(scheduledStart(ctx).UTC())
+	}
+	if err := edition.Validate(in.Edition); err != nil {
+		return in, err
+	}
+	if strings.TrimSpace(in.Source) == "" {
+		return in, fmt.Errorf("input has no source: set source to markdown:<path-or-url>, gdocs:<document-id> or notion:<page-id>")
+	}
+	approvers := make([]string, 0, len(in.Approvers))
+	seen := map[string]bool{}
+	for _, ap := range in.Approvers {
+		ap = strings.ToLower(strings.TrimSpace(ap))
+		if ap != "" && !seen[ap] {
+			seen[ap] = true
+			approvers = append(approvers, ap)
+		}
+	}
+	if len(approvers) == 0 {
+		return in, fmt.Errorf("input has no approvers: name at least one address whose approval counts")
+	}
+	in.Approvers = approvers
+	if in.RequiredApprovals <= 0 {
+		in.RequiredApprovals = 1
+	}
+	if in.RequiredApprovals > len(approvers) {
+		return in, fmt.Errorf("input asks for %d approvals but lists %d approvers", in.RequiredApprovals, len(approvers))
+	}
+	if in.ApprovalTimeout <= 0 {
+		in.ApprovalTimeout = Duration(DefaultApprovalTimeout)
+	}
+	for _, ch := range in.Channels {
+		switch ch {
+		case ChannelEmail, ChannelWeb, ChannelSocial:
+		default:
+			return in, fmt.Errorf("unknown channel %q: use email, web or social", ch)
+		}
+	}
+	return in, nil
+}
+
+// scheduledStart is the schedule's nominal start time for runs started by
+// a Temporal Schedule, else the run's start time; so a backfilled week gets
+// its own edition.
+func scheduledStart(ctx workflow.Context) time.Time {
+	key := temporal.NewSearchAttributeKeyTime("TemporalScheduledStartTime")
+	if t, ok := workflow.GetTypedSearchAttributes(ctx).GetTime(key); ok && !t.IsZero() {
+		return t
+	}
+	return workflow.GetInfo(ctx).WorkflowStartTime
+}
+
+func (r *run) wants(channel string) bool {
+	if len(r.in.Channels) == 0 {
+		return true
+	}
+	for _, c := range r.in.Channels {
+		if c == channel {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *run) setStage(ctx workflow.Context, stage string) {
+	r.status.Stage = stage
+	upsertSearchAttributes(ctx, stage, r.in.Edition)
+}
+
+// execute runs the steps after set-up.
+func (r *run) execute(ctx workflow.Context) (Result, error) {
+	unchanged, err := r.prepare(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	if unchanged && !r.in.Force {
+		workflow.GetLogger(ctx).Info("document unchanged since the last edition; nothing to send", "edition", r.in.Edition)
+		return r.result(OutcomeUnchanged), nil
+	}
+	outcome, err := r.awaitDecision(ctx)
+	if err != nil || outcome != "" {
+		return r.result(outcome), err
+	}
+	if r.in.DryRun {
+		return r.result(OutcomeDryRun), nil
+	}
+	return r.deliver(ctx)
+}
+
+func (r *run) result(outcome string) Result {
+	res := Result{
+		Outcome: outcome, Edition: r.in.Edition, Revision: r.revision,
+		ApprovedBy: r.status.ApprovedBy, RejectedBy: r.status.RejectedBy, Decisions: r.status.Decisions,
+		UpdateURL: r.status.UpdateURL, Send: r.status.Send, Changes: r.status.Changes,
+	}
+	if outcome == OutcomeRejected {
+		res.Reason = r.rejectReason
+	}
+	if r.wants(ChannelSocial) && outcome != OutcomeUnchanged {
+		res.Social = r.preview.Output.Social
+	}
+	return res
+}
+
+// deliver publishes the web update, then sends the email.
+func (r *run) deliver(ctx workflow.Context) (Result, error) {
+	if r.wants(ChannelWeb) {
+		r.setStage(ctx, StagePublishing)
+		var pub struct {
+			URL string `json:"url"`
+		}
+		in := activities.PublishInput{WorkflowID: r.id, Edition: r.in.Edition, Revision: r.revision, Web: r.preview.Output.Web, Sections: r.prints}
+		if err := workflow.ExecuteActivity(withOptions(ctx, publishOptions), a.PublishUpdate, in).Get(ctx, &pub); err != nil {
+			return Result{}, stepError("publish web update", err)
+		}
+		r.status.UpdateURL = pub.URL
+	}
+	if r.wants(ChannelEmail) {
+		r.setStage(ctx, StageSending)
+		out := r.preview.Output
+		in := activities.SendInput{NewsletterID: r.id, Audience: r.in.Audience, Variants: out.Variants, TargetedSegments: out.TargetedSegments}
+		if err := workflow.ExecuteActivity(withOptions(ctx, sendOptions), a.SendNewsletter, in).Get(ctx, &r.status.Send); err != nil {
+			return Result{}, stepError("send newsletter", err)
+		}
+	}
+	return r.result(OutcomeSent), nil
+}

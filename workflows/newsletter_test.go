@@ -1,0 +1,398 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/content"
+	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/httpapi"
+	"github.com/halcytone/contentgen/internal/fakes"
+	"github.com/halcytone/contentgen/render"
+)
+
+const testSource = "markdown:living.md"
+
+func para(s string) content.Block {
+	return content.Block{Kind: content.KindParagraph, Inlines: []content.Inline{{Text: s}}}
+}
+
+func heading(s string) content.Block {
+	return content.Block{Kind: content.KindHeading, Level: 2, Inlines: []content.Inline{{Text: s}}}
+}
+
+func testDoc(tip string) content.Document {
+	return content.Document{Title: "Halcytone Weekly", Revision: "rev-" + tip, Blocks: []content.Block{
+		para("This week in breathing."),
+		heading("Breathscape"), para("Guided sessions now sync across devices."),
+		heading("Tips"), para(tip),
+	}}
+}
+
+type harness struct {
+	testsuite.WorkflowTestSuite
+	env      *testsuite.TestWorkflowEnvironment
+	fetcher  *fakes.Fetcher
+	crm      *fakes.CRM
+	platform *fakes.Platform
+}
+
+func newHarness(t *testing.T, docs ...content.Document) *harness {
+	t.Helper()
+	h := &harness{}
+	h.env = h.NewTestWorkflowEnvironment()
+	if len(docs) == 0 {
+		docs = []content.Document{testDoc("Exhale longer than you inhale.")}
+	}
+	h.fetcher = &fakes.Fetcher{Docs: map[string][]content.Document{testSource: docs}}
+	var rs []crm.Recipient
+	for i := range 5 {
+		rs = append(rs, crm.Recipient{ID: fmt.Sprint(i), Email: fmt.Sprintf("reader%d@example.com", i), Name: fmt.Sprintf("Reader %d", i)})
+	}
+	h.crm = fakes.NewCRM(rs...)
+	h.platform = &fakes.Platform{}
+	r, err := render.New(render.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts := &activities.Activities{Sources: h.fetcher, Taxonomy: content.DefaultTaxonomy(), Renderer: r, CRM: h.crm, Platform: h.platform,
+		WebBaseURL: "https://example.com", Send: activities.SendOptions{PageSize: 2, Window: 2}}
+	h.env.RegisterWorkflowWithOptions(NewsletterWorkflow, workflow.RegisterOptions{Name: WorkflowName})
+	h.env.RegisterActivity(acts)
+	return h
+}
+
+func input() Input {
+	return Input{Edition: "2026-W48", Source: testSource, Approvers: []string{"Ana@Example.com", "bo@example.com"}, ApprovalTimeout: Duration(time.Hour)}
+}
+
+func (h *harness) signalAt(d time.Duration, name string, arg any) {
+	h.env.RegisterDelayedCallback(func() { h.env.SignalWorkflow(name, arg) }, d)
+}
+
+func (h *harness) run(t *testing.T, in Input) Result {
+	t.Helper()
+	h.env.ExecuteWorkflow(WorkflowName, in)
+	if !h.env.IsWorkflowCompleted() {
+		t.Fatal("workflow did not complete")
+	}
+	if err := h.env.GetWorkflowError(); err != nil {
+		t.Fatalf("workflow failed: %v", err)
+	}
+	var res Result
+	if err := h.env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func (h *harness) status(t *testing.T) Status {
+	t.Helper()
+	v, err := h.env.QueryWorkflow(QueryStatus)
+	if err != nil {
+		t.Fatalf("query status: %v", err)
+	}
+	var st Status
+	if err := v.Get(&st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestApproveSendsOnceAndPublishesOnce(t *testing.T) {
+	h := newHarness(t)
+	h.signalAt(time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com", Comment: "ship it"})
+	res := h.run(t, input())
+	if res.Outcome != OutcomeSent {
+		t.Fatalf("outcome %q, want %q", res.Outcome, OutcomeSent)
+	}
+	if res.Send.Accepted != 5 || res.Send.Duplicate != 0 || !res.Send.Done {
+		t.Errorf("send = %+v, want 5 accepted, done", res.Send)
+	}
+	got := h.crm.Delivered(WorkflowID("2026-W48"))
+	if len(got) != 5 {
+		t.Errorf("delivered to %d addresses, want 5: %v", len(got), got)
+	}
+	for addr, n := range got {
+		if n != 1 {
+			t.Errorf("%s got %d messages", addr, n)
+		}
+	}
+	if pubs := h.platform.Published(); len(pubs) != 1 || pubs[0].Edition != "2026-W48" || len(pubs[0].Sections) != 2 {
+		t.Errorf("published %+v, want one update for 2026-W48 with 2 sections", pubs)
+	}
+	if len(res.ApprovedBy) != 1 || res.ApprovedBy[0] != "ana@example.com" {
+		t.Errorf("approved by %v", res.ApprovedBy)
+	}
+	if len(res.Social) == 0 || res.UpdateURL == "" {
+		t.Errorf("result lacks social drafts or update URL: %+v", res)
+	}
+	proof := h.crm.Delivered(WorkflowID("2026-W48") + "-proof-0")
+	if proof["ana@example.com"] != 1 || proof["bo@example.com"] != 1 {
+		t.Errorf("proof deliveries %v, want one to each approver", proof)
+	}
+	for _, req := range h.crm.Requests {
+		if strings.HasSuffix(req.NewsletterID, "-proof-0") && !strings.HasPrefix(req.Variants[0].Subject, "[Proof] ") {
+			t.Errorf("proof subject %q lacks [Proof] prefix", req.Variants[0].Subject)
+		}
+	}
+}
+
+func TestRejectEndsWithoutSending(t *testing.T) {
+	h := newHarness(t)
+	h.signalAt(time.Minute, SignalReject, RejectSignal{By: "bo@example.com", Reason: "dates are wrong"})
+	res := h.run(t, input())
+	if res.Outcome != OutcomeRejected || res.RejectedBy != "bo@example.com" || res.Reason != "dates are wrong" {
+		t.Fatalf("result %+v, want rejected by bo with reason", res)
+	}
+	if len(h.platform.Published()) != 0 || len(h.crm.Delivered(WorkflowID("2026-W48"))) != 0 {
+		t.Error("a rejected edition was published or sent")
+	}
+}
+
+func TestRefreshThenApproveUsesNewDocument(t *testing.T) {
+	h := newHarness(t, testDoc("Old tip."), testDoc("New tip: breathe through the nose."))
+	h.signalAt(time.Minute, SignalRefresh, RefreshSignal{By: "ed@example.com"})
+	h.signalAt(2*time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
+	res := h.run(t, input())
+	if res.Outcome != OutcomeSent {
+		t.Fatalf("outcome %q", res.Outcome)
+	}
+	pubs := h.platform.Published()
+	if len(pubs) != 1 || !strings.Contains(pubs[0].BodyHTML, "breathe through the nose") {
+		t.Errorf("published body does not hold the refreshed document")
+	}
+	if res.Revision != "rev-New tip: breathe through the nose." {
+		t.Errorf("revision %q", res.Revision)
+	}
+	if len(h.crm.Delivered(WorkflowID("2026-W48")+"-proof-1")) != 2 {
+		t.Error("no new proof after refresh")
+	}
+}
+
+func TestTimeoutExpires(t *testing.T) {
+	h := newHarness(t)
+	res := h.run(t, input())
+	if res.Outcome != OutcomeExpired {
+		t.Fatalf("outcome %q, want expired", res.Outcome)
+	}
+	if len(h.crm.Delivered(WorkflowID("2026-W48"))) != 0 {
+		t.Error("expired edition was sent")
+	}
+}
+
+func TestUnknownApproverIsRecordedAndIgnored(t *testing.T) {
+	h := newHarness(t)
+	h.signalAt(time.Minute, SignalApprove, ApproveSignal{By: "mallory@example.com"})
+	h.env.RegisterDelayedCallback(func() {
+		st := h.status(t)
+		if st.Stage != StageAwaitingApproval || len(st.ApprovedBy) != 0 {
+			t.Errorf("after unknown approver: stage %s approved %v", st.Stage, st.ApprovedBy)
+		}
+		if len(st.Decisions) != 1 || st.Decisions[0].Counted || !strings.Contains(st.Decisions[0].Note, "not an approver") {
+			t.Errorf("decisions %+v, want one ignored 'not an approver'", st.Decisions)
+		}
+	}, 2*time.Minute)
+	h.signalAt(3*time.Minute, SignalApprove, ApproveSignal{By: "BO@example.com"})
+	res := h.run(t, input())
+	if res.Outcome != OutcomeSent || res.ApprovedBy[0] != "bo@example.com" {
+		t.Fatalf("result %+v, want sent, approved by bo (case-insensitive)", res)
+	}
+	if len(res.Decisions) != 2 || res.Decisions[0].Counted || !res.Decisions[1].Counted {
+		t.Errorf("audit trail %+v", res.Decisions)
+	}
+}
+
+func TestMalformedSignalIsRecordedNotFatal(t *testing.T) {
+	h := newHarness(t)
+	h.signalAt(time.Minute, SignalApprove, "just a string")
+	h.signalAt(2*time.Minute, SignalApprove, ApproveSignal{})
+	h.signalAt(3*time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
+	res := h.run(t, input())
+	if res.Outcome != OutcomeSent {
+		t.Fatalf("outcome %q", res.Outcome)
+	}
+	if len(res.Decisions) != 3 || !strings.Contains(res.Decisions[0].Note, "malformed") || !strings.Contains(res.Decisions[1].Note, "no approver") {
+		t.Errorf("decisions %+v", res.Decisions)
+	}
+}
+
+func publishedBefore(h *harness, t *testing.T, doc content.Document) {
+	p, err := content.Parse(doc, content.DefaultTaxonomy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.platform.Updates = append(h.platform.Updates, platformUpdate("2026-W47", p))
+}
+
+func TestUnchangedDocumentIsSkipped(t *testing.T) {
+	doc := testDoc("Same tip.")
+	h := newHarness(t, doc)
+	publishedBefore(h, t, doc)
+	res := h.run(t, input())
+	if res.Outcome != OutcomeUnchanged {
+		t.Fatalf("outcome %q, want unchanged", res.Outcome)
+	}
+	if len(h.crm.Newsletters()) != 0 {
+		t.Errorf("unchanged edition sent something: %v", h.crm.Newsletters())
+	}
+}
+
+func TestForceSendsUnchangedDocument(t *testing.T) {
+	doc := testDoc("Same tip.")
+	h := newHarness(t, doc)
+	publishedBefore(h, t, doc)
+	h.signalAt(time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
+	in := input()
+	in.Force = true
+	if res := h.run(t, in); res.Outcome != OutcomeSent || res.Send.Accepted != 5 {
+		t.Fatalf("result %+v, want sent to 5", res)
+	}
+}
+
+func TestChangesAreShownToApprovers(t *testing.T) {
+	h := newHarness(t, testDoc("A new tip."))
+	publishedBefore(h, t, testDoc("An old tip."))
+	h.env.RegisterDelayedCallback(func() {
+		st := h.status(t)
+		if len(st.Changes) != 1 || st.Changes[0].Key != "tips" || st.Changes[0].Change != content.ChangeChanged || !strings.Contains(st.Changes[0].Diff, "A new tip.") {
+			t.Errorf("changes %+v, want tips changed with a diff", st.Changes)
+		}
+	}, time.Minute)
+	h.signalAt(2*time.Minute, SignalReject, RejectSignal{By: "ana@example.com"})
+	h.run(t, input())
+}
+
+func TestDryRunSendsAndPublishesNothing(t *testing.T) {
+	h := newHarness(t)
+	h.signalAt(time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
+	in := input()
+	in.DryRun = true
+	res := h.run(t, in)
+	if res.Outcome != OutcomeDryRun {
+		t.Fatalf("outcome %q", res.Outcome)
+	}
+	if len(h.crm.Newsletters()) != 0 || len(h.platform.Published()) != 0 {
+		t.Error("dry run sent or published")
+	}
+}
+
+func TestCRM4xxFailsClearly(t *testing.T) {
+	h := newHarness(t)
+	h.crm.Fail = func(call int, req crm.NewsletterRequest) error {
+		if strings.Contains(req.NewsletterID, "proof") {
+			return nil
+		}
+		return &httpapi.StatusError{Op: "crm send batch", StatusCode: http.StatusBadRequest, Detail: httpapi.ErrorDetail{Code: "invalid_field", Field: "messages[0].to", Message: "not an address"}}
+	}
+	h.signalAt(time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
+	h.env.ExecuteWorkflow(WorkflowName, input())
+	err := h.env.GetWorkflowError()
+	if err == nil {
+		t.Fatal("workflow succeeded, want failure")
+	}
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || appErr.Type() != activities.ErrTypeCRMRejected || !appErr.NonRetryable() {
+		t.Fatalf("error %v, want non-retryable %s", err, activities.ErrTypeCRMRejected)
+	}
+	if !strings.Contains(err.Error(), "messages[0].to") {
+		t.Errorf("error %q does not name the field", err)
+	}
+}
+
+func TestCRM5xxIsRetried(t *testing.T) {
+	h := newHarness(t)
+	failures := 0
+	h.crm.Fail = func(call int, req crm.NewsletterRequest) error {
+		if !strings.Contains(req.NewsletterID, "proof") && failures < 2 {
+			failures++
+			return &httpapi.StatusError{Op: "crm send batch", StatusCode: http.StatusServiceUnavailable}
+		}
+		return nil
+	}
+	h.signalAt(time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
+	res := h.run(t, input())
+	if res.Outcome != OutcomeSent || failures != 2 {
+		t.Fatalf("result %+v after %d failures", res, failures)
+	}
+	for addr, n := range h.crm.Delivered(WorkflowID("2026-W48")) {
+		if n != 1 {
+			t.Errorf("%s delivered %d times", addr, n)
+		}
+	}
+}
+
+func TestTwoApproversRequired(t *testing.T) {
+	h := newHarness(t)
+	h.signalAt(time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
+	h.signalAt(2*time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
+	h.env.RegisterDelayedCallback(func() {
+		if st := h.status(t); st.Stage != StageAwaitingApproval || len(st.ApprovedBy) != 1 {
+			t.Errorf("one approver twice must not suffice: %+v", st)
+		}
+	}, 3*time.Minute)
+	h.signalAt(4*time.Minute, SignalApprove, ApproveSignal{By: "bo@example.com"})
+	in := input()
+	in.RequiredApprovals = 2
+	res := h.run(t, in)
+	if res.Outcome != OutcomeSent || len(res.ApprovedBy) != 2 {
+		t.Fatalf("result %+v", res)
+	}
+}
+
+func TestApproveUpdateValidatesCaller(t *testing.T) {
+	h := newHarness(t)
+	var rejected, accepted error
+	var acceptedMsg string
+	h.env.RegisterDelayedCallback(func() {
+		h.env.UpdateWorkflow(UpdateApprove, "u1", &updateCallbacks{
+			reject: func(err error) { rejected = err },
+		}, ApproveSignal{By: "mallory@example.com"})
+		h.env.UpdateWorkflow(UpdateApprove, "u2", &updateCallbacks{
+			complete: func(v any, err error) { acceptedMsg, _ = v.(string); accepted = err },
+		}, ApproveSignal{By: "ana@example.com"})
+	}, time.Minute)
+	res := h.run(t, input())
+	if rejected == nil || !strings.Contains(rejected.Error(), "not an approver") {
+		t.Errorf("update from a non-approver: %v, want 'not an approver'", rejected)
+	}
+	if accepted != nil || !strings.Contains(acceptedMsg, "approved") {
+		t.Errorf("update from an approver: %q, %v", acceptedMsg, accepted)
+	}
+	if res.Outcome != OutcomeSent {
+		t.Errorf("outcome %q", res.Outcome)
+	}
+}
+
+func TestInvalidInputFailsClearly(t *testing.T) {
+	h := newHarness(t)
+	in := input()
+	in.Approvers = nil
+	h.env.ExecuteWorkflow(WorkflowName, in)
+	if err := h.env.GetWorkflowError(); err == nil || !strings.Contains(err.Error(), "no approvers") {
+		t.Fatalf("error %v, want 'no approvers'", err)
+	}
+}
+
+func TestMissingDocumentFailsWithoutRetry(t *testing.T) {
+	h := newHarness(t)
+	in := input()
+	in.Source = "markdown:missing.md"
+	h.env.ExecuteWorkflow(WorkflowName, in)
+	var appErr *temporal.ApplicationError
+	if err := h.env.GetWorkflowError(); !errors.As(err, &appErr) || appErr.Type() != activities.ErrTypeDocumentNotFound {
+		t.Fatalf("error %v, want %s", err, activities.ErrTypeDocumentNotFound)
+	}
+	if len(h.crm.Newsletters()) != 0 {
+		t.Error("something was sent")
+	}
+}

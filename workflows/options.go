@@ -1,0 +1,51 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Activity options, one set per kind of step. Non-retryable errors
+// (missing document, 4xx, parse failures) end a step at once whatever the
+// policy says.
+var (
+	fetchOptions = workflow.ActivityOptions{
+		StartToCloseTimeout: 2 * time.Minute,
+		RetryPolicy:         retry(2*time.Second, time.Minute, 5),
+	}
+	localOptions = workflow.ActivityOptions{
+		StartToCloseTimeout: time.Minute,
+		RetryPolicy:         retry(time.Second, 10*time.Second, 3),
+	}
+	platformReadOptions = workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         retry(time.Second, 30*time.Second, 5),
+	}
+	proofOptions = workflow.ActivityOptions{
+		StartToCloseTimeout: time.Minute,
+		RetryPolicy:         retry(time.Second, 30*time.Second, 5),
+	}
+	publishOptions = workflow.ActivityOptions{
+		StartToCloseTimeout: time.Minute,
+		RetryPolicy:         retry(time.Second, time.Minute, 10),
+	}
+	// The send heartbeats every few seconds; a worker that dies is noticed
+	// within HeartbeatTimeout and the next attempt resumes from the last
+	// acknowledged page. Twenty attempts with backoff up to two minutes give
+	// a CRM outage about half an hour before the run fails.
+	sendOptions = workflow.ActivityOptions{
+		StartToCloseTimeout: 4 * time.Hour,
+		HeartbeatTimeout:    15 * time.Second,
+		RetryPolicy:         retry(time.Second, 2*time.Minute, 20),
+	}
+)
+
+func retry(initial, maxInterval time.Duration, attempts int32) *temporal.RetryPolicy {
+	return &temporal.RetryPolicy{InitialInterval: initial, BackoffCoefficient: 2, MaximumInterval: maxInterval, MaximumAttempts: attempts}
+}
+
+func withOptions(ctx workflow.Context, o workflow.ActivityOptions) workflow.Context {
+	return workflow.WithActivityOptions(ctx, o)
+}

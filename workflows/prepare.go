@@ -1,0 +1,101 @@
+package workflows
+
+import (
+	"fmt"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/content"
+	"github.com/halcytone/contentgen/render"
+)
+
+// prepared is one fetch-and-render of the document.
+type prepared struct {
+	parsed content.Parsed
+	detect activities.DetectResult
+	output render.Output
+	stats  []render.Stat
+	// statsErr is why usage figures are missing, if they are.
+	statsErr string
+}
+
+// prepare fetches, parses and renders the document and compares it with
+// the last edition; the run's state changes only when every step worked,
+// so a failed refresh leaves the previous render awaiting approval. It
+// then sends the proof and reports whether nothing changed.
+func (r *run) prepare(ctx workflow.Context) (unchanged bool, err error) {
+	p, err := r.fetchAndRender(ctx)
+	if err != nil {
+		return false, err
+	}
+	r.revision = p.parsed.Revision
+	r.prints = p.parsed.Prints()
+	r.status.Revision = p.parsed.Revision
+	r.status.Unknown = p.parsed.Unknown
+	r.status.Warnings = p.parsed.Warnings
+	if p.statsErr != "" {
+		r.status.Warnings = append(r.status.Warnings, "usage figures unavailable, the by-the-numbers block is left out: "+p.statsErr)
+	}
+	r.status.Sections = nil
+	for _, s := range p.parsed.Sections {
+		r.status.Sections = append(r.status.Sections, SectionSummary{Heading: s.Heading, Category: s.Category, Segments: s.Segments})
+	}
+	r.status.Changes = p.detect.Changes
+	r.preview.Changes = p.detect.Changes
+	r.preview.Output = p.output
+	r.status.Variants = len(p.output.Variants)
+	if p.detect.Unchanged && !r.in.Force {
+		return true, nil
+	}
+	r.sendProof(ctx)
+	return false, nil
+}
+
+func (r *run) fetchAndRender(ctx workflow.Context) (prepared, error) {
+	var p prepared
+	r.setStage(ctx, StageFetching)
+	var doc content.Document
+	if err := workflow.ExecuteActivity(withOptions(ctx, fetchOptions), a.FetchDocument, activities.FetchInput{Source: r.in.Source}).Get(ctx, &doc); err != nil {
+		return p, stepError("fetch document "+r.in.Source, err)
+	}
+	r.setStage(ctx, StageRendering)
+	if err := workflow.ExecuteActivity(withOptions(ctx, localOptions), a.ParseDocument, activities.ParseInput{Document: doc}).Get(ctx, &p.parsed); err != nil {
+		return p, stepError("parse document "+r.in.Source, err)
+	}
+	detectIn := activities.DetectInput{Edition: r.in.Edition, Parsed: p.parsed}
+	if err := workflow.ExecuteActivity(withOptions(ctx, platformReadOptions), a.DetectChanges, detectIn).Get(ctx, &p.detect); err != nil {
+		return p, stepError("compare with the last edition", err)
+	}
+	// Usage figures are a nicety: without them the block is left out,
+	// never the edition.
+	if err := workflow.ExecuteActivity(withOptions(ctx, platformReadOptions), a.FetchStats).Get(ctx, &p.stats); err != nil {
+		p.statsErr = err.Error()
+		p.stats = nil
+	}
+	renderIn := activities.RenderInput{Parsed: p.parsed, Edition: r.in.Edition, Date: r.date, Stats: p.stats}
+	if err := workflow.ExecuteActivity(withOptions(ctx, localOptions), a.RenderEdition, renderIn).Get(ctx, &p.output); err != nil {
+		return p, stepError("render edition "+r.in.Edition, err)
+	}
+	return p, nil
+}
+
+// sendProof mails the rendered email to the approvers. A failed proof is
+// reported in status but does not stop the run: approvers can still read
+// the preview query.
+func (r *run) sendProof(ctx workflow.Context) {
+	if r.in.DryRun || !r.wants(ChannelEmail) {
+		return
+	}
+	in := activities.ProofInput{
+		NewsletterID: fmt.Sprintf("%s-proof-%d", r.id, r.status.Refreshes),
+		Email:        r.preview.Output.Email,
+		Approvers:    r.in.Approvers,
+	}
+	var res activities.ProofResult
+	if err := workflow.ExecuteActivity(withOptions(ctx, proofOptions), a.SendProof, in).Get(ctx, &res); err != nil {
+		r.status.Errors = append(r.status.Errors, "proof not sent: "+err.Error())
+		return
+	}
+	r.status.ProofSentTo = res.SentTo
+}

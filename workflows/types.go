@@ -1,0 +1,158 @@
+package workflows
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/content"
+	"github.com/halcytone/contentgen/render"
+)
+
+// DefaultApprovalTimeout is how long a run waits for a decision when the
+// input names no timeout.
+const DefaultApprovalTimeout = 72 * time.Hour
+
+// Input starts a NewsletterWorkflow. Fields may be added; none removed.
+// Nothing secret belongs here: API keys are the worker's own configuration.
+type Input struct {
+	// Edition, e.g. "2026-W48". Empty: derived from the schedule's start
+	// time (TemporalScheduledStartTime) or the run's start time.
+	Edition string `json:"edition,omitempty"`
+	// Source is "markdown:<path-or-url>", "gdocs:<document-id>" or
+	// "notion:<page-id>".
+	Source string `json:"source"`
+	// Audience limits the send to CRM segments; empty sends to every
+	// subscribed contact.
+	Audience []string `json:"audience,omitempty"`
+	// Channels to publish on: email, web, social. Empty means all.
+	Channels []string `json:"channels,omitempty"`
+	// Approvers are the addresses whose decision counts.
+	Approvers []string `json:"approvers"`
+	// RequiredApprovals is how many distinct approvers must approve
+	// (default 1).
+	RequiredApprovals int `json:"required_approvals,omitempty"`
+	// ApprovalTimeout ends the run as expired when no decision comes in
+	// time ("72h"; default DefaultApprovalTimeout).
+	ApprovalTimeout Duration `json:"approval_timeout,omitempty"`
+	// DryRun renders and waits for approval but publishes and sends nothing.
+	DryRun bool `json:"dry_run,omitempty"`
+	// Force sends even when the document is unchanged since the last edition.
+	Force bool `json:"force,omitempty"`
+}
+
+// ApproveSignal is the payload of the approve signal and update.
+type ApproveSignal struct {
+	By      string `json:"by"`
+	Comment string `json:"comment,omitempty"`
+}
+
+// RejectSignal is the payload of the reject signal.
+type RejectSignal struct {
+	By     string `json:"by"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// RefreshSignal is the payload of the refresh signal (it may be empty).
+type RefreshSignal struct {
+	By string `json:"by,omitempty"`
+}
+
+// Decision is one entry of the audit trail: every approval, rejection and
+// refresh received, counted or not, and why not.
+type Decision struct {
+	Action  string    `json:"action"`
+	By      string    `json:"by,omitempty"`
+	Comment string    `json:"comment,omitempty"`
+	At      time.Time `json:"at"`
+	Counted bool      `json:"counted"`
+	// Note says why a decision was not counted.
+	Note string `json:"note,omitempty"`
+}
+
+// Status is the answer to the status query.
+type Status struct {
+	Stage            string                  `json:"stage"`
+	Edition          string                  `json:"edition"`
+	Source           string                  `json:"source"`
+	Revision         string                  `json:"revision,omitempty"`
+	DryRun           bool                    `json:"dry_run,omitempty"`
+	Outcome          string                  `json:"outcome,omitempty"`
+	Approvers        []string                `json:"approvers"`
+	ApprovedBy       []string                `json:"approved_by,omitempty"`
+	RejectedBy       string                  `json:"rejected_by,omitempty"`
+	Decisions        []Decision              `json:"decisions,omitempty"`
+	ApprovalDeadline time.Time               `json:"approval_deadline,omitzero"`
+	Sections         []SectionSummary        `json:"sections,omitempty"`
+	Unknown          []string                `json:"unknown_sections,omitempty"`
+	Changes          []content.SectionChange `json:"changes,omitempty"`
+	Refreshes        int                     `json:"refreshes,omitempty"`
+	ProofSentTo      []string                `json:"proof_sent_to,omitempty"`
+	Variants         int                     `json:"variants,omitempty"`
+	UpdateURL        string                  `json:"update_url,omitempty"`
+	Send             activities.SendProgress `json:"send"`
+	Warnings         []string                `json:"warnings,omitempty"`
+	Errors           []string                `json:"errors,omitempty"`
+}
+
+// SectionSummary describes one parsed section for approvers.
+type SectionSummary struct {
+	Heading  string   `json:"heading"`
+	Category string   `json:"category,omitempty"`
+	Segments []string `json:"segments,omitempty"`
+}
+
+// Preview is the answer to the preview query: every rendered channel and
+// what changed since the last edition.
+type Preview struct {
+	Edition string                  `json:"edition"`
+	Output  render.Output           `json:"output"`
+	Changes []content.SectionChange `json:"changes,omitempty"`
+}
+
+// Result is what a finished run returns.
+type Result struct {
+	Outcome    string                  `json:"outcome"`
+	Edition    string                  `json:"edition"`
+	Revision   string                  `json:"revision,omitempty"`
+	ApprovedBy []string                `json:"approved_by,omitempty"`
+	RejectedBy string                  `json:"rejected_by,omitempty"`
+	Reason     string                  `json:"reason,omitempty"`
+	Decisions  []Decision              `json:"decisions,omitempty"`
+	UpdateURL  string                  `json:"update_url,omitempty"`
+	Send       activities.SendResult   `json:"send"`
+	Social     []render.SocialDraft    `json:"social,omitempty"`
+	Changes    []content.SectionChange `json:"changes,omitempty"`
+}
+
+// Duration is a time.Duration that reads and writes JSON as "72h" (a number
+// of nanoseconds is accepted too), so CLI users can write it by hand.
+type Duration time.Duration
+
+// MarshalJSON writes the duration as a string such as "72h0m0s".
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return json.Marshal(time.Duration(d).String())
+}
+
+// UnmarshalJSON reads "72h", "90m" or a number of nanoseconds.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		var n int64
+		if err := json.Unmarshal(b, &n); err != nil {
+			return fmt.Errorf("duration: want a string such as \"72h\": %w", err)
+		}
+		*d = Duration(n)
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("duration %q: %w", s, err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Std returns d as a time.Duration.
+func (d Duration) Std() time.Duration { return time.Duration(d) }
