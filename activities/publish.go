@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -77,6 +78,10 @@ func (a *Activities) PublishUpdate(ctx context.Context, in PublishInput) (platfo
 		Edition: in.Edition, SourceRevision: in.Revision, Sections: in.Sections,
 	}
 	resp, err := a.Platform.CreateUpdate(ctx, in.WorkflowID+":publish", req)
+	if errors.Is(err, platform.ErrSlugConflict) {
+		return platform.CreateResponse{}, nonRetryable(ErrTypePlatformRejected, fmt.Errorf(
+			"publish update %s: %w; this edition was already published with other content, so start the new content as a new edition", in.Web.Slug, err))
+	}
 	if err != nil {
 		return platform.CreateResponse{}, classifyHTTP(fmt.Sprintf("publish update %s", in.Web.Slug), ErrTypePlatformRejected, err)
 	}

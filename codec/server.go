@@ -28,14 +28,14 @@ type HandlerOptions struct {
 }
 
 // Handler serves POST /encode and POST /decode in Temporal's remote codec
-// protocol for codec, with CORS for the listed origins (preflights are
+// protocol for pc, with CORS for the listed origins (preflights are
 // answered without authentication, as browsers send them without
 // credentials) and GET /healthz.
-func Handler(codec converter.PayloadCodec, o HandlerOptions) http.Handler {
+func Handler(pc converter.PayloadCodec, o HandlerOptions) http.Handler {
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	var api http.Handler = converter.NewPayloadCodecHTTPHandler(codec)
+	var api http.Handler = converter.NewPayloadCodecHTTPHandler(pc)
 	if keys := httpapi.ParseKeys(o.AuthToken); keys.Len() > 0 {
 		api = keys.RequireKey(api)
 	}

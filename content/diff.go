@@ -15,12 +15,22 @@ const (
 	maxDiffCells = 250_000
 )
 
-// Prints returns what an edition remembers of each section. Key is the
-// category key, or "unknown:" and the heading's slug; a repeated key gets
-// "#2", "#3"… in document order.
+// IntroKey is the key of the title-and-introduction print.
+const IntroKey = "_intro"
+
+// Prints returns what an edition remembers of each section, the title and
+// introduction first. Key is the category key, or "unknown:" and the
+// heading's slug; a repeated key gets "#2", "#3"… in document order.
 func (p Parsed) Prints() []SectionPrint {
 	seen := map[string]int{}
-	out := make([]SectionPrint, 0, len(p.Sections))
+	out := make([]SectionPrint, 0, len(p.Sections)+1)
+	// The title and intro count as a section of their own, so an edit to
+	// them alone is a change too.
+	if p.Title != "" || len(p.Intro) > 0 {
+		intro := Section{Heading: p.Title, Blocks: p.Intro}
+		text := strings.TrimSpace(p.Title + "\n" + PlainText(p.Intro))
+		out = append(out, SectionPrint{Key: IntroKey, Heading: "Title and introduction", Fingerprint: SectionFingerprint(intro), Text: text})
+	}
 	for _, s := range p.Sections {
 		key := s.Category
 		if key == "" {

@@ -53,7 +53,14 @@ func TestCompare(t *testing.T) {
 		{"unchanged", mustParse(t, weekly()), prev, nil},
 		{
 			"first edition: everything is new", edit(func(d *Document) { d.Blocks = d.Blocks[:4] }), nil,
-			[]SectionChange{{Key: "breathscape", Heading: "Breathscape", Change: ChangeNew, Diff: "+ Sleep mode is live."}},
+			[]SectionChange{
+				{Key: IntroKey, Heading: "Title and introduction", Change: ChangeNew, Diff: "+ Halcytone Weekly\n+ Hello breathers."},
+				{Key: "breathscape", Heading: "Breathscape", Change: ChangeNew, Diff: "+ Sleep mode is live."},
+			},
+		},
+		{
+			"intro edited", edit(func(d *Document) { d.Title = "Halcytone Weekly, late edition" }), prev,
+			[]SectionChange{{Key: IntroKey, Heading: "Title and introduction", Change: ChangeChanged, Diff: "- Halcytone Weekly\n+ Halcytone Weekly, late edition"}},
 		},
 		{
 			"one word changed", edit(func(d *Document) { d.Blocks[7] = para("Breathe out twice as long as in.") }), prev,

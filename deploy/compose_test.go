@@ -153,6 +153,7 @@ func TestComposeConfigValidates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			args := append([]string{}, pre...)
 			for _, f := range tt.files {
 				args = append(args, "-f", filepath.Join(root, f))

@@ -27,7 +27,7 @@ func readFile(t *testing.T, name string) string {
 var (
 	secretName = regexp.MustCompile(`(KEY|KEYS|PASSWORD|PWD|TOKEN|SECRET|SECRETS)$`)
 	// variable is "${NAME}" or "${NAME:-default}".
-	variable   = regexp.MustCompile(`^\$\{[A-Z][A-Z0-9_]*(?::-(.*))?\}$`)
+	variable    = regexp.MustCompile(`^\$\{[A-Z][A-Z0-9_]*(?::-(.*))?\}$`)
 	urlPassword = regexp.MustCompile(`://[^:/@]+:([^@]*)@`)
 )
 

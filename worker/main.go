@@ -61,7 +61,7 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	srcs, err := app.Sources(ctx, app.SourcesConfig{})
+	srcs, err := app.Sources(ctx, app.SourcesFromEnv(os.Getenv))
 	if err != nil {
 		return err
 	}

@@ -127,8 +127,8 @@ func TestApproveSendsOnceAndPublishesOnce(t *testing.T) {
 			t.Errorf("%s got %d messages", addr, n)
 		}
 	}
-	if pubs := h.platform.Published(); len(pubs) != 1 || pubs[0].Edition != "2026-W48" || len(pubs[0].Sections) != 2 {
-		t.Errorf("published %+v, want one update for 2026-W48 with 2 sections", pubs)
+	if pubs := h.platform.Published(); len(pubs) != 1 || pubs[0].Edition != "2026-W48" || len(pubs[0].Sections) != 3 {
+		t.Errorf("published %+v, want one update for 2026-W48 with the intro and 2 sections", pubs)
 	}
 	if len(res.ApprovedBy) != 1 || res.ApprovedBy[0] != "ana@example.com" {
 		t.Errorf("approved by %v", res.ApprovedBy)

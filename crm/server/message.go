@@ -62,7 +62,8 @@ func (s *Server) buildMessage(ctx context.Context, j *job) (*gomail.Msg, error) 
 	subject := oneLine(mergetag.Merge(c.subject, lookup, fallback, nil))
 	htmlBody := mergetag.Merge(c.html, lookup, fallback, html.EscapeString)
 	if c.preheader != "" && htmlBody != "" {
-		htmlBody = withPreheader(htmlBody, mergetag.Merge(c.preheader, lookup, fallback, html.EscapeString))
+		// The preheader is plain text: escape it before it joins the HTML.
+		htmlBody = withPreheader(htmlBody, mergetag.Merge(html.EscapeString(c.preheader), lookup, fallback, html.EscapeString))
 	}
 	textBody := mergetag.Merge(c.text, lookup, fallback, nil)
 

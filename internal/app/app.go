@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -18,7 +19,10 @@ import (
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/render"
 	"github.com/halcytone/contentgen/sources"
+	"github.com/halcytone/contentgen/sources/gdocs"
+	"github.com/halcytone/contentgen/sources/imagestore"
 	"github.com/halcytone/contentgen/sources/markdown"
+	"github.com/halcytone/contentgen/sources/notion"
 )
 
 // SourcesConfig configures every kind of source.
@@ -26,15 +30,76 @@ type SourcesConfig struct {
 	// MarkdownBaseDir resolves relative Markdown paths (default: the
 	// working directory).
 	MarkdownBaseDir string
-	HTTPClient      *http.Client
+	// MarkdownHeader is sent with Markdown fetched over HTTP(S), e.g. an
+	// internal CMS's Authorization header.
+	MarkdownHeader http.Header
+	HTTPClient     *http.Client
+
+	// GDocsCredentials is a service-account JSON file; empty uses
+	// Application Default Credentials. GDocsEnabled turns the source on.
+	GDocsEnabled     bool
+	GDocsCredentials string
+	GDocsEndpoint    string
+
+	// NotionToken turns the Notion source on.
+	NotionToken             string
+	NotionBaseURL           string
+	NotionRequestsPerSecond float64
+
+	// ImageDir and ImageBaseURL, when set, copy images whose source URLs
+	// expire (Docs contentUri, Notion file URLs) to a folder served at
+	// ImageBaseURL.
+	ImageDir     string
+	ImageBaseURL string
 }
 
-// Sources builds the registry of sources that cfg makes available.
+// Sources builds the registry of sources that cfg makes available. A kind
+// that is not configured is left out, and a run that names it fails with
+// a message saying so.
 func Sources(ctx context.Context, cfg SourcesConfig) (sources.Registry, error) {
 	reg := sources.Registry{
-		sources.KindMarkdown: markdown.New(markdown.Options{BaseDir: cfg.MarkdownBaseDir, HTTPClient: cfg.HTTPClient}),
+		sources.KindMarkdown: markdown.New(markdown.Options{BaseDir: cfg.MarkdownBaseDir, HTTPClient: cfg.HTTPClient, Header: cfg.MarkdownHeader}),
+	}
+	var store imagestore.Store
+	if cfg.ImageDir != "" && cfg.ImageBaseURL != "" {
+		store = imagestore.DirStore{Dir: cfg.ImageDir, BaseURL: cfg.ImageBaseURL, ContentTypes: []string{"image/", "application/pdf"}}
+	}
+	if cfg.GDocsEnabled {
+		g, err := gdocs.New(ctx, gdocs.Options{CredentialsFile: cfg.GDocsCredentials, Endpoint: cfg.GDocsEndpoint, ImageStore: store})
+		if err != nil {
+			return nil, fmt.Errorf("google docs source: %w", err)
+		}
+		reg[sources.KindGDocs] = g
+	}
+	if cfg.NotionToken != "" {
+		n, err := notion.New(notion.Options{Token: cfg.NotionToken, BaseURL: cfg.NotionBaseURL, RequestsPerSecond: cfg.NotionRequestsPerSecond, ImageStore: store})
+		if err != nil {
+			return nil, fmt.Errorf("notion source: %w", err)
+		}
+		reg[sources.KindNotion] = n
 	}
 	return reg, nil
+}
+
+// SourcesFromEnv maps the environment variables every command reads for
+// sources onto SourcesConfig. lookup is os.Getenv in mains.
+func SourcesFromEnv(lookup func(string) string) SourcesConfig {
+	cfg := SourcesConfig{
+		GDocsCredentials: lookup("GOOGLE_APPLICATION_CREDENTIALS"),
+		GDocsEndpoint:    lookup("GDOCS_ENDPOINT"),
+		NotionToken:      lookup("NOTION_TOKEN"),
+		NotionBaseURL:    lookup("NOTION_BASE_URL"),
+		ImageDir:         lookup("IMAGE_STORE_DIR"),
+		ImageBaseURL:     lookup("IMAGE_BASE_URL"),
+	}
+	cfg.GDocsEnabled = cfg.GDocsCredentials != "" || cfg.GDocsEndpoint != "" || lookup("GDOCS_ENABLED") == "true"
+	if v, err := strconv.ParseFloat(lookup("NOTION_REQUESTS_PER_SECOND"), 64); err == nil {
+		cfg.NotionRequestsPerSecond = v
+	}
+	if auth := lookup("MARKDOWN_AUTHORIZATION"); auth != "" {
+		cfg.MarkdownHeader = http.Header{"Authorization": {auth}}
+	}
+	return cfg
 }
 
 // RenderConfig configures rendering.

@@ -66,7 +66,7 @@ func runRender(ctx context.Context, e *Env, args []string) error {
 
 // sourcesConfig maps the starter's environment to source options.
 func sourcesConfig(e *Env) app.SourcesConfig {
-	return app.SourcesConfig{}
+	return app.SourcesFromEnv(func(k string) string { return e.get(k, "") })
 }
 
 // channelFiles lists every channel of a preview as file name and content.

@@ -92,7 +92,7 @@ func TestRateLimitedThenSucceeds(t *testing.T) {
 	f.script("/v1/blocks/"+weeklyID+"/children", reply{status: 429, header: http.Header{"Retry-After": {"1"}},
 		body: notionError(429, "rate_limited", "You have been rate limited. Please try again in a few minutes.")})
 	start := time.Now()
-	doc := fetch(t, f, f.options(), weeklyID)
+	doc := fetch(t, f.options(), weeklyID)
 	if elapsed := time.Since(start); elapsed < time.Second {
 		t.Errorf("succeeded after %v, before the 1s Retry-After", elapsed)
 	}

@@ -58,7 +58,7 @@ func golden(t *testing.T, name string, doc content.Document) {
 	}
 }
 
-func fetch(t *testing.T, f *fakeNotion, o Options, id string) content.Document {
+func fetch(t *testing.T, o Options, id string) content.Document {
 	t.Helper()
 	doc, err := newSource(t, o).Fetch(context.Background(), id)
 	if err != nil {
@@ -69,13 +69,13 @@ func fetch(t *testing.T, f *fakeNotion, o Options, id string) content.Document {
 
 func TestFetchGolden(t *testing.T) {
 	f := newFakeNotion(t)
-	golden(t, "weekly", fetch(t, f, f.options(), weeklyID))
+	golden(t, "weekly", fetch(t, f.options(), weeklyID))
 }
 
 // TestWeeklyStructure spells out the choices the golden file records.
 func TestWeeklyStructure(t *testing.T) {
 	f := newFakeNotion(t)
-	doc := fetch(t, f, f.options(), "https://www.notion.so/halcytone/Halcytone-Weekly-48-940fd74a8b7d44adb5172009b87b2277?pvs=4")
+	doc := fetch(t, f.options(), "https://www.notion.so/halcytone/Halcytone-Weekly-48-940fd74a8b7d44adb5172009b87b2277?pvs=4")
 	if doc.Title != "Halcytone Weekly 48" || doc.Revision != "2026-11-24T16:42:00Z" || doc.Source != "notion:"+weeklyID {
 		t.Errorf("title %q, revision %q, source %q", doc.Title, doc.Revision, doc.Source)
 	}
@@ -94,11 +94,11 @@ func TestWeeklyStructure(t *testing.T) {
 	walk(doc.Blocks)
 	for _, want := range []string{
 		"paragraph:Breathe well, the Halcytone team", // synced block copied from the brand page
-		"paragraph:Brand guidelines",                  // link_to_page titled by the linked page
-		"paragraph:Linked Notion page",                // link to a page the integration cannot read
-		"paragraph:Is it free? Yes.",                  // toggleable heading's content
-		"paragraph:How it works",                      // toggle summary
-		"item:10 minutes",                             // third nesting level
+		"paragraph:Brand guidelines",                 // link_to_page titled by the linked page
+		"paragraph:Linked Notion page",               // link to a page the integration cannot read
+		"paragraph:Is it free? Yes.",                 // toggleable heading's content
+		"paragraph:How it works",                     // toggle summary
+		"item:10 minutes",                            // third nesting level
 		"paragraph:Left column", "paragraph:Right column",
 		"paragraph:Archive", "paragraph:Subscribers",
 	} {
@@ -128,7 +128,7 @@ func TestWeeklyStructure(t *testing.T) {
 
 func TestPagination(t *testing.T) {
 	f := newFakeNotion(t)
-	doc := fetch(t, f, f.options(), longID)
+	doc := fetch(t, f.options(), longID)
 	if len(doc.Blocks) != 132 {
 		t.Fatalf("%d blocks, want 130 paragraphs, the toggle's summary and its list", len(doc.Blocks))
 	}
@@ -150,7 +150,7 @@ func TestBaseURLPathPrefix(t *testing.T) {
 	f := newFakeNotion(t)
 	o := f.options()
 	o.BaseURL = f.srv.URL + "/proxy/"
-	fetch(t, f, o, longID)
+	fetch(t, o, longID)
 	for _, l := range f.log() {
 		if !strings.HasPrefix(l, "/v1/") {
 			t.Errorf("request %s did not go through the /proxy prefix", l)
@@ -166,11 +166,11 @@ func TestRequestsArePaced(t *testing.T) {
 	o := f.options()
 	o.RequestsPerSecond = 10
 	start := time.Now()
-	fetch(t, f, o, weeklyID)
+	fetch(t, o, weeklyID)
 	n := len(f.log())
 	// A burst of 10, then 10 a second.
-	if min := time.Duration(n-10) * 100 * time.Millisecond; time.Since(start) < min-50*time.Millisecond {
-		t.Errorf("%d requests took %v, want at least %v at 10 a second", n, time.Since(start), min)
+	if want := time.Duration(n-10) * 100 * time.Millisecond; time.Since(start) < want-50*time.Millisecond {
+		t.Errorf("%d requests took %v, want at least %v at 10 a second", n, time.Since(start), want)
 	}
 }
 
@@ -201,7 +201,7 @@ func TestImageStore(t *testing.T) {
 		HTTPClient:   &http.Client{Transport: redirectTo(files.URL)},
 		ContentTypes: []string{"image/", "application/pdf"},
 	}
-	doc := fetch(t, f, o, weeklyID)
+	doc := fetch(t, o, weeklyID)
 	stored := 0
 	var walk func([]content.Block)
 	walk = func(bs []content.Block) {

@@ -1,0 +1,167 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// SeedContact is a contact for InsertContacts.
+type SeedContact struct {
+	Email      string
+	Name       string
+	Segments   []string
+	Attributes map[string]string
+}
+
+// seedChunk is how many contacts one INSERT statement carries.
+const seedChunk = 500
+
+// InsertContacts adds contacts in bulk, in one transaction: many rows per
+// statement, no per-row lookups. Addresses the CRM already knows are left
+// as they are (never resubscribed). It returns how many were new. Use it to
+// load large lists quickly; ImportContacts is the CSV upsert.
+func (s *Server) InsertContacts(ctx context.Context, cs []SeedContact) (int, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("insert contacts: %w", err)
+	}
+	defer tx.Rollback()
+	now := nowMillis()
+	inserted := 0
+	for start := 0; start < len(cs); start += seedChunk {
+		ids, err := insertContactChunk(ctx, tx, cs[start:min(start+seedChunk, len(cs))], now)
+		if err != nil {
+			return 0, err
+		}
+		if err := insertSegmentRows(ctx, tx, ids); err != nil {
+			return 0, err
+		}
+		inserted += len(ids)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("insert contacts: commit: %w", err)
+	}
+	return inserted, nil
+}
+
+// segmentRow is one contact_segments row to write.
+type segmentRow struct {
+	id       int64
+	segments []string
+}
+
+func insertContactChunk(ctx context.Context, tx *sql.Tx, cs []SeedContact, now int64) ([]segmentRow, error) {
+	const cols = 8
+	var sb strings.Builder
+	args := make([]any, 0, len(cs)*cols)
+	segs := make(map[string][]string, len(cs))
+	for i, c := range cs {
+		email, ok := normalAddress(c.Email)
+		if !ok {
+			return nil, fmt.Errorf("insert contacts: %q is not a valid address", c.Email)
+		}
+		set, err := splitSegments(strings.Join(c.Segments, ";"))
+		if err != nil {
+			return nil, fmt.Errorf("insert contacts: %s: %w", email, err)
+		}
+		segs[email] = set
+		segJSON, _ := json.Marshal(set)
+		attrJSON, _ := json.Marshal(nonNil(c.Attributes))
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		n := i * cols
+		fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8)
+		args = append(args, email, strings.TrimSpace(c.Name), string(segJSON), string(attrJSON), true, newToken(), now, now)
+	}
+	rows, err := tx.QueryContext(ctx, `INSERT INTO contacts (email, name, segments, attributes, subscribed, unsubscribe_token, created_at, updated_at)
+		VALUES `+sb.String()+` ON CONFLICT (email) DO NOTHING RETURNING id, email`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("insert contacts: %w", err)
+	}
+	defer rows.Close()
+	var out []segmentRow
+	for rows.Next() {
+		var r segmentRow
+		var email string
+		if err := rows.Scan(&r.id, &email); err != nil {
+			return nil, fmt.Errorf("insert contacts: %w", err)
+		}
+		r.segments = segs[email]
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("insert contacts: %w", err)
+	}
+	return out, nil
+}
+
+func insertSegmentRows(ctx context.Context, tx *sql.Tx, rows []segmentRow) error {
+	var sb strings.Builder
+	var args []any
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO contact_segments (segment, contact_id) VALUES `+sb.String(), args...)
+		sb.Reset()
+		args = args[:0]
+		if err != nil {
+			return fmt.Errorf("insert contact segments: %w", err)
+		}
+		return nil
+	}
+	for _, r := range rows {
+		for _, seg := range r.segments {
+			if len(args) > 0 {
+				sb.WriteString(", ")
+			}
+			fmt.Fprintf(&sb, "($%d, $%d)", len(args)+1, len(args)+2)
+			args = append(args, seg, r.id)
+			if len(args) >= 2*seedChunk {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return flush()
+}
+
+// GenerateContacts returns n synthetic contacts numbered from first, the
+// same every time: reader<i>@bench.example with a name, a city and a plan
+// (and a company for some), in segments beta, pro and investors so that
+// every combination occurs, and in an untargeted segment "weekly".
+func GenerateContacts(first, n int) []SeedContact {
+	firstNames := []string{"Ada", "Grace", "Alan", "Katherine", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Radia", "Linus", "Margaret"}
+	lastNames := []string{"Lovelace", "Hopper", "Turing", "Johnson", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Perlman", "Torvalds", "Hamilton"}
+	cities := []string{"London", "Oslo", "Lisbon", "Toronto", "Nairobi", "Osaka", "Lima", "Berlin"}
+	plans := []string{"free", "pro", "enterprise"}
+	out := make([]SeedContact, 0, n)
+	for i := first; i < first+n; i++ {
+		segs := []string{"weekly"}
+		if i%3 == 0 {
+			segs = append(segs, "beta")
+		}
+		if i%4 == 1 {
+			segs = append(segs, "pro")
+		}
+		if i%10 == 7 {
+			segs = append(segs, "investors")
+		}
+		attrs := map[string]string{"city": cities[i%len(cities)], "plan": plans[i%len(plans)]}
+		if i%5 == 0 {
+			attrs["company"] = lastNames[(i/7)%len(lastNames)] + " & Co"
+		}
+		out = append(out, SeedContact{
+			Email:      fmt.Sprintf("reader%07d@bench.example", i),
+			Name:       firstNames[i%len(firstNames)] + " " + lastNames[(i/len(firstNames))%len(lastNames)],
+			Segments:   segs,
+			Attributes: attrs,
+		})
+	}
+	return out
+}
