@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -78,6 +79,13 @@ func nonRetryable(typ string, err error) error {
 // and 429 cannot succeed on retry; 429 retries after the server's
 // Retry-After; everything else is retried by the activity's policy.
 func classifyHTTP(op, rejectedType string, err error) error {
+	var open *httpapi.CircuitOpenError
+	if errors.As(err, &open) {
+		// The service failed repeatedly: come back when the breaker will
+		// let a probe through, not before.
+		return temporal.NewApplicationErrorWithOptions(fmt.Sprintf("%s: %v", op, err), "CircuitOpen",
+			temporal.ApplicationErrorOptions{NextRetryDelay: max(time.Until(open.Until), time.Second), Cause: err})
+	}
 	se, ok := httpapi.AsStatusError(err)
 	if !ok {
 		return fmt.Errorf("%s: %w", op, err)

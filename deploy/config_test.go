@@ -57,6 +57,50 @@ func TestSecretsComeFromVariables(t *testing.T) {
 	}
 }
 
+// env returns one service's environment variable, failing when unset.
+func env(t *testing.T, f composeFile, svc, key string) string {
+	t.Helper()
+	v, ok := f.Services[svc].Environment[key]
+	if !ok {
+		t.Fatalf("service %s has no %s", svc, key)
+	}
+	return v
+}
+
+func TestSharedSettingsAgree(t *testing.T) {
+	f := loadCompose(t, "docker-compose.yml")
+	type ref struct{ svc, key string }
+	tests := []struct {
+		name string
+		refs []ref
+	}{
+		{"CRM key", []ref{{"worker", "CRM_API_KEY"}, {"crm", "CRM_API_KEYS"}, {"crm-import", "CRM_API_KEY"}}},
+		{"Platform key", []ref{{"worker", "PLATFORM_API_KEY"}, {"platform", "PLATFORM_API_KEYS"}}},
+		{"codec keys", []ref{{"worker", "NEWSLETTER_CODEC_KEYS"}, {"codec-server", "NEWSLETTER_CODEC_KEYS"}, {"starter", "NEWSLETTER_CODEC_KEYS"}}},
+		{"PostgreSQL password", []ref{{"postgresql", "POSTGRES_PASSWORD"}, {"temporal", "POSTGRES_PWD"}, {"temporal-schema", "SQL_PASSWORD"}}},
+		{"Web UI origin", []ref{{"temporal-ui", "TEMPORAL_CORS_ORIGINS"}, {"codec-server", "CODEC_CORS_ORIGINS"}}},
+		{"task queue", []ref{{"worker", "TASK_QUEUE"}, {"starter", "TASK_QUEUE"}}},
+		{"namespace", []ref{{"worker", "TEMPORAL_NAMESPACE"}, {"starter", "TEMPORAL_NAMESPACE"}, {"temporal-admin-tools", "TEMPORAL_NAMESPACE"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := env(t, f, tt.refs[0].svc, tt.refs[0].key)
+			for _, r := range tt.refs[1:] {
+				if got := env(t, f, r.svc, r.key); got != want {
+					t.Errorf("%s %s = %q; %s %s = %q; they must be the same setting",
+						r.svc, r.key, got, tt.refs[0].svc, tt.refs[0].key, want)
+				}
+			}
+		})
+	}
+	for svc, key := range map[string]string{"crm": "CRM_DB_PASSWORD", "platform": "PLATFORM_DB_PASSWORD"} {
+		pw := env(t, f, "postgresql", key)
+		if url := env(t, f, svc, "DATABASE_URL"); !strings.Contains(url, ":"+pw+"@") {
+			t.Errorf("%s DATABASE_URL %q does not use postgresql's %s %q", svc, url, key, pw)
+		}
+	}
+}
+
 // TestDatabasesCreated checks that the init script creates every database
 // the services connect to.
 func TestDatabasesCreated(t *testing.T) {

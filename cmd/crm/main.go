@@ -1,5 +1,6 @@
 // Command crm runs the reference CRM: "crm serve" starts the HTTP API and
-// the SMTP dispatcher, "crm import" loads contacts from a CSV file.
+// the SMTP dispatcher, "crm import" loads contacts from a CSV file, "crm
+// seed" bulk-inserts generated contacts for load tests.
 package main
 
 import (
@@ -19,12 +20,14 @@ const usage = `Usage: crm <command> [flags]
 Commands:
   serve    run the CRM API, the unsubscribe pages and the SMTP dispatcher
   import   load contacts from a CSV file (email,name,segments,attributes…)
+  seed     bulk-insert generated contacts for load tests (crm seed --generate N)
 
 Examples:
   CRM_API_KEYS=dev-key crm serve
   CRM_API_KEYS=new-key,old-key DATABASE_URL=postgres://crm@localhost/crm crm serve -addr :8081
   CRM_API_KEYS=dev-key CRM_DELIVERY_MODE=log CRM_CONCURRENCY=16 crm serve
   crm import --file examples/contacts.csv
+  crm seed --generate 100000
   CRM_API_KEY=dev-key crm import --file examples/contacts.csv --url http://127.0.0.1:8081
 
 Run "crm <command> -h" for the flags and environment of a command.
@@ -50,6 +53,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, args[1:], stderr)
 	case "import":
 		return importCSV(ctx, args[1:], stdout, stderr)
+	case "seed":
+		return seed(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -36,6 +36,9 @@ func TestCommands(t *testing.T) {
 		{"import needs a file", []string{"import", "-db", db}, "--file is required", "", ""},
 		{"import", []string{"import", "--file", "../../examples/contacts.csv", "-db", db}, "", "12 imported, 0 updated, 0 skipped", ""},
 		{"re-import updates", []string{"import", "--file", "../../examples/contacts.csv", "-db", db}, "", "0 imported, 12 updated", ""},
+		{"seed needs a count", []string{"seed", "-db", db}, "--generate must be a positive number", "", "Usage: crm seed"},
+		{"seed", []string{"seed", "--generate", "25", "-db", db}, "", "seeded 25 contacts (0 already present)", ""},
+		{"seed again skips present contacts", []string{"seed", "--generate", "30", "-db", db}, "", "seeded 5 contacts (25 already present)", ""},
 		{"bad rows fail the import", []string{"import", "--file", bad, "-db", db}, "1 rows skipped", "1 imported", `line 3: email "nope"`},
 	}
 	for _, tt := range tests {

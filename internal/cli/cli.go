@@ -95,6 +95,9 @@ func (e *Env) dial(ctx context.Context) (client.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := app.WithCodec(&opts, e.get("NEWSLETTER_CODEC_KEYS", "")); err != nil {
+		return nil, err
+	}
 	return app.Dial(ctx, opts, 10*time.Second)
 }
 

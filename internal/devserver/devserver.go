@@ -5,8 +5,6 @@ package devserver
 import (
 	"context"
 	"io"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,41 +12,15 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/halcytone/contentgen/internal/testtools"
 	"github.com/halcytone/contentgen/workflows"
 )
 
-// RepoRoot walks up from the working directory to the folder holding go.mod.
-func RepoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}
+// RepoRoot is testtools.RepoRoot, kept here for callers of this package.
+func RepoRoot(t testing.TB) string { return testtools.RepoRoot(t) }
 
-// Tool returns the path of a binary in bin/, skipping the test when it is
-// missing outside CI (make test installs it; under CI=true it must exist).
-func Tool(t testing.TB, name string) string {
-	t.Helper()
-	p := filepath.Join(RepoRoot(t), "bin", name)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing; 'make tools' installs it", p)
-		}
-		t.Skipf("%s is missing; run 'make tools' to install it", p)
-	}
-	return p
-}
+// Tool is testtools.Tool.
+func Tool(t testing.TB, name string) string { return testtools.Tool(t, name) }
 
 // Options tune Start.
 type Options struct {

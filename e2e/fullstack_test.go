@@ -1,0 +1,91 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	crmserver "github.com/halcytone/contentgen/crm/server"
+	"github.com/halcytone/contentgen/internal/cli"
+	"github.com/halcytone/contentgen/internal/mailpittest"
+	"github.com/halcytone/contentgen/workflows"
+)
+
+// TestFullStackOverSMTP runs an edition through real SMTP into Mailpit,
+// approved with the starter's approve command (a Temporal Update), and
+// checks every contact's inbox and the published page.
+func TestFullStackOverSMTP(t *testing.T) {
+	mp := mailpittest.Start(t)
+	mailer, err := crmserver.NewSMTPMailer(crmserver.SMTPConfig{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startStack(t, stackOptions{mailer: mailer, mode: crmserver.ModeSMTP})
+	id := startEdition(t, s, "2026-W50")
+	waitStage(t, s.temporal, id, workflows.StageAwaitingApproval)
+
+	var out, errOut bytes.Buffer
+	env := &cli.Env{Stdout: &out, Stderr: &errOut, Dial: func(context.Context) (client.Client, error) {
+		return client.NewClientFromExisting(s.temporal, client.Options{Namespace: "default"})
+	}}
+	err = cli.Run(context.Background(), env, []string{"approve", "--edition", "2026-W50", "--by", "mallory@example.com"})
+	if err == nil || !strings.Contains(err.Error(), "not an approver") {
+		t.Fatalf("approve as a non-approver: %v, want 'not an approver'", err)
+	}
+	if err := cli.Run(context.Background(), env, []string{"approve", "--edition", "2026-W50", "--by", "bo@example.com"}); err != nil {
+		t.Fatalf("approve: %v (%s)", err, errOut.String())
+	}
+	res := result(t, s, id)
+	if res.Outcome != workflows.OutcomeSent {
+		t.Fatalf("outcome %q", res.Outcome)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.crm.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	want := s.contactCount + 2 // every contact, plus the proof to two approvers
+	var list mailpittest.List
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if list = mp.Messages(t, 500); list.Total >= want {
+			break
+		}
+	}
+	inbox := map[string]int{}
+	for _, m := range list.Messages {
+		if strings.HasPrefix(m.Subject, "[Proof] ") {
+			continue
+		}
+		for _, to := range m.To {
+			inbox[strings.ToLower(to.Address)]++
+		}
+	}
+	if len(inbox) != s.contactCount {
+		t.Errorf("%d addresses got the edition, want %d: %v", len(inbox), s.contactCount, inbox)
+	}
+	for addr, n := range inbox {
+		if n != 1 {
+			t.Errorf("%s got %d copies", addr, n)
+		}
+	}
+	if list.Total != want {
+		t.Errorf("mailpit holds %d messages, want %d", list.Total, want)
+	}
+
+	resp, err := http.Get(res.UpdateURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	page, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), "Halcytone Weekly") || !strings.Contains(string(page), "Vision") {
+		t.Errorf("update page %s: %d, lacks the edition's title or a section", res.UpdateURL, resp.StatusCode)
+	}
+}
