@@ -17,6 +17,7 @@ build:
 	$(GO) build -o $(BIN)/starter ./starter
 	$(GO) build -o $(BIN)/crm ./cmd/crm
 	$(GO) build -o $(BIN)/platform ./cmd/platform
+	$(GO) build -o $(BIN)/codec-server ./cmd/codec-server
 
 $(BIN)/temporal:
 	@echo "installing Temporal CLI $(TEMPORAL_VERSION) into bin/ (a few minutes the first time)"
@@ -55,4 +56,4 @@ demo-clean:
 	@./scripts/demo.sh clean
 
 clean:
-	rm -rf $(BIN)/worker $(BIN)/starter $(BIN)/crm $(BIN)/platform
+	rm -rf $(BIN)/worker $(BIN)/starter $(BIN)/crm $(BIN)/platform $(BIN)/codec-server
