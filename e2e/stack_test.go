@@ -23,6 +23,7 @@ import (
 	"github.com/halcytone/contentgen/internal/app"
 	"github.com/halcytone/contentgen/internal/devserver"
 	"github.com/halcytone/contentgen/internal/sqldb"
+	"github.com/halcytone/contentgen/internal/telemetry"
 	"github.com/halcytone/contentgen/platform"
 	platformserver "github.com/halcytone/contentgen/platform/server"
 )
@@ -92,6 +93,11 @@ type stack struct {
 type stackOptions struct {
 	mailer crmserver.Mailer
 	mode   string
+	// dev configures the Temporal dev server (e.g. its Web UI).
+	dev devserver.Options
+	// observe, when set, instruments the stack as the mains do: the
+	// worker's Temporal client, the HTTP clients and both servers.
+	observe *telemetry.Providers
 }
 
 func startStack(t *testing.T, o stackOptions) *stack {
@@ -99,7 +105,10 @@ func startStack(t *testing.T, o stackOptions) *stack {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	root := devserver.RepoRoot(t)
-	srv, tc := devserver.Start(t, devserver.Options{})
+	srv, tc := devserver.Start(t, o.dev)
+	if o.observe != nil {
+		tc = observedClient(t, srv.FrontendHostPort(), *o.observe)
+	}
 	s := &stack{temporal: tc, address: srv.FrontendHostPort()}
 
 	crmDB, err := sqldb.Open(ctx, filepath.Join(t.TempDir(), "crm.db"))
@@ -119,7 +128,7 @@ func startStack(t *testing.T, o stackOptions) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	crmHTTP.Config.Handler = s.crmHeaders.wrap(s.crm.Handler())
+	crmHTTP.Config.Handler = o.handler("crm", s.crmHeaders.wrap(s.crm.Handler()))
 	crmHTTP.Start()
 	t.Cleanup(crmHTTP.Close)
 	go func() { _ = s.crm.Run(ctx) }()
@@ -136,12 +145,12 @@ func startStack(t *testing.T, o stackOptions) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	platHTTP.Config.Handler = s.platHeaders.wrap(plat.Handler())
+	platHTTP.Config.Handler = o.handler("platform", s.platHeaders.wrap(plat.Handler()))
 	platHTTP.Start()
 	t.Cleanup(platHTTP.Close)
 
-	s.crmClient = crm.New(crm.Options{BaseURL: s.crmURL, APIKey: crmKey})
-	s.platform = platform.New(platform.Options{BaseURL: s.platformURL, APIKey: platformKey})
+	s.crmClient = crm.New(crm.Options{BaseURL: s.crmURL, APIKey: crmKey, HTTPClient: o.httpClient()})
+	s.platform = platform.New(platform.Options{BaseURL: s.platformURL, APIKey: platformKey, HTTPClient: o.httpClient()})
 	f := openFile(t, filepath.Join(root, "examples", "contacts.csv"))
 	res, err := s.crmClient.ImportContacts(ctx, f)
 	if err != nil {

@@ -24,7 +24,7 @@ func ForTime(t time.Time) string {
 // part of the workflow ID and the web update's slug.
 func Validate(name string) error {
 	if !nameRe.MatchString(name) {
-		return fmt.Errorf("edition %q: use letters, digits, '.', '_' or '-' (at most 64), e.g. %s", name, ForTime(time.Now()))
+		return fmt.Errorf("edition %q: use letters, digits, '.', '_' or '-' (at most 64), e.g. 2026-W48", name)
 	}
 	if m := weekRe.FindStringSubmatch(name); m != nil {
 		if _, err := WeekStart(name); err != nil {

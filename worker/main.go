@@ -9,7 +9,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -20,6 +20,7 @@ import (
 	"github.com/halcytone/contentgen/activities"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/internal/app"
+	"github.com/halcytone/contentgen/internal/telemetry"
 	"github.com/halcytone/contentgen/platform"
 	"github.com/halcytone/contentgen/workflows"
 )
@@ -49,17 +50,33 @@ func run() error {
 	window := fs.Int("send-window", envInt("SEND_WINDOW", 4), "batch requests in flight during a send (SEND_WINDOW)")
 	rate := fs.Float64("send-rate", envFloat("SEND_RATE", 0), "messages per second handed to the CRM, 0 for no cap (SEND_RATE)")
 	pageSize := fs.Int("send-page-size", envInt("SEND_PAGE_SIZE", 1000), "recipients per page and per batch request (SEND_PAGE_SIZE)")
+	metricsAddr := fs.String("metrics-addr", env("METRICS_ADDR", ""), "serve Prometheus metrics at http://<addr>/metrics, e.g. 127.0.0.1:9464; empty: off (METRICS_ADDR)")
+	logFormat := fs.String("log-format", env("LOG_FORMAT", "text"), "log format: text or json (LOG_FORMAT)")
+	logLevel := fs.String("log-level", env("LOG_LEVEL", "info"), "log level: debug, info, warn or error (LOG_LEVEL)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: worker [flags]\n\nRuns the newsletter workflow and activities. Temporal is configured as in every\nTemporal tool (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS variables);\nCRM_API_KEY and PLATFORM_API_KEY are read from the environment only.\n\nExample:\n  CRM_API_KEY=dev-crm-key PLATFORM_API_KEY=dev-platform-key worker -crm-url http://127.0.0.1:8081\n\nFlags:\n")
+		fmt.Fprintf(fs.Output(), "Usage: worker [flags]\n\nRuns the newsletter workflow and activities. Temporal is configured as in every\nTemporal tool (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS variables);\nCRM_API_KEY and PLATFORM_API_KEY are read from the environment only.\nTraces go over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_TRACES_EXPORTER=otlp)\nis set, configured by the standard OTEL_* variables.\n\nExample:\n  CRM_API_KEY=dev-crm-key PLATFORM_API_KEY=dev-platform-key worker -crm-url http://127.0.0.1:8081\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	_ = fs.Parse(os.Args[1:])
 	if *webURL == "" {
 		*webURL = *platformURL
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	logger, err := telemetry.NewLogger(os.Stderr, *logFormat, *logLevel)
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	obs, err := setupTelemetry(ctx, logger, *metricsAddr)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := obs.close(); err != nil {
+			logger.Warn("telemetry shutdown", "error", err)
+		}
+	}()
+	httpTransport := telemetry.Transport(nil, obs.providers)
 
 	srcs, err := app.Sources(ctx, app.SourcesFromEnv(os.Getenv))
 	if err != nil {
@@ -70,16 +87,21 @@ func run() error {
 		return err
 	}
 	acts := &activities.Activities{
-		Sources:    srcs,
-		Taxonomy:   tax,
-		Renderer:   renderer,
-		CRM:        crm.New(crm.Options{BaseURL: *crmURL, APIKey: os.Getenv("CRM_API_KEY"), Timeout: 60 * time.Second}),
-		Platform:   platform.New(platform.Options{BaseURL: *platformURL, APIKey: os.Getenv("PLATFORM_API_KEY"), Timeout: 30 * time.Second}),
+		Sources:  srcs,
+		Taxonomy: tax,
+		Renderer: renderer,
+		CRM: crm.New(crm.Options{BaseURL: *crmURL, APIKey: os.Getenv("CRM_API_KEY"),
+			HTTPClient: &http.Client{Timeout: 60 * time.Second, Transport: httpTransport}}),
+		Platform: platform.New(platform.Options{BaseURL: *platformURL, APIKey: os.Getenv("PLATFORM_API_KEY"),
+			HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: httpTransport}}),
 		WebBaseURL: *webURL,
 		Send:       activities.SendOptions{Window: *window, RatePerSecond: *rate, PageSize: *pageSize},
 	}
 	opts, err := app.TemporalOptions(logger)
 	if err != nil {
+		return err
+	}
+	if err := app.WithTelemetry(&opts, obs.providers); err != nil {
 		return err
 	}
 	c, err := app.Dial(ctx, opts, 30*time.Second)

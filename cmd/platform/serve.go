@@ -14,11 +14,10 @@ import (
 	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
-	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/propagation"
 
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/internal/sqldb"
+	"github.com/halcytone/contentgen/internal/telemetry"
 	"github.com/halcytone/contentgen/platform"
 	"github.com/halcytone/contentgen/platform/server"
 )
@@ -36,6 +35,7 @@ Environment (flags win where both exist):
   PLATFORM_STATS_FILE  JSON file of usage figures that replace the stored ones at start:
                        [{"key":"active_breathers","label":"Active breathers","value":12480,"unit":"people"}]
   PLATFORM_LOG_FORMAT  text (default) or json;  PLATFORM_LOG_LEVEL  info (default), debug, warn, error
+  OTEL_EXPORTER_OTLP_ENDPOINT  export a server span per request over OTLP (standard OTEL_* variables)
 
 Examples:
   PLATFORM_API_KEYS=dev-key platform serve
@@ -70,6 +70,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	shutdown, err := telemetry.Setup(ctx, telemetry.Config{ServiceName: "platform", Enabled: telemetry.TracingFromEnv(os.Getenv),
+		Protocol: telemetry.ProtocolFromEnv(os.Getenv)})
+	if err != nil {
+		return err
+	}
+	defer flushTraces(ctx, shutdown, log)
 	keys := httpapi.ParseKeys(env("PLATFORM_API_KEYS", ""))
 	if keys.Len() == 0 {
 		return errors.New("serve: PLATFORM_API_KEYS is empty; set one or more comma-separated API keys")
@@ -119,9 +125,19 @@ func setStats(ctx context.Context, srv *server.Server, path string) error {
 	return srv.SetStats(ctx, stats)
 }
 
+// flushTraces exports the spans still buffered when the server stops.
+func flushTraces(ctx context.Context, shutdown func(context.Context) error, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := shutdown(ctx); err != nil {
+		log.Warn("flush traces", "error", err)
+	}
+}
+
 // listen serves HTTP until ctx ends, then lets requests in progress finish.
+// Each request is a server span continuing the caller's trace (the
+// propagator and provider are the ones telemetry.Setup installed).
 func listen(ctx context.Context, addr string, srv *server.Server, log *slog.Logger) error {
-	otel.SetTextMapPropagator(propagation.TraceContext{})
 	hs := httpapi.NewServer(addr, otelhttp.NewHandler(srv.Handler(), "platform"), httpapi.DefaultTimeouts)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

@@ -125,7 +125,7 @@ func (s *Server) classify(ctx context.Context, tx *sql.Tx, req *crm.NewsletterRe
 			todo = append(todo, pending{index: i, address: addr})
 		}
 	}
-	contacts, err := lookupContacts(ctx, tx, addrs)
+	contacts, err := lookupContacts(ctx, tx, s.db.Dialect, addrs)
 	if err != nil {
 		return resp, err
 	}
@@ -144,7 +144,7 @@ func (s *Server) classify(ctx context.Context, tx *sql.Tx, req *crm.NewsletterRe
 	// Concurrent batches insert in one order (by address), so on PostgreSQL
 	// they wait for each other instead of deadlocking.
 	slices.SortFunc(insert, func(a, b pending) int { return strings.Compare(a.address, b.address) })
-	inserted, err := insertDeliveries(ctx, tx, req, variantKeys, insert, now)
+	inserted, err := insertDeliveries(ctx, tx, s.db.Dialect, req, variantKeys, insert, now)
 	if err != nil {
 		return resp, err
 	}
@@ -172,12 +172,15 @@ type contactState struct {
 	subscribed bool
 }
 
-func lookupContacts(ctx context.Context, tx *sql.Tx, addrs []string) (map[string]contactState, error) {
+func lookupContacts(ctx context.Context, tx *sql.Tx, dialect string, addrs []string) (map[string]contactState, error) {
 	out := make(map[string]contactState, len(addrs))
 	for start := 0; start < len(addrs); start += 500 {
 		chunk := addrs[start:min(start+500, len(addrs))]
-		ph, args := placeholders(1, chunk)
-		rows, err := tx.QueryContext(ctx, `SELECT id, email, subscribed FROM contacts WHERE email IN (`+ph+`)`, args...)
+		args := make([]any, len(chunk))
+		for i, a := range chunk {
+			args[i] = a
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, email, subscribed FROM contacts WHERE email IN (`+valueList(dialect, len(chunk))+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("look up contacts: %w", err)
 		}
@@ -203,27 +206,15 @@ const deliveryColumns = 12
 // insertDeliveries queues one delivery per pending message unless this
 // newsletter already has one for the address; it returns the addresses
 // that were new.
-func insertDeliveries(ctx context.Context, tx *sql.Tx, req *crm.NewsletterRequest, variantKeys map[string]string, ps []pending, now int64) (map[string]bool, error) {
+func insertDeliveries(ctx context.Context, tx *sql.Tx, dialect string, req *crm.NewsletterRequest, variantKeys map[string]string, ps []pending, now int64) (map[string]bool, error) {
 	inserted := make(map[string]bool, len(ps))
 	for start := 0; start < len(ps); start += insertChunk {
 		chunk := ps[start:min(start+insertChunk, len(ps))]
-		var sb strings.Builder
 		args := make([]any, 0, len(chunk)*deliveryColumns)
-		for i, p := range chunk {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(")
-			for c := range deliveryColumns {
-				if c > 0 {
-					sb.WriteString(", ")
-				}
-				fmt.Fprintf(&sb, "$%d", i*deliveryColumns+c+1)
-			}
-			sb.WriteString(")")
+		for _, p := range chunk {
 			args = append(args, deliveryRow(req, variantKeys, p, now)...)
 		}
-		if err := insertChunkRows(ctx, tx, sb.String(), args, inserted); err != nil {
+		if err := insertChunkRows(ctx, tx, valueRows(dialect, len(chunk), deliveryColumns), args, inserted); err != nil {
 			return nil, err
 		}
 	}

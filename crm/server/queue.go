@@ -47,14 +47,19 @@ type outcome struct {
 
 // claim reserves up to n due deliveries for this dispatcher and loads them.
 // The claim's conditions are repeated outside the subquery so that, on
-// PostgreSQL, a row another dispatcher claimed meanwhile is skipped.
+// PostgreSQL, a row another dispatcher claimed meanwhile is skipped. The
+// subquery names the status as a literal and orders like the partial index
+// deliveries_queue, so it reads that index from its start and stops after
+// n rows; with a bound status, or ordered by ID alone, the planners scan
+// every delivery ever sent on each claim.
 func (s *Server) claim(ctx context.Context, n int) ([]*job, error) {
 	now := nowMillis()
 	until := now + s.lease().Milliseconds()
 	rows, err := s.db.QueryContext(ctx, `UPDATE deliveries SET locked_until = $1
-		WHERE id IN (SELECT id FROM deliveries WHERE status = $2 AND next_attempt_at <= $3 AND locked_until <= $4 ORDER BY id LIMIT $5)
-		AND status = $6 AND locked_until <= $7 RETURNING id`,
-		until, crm.DeliveryQueued, now, now, n, crm.DeliveryQueued, now)
+		WHERE id IN (SELECT id FROM deliveries WHERE status = '`+crm.DeliveryQueued+`' AND next_attempt_at <= $2 AND locked_until <= $3
+			ORDER BY next_attempt_at, id LIMIT $4)
+		AND status = $5 AND locked_until <= $6 RETURNING id`,
+		until, now, now, n, crm.DeliveryQueued, now)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}

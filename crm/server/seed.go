@@ -32,11 +32,11 @@ func (s *Server) InsertContacts(ctx context.Context, cs []SeedContact) (int, err
 	now := nowMillis()
 	inserted := 0
 	for start := 0; start < len(cs); start += seedChunk {
-		ids, err := insertContactChunk(ctx, tx, cs[start:min(start+seedChunk, len(cs))], now)
+		ids, err := insertContactChunk(ctx, tx, s.db.Dialect, cs[start:min(start+seedChunk, len(cs))], now)
 		if err != nil {
 			return 0, err
 		}
-		if err := insertSegmentRows(ctx, tx, ids); err != nil {
+		if err := insertSegmentRows(ctx, tx, s.db.Dialect, ids); err != nil {
 			return 0, err
 		}
 		inserted += len(ids)
@@ -53,12 +53,11 @@ type segmentRow struct {
 	segments []string
 }
 
-func insertContactChunk(ctx context.Context, tx *sql.Tx, cs []SeedContact, now int64) ([]segmentRow, error) {
+func insertContactChunk(ctx context.Context, tx *sql.Tx, dialect string, cs []SeedContact, now int64) ([]segmentRow, error) {
 	const cols = 8
-	var sb strings.Builder
 	args := make([]any, 0, len(cs)*cols)
 	segs := make(map[string][]string, len(cs))
-	for i, c := range cs {
+	for _, c := range cs {
 		email, ok := normalAddress(c.Email)
 		if !ok {
 			return nil, fmt.Errorf("insert contacts: %q is not a valid address", c.Email)
@@ -70,15 +69,10 @@ func insertContactChunk(ctx context.Context, tx *sql.Tx, cs []SeedContact, now i
 		segs[email] = set
 		segJSON, _ := json.Marshal(set)
 		attrJSON, _ := json.Marshal(nonNil(c.Attributes))
-		if i > 0 {
-			sb.WriteString(", ")
-		}
-		n := i * cols
-		fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8)
 		args = append(args, email, strings.TrimSpace(c.Name), string(segJSON), string(attrJSON), true, newToken(), now, now)
 	}
 	rows, err := tx.QueryContext(ctx, `INSERT INTO contacts (email, name, segments, attributes, subscribed, unsubscribe_token, created_at, updated_at)
-		VALUES `+sb.String()+` ON CONFLICT (email) DO NOTHING RETURNING id, email`, args...)
+		VALUES `+valueRows(dialect, len(cs), cols)+` ON CONFLICT (email) DO NOTHING RETURNING id, email`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("insert contacts: %w", err)
 	}
@@ -99,15 +93,13 @@ func insertContactChunk(ctx context.Context, tx *sql.Tx, cs []SeedContact, now i
 	return out, nil
 }
 
-func insertSegmentRows(ctx context.Context, tx *sql.Tx, rows []segmentRow) error {
-	var sb strings.Builder
+func insertSegmentRows(ctx context.Context, tx *sql.Tx, dialect string, rows []segmentRow) error {
 	var args []any
 	flush := func() error {
 		if len(args) == 0 {
 			return nil
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO contact_segments (segment, contact_id) VALUES `+sb.String(), args...)
-		sb.Reset()
+		_, err := tx.ExecContext(ctx, `INSERT INTO contact_segments (segment, contact_id) VALUES `+valueRows(dialect, len(args)/2, 2), args...)
 		args = args[:0]
 		if err != nil {
 			return fmt.Errorf("insert contact segments: %w", err)
@@ -116,10 +108,6 @@ func insertSegmentRows(ctx context.Context, tx *sql.Tx, rows []segmentRow) error
 	}
 	for _, r := range rows {
 		for _, seg := range r.segments {
-			if len(args) > 0 {
-				sb.WriteString(", ")
-			}
-			fmt.Fprintf(&sb, "($%d, $%d)", len(args)+1, len(args)+2)
 			args = append(args, seg, r.id)
 			if len(args) >= 2*seedChunk {
 				if err := flush(); err != nil {

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"slices"
+
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -11,10 +13,13 @@ import (
 
 // NewWorker returns a worker for taskQueue with NewsletterWorkflow and every
 // activity registered; the worker main and the end-to-end tests share it.
+// The product's metrics are recorded through the client's metrics handler
+// (WithTelemetry); without one they cost nothing.
 func NewWorker(c client.Client, taskQueue string, acts *activities.Activities, opts worker.Options) worker.Worker {
 	if taskQueue == "" {
 		taskQueue = workflows.TaskQueue
 	}
+	opts.Interceptors = append(slices.Clip(opts.Interceptors), &productMetrics{})
 	w := worker.New(c, taskQueue, opts)
 	w.RegisterWorkflowWithOptions(workflows.NewsletterWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowName})
 	w.RegisterActivity(acts)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
@@ -43,11 +44,19 @@ func (t *target) resolve(ctx context.Context, c client.Client) string {
 		return id
 	}
 	resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-		Query:    fmt.Sprintf("%s = %q ORDER BY StartTime DESC", workflows.SearchAttrEdition, t.edition),
-		PageSize: 1,
+		Query: fmt.Sprintf("%s = %q", workflows.SearchAttrEdition, t.edition),
 	})
-	if err == nil && len(resp.GetExecutions()) > 0 {
-		return resp.GetExecutions()[0].GetExecution().GetWorkflowId()
+	if err != nil {
+		return id
+	}
+	var newest *workflowpb.WorkflowExecutionInfo
+	for _, e := range resp.GetExecutions() {
+		if newest == nil || e.GetStartTime().AsTime().After(newest.GetStartTime().AsTime()) {
+			newest = e
+		}
+	}
+	if newest != nil {
+		return newest.GetExecution().GetWorkflowId()
 	}
 	return id
 }

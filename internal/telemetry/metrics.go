@@ -113,8 +113,11 @@ func StartMetricsServer(addr string, h http.Handler, log *slog.Logger) (*Metrics
 	return s, nil
 }
 
+// Addr is the host:port the server listens on.
+func (s *MetricsServer) Addr() string { return s.addr.String() }
+
 // URL is the address to scrape.
-func (s *MetricsServer) URL() string { return "http://" + s.addr.String() + MetricsPath }
+func (s *MetricsServer) URL() string { return "http://" + s.Addr() + MetricsPath }
 
 // Shutdown stops the server, letting a scrape in progress finish.
 func (s *MetricsServer) Shutdown(ctx context.Context) error {

@@ -11,10 +11,6 @@ import (
 	"go.temporal.io/sdk/interceptor"
 )
 
-// instrumentationName names the tracer and meter of the product's own
-// instrumentation.
-const instrumentationName = "github.com/halcytone/contentgen"
-
 // Providers are where a process reports. A nil field turns that signal off
 // for the pieces built from it (HTTP instrumentation then falls back to the
 // global providers, which are no-ops unless Setup installed one).

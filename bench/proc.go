@@ -1,0 +1,170 @@
+// Package bench drives the product as separate processes — the Temporal
+// dev server, the worker, the reference CRM and Platform — to measure a
+// send end to end, and gives the fault tests the same processes to kill.
+package bench
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Command is a process to start.
+type Command struct {
+	// Name labels the process and names its log file.
+	Name string
+	Path string
+	Args []string
+	// Env is added to the current environment.
+	Env []string
+	// Dir is the working directory (default: the current one).
+	Dir string
+	// LogDir receives <Name>.log with the process's output; the file is
+	// appended to, so a restarted process keeps one log.
+	LogDir string
+}
+
+// Proc is a running child process.
+type Proc struct {
+	Name string
+	cmd  *exec.Cmd
+	done chan struct{}
+	err  error
+}
+
+// Start starts c.
+func Start(c Command) (*Proc, error) {
+	if err := os.MkdirAll(c.LogDir, 0o755); err != nil {
+		return nil, fmt.Errorf("start %s: log folder: %w", c.Name, err)
+	}
+	logPath := filepath.Join(c.LogDir, c.Name+".log")
+	log, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("start %s: %w", c.Name, err)
+	}
+	cmd := exec.Command(c.Path, c.Args...)
+	cmd.Env = append(os.Environ(), c.Env...)
+	cmd.Dir = c.Dir
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		log.Close()
+		return nil, fmt.Errorf("start %s (%s): %w", c.Name, c.Path, err)
+	}
+	p := &Proc{Name: c.Name, cmd: cmd, done: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		log.Close()
+		close(p.done)
+	}()
+	return p, nil
+}
+
+// PID is the process ID.
+func (p *Proc) PID() int { return p.cmd.Process.Pid }
+
+// Exited is closed once the process has ended.
+func (p *Proc) Exited() <-chan struct{} { return p.done }
+
+// Kill ends the process with SIGKILL, as a crash would, and waits for it.
+func (p *Proc) Kill() {
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.done
+}
+
+// Stop asks the process to end with SIGTERM and kills it after grace.
+func (p *Proc) Stop(grace time.Duration) {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(grace):
+		p.Kill()
+	}
+}
+
+// Alive reports whether the process is still running.
+func (p *Proc) Alive() bool {
+	select {
+	case <-p.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// Err is how the process ended, once it has.
+func (p *Proc) Err() error {
+	select {
+	case <-p.done:
+		return p.err
+	default:
+		return nil
+	}
+}
+
+// PeakRSSMB is the process's peak resident set size (VmHWM) in MiB; read it
+// before the process ends.
+func (p *Proc) PeakRSSMB() (float64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", p.PID()))
+	if err != nil {
+		return 0, fmt.Errorf("peak RSS of %s: %w", p.Name, err)
+	}
+	defer f.Close()
+	return parseVmHWM(f)
+}
+
+func parseVmHWM(r io.Reader) (float64, error) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:")
+		if !ok {
+			continue
+		}
+		kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 64)
+		if err != nil {
+			return 0, fmt.Errorf("peak RSS: VmHWM %q: %w", rest, err)
+		}
+		return kb / 1024, nil
+	}
+	if err := sc.Err(); err != nil {
+		return 0, fmt.Errorf("peak RSS: %w", err)
+	}
+	return 0, errors.New("peak RSS: no VmHWM line in /proc/<pid>/status (Linux only)")
+}
+
+// FreePort returns a loopback port that was free a moment ago.
+func FreePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// RepoRoot walks up from dir to the folder holding go.mod.
+func RepoRoot(dir string) (string, error) {
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("go.mod not found above the working directory; run from inside the repository")
+		}
+		dir = parent
+	}
+}
