@@ -168,3 +168,32 @@ func RepoRoot(dir string) (string, error) {
 		dir = parent
 	}
 }
+
+// clockTicks is the kernel's USER_HZ, the unit of /proc/<pid>/stat times;
+// it is 100 on every Linux platform Go supports.
+const clockTicks = 100
+
+// CPUSeconds is the user and system CPU time the process has used.
+func (p *Proc) CPUSeconds() (float64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.PID()))
+	if err != nil {
+		return 0, fmt.Errorf("CPU time of %s: %w", p.Name, err)
+	}
+	return parseStatCPU(string(b))
+}
+
+// parseStatCPU reads utime and stime, fields 14 and 15 of /proc/<pid>/stat;
+// the fields are counted after the command name, which may hold spaces.
+func parseStatCPU(stat string) (float64, error) {
+	i := strings.LastIndexByte(stat, ')')
+	f := strings.Fields(stat[i+1:])
+	if i < 0 || len(f) < 13 {
+		return 0, fmt.Errorf("CPU time: unexpected /proc/<pid>/stat %q", stat)
+	}
+	utime, err1 := strconv.ParseFloat(f[11], 64)
+	stime, err2 := strconv.ParseFloat(f[12], 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, fmt.Errorf("CPU time: %w", err)
+	}
+	return (utime + stime) / clockTicks, nil
+}

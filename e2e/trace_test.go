@@ -105,30 +105,32 @@ func TestTraceRunsFromWorkflowToServers(t *testing.T) {
 		t.Errorf("RunWorkflow's parents %v, want the starter's StartWorkflow span", got)
 	}
 
-	// Each server span hangs, through the HTTP client span and the
-	// activity, from the workflow run: one trace end to end.
+	// Every server span of the run hangs, through an HTTP client span and
+	// an activity, from the workflow run: one trace end to end.
+	const runChain = "RunWorkflow:NewsletterWorkflow < StartWorkflow:NewsletterWorkflow"
 	hops := []struct {
 		server, method, path, activity string
 	}{
 		{"platform", http.MethodPost, platform.PathUpdates, "RunActivity:PublishUpdate"},
+		{"crm", http.MethodPost, crm.PathNewsletter, "RunActivity:SendProof"},
 		{"crm", http.MethodPost, crm.PathNewsletter, "RunActivity:SendNewsletter"},
 		{"crm", http.MethodGet, crm.PathRecipients, "RunActivity:SendNewsletter"},
 	}
 	for _, h := range hops {
 		servers := idx.serverSpans(h.method, h.path)
-		var inRun int
+		found := 0
 		for _, sp := range servers {
-			if sp.SpanContext().TraceID() != traceID {
-				continue
-			}
-			inRun++
 			chain := strings.Join(idx.ancestors(sp), " < ")
-			if !strings.Contains(chain, h.activity) || !strings.HasSuffix(chain, "RunWorkflow:NewsletterWorkflow < StartWorkflow:NewsletterWorkflow") {
-				t.Errorf("%s %s %s: parents %s, want %s under the workflow run", h.server, h.method, h.path, chain, h.activity)
+			if sp.SpanContext().TraceID() != traceID || !strings.HasSuffix(chain, runChain) {
+				t.Errorf("%s %s %s: span in trace %s under %q, want trace %s under the workflow run",
+					h.server, h.method, h.path, sp.SpanContext().TraceID(), chain, traceID)
+			}
+			if strings.Contains(chain, h.activity) {
+				found++
 			}
 		}
-		if inRun == 0 {
-			t.Errorf("%s %s %s: none of its %d server spans is in the run's trace", h.server, h.method, h.path, len(servers))
+		if found == 0 {
+			t.Errorf("%s %s %s: none of its %d server spans is under %s", h.server, h.method, h.path, len(servers), h.activity)
 		}
 	}
 

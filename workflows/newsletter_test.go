@@ -396,3 +396,36 @@ func TestMissingDocumentFailsWithoutRetry(t *testing.T) {
 		t.Error("something was sent")
 	}
 }
+
+func TestDocumentWithoutSectionsFailsClearly(t *testing.T) {
+	h := newHarness(t, content.Document{Title: "Notes", Blocks: []content.Block{heading("Random thoughts"), para("Nothing to send.")}})
+	h.env.ExecuteWorkflow(WorkflowName, input())
+	var appErr *temporal.ApplicationError
+	err := h.env.GetWorkflowError()
+	if !errors.As(err, &appErr) || appErr.Type() != activities.ErrTypeNoSections {
+		t.Fatalf("error %v, want %s", err, activities.ErrTypeNoSections)
+	}
+	if !strings.Contains(err.Error(), "Random thoughts") {
+		t.Errorf("error %q does not name the headings found", err)
+	}
+	if len(h.crm.Newsletters()) != 0 || len(h.platform.Published()) != 0 {
+		t.Error("something was sent or published")
+	}
+}
+
+func TestRefreshFailureKeepsPreviousVersion(t *testing.T) {
+	broken := content.Document{Title: "Notes", Blocks: []content.Block{heading("Random thoughts")}}
+	h := newHarness(t, testDoc("A tip."), broken)
+	h.signalAt(time.Minute, SignalRefresh, RefreshSignal{By: "ed@example.com"})
+	h.env.RegisterDelayedCallback(func() {
+		st := h.status(t)
+		if st.Stage != StageAwaitingApproval || len(st.Errors) != 1 || !strings.Contains(st.Errors[0], "refresh failed") {
+			t.Errorf("after a failed refresh: stage %s errors %v", st.Stage, st.Errors)
+		}
+	}, 2*time.Minute)
+	h.signalAt(3*time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
+	res := h.run(t, input())
+	if res.Outcome != OutcomeSent || !strings.Contains(h.platform.Published()[0].BodyHTML, "A tip.") {
+		t.Fatalf("result %+v: want the previous version sent", res)
+	}
+}

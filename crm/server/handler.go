@@ -1,11 +1,9 @@
 package server
 
 import (
-	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/httpapi"
@@ -30,33 +28,7 @@ func (s *Server) Handler() http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	return s.logRequests(mux)
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(code int) {
-	r.status = code
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (s *Server) logRequests(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		level := slog.LevelDebug
-		if rec.status >= 500 {
-			level = slog.LevelError
-		} else if rec.status >= 400 {
-			level = slog.LevelInfo
-		}
-		s.log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-			"duration", time.Since(start), "correlationId", r.Header.Get(httpapi.HeaderCorrelationID))
-	})
+	return httpapi.LogRequests(s.log, mux)
 }
 
 // allowRequest applies the newsletter request rate; over it the reply is

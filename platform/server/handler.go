@@ -1,10 +1,8 @@
 package server
 
 import (
-	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/platform"
@@ -33,7 +31,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /updates/{slug}", s.handlePostPage)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("/", s.handleNotFound)
-	return s.logRequests(securityHeaders(mux))
+	return httpapi.LogRequests(s.log, securityHeaders(mux))
 }
 
 func securityHeaders(next http.Handler) http.Handler {
@@ -62,30 +60,4 @@ func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.notFoundPage(w, r)
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(code int) {
-	r.status = code
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (s *Server) logRequests(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		level := slog.LevelDebug
-		if rec.status >= 500 {
-			level = slog.LevelError
-		} else if rec.status >= 400 {
-			level = slog.LevelInfo
-		}
-		s.log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-			"duration", time.Since(start), "correlationId", r.Header.Get(httpapi.HeaderCorrelationID))
-	})
 }

@@ -1,0 +1,123 @@
+// Command bench measures a newsletter send end to end: for each size it
+// starts the Temporal dev server, the worker, the reference CRM (log
+// delivery mode, SQLite) and Platform as separate processes from bin/,
+// seeds that many generated contacts, approves an edition, and prints one
+// BENCH line; then it sends through real SMTP servers and updates
+// bench/results.md. Run "make build tools" first.
+//
+//	BENCH_SIZES=10000 go run ./bench/cmd/bench
+//
+// Environment: BENCH_SIZES (default 10000,100000,1000000), BENCH_SMTP
+// (sinks, default mailpit,discard; "none" skips), BENCH_SMTP_SIZE (default
+// 10000), BENCH_WINDOW and BENCH_PAGE_SIZE (the worker's SEND_WINDOW and
+// SEND_PAGE_SIZE), BENCH_CRM_CONCURRENCY, BENCH_BIN (folder of the programs,
+// default bin/), BENCH_RESULTS (file to update,
+// "none" skips), BENCH_KEEP=1 (keep databases and logs).
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/halcytone/contentgen/bench"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func env(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(key string, def int) (int, error) {
+	v := env(key, strconv.Itoa(def))
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s=%q: want a positive number", key, v)
+	}
+	return n, nil
+}
+
+func list(key, def string) []string {
+	var out []string
+	for _, s := range strings.Split(env(key, def), ",") {
+		if s = strings.TrimSpace(s); s != "" && s != "none" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func run(ctx context.Context) error {
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	root, err := bench.RepoRoot(wd)
+	if err != nil {
+		return err
+	}
+	cfg := bench.Config{Root: root, Bin: bench.BinariesIn(env("BENCH_BIN", filepath.Join(root, "bin"))), Keep: env("BENCH_KEEP", "") == "1", Log: os.Stderr}
+	for _, k := range []struct {
+		key string
+		def int
+		to  *int
+	}{{"BENCH_WINDOW", 8, &cfg.Window}, {"BENCH_PAGE_SIZE", 1000, &cfg.PageSize}, {"BENCH_CRM_CONCURRENCY", 4, &cfg.CRMConcurrency}} {
+		if *k.to, err = envInt(k.key, k.def); err != nil {
+			return err
+		}
+	}
+	smtpSize, err := envInt("BENCH_SMTP_SIZE", 10000)
+	if err != nil {
+		return err
+	}
+	for _, p := range []string{cfg.Bin.Temporal, cfg.Bin.Worker, cfg.Bin.CRM, cfg.Bin.Platform} {
+		if _, err := os.Stat(p); err != nil {
+			return fmt.Errorf("%s is missing: run 'make build tools' first", p)
+		}
+	}
+	report := bench.Report{Machine: bench.DescribeMachine(), Settings: cfg.Settings()}
+	for _, s := range list("BENCH_SIZES", "10000,100000,1000000") {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("BENCH_SIZES: %q is not a number of recipients", s)
+		}
+		m, err := cfg.RunSize(ctx, n)
+		if err != nil {
+			return err
+		}
+		fmt.Println(m.Line())
+		report.Lines = append(report.Lines, m.Line())
+	}
+	for _, sink := range list("BENCH_SMTP", bench.SinkMailpit+","+bench.SinkDiscard) {
+		line, err := cfg.RunSMTP(ctx, sink, smtpSize)
+		if err != nil {
+			return err
+		}
+		fmt.Println(line)
+		report.Lines = append(report.Lines, line)
+	}
+	if out := env("BENCH_RESULTS", filepath.Join(root, "bench", "results.md")); out != "none" && len(report.Lines) > 0 {
+		if err := bench.UpdateResults(out, report); err != nil {
+			return err
+		}
+		fmt.Fprintln(os.Stderr, "updated", out)
+	}
+	return nil
+}

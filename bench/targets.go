@@ -1,0 +1,61 @@
+package bench
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Target is a figure a BENCH line must reach.
+type Target struct {
+	Name  string
+	Field string
+	// Size is the recipients of the lines it applies to; 0 means every size.
+	Size  int
+	Limit float64
+	// AtLeast is true for a floor, false for a ceiling.
+	AtLeast bool
+}
+
+// Targets are the send's performance targets.
+func Targets() []Target {
+	return []Target{
+		{Name: "throughput ≥ 20,000 recipients/s at 100k", Field: "recipients_per_s", Size: 100000, Limit: 20000, AtLeast: true},
+		{Name: "history events ≤ 100 at every size", Field: "history_events", Limit: 100},
+		{Name: "worker peak RSS ≤ 150 MB at 1M", Field: "worker_peak_rss_mb", Size: 1000000, Limit: 150},
+	}
+}
+
+// Judge reads the target's field from the BENCH lines it applies to and
+// says whether each met it.
+func (t Target) Judge(lines []string) (measured, verdict string) {
+	var got, missed []string
+	for _, l := range lines {
+		kind, f := Fields(l)
+		if kind != "BENCH" || (t.Size != 0 && f["recipients"] != strconv.Itoa(t.Size)) {
+			continue
+		}
+		v, err := strconv.ParseFloat(f[t.Field], 64)
+		if err != nil {
+			continue
+		}
+		label := f[t.Field]
+		if t.Size == 0 {
+			label = fmt.Sprintf("%s at %s", f[t.Field], f["recipients"])
+		}
+		got = append(got, label)
+		if t.AtLeast && v < t.Limit {
+			missed = append(missed, fmt.Sprintf("missed by %.0f (%.0f%% below)", t.Limit-v, 100*(t.Limit-v)/t.Limit))
+		}
+		if !t.AtLeast && v > t.Limit {
+			missed = append(missed, fmt.Sprintf("missed by %.1f (%.0f%% over)", v-t.Limit, 100*(v-t.Limit)/t.Limit))
+		}
+	}
+	switch {
+	case len(got) == 0:
+		return "—", "not measured"
+	case len(missed) > 0:
+		return strings.Join(got, ", "), "**" + strings.Join(missed, "; ") + "**"
+	}
+	return strings.Join(got, ", "), "met"
+}
