@@ -109,6 +109,9 @@ type batch struct {
 // a crash reuse their idempotency keys, and the CRM's per-address dedupe is
 // the last line.
 func (a *Activities) SendNewsletter(ctx context.Context, in SendInput) (SendResult, error) {
+	if len(in.Variants) == 0 {
+		return SendResult{}, nonRetryable(ErrTypeRender, fmt.Errorf("send %s: the edition has no rendered email", in.NewsletterID))
+	}
 	opts := a.Send.withDefaults()
 	var prog SendProgress
 	if activity.HasHeartbeatDetails(ctx) {
