@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	"github.com/halcytone/contentgen/content"
+	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/render"
 	"github.com/halcytone/contentgen/sources"
 )
@@ -67,6 +68,7 @@ type DetectResult struct {
 // DetectChanges compares the parsed document with the sections recorded by
 // the last update published on the Platform.
 func (a *Activities) DetectChanges(ctx context.Context, in DetectInput) (DetectResult, error) {
+	ctx = withRunCorrelation(ctx)
 	last, ok, err := a.Platform.LatestUpdate(ctx)
 	if err != nil {
 		return DetectResult{}, classifyHTTP("read last published edition", ErrTypePlatformRejected, err)
@@ -85,6 +87,7 @@ func (a *Activities) DetectChanges(ctx context.Context, in DetectInput) (DetectR
 // FetchStats reads the Platform's usage figures for the "by the numbers"
 // block. No figures is an empty result, not an error.
 func (a *Activities) FetchStats(ctx context.Context) ([]render.Stat, error) {
+	ctx = withRunCorrelation(ctx)
 	stats, err := a.Platform.Stats(ctx)
 	if err != nil {
 		return nil, classifyHTTP("read platform stats", ErrTypePlatformRejected, err)
@@ -114,6 +117,11 @@ func (a *Activities) RenderEdition(ctx context.Context, in RenderInput) (render.
 		return render.Output{}, err
 	}
 	return out, nil
+}
+
+// withRunCorrelation tags outgoing requests with the run's workflow ID.
+func withRunCorrelation(ctx context.Context) context.Context {
+	return httpapi.WithCorrelationID(ctx, activity.GetInfo(ctx).WorkflowExecution.ID)
 }
 
 // errTooLarge is returned for results that would not fit in a Temporal payload.

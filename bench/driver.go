@@ -78,7 +78,7 @@ func (c Config) run(ctx context.Context, name string, n int, crmEnv []string, st
 
 // RunSize measures a send to n recipients in the CRM's log delivery mode.
 func (c Config) RunSize(ctx context.Context, n int) (Measure, error) {
-	env := []string{"CRM_DELIVERY_MODE=log", "CRM_CONCURRENCY=" + strconv.Itoa(c.CRMConcurrency)}
+	env := []string{"CRM_DELIVERY_MODE=log", "CRM_CONCURRENCY=" + strconv.Itoa(c.CRMConcurrency), "GOGC=400"}
 	return c.run(ctx, strconv.Itoa(n), n, env, crm.DeliveryLogged)
 }
 

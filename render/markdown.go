@@ -47,7 +47,9 @@ func mdBlock(b content.Block) string {
 	case content.KindCallout:
 		body := blocksMarkdown(b.Children)
 		if icon := textIcon(b.Icon); icon != "" {
-			body = icon + " " + body
+			// The icon is document text like any other (Notion allows
+			// any string), so it is escaped like the body.
+			body = mdEscape(icon) + " " + body
 		}
 		return prefixLines(body, "> ")
 	case content.KindCode:

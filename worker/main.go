@@ -9,7 +9,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -18,10 +17,8 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/halcytone/contentgen/activities"
-	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/internal/app"
 	"github.com/halcytone/contentgen/internal/telemetry"
-	"github.com/halcytone/contentgen/platform"
 	"github.com/halcytone/contentgen/workflows"
 )
 
@@ -90,10 +87,10 @@ func run() error {
 		Sources:  srcs,
 		Taxonomy: tax,
 		Renderer: renderer,
-		CRM: crm.New(crm.Options{BaseURL: *crmURL, APIKey: os.Getenv("CRM_API_KEY"),
-			HTTPClient: &http.Client{Timeout: 60 * time.Second, Transport: httpTransport}}),
-		Platform: platform.New(platform.Options{BaseURL: *platformURL, APIKey: os.Getenv("PLATFORM_API_KEY"),
-			HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: httpTransport}}),
+		CRM: app.CRMClient(app.ServiceConfig{BaseURL: *crmURL, APIKey: os.Getenv("CRM_API_KEY"),
+			SigningSecret: os.Getenv("CRM_SIGNING_SECRET"), Timeout: 60 * time.Second}, httpTransport, logger),
+		Platform: app.PlatformClient(app.ServiceConfig{BaseURL: *platformURL, APIKey: os.Getenv("PLATFORM_API_KEY"),
+			Timeout: 30 * time.Second}, httpTransport, logger),
 		WebBaseURL: *webURL,
 		Send:       activities.SendOptions{Window: *window, RatePerSecond: *rate, PageSize: *pageSize},
 	}
@@ -102,6 +99,9 @@ func run() error {
 		return err
 	}
 	if err := app.WithTelemetry(&opts, obs.providers); err != nil {
+		return err
+	}
+	if err := app.WithCodec(&opts, os.Getenv("NEWSLETTER_CODEC_KEYS")); err != nil {
 		return err
 	}
 	c, err := app.Dial(ctx, opts, 30*time.Second)

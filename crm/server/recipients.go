@@ -23,7 +23,7 @@ func (s *Server) handleRecipients(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	after, err := decodeCursor(q.Get("cursor"))
+	after, total, err := decodeRecipientsCursor(q.Get("cursor"))
 	if err != nil {
 		httpapi.WriteError(w, http.StatusBadRequest, "invalid_cursor", "cursor", "%v", err)
 		return
@@ -34,7 +34,7 @@ func (s *Server) handleRecipients(w http.ResponseWriter, r *http.Request) {
 			segments = append(segments, seg)
 		}
 	}
-	page, err := s.recipients(r.Context(), segments, after, limit)
+	page, err := s.recipientsPage(r.Context(), segments, after, total, limit)
 	if err != nil {
 		s.serverError(w, r, "list recipients", err)
 		return
@@ -60,19 +60,57 @@ func encodeCursor(id int64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("id:" + strconv.FormatInt(id, 10)))
 }
 
+// Recipient cursors also carry the total the first page counted, so that
+// later pages need not count again: counting is a pass over every contact,
+// which on each page of a million-contact list would make a send quadratic.
+func encodeRecipientsCursor(id int64, total int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("id:" + strconv.FormatInt(id, 10) + ";total:" + strconv.Itoa(total)))
+}
+
+// decodeRecipientsCursor returns the last ID and the total of a recipients
+// cursor; total is -1 when the cursor carries none (the first page).
+func decodeRecipientsCursor(c string) (int64, int, error) {
+	if c == "" {
+		return 0, -1, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	idPart, totalPart, hasTotal := strings.Cut(string(raw), ";total:")
+	id, ok := parseCursorID(idPart)
+	total := -1
+	if hasTotal {
+		n, err := strconv.Atoi(totalPart)
+		ok = ok && err == nil && n >= 0
+		total = n
+	}
+	if err != nil || !ok {
+		return 0, -1, badCursor(c)
+	}
+	return id, total, nil
+}
+
 func decodeCursor(c string) (int64, error) {
 	if c == "" {
 		return 0, nil
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(c)
-	if err == nil {
-		if v, ok := strings.CutPrefix(string(raw), "id:"); ok {
-			if id, err := strconv.ParseInt(v, 10, 64); err == nil && id >= 0 {
-				return id, nil
-			}
-		}
+	id, ok := parseCursorID(string(raw))
+	if err != nil || !ok {
+		return 0, badCursor(c)
 	}
-	return 0, fmt.Errorf("cursor %q is not one this server returned; start again without a cursor", c)
+	return id, nil
+}
+
+func parseCursorID(s string) (int64, bool) {
+	v, ok := strings.CutPrefix(s, "id:")
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	return id, err == nil && id >= 0
+}
+
+func badCursor(c string) error {
+	return fmt.Errorf("cursor %q is not one this server returned; start again without a cursor", c)
 }
 
 // subscribedFilter returns the WHERE clause selecting subscribed contacts
@@ -86,14 +124,23 @@ func subscribedFilter(segments []string) (string, []any) {
 	return where + " AND c.id IN (SELECT contact_id FROM contact_segments WHERE segment IN (" + ph + "))", args
 }
 
+// recipients returns the page after ID after, counting the total.
 func (s *Server) recipients(ctx context.Context, segments []string, after int64, limit int) (crm.RecipientsPage, error) {
-	page := crm.RecipientsPage{Recipients: []crm.Recipient{}}
+	return s.recipientsPage(ctx, segments, after, -1, limit)
+}
+
+// recipientsPage returns the page after ID after; total, when not
+// negative, is the count an earlier page made.
+func (s *Server) recipientsPage(ctx context.Context, segments []string, after int64, total, limit int) (crm.RecipientsPage, error) {
+	page := crm.RecipientsPage{Recipients: []crm.Recipient{}, Total: total}
 	where, args := subscribedFilter(segments)
 	// Counted first: with SQLite's single connection no query may run
 	// while rows are open.
-	err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM contacts c WHERE "+where, args...).Scan(&page.Total)
-	if err != nil {
-		return page, fmt.Errorf("count recipients: %w", err)
+	if total < 0 {
+		err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM contacts c WHERE "+where, args...).Scan(&page.Total)
+		if err != nil {
+			return page, fmt.Errorf("count recipients: %w", err)
+		}
 	}
 	n := len(args)
 	query := fmt.Sprintf(`SELECT c.id, c.email, c.name, c.segments, c.attributes, c.unsubscribe_token
@@ -112,7 +159,7 @@ func (s *Server) recipients(ctx context.Context, segments []string, after int64,
 		}
 		if len(page.Recipients) == limit {
 			// The extra row only tells that another page exists.
-			page.NextCursor = encodeCursor(lastID)
+			page.NextCursor = encodeRecipientsCursor(lastID, page.Total)
 			break
 		}
 		lastID = id

@@ -71,7 +71,7 @@ func recipients(t *testing.T, s *Server, segments []string, limit int) []crm.Rec
 			}
 			return all
 		}
-		if after, err = decodeCursor(page.NextCursor); err != nil {
+		if after, _, err = decodeRecipientsCursor(page.NextCursor); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/sources/imagestore"
+	"github.com/halcytone/contentgen/sources/internal/cleantext"
 	"github.com/halcytone/contentgen/sources/internal/inline"
 )
 
@@ -52,7 +53,9 @@ func convert(ctx context.Context, d *docs.Document, store imagestore.Store) cont
 		}
 	}
 	for i, t := range d.Tabs {
-		c.tab(t, 0, i == 0)
+		if t != nil {
+			c.tab(t, 0, i == 0)
+		}
 	}
 	c.flush()
 	c.appendFootnotes()
@@ -63,7 +66,9 @@ func convert(ctx context.Context, d *docs.Document, store imagestore.Store) cont
 	if c.blocks == nil {
 		c.blocks = []content.Block{}
 	}
-	return content.Document{Title: title, Revision: d.RevisionId, Blocks: c.blocks, Warnings: c.warnings}
+	doc := content.Document{Title: title, Revision: d.RevisionId, Blocks: c.blocks, Warnings: c.warnings}
+	cleantext.Document(&doc)
+	return doc
 }
 
 // tab converts a tab and then its child tabs. Every tab but the main one
@@ -85,7 +90,9 @@ func (c *converter) tab(t *docs.Tab, depth int, main bool) {
 		c.body(body)
 	}
 	for _, child := range t.ChildTabs {
-		c.tab(child, depth+1, false)
+		if child != nil {
+			c.tab(child, depth+1, false)
+		}
 	}
 }
 
@@ -93,12 +100,12 @@ func (c *converter) tab(t *docs.Tab, depth int, main bool) {
 // a title or heading.
 func firstHeading(body []*docs.StructuralElement) string {
 	for _, el := range body {
-		if el.Paragraph == nil {
+		if el == nil || el.Paragraph == nil {
 			continue
 		}
 		var text strings.Builder
 		for _, pe := range el.Paragraph.Elements {
-			if pe.TextRun != nil {
+			if pe != nil && pe.TextRun != nil {
 				text.WriteString(pe.TextRun.Content)
 			}
 		}
@@ -117,6 +124,8 @@ func firstHeading(body []*docs.StructuralElement) string {
 func (c *converter) body(els []*docs.StructuralElement) {
 	for _, el := range els {
 		switch {
+		case el == nil:
+			// Skipped: the API never sends null, a malformed answer may.
 		case el.Paragraph != nil:
 			c.paragraph(el.Paragraph)
 		case el.Table != nil:

@@ -41,6 +41,7 @@ func (c *converter) elements(els []*docs.ParagraphElement, flat bool) []piece {
 	}
 	for _, el := range els {
 		switch {
+		case el == nil:
 		case el.TextRun != nil:
 			// "\n" ends the paragraph; a vertical tab is a line break in it.
 			text := strings.TrimSuffix(el.TextRun.Content, "\n")

@@ -7,6 +7,12 @@ import (
 	"github.com/halcytone/contentgen/sources/internal/inline"
 )
 
+// maxNestingLevel is the deepest level of a Docs list (nine levels, 0–8).
+// Levels beyond it, or below 0, cannot come from the editor and are
+// clamped, so a hostile answer cannot index outside the list or open
+// billions of nested lists.
+const maxNestingLevel = 8
+
 type listKind int
 
 const (
@@ -37,7 +43,7 @@ func (c *converter) kindOf(listID string, level int) listKind {
 // listItem adds a bulleted paragraph to the list being built; checklist
 // items become todo blocks, nested under the open list's item when indented.
 func (c *converter) listItem(b *docs.Bullet, pieces []piece) {
-	level := int(b.NestingLevel)
+	level := min(max(int(b.NestingLevel), 0), maxNestingLevel)
 	var runs []content.Inline
 	var blocks []content.Block
 	for _, pc := range pieces {

@@ -12,9 +12,12 @@ import (
 func (c *converter) table(t *docs.Table) content.Block {
 	b := content.Block{Kind: content.KindTable}
 	for i, row := range t.TableRows {
+		if row == nil {
+			row = &docs.TableRow{}
+		}
 		cells := make([]content.Cell, 0, len(row.TableCells))
 		for _, cell := range row.TableCells {
-			cells = append(cells, content.Cell{Inlines: c.flat(cell.Content)})
+			cells = append(cells, content.Cell{Inlines: c.flat(cellContent(cell))})
 		}
 		b.Rows = append(b.Rows, cells)
 		if i == 0 && row.TableRowStyle != nil && row.TableRowStyle.TableHeader {
@@ -22,6 +25,15 @@ func (c *converter) table(t *docs.Table) content.Block {
 		}
 	}
 	return b
+}
+
+// cellContent is a cell's content; a null cell, which only a malformed
+// answer holds, is an empty one.
+func cellContent(cell *docs.TableCell) []*docs.StructuralElement {
+	if cell == nil {
+		return nil
+	}
+	return cell.Content
 }
 
 // flat converts structural elements to one run of text, paragraphs separated
@@ -40,6 +52,7 @@ func (c *converter) flat(els []*docs.StructuralElement) []content.Inline {
 	}
 	for _, el := range els {
 		switch {
+		case el == nil:
 		case el.Paragraph != nil:
 			var para []content.Inline
 			for _, pc := range c.elements(el.Paragraph.Elements, true) {
@@ -52,12 +65,15 @@ func (c *converter) flat(els []*docs.StructuralElement) []content.Inline {
 			line(para)
 		case el.Table != nil:
 			for _, row := range el.Table.TableRows {
+				if row == nil {
+					continue
+				}
 				var cells []content.Inline
 				for i, cell := range row.TableCells {
 					if i > 0 {
 						cells = inline.Append(cells, " | ", content.Inline{})
 					}
-					cells = inline.Concat(cells, c.flat(cell.Content))
+					cells = inline.Concat(cells, c.flat(cellContent(cell)))
 				}
 				line(cells)
 			}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/sources"
+	"github.com/halcytone/contentgen/sources/internal/cleantext"
 )
 
 // Convert turns Markdown (CommonMark with GitHub's tables, strikethrough,
@@ -35,9 +36,9 @@ import (
 //   - A leading "---" front matter block sets the title from "title:";
 //     other keys are ignored with a warning.
 //
-// Invalid UTF-8 is replaced with U+FFFD and reported as a warning. Only
-// content that is not text at all (NUL bytes) fails, wrapping
-// sources.ErrInvalid.
+// Invalid UTF-8 is replaced with U+FFFD and other control characters than
+// line feed and tab are removed, each reported as a warning. Only content
+// that is not text at all (NUL bytes) fails, wrapping sources.ErrInvalid.
 func Convert(src []byte) (content.Document, error) {
 	if bytes.IndexByte(src, 0) >= 0 {
 		return content.Document{}, fmt.Errorf("convert markdown: %w: the content has NUL bytes, so it is a binary file, not Markdown; check the path or URL", sources.ErrInvalid)
@@ -58,7 +59,9 @@ func Convert(src []byte) (content.Document, error) {
 	blocks := c.blocks(root)
 	warnings = append(warnings, c.warnings...)
 	warnings = append(warnings, c.htmlWarnings()...)
-	return content.Document{Title: fm.title, Blocks: blocks, Warnings: warnings}, nil
+	doc := content.Document{Title: fm.title, Blocks: blocks, Warnings: warnings}
+	cleantext.Document(&doc)
+	return doc, nil
 }
 
 // converter walks a goldmark AST into content blocks, collecting warnings.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/jomei/notionapi"
 
@@ -37,17 +36,7 @@ func ConvertJSON(page, blocks []byte) (content.Document, error) {
 		return content.Document{}, fmt.Errorf("convert notion page %s: %w: malformed block list JSON: %w", p.ID, sources.ErrInvalid, err)
 	}
 	c := &converter{ctx: context.Background(), pageID: string(p.ID), titles: map[notionapi.PageID]string{}, warnings: d.warnings}
-	doc := content.Document{Title: pageTitle(p), Blocks: c.blocks(tree), Warnings: c.warnings}
-	if doc.Blocks == nil {
-		doc.Blocks = []content.Block{}
-	}
-	if !p.LastEditedTime.IsZero() {
-		doc.Revision = p.LastEditedTime.UTC().Format(time.RFC3339)
-	}
-	if p.ID != "" {
-		doc.Source = sources.KindNotion + ":" + string(p.ID)
-	}
-	return doc, nil
+	return c.document(p, tree, string(p.ID)), nil
 }
 
 // decodePage decodes a page. The library's property decoder panics on a

@@ -32,6 +32,7 @@ import (
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/sources"
 	"github.com/halcytone/contentgen/sources/imagestore"
+	"github.com/halcytone/contentgen/sources/internal/cleantext"
 	"github.com/halcytone/contentgen/sources/internal/httpretry"
 )
 
@@ -123,17 +124,25 @@ func (s *Source) Fetch(ctx context.Context, id string) (content.Document, error)
 		return content.Document{}, err
 	}
 	c := &converter{ctx: ctx, store: s.images, pageID: pid, titles: f.titles, warnings: f.warnings}
-	blocks := c.blocks(tree)
-	if blocks == nil {
-		blocks = []content.Block{}
+	return c.document(page, tree, pid), nil
+}
+
+// document converts a page's block tree; the converter already holds the
+// warnings of reading it.
+func (c *converter) document(page *notionapi.Page, tree []*node, id string) content.Document {
+	doc := content.Document{Title: pageTitle(page), Blocks: c.blocks(tree)}
+	doc.Warnings = c.warnings
+	if doc.Blocks == nil {
+		doc.Blocks = []content.Block{}
 	}
-	return content.Document{
-		Title:    pageTitle(page),
-		Revision: page.LastEditedTime.UTC().Format(time.RFC3339),
-		Source:   sources.KindNotion + ":" + pid,
-		Blocks:   blocks,
-		Warnings: c.warnings,
-	}, nil
+	if !page.LastEditedTime.IsZero() {
+		doc.Revision = page.LastEditedTime.UTC().Format(time.RFC3339)
+	}
+	if id != "" {
+		doc.Source = sources.KindNotion + ":" + id
+	}
+	cleantext.Document(&doc)
+	return doc
 }
 
 func (s *Source) page(ctx context.Context, id string) (*notionapi.Page, error) {
