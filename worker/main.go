@@ -18,6 +18,7 @@ import (
 
 	"github.com/halcytone/contentgen/activities"
 	"github.com/halcytone/contentgen/internal/app"
+	"github.com/halcytone/contentgen/internal/service"
 	"github.com/halcytone/contentgen/internal/telemetry"
 	"github.com/halcytone/contentgen/workflows"
 )
@@ -29,27 +30,21 @@ func main() {
 	}
 }
 
-func env(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
 func run() error {
+	getenv := service.Getenv(os.Getenv)
 	fs := flag.NewFlagSet("worker", flag.ExitOnError)
-	taskQueue := fs.String("task-queue", env("TASK_QUEUE", workflows.TaskQueue), "Temporal task queue (TASK_QUEUE)")
-	crmURL := fs.String("crm-url", env("CRM_URL", "http://127.0.0.1:8081"), "CRM base URL (CRM_URL)")
-	platformURL := fs.String("platform-url", env("PLATFORM_URL", "http://127.0.0.1:8082"), "Platform API base URL (PLATFORM_URL)")
-	webURL := fs.String("web-url", env("PLATFORM_PUBLIC_URL", ""), "public base URL of the Platform's pages (PLATFORM_PUBLIC_URL; default: -platform-url)")
-	templates := fs.String("templates", env("TEMPLATE_DIR", ""), "folder of templates overriding the built-in ones (TEMPLATE_DIR)")
-	taxonomy := fs.String("taxonomy", env("TAXONOMY_FILE", ""), "JSON file of section categories and synonyms (TAXONOMY_FILE)")
-	window := fs.Int("send-window", envInt("SEND_WINDOW", 4), "batch requests in flight during a send (SEND_WINDOW)")
-	rate := fs.Float64("send-rate", envFloat("SEND_RATE", 0), "messages per second handed to the CRM, 0 for no cap (SEND_RATE)")
-	pageSize := fs.Int("send-page-size", envInt("SEND_PAGE_SIZE", 1000), "recipients per page and per batch request (SEND_PAGE_SIZE)")
-	metricsAddr := fs.String("metrics-addr", env("METRICS_ADDR", ""), "serve Prometheus metrics at http://<addr>/metrics, e.g. 127.0.0.1:9464; empty: off (METRICS_ADDR)")
-	logFormat := fs.String("log-format", env("LOG_FORMAT", "text"), "log format: text or json (LOG_FORMAT)")
-	logLevel := fs.String("log-level", env("LOG_LEVEL", "info"), "log level: debug, info, warn or error (LOG_LEVEL)")
+	taskQueue := fs.String("task-queue", getenv.String("TASK_QUEUE", workflows.TaskQueue), "Temporal task queue (TASK_QUEUE)")
+	crmURL := fs.String("crm-url", getenv.String("CRM_URL", "http://127.0.0.1:8081"), "CRM base URL (CRM_URL)")
+	platformURL := fs.String("platform-url", getenv.String("PLATFORM_URL", "http://127.0.0.1:8082"), "Platform API base URL (PLATFORM_URL)")
+	webURL := fs.String("web-url", getenv.String("PLATFORM_PUBLIC_URL", ""), "public base URL of the Platform's pages (PLATFORM_PUBLIC_URL; default: -platform-url)")
+	templates := fs.String("templates", getenv.String("TEMPLATE_DIR", ""), "folder of templates overriding the built-in ones (TEMPLATE_DIR)")
+	taxonomy := fs.String("taxonomy", getenv.String("TAXONOMY_FILE", ""), "JSON file of section categories and synonyms (TAXONOMY_FILE)")
+	window := fs.Int("send-window", getenv.Int("SEND_WINDOW", 4), "batch requests in flight during a send (SEND_WINDOW)")
+	rate := fs.Float64("send-rate", getenv.Float("SEND_RATE", 0), "messages per second handed to the CRM, 0 for no cap (SEND_RATE)")
+	pageSize := fs.Int("send-page-size", getenv.Int("SEND_PAGE_SIZE", 1000), "recipients per page and per batch request (SEND_PAGE_SIZE)")
+	metricsAddr := fs.String("metrics-addr", getenv.String("METRICS_ADDR", ""), "serve Prometheus metrics at http://<addr>/metrics, e.g. 127.0.0.1:9464; empty: off (METRICS_ADDR)")
+	logFormat := fs.String("log-format", getenv.String("LOG_FORMAT", "text"), "log format: text or json (LOG_FORMAT)")
+	logLevel := fs.String("log-level", getenv.String("LOG_LEVEL", "info"), "log level: debug, info, warn or error (LOG_LEVEL)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: worker [flags]\n\nRuns the newsletter workflow and activities. Temporal is configured as in every\nTemporal tool (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS variables);\nCRM_API_KEY and PLATFORM_API_KEY are read from the environment only.\nTraces go over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_TRACES_EXPORTER=otlp)\nis set, configured by the standard OTEL_* variables.\n\nExample:\n  CRM_API_KEY=dev-crm-key PLATFORM_API_KEY=dev-platform-key worker -crm-url http://127.0.0.1:8081\n\nFlags:\n")
 		fs.PrintDefaults()

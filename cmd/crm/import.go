@@ -10,6 +10,7 @@ import (
 
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/crm/server"
+	"github.com/halcytone/contentgen/internal/service"
 )
 
 const importHelp = `Usage: crm import --file contacts.csv [flags]
@@ -31,8 +32,8 @@ func importCSV(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, importHelp); fs.PrintDefaults() }
 	file := fs.String("file", "", "contacts CSV file (required)")
-	dbPath := fs.String("db", env("CRM_DB", ".data/crm.db"), "SQLite file, used when DATABASE_URL is not set")
-	url := fs.String("url", env("CRM_URL", ""), "post to this running CRM instead of writing the database")
+	dbPath := fs.String("db", getenv.String("CRM_DB", ".data/crm.db"), "SQLite file, used when DATABASE_URL is not set")
+	url := fs.String("url", getenv.String("CRM_URL", ""), "post to this running CRM instead of writing the database")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -50,7 +51,7 @@ func importCSV(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer f.Close()
 	var res crm.ImportResult
 	if *url != "" {
-		res, err = crm.New(crm.Options{BaseURL: *url, APIKey: env("CRM_API_KEY", "")}).ImportContacts(ctx, f)
+		res, err = crm.New(crm.Options{BaseURL: *url, APIKey: getenv.String("CRM_API_KEY", "")}).ImportContacts(ctx, f)
 	} else {
 		res, err = importDirect(ctx, *dbPath, f)
 	}
@@ -68,7 +69,7 @@ func importCSV(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func importDirect(ctx context.Context, dbPath string, r io.Reader) (crm.ImportResult, error) {
-	db, err := openDB(ctx, dbPath)
+	db, err := service.OpenDB(ctx, getenv("DATABASE_URL"), dbPath)
 	if err != nil {
 		return crm.ImportResult{}, err
 	}

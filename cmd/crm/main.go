@@ -7,12 +7,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
-	"strconv"
-	"strings"
 	"syscall"
+
+	"github.com/halcytone/contentgen/internal/service"
 )
 
 const usage = `Usage: crm <command> [flags]
@@ -63,40 +62,5 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return fmt.Errorf("unknown command %q", args[0])
 }
 
-func env(key, def string) string {
-	if v, ok := os.LookupEnv(key); ok && v != "" {
-		return v
-	}
-	return def
-}
-
-func envInt(key string, def int) int {
-	if n, err := strconv.Atoi(env(key, "")); err == nil {
-		return n
-	}
-	return def
-}
-
-func envFloat(key string, def float64) float64 {
-	if f, err := strconv.ParseFloat(env(key, ""), 64); err == nil {
-		return f
-	}
-	return def
-}
-
-// newLogger builds the process logger: format "text" or "json", level
-// "debug", "info", "warn" or "error".
-func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
-	var lv slog.Level
-	if err := lv.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("log level %q: want debug, info, warn or error", level)
-	}
-	opts := &slog.HandlerOptions{Level: lv}
-	switch strings.ToLower(format) {
-	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
-	case "text", "":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
-	}
-	return nil, fmt.Errorf("log format %q: want text or json", format)
-}
+// getenv reads the process environment; only the commands read it.
+var getenv = service.Getenv(os.Getenv)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/halcytone/contentgen/crm/server"
+	"github.com/halcytone/contentgen/internal/service"
 )
 
 const seedHelp = `Usage: crm seed --generate N [flags]
@@ -33,7 +34,7 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Usage = func() { fmt.Fprint(stderr, seedHelp); fs.PrintDefaults() }
 	n := fs.Int("generate", 0, "how many contacts to generate (required)")
 	start := fs.Int("start", 0, "number of the first generated contact")
-	dbPath := fs.String("db", env("CRM_DB", ".data/crm.db"), "SQLite file, used when DATABASE_URL is not set")
+	dbPath := fs.String("db", getenv.String("CRM_DB", ".data/crm.db"), "SQLite file, used when DATABASE_URL is not set")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -44,7 +45,7 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return errors.New("seed: --generate must be a positive number of contacts (and --start not negative)")
 	}
-	db, err := openDB(ctx, *dbPath)
+	db, err := service.OpenDB(ctx, getenv("DATABASE_URL"), *dbPath)
 	if err != nil {
 		return err
 	}
