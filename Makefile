@@ -8,7 +8,7 @@ TEMPORAL_VERSION      := v1.5.1
 MAILPIT_VERSION       := v1.33.1
 WORKFLOWCHECK_VERSION := v0.6.0
 
-.PHONY: all build tools test vet fmt-check workflowcheck demo demo-down demo-clean bench chaos clean
+.PHONY: all build tools test vet fmt-check workflowcheck fuzz demo demo-down demo-clean bench chaos clean
 
 all: build
 
@@ -45,6 +45,26 @@ workflowcheck: $(BIN)/workflowcheck
 # The tests need the Temporal CLI (dev server) and Mailpit in bin/.
 test: tools fmt-check vet workflowcheck
 	$(GO) test -race -timeout 15m ./...
+
+# A bounded fuzzing pass over every converter and the renderer (plain
+# 'go test' already runs their seed corpora).
+FUZZTIME ?= 20s
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzConvert$$' -fuzztime=$(FUZZTIME) ./sources/markdown
+	$(GO) test -run='^$$' -fuzz='^FuzzConvert$$' -fuzztime=$(FUZZTIME) ./sources/gdocs
+	$(GO) test -run='^$$' -fuzz='^FuzzConvert$$' -fuzztime=$(FUZZTIME) ./sources/notion
+	$(GO) test -run='^$$' -fuzz='^FuzzRender$$' -fuzztime=$(FUZZTIME) ./render
+
+# Sends to 10k, 100k and 1M generated recipients through the real worker and
+# the reference CRM in log delivery mode; BENCH_SIZES=10000 runs one size.
+bench: tools build
+	$(GO) run ./bench/cmd/bench
+	$(GO) test -run='^$$' -bench=. -benchmem ./render ./crm/mergetag
+
+# The long fault run: 10 worker kills at 20k recipients, server restarts,
+# a faulty CRM; prints a CHAOS summary line.
+chaos: tools build
+	CHAOS_LONG=1 $(GO) test -count=1 -v -timeout 60m -run . ./chaos | grep -E '^(CHAOS|---|ok|FAIL)'
 
 demo: tools build
 	@./scripts/demo.sh up
