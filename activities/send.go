@@ -166,12 +166,16 @@ type sender struct {
 // read pages through the recipients from cursor and queues one batch per
 // non-empty page. It returns how many batches it queued.
 func (s *sender) read(ctx context.Context, cursor string, jobs chan<- *batch) (int, error) {
-	queued := 0
+	queued, failures := 0, 0
 	for {
 		page, err := s.a.CRM.Recipients(ctx, s.in.Audience, cursor, s.opts.PageSize)
 		if err != nil {
+			if failures++; waitRetry(ctx, err, failures) {
+				continue
+			}
 			return queued, classifyHTTP("read recipients", ErrTypeCRMRejected, err)
 		}
+		failures = 0
 		if len(page.Recipients) > 0 {
 			b := &batch{seq: queued, key: pageKey(s.in.NewsletterID, cursor), nextCursor: page.NextCursor, total: page.Total, req: s.request(page.Recipients)}
 			select {
@@ -223,7 +227,7 @@ func (s *sender) post(ctx context.Context, b *batch) error {
 	if err := s.throttle.waitRate(ctx, len(b.req.Messages)); err != nil {
 		return err
 	}
-	key := b.key
+	key, failures := b.key, 0
 	for {
 		if err := s.throttle.waitPause(ctx); err != nil {
 			return err
@@ -245,7 +249,10 @@ func (s *sender) post(ctx context.Context, b *batch) error {
 			// content; per-address dedupe keeps earlier messages single.
 			key = b.key + ":" + bodyHash(b.req)
 		default:
-			return classifyHTTP("send batch", ErrTypeCRMRejected, err)
+			// Same key, same body: a retry can only get the first reply.
+			if failures++; !waitRetry(ctx, err, failures) {
+				return classifyHTTP("send batch", ErrTypeCRMRejected, err)
+			}
 		}
 	}
 }

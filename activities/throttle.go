@@ -2,10 +2,13 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/halcytone/contentgen/httpapi"
 )
 
 // throttle shapes the send window: a messages-per-second ceiling shared by
@@ -80,4 +83,40 @@ func maxTime(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// requestTries is how often the send loop tries one request that fails in
+// a way that may pass (a network error or timeout, 408, 409, 5xx) before
+// the attempt fails and the activity's retry policy takes over. Failing
+// the attempt at once would drop the whole window for one lost reply, and
+// a long send on a flaky CRM would climb the policy's backoff (up to two
+// minutes a try) until it ran out of attempts.
+const requestTries = 5
+
+// waitRetry waits before failed try n (counted from 1) of a request is
+// made again, and reports whether it should be: the server's Retry-After,
+// else 250 ms doubling, at most 5 s; false for failures a retry cannot
+// mend, after requestTries, once ctx has ended, or while the circuit
+// breaker refuses calls (the retry policy then waits until it half-opens).
+func waitRetry(ctx context.Context, err error, n int) bool {
+	if n >= requestTries || ctx.Err() != nil || errors.Is(err, httpapi.ErrCircuitOpen) {
+		return false
+	}
+	d := min(250*time.Millisecond<<(n-1), 5*time.Second)
+	if se, ok := httpapi.AsStatusError(err); ok {
+		if !se.Retryable() {
+			return false
+		}
+		if se.RetryAfter > 0 {
+			d = se.RetryAfter
+		}
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }

@@ -24,6 +24,9 @@ type Machine struct {
 	CPUModel  string
 	GoVersion string
 	OS        string
+	// LoadAvg is /proc/loadavg when the run began: other work on the
+	// machine competes for its CPUs.
+	LoadAvg string
 }
 
 // DescribeMachine reads the machine's description from /proc and the Go
@@ -31,6 +34,9 @@ type Machine struct {
 func DescribeMachine() Machine {
 	m := Machine{CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), OS: runtime.GOOS + "/" + runtime.GOARCH}
 	m.CPUModel = procField("/proc/cpuinfo", "model name")
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		m.LoadAvg = strings.Join(strings.Fields(string(b))[:3], " ")
+	}
 	if kb, err := strconv.Atoi(strings.TrimSuffix(procField("/proc/meminfo", "MemTotal"), " kB")); err == nil {
 		m.MemoryMB = kb / 1024
 	}
@@ -55,7 +61,11 @@ func procField(path, key string) string {
 }
 
 func (m Machine) String() string {
-	return fmt.Sprintf("%d CPUs (%s), %d MiB memory, %s, %s", m.CPUs, m.CPUModel, m.MemoryMB, m.GoVersion, m.OS)
+	s := fmt.Sprintf("%d CPUs (%s), %d MiB memory, %s, %s", m.CPUs, m.CPUModel, m.MemoryMB, m.GoVersion, m.OS)
+	if m.LoadAvg != "" {
+		s += "; load average " + m.LoadAvg + " when the run began"
+	}
+	return s
 }
 
 // Fields parses "KIND k=v k=v …" into its kind and fields.

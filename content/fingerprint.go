@@ -165,14 +165,31 @@ func formatBits(in Inline) int {
 // and "Hello** world**" give the same runs.
 func canonInlines(ins []Inline) []Inline {
 	var out []Inline
+	// last holds the text of out's last run: appending to a string word by
+	// word would take time growing with the square of a paragraph's length.
+	var last strings.Builder
+	appendRun := func(in Inline) {
+		if n := len(out); n > 0 {
+			prev := out[n-1]
+			prev.Text = in.Text
+			if prev == in {
+				last.WriteString(in.Text)
+				return
+			}
+			out[n-1].Text = last.String()
+		}
+		last.Reset()
+		last.WriteString(in.Text)
+		out = append(out, in)
+	}
 	sep := ""
 	word := func(text string, f Inline) {
 		if sep != "" && len(out) > 0 {
-			out = appendRun(out, Inline{Text: sep})
+			appendRun(Inline{Text: sep})
 		}
 		sep = ""
 		f.Text = text
-		out = appendRun(out, f)
+		appendRun(f)
 	}
 	for _, in := range ins {
 		text := in.Text
@@ -198,19 +215,10 @@ func canonInlines(ins []Inline) []Inline {
 			text = text[j:]
 		}
 	}
-	return out
-}
-
-func appendRun(out []Inline, in Inline) []Inline {
 	if n := len(out); n > 0 {
-		last := out[n-1]
-		last.Text = in.Text
-		if last == in {
-			out[n-1].Text += in.Text
-			return out
-		}
+		out[n-1].Text = last.String()
 	}
-	return append(out, in)
+	return out
 }
 
 func isNotSpace(r rune) bool { return !unicode.IsSpace(r) }

@@ -15,20 +15,25 @@ import (
 // text.
 func PlainText(blocks []Block) string {
 	var parts []string
-	prevTodo := false
+	var todos []string // consecutive to-dos, one line each, joined once
+	flush := func() {
+		if len(todos) > 0 {
+			parts = append(parts, strings.Join(todos, "\n"))
+			todos = nil
+		}
+	}
 	for _, b := range blocks {
 		s := blockText(b)
-		if s == "" {
-			continue
-		}
-		isTodo := b.Kind == KindTodo
-		if isTodo && prevTodo {
-			parts[len(parts)-1] += "\n" + s
-		} else {
+		switch {
+		case s == "":
+		case b.Kind == KindTodo:
+			todos = append(todos, s)
+		default:
+			flush()
 			parts = append(parts, s)
 		}
-		prevTodo = isTodo
 	}
+	flush()
 	return strings.Join(parts, "\n\n")
 }
 

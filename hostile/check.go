@@ -59,6 +59,7 @@ func Parts(out render.Output) []Part {
 // Checker checks rendered editions. It knows which merge tags the
 // templates write, so it can tell when document text became a tag.
 type Checker struct {
+	r    *render.Renderer
 	tags map[string]map[string]int // by part kind (subject, html…), tag → count
 }
 
@@ -70,7 +71,7 @@ func NewChecker(r *render.Renderer) (*Checker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render a plain edition: %w", err)
 	}
-	c := &Checker{tags: map[string]map[string]int{}}
+	c := &Checker{r: r, tags: map[string]map[string]int{}}
 	for _, part := range Parts(out) {
 		if part.Email {
 			c.tags[partKind(part.Name)] = tagCounts(part.Text)

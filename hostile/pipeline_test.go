@@ -16,8 +16,9 @@ import (
 )
 
 // caseTimeout bounds one document's conversion, parsing and rendering: a
-// document that takes longer would hold up its workflow.
-const caseTimeout = 10 * time.Second
+// document that takes longer would hold up its workflow. The race
+// detector slows this code several times over (race_test.go).
+var caseTimeout = 10 * time.Second
 
 // Formats of corpus files, named by their folder in testdata.
 const (

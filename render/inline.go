@@ -17,23 +17,36 @@ type linkGroup struct {
 // joins neighbouring runs with the same formatting, and groups runs by link.
 func groupInlines(ins []content.Inline) []linkGroup {
 	var groups []linkGroup
+	// last holds the text of the last run: appending to a string run by run
+	// would take time growing with the square of a paragraph's length.
+	var last strings.Builder
+	flush := func() {
+		if n := len(groups); n > 0 {
+			g := &groups[n-1]
+			g.runs[len(g.runs)-1].Text = last.String()
+		}
+	}
 	for _, in := range ins {
 		if in.Text == "" {
 			continue
 		}
 		in.Link = linkURL(in.Link)
-		if n := len(groups); n > 0 && groups[n-1].link == in.Link {
-			g := &groups[n-1]
-			last := &g.runs[len(g.runs)-1]
-			if sameFormat(*last, in) && in.Text != "\n" && last.Text != "\n" {
-				last.Text += in.Text
-			} else {
-				g.runs = append(g.runs, in)
-			}
+		n := len(groups)
+		switch {
+		case n == 0 || groups[n-1].link != in.Link:
+			flush()
+			groups = append(groups, linkGroup{link: in.Link, runs: []content.Inline{in}})
+		case sameFormat(groups[n-1].runs[len(groups[n-1].runs)-1], in) && in.Text != "\n" && last.String() != "\n":
+			last.WriteString(in.Text)
 			continue
+		default:
+			flush()
+			groups[n-1].runs = append(groups[n-1].runs, in)
 		}
-		groups = append(groups, linkGroup{link: in.Link, runs: []content.Inline{in}})
+		last.Reset()
+		last.WriteString(in.Text)
 	}
+	flush()
 	return groups
 }
 

@@ -14,18 +14,30 @@ func blocksMarkdown(bs []content.Block) string {
 }
 
 // mdBlocks renders each block as a chunk; a run of to-dos is one chunk.
-func mdBlocks(bs []content.Block) []string {
-	var out []string
-	for i, b := range bs {
-		s := mdBlock(b)
-		if b.Kind == content.KindTodo && i > 0 && bs[i-1].Kind == content.KindTodo {
-			out[len(out)-1] += "\n" + s // one task list
+func mdBlocks(bs []content.Block) []string { return joinTodos(bs, mdBlock) }
+
+// joinTodos renders each block with one; consecutive to-dos make one
+// part, a line each (one task list).
+func joinTodos(bs []content.Block, one func(content.Block) string) []string {
+	var out, todos []string
+	flush := func() {
+		if len(todos) > 0 {
+			out = append(out, strings.Join(todos, "\n"))
+			todos = nil
+		}
+	}
+	for _, b := range bs {
+		s := one(b)
+		if b.Kind == content.KindTodo {
+			todos = append(todos, s)
 			continue
 		}
+		flush()
 		if s != "" {
 			out = append(out, s)
 		}
 	}
+	flush()
 	return out
 }
 
@@ -84,15 +96,16 @@ func mdList(b content.Block) string {
 			marker = strconv.Itoa(i+1) + ". "
 		}
 		pad := strings.Repeat(" ", len(marker))
-		body := mdParagraph(it.Inlines)
+		var body strings.Builder
+		body.WriteString(mdParagraph(it.Inlines))
 		for _, ch := range it.Children {
 			sep := "\n\n"
 			if ch.Kind == content.KindList || ch.Kind == content.KindTodo {
 				sep = "\n"
 			}
-			body += sep + mdBlock(ch)
+			body.WriteString(sep + mdBlock(ch))
 		}
-		items = append(items, marker+indentRest(body, pad))
+		items = append(items, marker+indentRest(body.String(), pad))
 	}
 	return strings.Join(items, "\n")
 }

@@ -17,18 +17,8 @@ const textWidth = 72
 // blocksText renders blocks as plain text wrapped at cols columns, links
 // written "text (url)".
 func blocksText(bs []content.Block, cols int) string {
-	var out []string
-	for i, b := range bs {
-		s := textBlock(b, cols)
-		if b.Kind == content.KindTodo && i > 0 && bs[i-1].Kind == content.KindTodo {
-			out[len(out)-1] += "\n" + s // one checklist
-			continue
-		}
-		if s != "" {
-			out = append(out, s)
-		}
-	}
-	return strings.Join(out, "\n\n")
+	parts := joinTodos(bs, func(b content.Block) string { return textBlock(b, cols) })
+	return strings.Join(parts, "\n\n")
 }
 
 func textBlock(b content.Block, cols int) string {

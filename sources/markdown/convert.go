@@ -3,6 +3,7 @@ package markdown
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -38,10 +39,15 @@ import (
 //
 // Invalid UTF-8 is replaced with U+FFFD and other control characters than
 // line feed and tab are removed, each reported as a warning. Only content
-// that is not text at all (NUL bytes) fails, wrapping sources.ErrInvalid.
+// that is not text at all (NUL bytes), or nests lists and quotes hundreds
+// deep, fails, wrapping sources.ErrInvalid; lists and quotes nested more
+// than 32 deep are left out with a warning.
 func Convert(src []byte) (content.Document, error) {
 	if bytes.IndexByte(src, 0) >= 0 {
 		return content.Document{}, fmt.Errorf("convert markdown: %w: the content has NUL bytes, so it is a binary file, not Markdown; check the path or URL", sources.ErrInvalid)
+	}
+	if err := checkNesting(src); err != nil {
+		return content.Document{}, err
 	}
 	var warnings []string
 	if !utf8.Valid(src) {
@@ -70,6 +76,9 @@ type converter struct {
 	lineBase int // lines of front matter cut before src
 	warnings []string
 	htmlTags map[int][]string // inline HTML tags by line, reported together
+	depth    int              // lists and quotes around the block being converted
+	deepCut  bool             // whether blocks nested too deep were left out
+	newlines []int            // offsets of src's line feeds, once a line is asked for
 }
 
 func (c *converter) warnf(n ast.Node, format string, args ...any) {
@@ -82,7 +91,18 @@ func (c *converter) line(n ast.Node) int {
 	if off < 0 {
 		return 0
 	}
-	return c.lineBase + bytes.Count(c.src[:off], []byte("\n")) + 1
+	// Indexed once: counting line feeds for each warning would take time
+	// growing with the square of the size of a document full of them.
+	if c.newlines == nil {
+		c.newlines = make([]int, 0, bytes.Count(c.src, []byte("\n")))
+		for i, b := range c.src {
+			if b == '\n' {
+				c.newlines = append(c.newlines, i)
+			}
+		}
+	}
+	before, _ := slices.BinarySearch(c.newlines, off)
+	return c.lineBase + before + 1
 }
 
 func (c *converter) offset(n ast.Node) int {
@@ -121,9 +141,9 @@ func (c *converter) block(n ast.Node) []content.Block {
 	case *ast.Paragraph, *ast.TextBlock:
 		return c.paragraph(n)
 	case *ast.List:
-		return c.list(n)
+		return c.nested(n, func() []content.Block { return c.list(n) })
 	case *ast.Blockquote:
-		return []content.Block{quote(c.blocks(n))}
+		return c.nested(n, func() []content.Block { return []content.Block{quote(c.blocks(n))} })
 	case *ast.FencedCodeBlock:
 		return []content.Block{{Kind: content.KindCode, Language: string(n.Language(c.src)), Text: c.lines(n)}}
 	case *ast.CodeBlock:

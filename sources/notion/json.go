@@ -61,17 +61,25 @@ func decodePage(data []byte) (*notionapi.Page, error) {
 }
 
 // typeOf returns the "type" of a JSON object, failing for anything else.
+// The key is matched exactly, as the library matches it (encoding/json
+// would also accept "Type").
 func typeOf(raw json.RawMessage) (string, error) {
-	var head struct {
-		Type *string `json:"type"`
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
+		return "", fmt.Errorf("not an object with a string type")
 	}
-	if err := json.Unmarshal(raw, &head); err != nil {
-		return "", fmt.Errorf("not an object with a string type: %w", err)
-	}
-	if head.Type == nil || *head.Type == "" {
+	t, ok := fields["type"]
+	if !ok || string(t) == "null" {
 		return "", fmt.Errorf("no type")
 	}
-	return *head.Type, nil
+	var typ string
+	if err := json.Unmarshal(t, &typ); err != nil {
+		return "", fmt.Errorf("not an object with a string type")
+	}
+	if typ == "" {
+		return "", fmt.Errorf("no type")
+	}
+	return typ, nil
 }
 
 // decoder reads inline block trees, collecting warnings like fetcher does.

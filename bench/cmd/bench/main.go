@@ -10,9 +10,10 @@
 // Environment: BENCH_SIZES (default 10000,100000,1000000), BENCH_SMTP
 // (sinks, default mailpit,discard; "none" skips), BENCH_SMTP_SIZE (default
 // 10000), BENCH_WINDOW and BENCH_PAGE_SIZE (the worker's SEND_WINDOW and
-// SEND_PAGE_SIZE), BENCH_CRM_CONCURRENCY, BENCH_BIN (folder of the programs,
-// default bin/), BENCH_RESULTS (file to update,
-// "none" skips), BENCH_KEEP=1 (keep databases and logs).
+// SEND_PAGE_SIZE; default 8 and 1000), BENCH_CRM_CONCURRENCY (default 4),
+// BENCH_CRM_GOGC (default 400), BENCH_BIN (folder of the programs, default
+// bin/), BENCH_RESULTS (file to update, "none" skips), BENCH_KEEP=1 (keep
+// databases and logs).
 package main
 
 import (
@@ -78,7 +79,7 @@ func run(ctx context.Context) error {
 		key string
 		def int
 		to  *int
-	}{{"BENCH_WINDOW", 8, &cfg.Window}, {"BENCH_PAGE_SIZE", 1000, &cfg.PageSize}, {"BENCH_CRM_CONCURRENCY", 4, &cfg.CRMConcurrency}} {
+	}{{"BENCH_WINDOW", 8, &cfg.Window}, {"BENCH_PAGE_SIZE", 1000, &cfg.PageSize}, {"BENCH_CRM_CONCURRENCY", 4, &cfg.CRMConcurrency}, {"BENCH_CRM_GOGC", 400, &cfg.CRMGOGC}} {
 		if *k.to, err = envInt(k.key, k.def); err != nil {
 			return err
 		}

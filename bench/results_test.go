@@ -1,0 +1,71 @@
+package bench
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const (
+	line10k  = "BENCH recipients=10000 seconds=0.50 recipients_per_s=20000 history_events=64 history_bytes=335556 worker_peak_rss_mb=53.1 crm_peak_rss_mb=37.2"
+	line100k = "BENCH recipients=100000 seconds=8.00 recipients_per_s=12500 history_events=64 history_bytes=335556 worker_peak_rss_mb=54.0 crm_peak_rss_mb=41.0"
+	line1M   = "BENCH recipients=1000000 seconds=90.00 recipients_per_s=11111 history_events=120 history_bytes=335556 worker_peak_rss_mb=60.0 crm_peak_rss_mb=90.0"
+	lineSMTP = "BENCH_SMTP sink=discard recipients=10000 seconds=5.00 recipients_per_s=2000 accepted_seconds=1.00 crm_peak_rss_mb=40.0"
+)
+
+func TestTargetsJudge(t *testing.T) {
+	tests := []struct {
+		name          string
+		target        Target
+		lines         []string
+		wantMeasured  string
+		wantVerdictIn string
+	}{
+		{"throughput missed", Targets()[0], []string{line10k, line100k}, "12500", "missed by 7500 (38% below)"},
+		{"throughput not measured", Targets()[0], []string{line10k}, "—", "not measured"},
+		{"history at every size", Targets()[1], []string{line10k, line1M}, "64 at 10000, 120 at 1000000", "missed by 20.0 (20% over)"},
+		{"worker RSS met", Targets()[2], []string{line1M, lineSMTP}, "60.0", "met"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			measured, verdict := tt.target.Judge(tt.lines)
+			if measured != tt.wantMeasured || !strings.Contains(verdict, tt.wantVerdictIn) {
+				t.Errorf("Judge = %q, %q; want %q and a verdict containing %q", measured, verdict, tt.wantMeasured, tt.wantVerdictIn)
+			}
+		})
+	}
+}
+
+// A run replaces the lines of the sizes it measured, keeps the others and
+// every text outside the generated block.
+func TestUpdateResultsKeepsOtherSizesAndNotes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "results.md")
+	r := Report{Machine: Machine{CPUs: 2, MemoryMB: 1024, CPUModel: "Test CPU", GoVersion: "go1.26", OS: "linux/amd64"}, Settings: "defaults"}
+	r.Lines = []string{line10k, line100k, lineSMTP}
+	if err := UpdateResults(path, r); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	notes := "\n## Why\n\nHand-written analysis.\n"
+	if err := os.WriteFile(path, append(b, notes...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r.Lines = []string{strings.Replace(line10k, "seconds=0.50", "seconds=0.40", 1), line1M}
+	if err := UpdateResults(path, r); err != nil {
+		t.Fatal(err)
+	}
+	b, _ = os.ReadFile(path)
+	got := string(b)
+	for _, want := range []string{"seconds=0.40", line100k, line1M, lineSMTP, notes, "Test CPU", "| history events ≤ 100 at every size |"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("results.md lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "seconds=0.50") || strings.Count(got, blockBegin) != 1 {
+		t.Errorf("the old 10k line or a second block survived:\n%s", got)
+	}
+	if i, j := strings.Index(got, "recipients=10000 "), strings.Index(got, "recipients=100000 "); i > j {
+		t.Errorf("lines are not ordered by size:\n%s", got)
+	}
+}

@@ -1,0 +1,57 @@
+package render_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/halcytone/contentgen/content"
+	"github.com/halcytone/contentgen/hostile"
+	"github.com/halcytone/contentgen/render"
+	"github.com/halcytone/contentgen/sources/markdown"
+)
+
+// fuzzTimeout bounds one input, as the hostile-document test bounds one
+// document: the inputs are small, so taking longer means a blow-up.
+const fuzzTimeout = 10 * time.Second
+
+// FuzzRender takes Markdown through conversion, parsing and rendering and
+// checks that nothing panics and that every edition that renders is safe:
+// no script, event handler or unsafe URL in any markup, no document text
+// read as a merge tag, no control characters, one-line subjects (see
+// hostile.Checker). Its seeds in testdata/fuzz/FuzzRender come from the
+// hostile-document corpus.
+func FuzzRender(f *testing.F) {
+	r, err := render.New(render.Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	checker, err := hostile.NewChecker(r)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte("# Halcytone Weekly\n\n## Tips [for: beta]\n\n[x](javascript:alert(1)) {{ .Foo }} <script>alert(2)</script>\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		var problems []string
+		hostile.Within(t, fuzzTimeout, func() {
+			doc, err := markdown.Convert(src)
+			if err != nil {
+				return
+			}
+			problems = checker.Document(doc)
+			parsed, err := content.Parse(doc, content.DefaultTaxonomy())
+			if err != nil {
+				return
+			}
+			out, err := r.Render(parsed, render.Edition{ID: "2026-W48", WebBaseURL: "https://example.com"})
+			if err != nil {
+				// A refusal (too many segment combinations) is an
+				// answer; a panic is not, and fails the fuzzer.
+				return
+			}
+			problems = append(problems, checker.Output(out)...)
+		})
+		for _, p := range problems {
+			t.Error(p)
+		}
+	})
+}
