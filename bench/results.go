@@ -95,7 +95,7 @@ type Report struct {
 	Machine Machine
 	// Settings are the tuning knobs of the run, "SEND_WINDOW=8 …".
 	Settings string
-	// Lines are BENCH and BENCH_SMTP lines.
+	// Lines are BENCH, BENCH_LOGGED and BENCH_SMTP lines.
 	Lines []string
 }
 
@@ -141,7 +141,7 @@ func splitBlock(s string) (before, block, after string) {
 	return s[:i], s[i+len(blockBegin) : j], s[j+len(blockEnd):]
 }
 
-// sortedLines orders BENCH lines by size, then BENCH_SMTP lines by sink.
+// sortedLines orders lines by kind, then by sink and size.
 func sortedLines(m map[string]string) []string {
 	out := make([]string, 0, len(m))
 	for _, l := range m {

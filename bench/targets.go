@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -8,7 +9,9 @@ import (
 
 // Target is a figure a BENCH line must reach.
 type Target struct {
-	Name  string
+	Name string
+	// Kind is the kind of line it reads; "" means BENCH.
+	Kind  string
 	Field string
 	// Size is the recipients of the lines it applies to; 0 means every size.
 	Size  int
@@ -23,6 +26,10 @@ func Targets() []Target {
 		{Name: "throughput ≥ 20,000 recipients/s at 100k", Field: "recipients_per_s", Size: 100000, Limit: 20000, AtLeast: true},
 		{Name: "history events ≤ 100 at every size", Field: "history_events", Limit: 100},
 		{Name: "worker peak RSS ≤ 150 MB at 1M", Field: "worker_peak_rss_mb", Size: 1000000, Limit: 150},
+		// Not a target of the workflow, which is done once the CRM has
+		// accepted every message: how soon the CRM has built and logged
+		// them all, at the same rate.
+		{Name: "every message built and logged at ≥ 20,000/s at 100k", Kind: "BENCH_LOGGED", Field: "recipients_per_s", Size: 100000, Limit: 20000, AtLeast: true},
 	}
 }
 
@@ -32,7 +39,7 @@ func (t Target) Judge(lines []string) (measured, verdict string) {
 	var got, missed []string
 	for _, l := range lines {
 		kind, f := Fields(l)
-		if kind != "BENCH" || (t.Size != 0 && f["recipients"] != strconv.Itoa(t.Size)) {
+		if kind != cmp.Or(t.Kind, "BENCH") || (t.Size != 0 && f["recipients"] != strconv.Itoa(t.Size)) {
 			continue
 		}
 		v, err := strconv.ParseFloat(f[t.Field], 64)

@@ -104,7 +104,8 @@ func run(ctx context.Context) error {
 			return err
 		}
 		fmt.Println(m.Line())
-		report.Lines = append(report.Lines, m.Line())
+		fmt.Println(m.LoggedLine())
+		report.Lines = append(report.Lines, m.Line(), m.LoggedLine())
 	}
 	for _, sink := range list("BENCH_SMTP", bench.SinkMailpit+","+bench.SinkDiscard) {
 		line, err := cfg.RunSMTP(ctx, sink, smtpSize)
