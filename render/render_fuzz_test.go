@@ -2,16 +2,10 @@ package render_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/halcytone/contentgen/hostile"
-	"github.com/halcytone/contentgen/render"
 	"github.com/halcytone/contentgen/sources/markdown"
 )
-
-// fuzzTimeout bounds one input, as the hostile-document test bounds one
-// document: the inputs are small, so taking longer means a blow-up.
-const fuzzTimeout = 10 * time.Second
 
 // FuzzRender takes Markdown through conversion, parsing and rendering and
 // checks that nothing panics and that every edition that renders is safe:
@@ -20,18 +14,11 @@ const fuzzTimeout = 10 * time.Second
 // hostile.Checker). Its seeds in testdata/fuzz/FuzzRender come from the
 // hostile-document corpus.
 func FuzzRender(f *testing.F) {
-	r, err := render.New(render.Options{})
-	if err != nil {
-		f.Fatal(err)
-	}
-	checker, err := hostile.NewChecker(r)
-	if err != nil {
-		f.Fatal(err)
-	}
+	checker := hostile.DefaultChecker(f)
 	f.Add([]byte("# Halcytone Weekly\n\n## Tips [for: beta]\n\n[x](javascript:alert(1)) {{ .Foo }} <script>alert(2)</script>\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		var problems []string
-		hostile.Within(t, fuzzTimeout, func() {
+		hostile.Within(t, hostile.FuzzTimeout, func() {
 			if doc, err := markdown.Convert(src); err == nil {
 				problems = checker.Document(doc) // parses and renders it
 			}

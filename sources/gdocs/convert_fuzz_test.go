@@ -3,22 +3,14 @@ package gdocs_test
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/hostile"
-	"github.com/halcytone/contentgen/render"
-	"github.com/halcytone/contentgen/sources"
 	"github.com/halcytone/contentgen/sources/gdocs"
 )
-
-// fuzzTimeout bounds one input, as the hostile-document test bounds one
-// document: the inputs are small, so taking longer means a blow-up.
-const fuzzTimeout = 10 * time.Second
 
 // FuzzConvert checks that any documents.get answer converts without a
 // panic into either an error wrapping sources.ErrInvalid or a document of
@@ -26,14 +18,7 @@ const fuzzTimeout = 10 * time.Second
 // Its seeds in testdata/fuzz/FuzzConvert come from the hostile-document
 // corpus.
 func FuzzConvert(f *testing.F) {
-	r, err := render.New(render.Options{})
-	if err != nil {
-		f.Fatal(err)
-	}
-	checker, err := hostile.NewChecker(r)
-	if err != nil {
-		f.Fatal(err)
-	}
+	checker := hostile.DefaultChecker(f)
 	for _, name := range []string{"weekly.json", "legacy.json"} {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
@@ -42,20 +27,7 @@ func FuzzConvert(f *testing.F) {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var doc content.Document
-		var err error
-		hostile.Within(t, fuzzTimeout, func() { doc, err = gdocs.ConvertJSON(data) })
-		if err != nil {
-			if !errors.Is(err, sources.ErrInvalid) {
-				t.Fatalf("error %v does not wrap sources.ErrInvalid", err)
-			}
-			return
-		}
-		var problems []string
-		hostile.Within(t, fuzzTimeout, func() { problems = checker.Document(doc) })
-		for _, p := range problems {
-			t.Error(p)
-		}
+		checker.Converted(t, func() (content.Document, error) { return gdocs.ConvertJSON(data) })
 	})
 }
 

@@ -3,17 +3,12 @@ package markdown_test
 import (
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/hostile"
 	"github.com/halcytone/contentgen/sources"
 	"github.com/halcytone/contentgen/sources/markdown"
 )
-
-// fuzzTimeout bounds one input, as the hostile-document test bounds one
-// document: the inputs are small, so taking longer means a blow-up.
-const fuzzTimeout = 10 * time.Second
 
 // FuzzConvert checks that any bytes convert without a panic into either an
 // error wrapping sources.ErrInvalid or a document of clean text. Its seeds
@@ -23,7 +18,7 @@ func FuzzConvert(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src []byte) {
 		var doc content.Document
 		var err error
-		hostile.Within(t, fuzzTimeout, func() { doc, err = markdown.Convert(src) })
+		hostile.Within(t, hostile.FuzzTimeout, func() { doc, err = markdown.Convert(src) })
 		if err != nil {
 			if !errors.Is(err, sources.ErrInvalid) {
 				t.Fatalf("error %v does not wrap sources.ErrInvalid", err)

@@ -2,58 +2,30 @@ package notion_test
 
 import (
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/hostile"
-	"github.com/halcytone/contentgen/render"
-	"github.com/halcytone/contentgen/sources"
 	"github.com/halcytone/contentgen/sources/notion"
 )
 
 const weeklyID = "940fd74a-8b7d-44ad-b517-2009b87b2277"
-
-// fuzzTimeout bounds one input, as the hostile-document test bounds one
-// document: the inputs are small, so taking longer means a blow-up.
-const fuzzTimeout = 10 * time.Second
 
 // FuzzConvert checks that any page and block list convert without a panic
 // into either an error wrapping sources.ErrInvalid or a document of clean
 // text whose edition, when it renders, passes every hostile check. Its
 // seeds in testdata/fuzz/FuzzConvert come from the hostile-document corpus.
 func FuzzConvert(f *testing.F) {
-	r, err := render.New(render.Options{})
-	if err != nil {
-		f.Fatal(err)
-	}
-	checker, err := hostile.NewChecker(r)
-	if err != nil {
-		f.Fatal(err)
-	}
+	checker := hostile.DefaultChecker(f)
 	page, blocks := readInline(f, weeklyID)
 	f.Add(page, blocks)
 	f.Fuzz(func(t *testing.T, page, blocks []byte) {
-		var doc content.Document
-		var err error
-		hostile.Within(t, fuzzTimeout, func() { doc, err = notion.ConvertJSON(page, blocks) })
-		if err != nil {
-			if !errors.Is(err, sources.ErrInvalid) {
-				t.Fatalf("error %v does not wrap sources.ErrInvalid", err)
-			}
-			return
-		}
-		var problems []string
-		hostile.Within(t, fuzzTimeout, func() { problems = checker.Document(doc) })
-		for _, p := range problems {
-			t.Error(p)
-		}
+		checker.Converted(t, func() (content.Document, error) { return notion.ConvertJSON(page, blocks) })
 	})
 }
 
