@@ -10,7 +10,6 @@ import (
 
 	"github.com/halcytone/contentgen/activities"
 	"github.com/halcytone/contentgen/content"
-	"github.com/halcytone/contentgen/render"
 	"github.com/halcytone/contentgen/sources"
 )
 
@@ -18,18 +17,11 @@ import (
 // parsing and rendering: each ends in an error naming its problem or in
 // an edition that is safe to send and publish, never in a panic or a hang.
 func TestHostileDocuments(t *testing.T) {
-	r, err := render.New(render.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	checker, err := NewChecker(r)
-	if err != nil {
-		t.Fatal(err)
-	}
+	checker := DefaultChecker(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			data := tc.input(t)
-			res := run(t, r, strings.Split(tc.name, "/")[0], data)
+			res := run(t, checker.r, strings.Split(tc.name, "/")[0], data)
 			if len(tc.wantErr) > 0 {
 				checkError(t, tc, res)
 				return
