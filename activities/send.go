@@ -168,9 +168,15 @@ type sender struct {
 func (s *sender) read(ctx context.Context, cursor string, jobs chan<- *batch) (int, error) {
 	queued, failures := 0, 0
 	for {
+		if err := s.throttle.waitPause(ctx); err != nil {
+			return queued, err
+		}
 		page, err := s.a.CRM.Recipients(ctx, s.in.Audience, cursor, s.opts.PageSize)
 		if err != nil {
-			if failures++; waitRetry(ctx, err, failures) {
+			if s.throttle.backPressure(err) {
+				continue
+			}
+			if failures++; !isRateLimit(err) && waitRetry(ctx, err, failures) {
 				continue
 			}
 			return queued, classifyHTTP("read recipients", ErrTypeCRMRejected, err)
@@ -239,10 +245,9 @@ func (s *sender) post(ctx context.Context, b *batch) error {
 		}
 		se, ok := httpapi.AsStatusError(err)
 		switch {
-		case ok && se.StatusCode == 429:
-			if !s.throttle.pause(se.RetryAfter) {
-				return classifyHTTP("send batch", ErrTypeCRMRejected, err)
-			}
+		case s.throttle.backPressure(err):
+		case isRateLimit(err):
+			return classifyHTTP("send batch", ErrTypeCRMRejected, err)
 		case ok && se.StatusCode == 422 && key == b.key:
 			// The page changed since this key was first used (a contact
 			// joined or left): send it under a key that includes its

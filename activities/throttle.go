@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"errors"
+	"net/http"
 	"sync"
 	"time"
 
@@ -57,6 +58,27 @@ func (t *throttle) pause(d time.Duration) bool {
 		t.pausedUntil = until
 	}
 	return true
+}
+
+// backPressure reports whether err is a 429 the loop waits out: it pauses
+// every request for the server's Retry-After, until the attempt has waited
+// MaxThrottle in all. A 429 is the CRM asking to slow down, not failing:
+// it costs time, never one of a request's tries.
+func (t *throttle) backPressure(err error) bool {
+	return isRateLimit(err) && t.pause(retryAfter(err))
+}
+
+// isRateLimit reports whether err is a 429 reply.
+func isRateLimit(err error) bool {
+	se, ok := httpapi.AsStatusError(err)
+	return ok && se.StatusCode == http.StatusTooManyRequests
+}
+
+func retryAfter(err error) time.Duration {
+	if se, ok := httpapi.AsStatusError(err); ok {
+		return se.RetryAfter
+	}
+	return 0
 }
 
 // waitPause blocks while a pause is in force.

@@ -43,8 +43,10 @@ type BreakerOptions struct {
 	// Service names what the breaker guards, e.g. "crm", in its errors.
 	Service string
 	// FailureThreshold is how many consecutive failures open the circuit
-	// (default 5). Transport errors, 5xx and 429 are failures; other
-	// replies, 4xx included, are successes: the service answered.
+	// (default 5). Transport errors and 5xx are failures; a 429, with or
+	// without Retry-After, is back-pressure from a working service and
+	// counts neither way; other replies, 4xx included, are successes: the
+	// service answered.
 	FailureThreshold int
 	// OpenFor is how long an open circuit refuses calls before one probe
 	// is let through (default 10 s).
@@ -148,7 +150,11 @@ type outcome int
 const (
 	success outcome = iota
 	failure
-	neutral // the caller gave up: says nothing about the service
+	// neutral says nothing about the service's health: the caller gave
+	// up, or the service asked to slow down (429). Rate limiting is normal
+	// under both contracts; the caller waits it out, and counting it
+	// would open the circuit on a healthy service.
+	neutral
 )
 
 func outcomeOf(resp *http.Response, err error) outcome {
@@ -157,7 +163,9 @@ func outcomeOf(resp *http.Response, err error) outcome {
 		return neutral
 	case err != nil:
 		return failure
-	case resp.StatusCode >= 500, resp.StatusCode == http.StatusTooManyRequests:
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return neutral
+	case resp.StatusCode >= 500:
 		return failure
 	}
 	return success

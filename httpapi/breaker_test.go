@@ -129,7 +129,7 @@ func TestBreakerCountsOnlyServiceFailures(t *testing.T) {
 		wantOpen bool
 	}{
 		{"5xx trips", http.StatusBadGateway, true},
-		{"429 trips", http.StatusTooManyRequests, true},
+		{"429 does not", http.StatusTooManyRequests, false},
 		{"4xx does not", http.StatusUnprocessableEntity, false},
 		{"401 does not", http.StatusUnauthorized, false},
 		{"2xx does not", http.StatusOK, false},
@@ -234,5 +234,66 @@ func TestBreakerConcurrentUse(t *testing.T) {
 	}
 	if n := srv.hits.Load(); n >= 16*20 {
 		t.Errorf("server hits = %d: the breaker never failed fast", n)
+	}
+}
+
+// A 429, with or without Retry-After, is back-pressure from a service that
+// works: it neither opens the circuit, nor resets the count of failures,
+// nor decides a half-open probe.
+func TestBreakerTreats429AsBackPressure(t *testing.T) {
+	var code atomic.Int32
+	var withRetryAfter atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if withRetryAfter.Load() {
+			w.Header().Set("Retry-After", "1")
+		}
+		httpapi.WriteError(w, int(code.Load()), "test", "", "status %d", code.Load())
+	}))
+	defer srv.Close()
+	clock := &fakeClock{}
+	b := httpapi.NewBreaker(httpapi.BreakerOptions{Service: "crm", FailureThreshold: 3, Now: clock.Now})
+	c := httpapi.NewClient(srv.URL, "", &http.Client{Transport: b.Transport(nil)}, 0)
+	call := func(status int, retryAfter bool) error {
+		code.Store(int32(status))
+		withRetryAfter.Store(retryAfter)
+		return get(c)
+	}
+
+	for i := range 20 {
+		err := call(http.StatusTooManyRequests, i%2 == 0)
+		if se, ok := httpapi.AsStatusError(err); !ok || se.StatusCode != http.StatusTooManyRequests {
+			t.Fatalf("429 number %d: err = %v, want the server's 429", i+1, err)
+		}
+	}
+	if b.State() != httpapi.BreakerClosed {
+		t.Fatalf("20 429s: state %v, want closed", b.State())
+	}
+
+	// 429s between failures leave the count of consecutive failures as it is.
+	_ = call(http.StatusInternalServerError, false)
+	_ = call(http.StatusTooManyRequests, true)
+	_ = call(http.StatusInternalServerError, false)
+	_ = call(http.StatusTooManyRequests, false)
+	if b.State() != httpapi.BreakerClosed {
+		t.Fatalf("two failures and two 429s: state %v, want closed", b.State())
+	}
+	_ = call(http.StatusInternalServerError, false)
+	if b.State() != httpapi.BreakerOpen {
+		t.Fatalf("three failures with 429s between them: state %v, want open", b.State())
+	}
+
+	// A probe answered 429 leaves the breaker half-open for the next probe.
+	clock.Advance(10 * time.Second)
+	if err := call(http.StatusTooManyRequests, true); errors.Is(err, httpapi.ErrCircuitOpen) {
+		t.Fatalf("probe refused: %v", err)
+	}
+	if b.State() != httpapi.BreakerHalfOpen {
+		t.Fatalf("probe answered 429: state %v, want half-open", b.State())
+	}
+	if err := call(http.StatusOK, false); err != nil {
+		t.Fatalf("next probe: %v", err)
+	}
+	if b.State() != httpapi.BreakerClosed {
+		t.Fatalf("probe answered 200: state %v, want closed", b.State())
 	}
 }

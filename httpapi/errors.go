@@ -8,8 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
+
+	"github.com/halcytone/contentgen/internal/retryafter"
 )
 
 // ErrorBody is the JSON body of every 4xx/5xx reply of both services.
@@ -102,25 +103,12 @@ func AsStatusError(err error) (*StatusError, bool) {
 // ReadError builds a StatusError from a non-2xx reply, decoding an
 // ErrorBody when the server sent one.
 func ReadError(op string, resp *http.Response) *StatusError {
-	se := &StatusError{Op: op, StatusCode: resp.StatusCode, RetryAfter: ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	after, _ := retryafter.Header(resp.Header, time.Now())
+	se := &StatusError{Op: op, StatusCode: resp.StatusCode, RetryAfter: after}
 	var body ErrorBody
 	dec := json.NewDecoder(http.MaxBytesReader(nil, resp.Body, 64<<10))
 	if dec.Decode(&body) == nil {
 		se.Detail = body.Error
 	}
 	return se
-}
-
-// ParseRetryAfter reads a Retry-After header in seconds or as an HTTP date.
-func ParseRetryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }

@@ -8,11 +8,11 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/halcytone/contentgen/internal/retryafter"
 )
 
 // Defaults used when a Transport field is zero.
@@ -76,7 +76,7 @@ func (t *Transport) base() http.RoundTripper {
 // wait says how long to wait before sending the request again, and whether
 // to retry at all.
 func (t *Transport) wait(resp *http.Response, attempt int) (time.Duration, bool) {
-	after, hasAfter := RetryAfter(resp.Header, time.Now())
+	after, hasAfter := retryafter.Header(resp.Header, time.Now())
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 	case resp.StatusCode == http.StatusServiceUnavailable && hasAfter:
@@ -95,25 +95,6 @@ func (t *Transport) wait(resp *http.Response, attempt int) (time.Duration, bool)
 		maxWait = DefaultMaxWait
 	}
 	return after, after <= maxWait
-}
-
-// RetryAfter reads a Retry-After header given in seconds or as an HTTP date.
-func RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		return time.Duration(secs * float64(time.Second)), true
-	}
-	at, err := http.ParseTime(v)
-	if err != nil {
-		return 0, false
-	}
-	return max(at.Sub(now), 0), true
 }
 
 // replayable reports whether the request body can be sent again.

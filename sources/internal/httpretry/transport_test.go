@@ -132,26 +132,3 @@ func TestLimiterPacesRequests(t *testing.T) {
 		t.Errorf("5 requests took %v, want at least 200ms at 20/s", elapsed)
 	}
 }
-
-func TestRetryAfter(t *testing.T) {
-	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		value  string
-		want   time.Duration
-		wantOK bool
-	}{
-		{"", 0, false},
-		{"3", 3 * time.Second, true},
-		{"0.5", 500 * time.Millisecond, true},
-		{"-1", 0, false},
-		{"Thu, 26 Nov 2026 12:00:30 GMT", 30 * time.Second, true},
-		{"Thu, 26 Nov 2026 11:00:00 GMT", 0, true},
-		{"soon", 0, false},
-	}
-	for _, tt := range tests {
-		got, ok := RetryAfter(http.Header{"Retry-After": {tt.value}}, now)
-		if got != tt.want || ok != tt.wantOK {
-			t.Errorf("RetryAfter(%q) = %v, %v; want %v, %v", tt.value, got, ok, tt.want, tt.wantOK)
-		}
-	}
-}
