@@ -32,6 +32,9 @@ const (
 	ErrTypeCRMRejected      = "CRMRequestRejected"
 	ErrTypePlatformRejected = "PlatformRequestRejected"
 	ErrTypeTooLarge         = "PayloadTooLarge"
+	// ErrTypeUnavailable is a failure that may pass on retry: a network
+	// error, a timeout, a 5xx.
+	ErrTypeUnavailable = "ServiceUnavailable"
 )
 
 // Fetcher fetches a document by reference.
@@ -70,34 +73,43 @@ type Activities struct {
 	Send       SendOptions
 }
 
-// nonRetryable wraps err as a non-retryable application error of type typ.
+// nonRetryable turns err into a final application error of type typ.
 func nonRetryable(typ string, err error) error {
-	return temporal.NewNonRetryableApplicationError(err.Error(), typ, err)
+	return failure(typ, err, temporal.ApplicationErrorOptions{NonRetryable: true})
+}
+
+// failure turns err into the error the activity returns: its text said
+// once, as the message, with a stable type. The Go chain under err is not
+// passed on as the cause: Temporal would record every wrapped level again,
+// each with all the text below it, and a missing document would be named
+// over and over in the run's failure. Activities classify with errors.Is
+// and errors.As before they return, so nothing needs the chain after.
+func failure(typ string, err error, o temporal.ApplicationErrorOptions) error {
+	o.Cause = nil
+	return temporal.NewApplicationErrorWithOptions(err.Error(), typ, o)
 }
 
 // classifyHTTP maps a CRM or Platform client error: 4xx other than 408, 409
 // and 429 cannot succeed on retry; 429 retries after the server's
 // Retry-After; everything else is retried by the activity's policy.
 func classifyHTTP(op, rejectedType string, err error) error {
+	err = fmt.Errorf("%s: %w", op, err)
 	var open *httpapi.CircuitOpenError
 	if errors.As(err, &open) {
 		// The service failed repeatedly: come back when the breaker will
 		// let a probe through, not before.
-		return temporal.NewApplicationErrorWithOptions(fmt.Sprintf("%s: %v", op, err), "CircuitOpen",
-			temporal.ApplicationErrorOptions{NextRetryDelay: max(time.Until(open.Until), time.Second), Cause: err})
+		return failure("CircuitOpen", err, temporal.ApplicationErrorOptions{NextRetryDelay: max(time.Until(open.Until), time.Second)})
 	}
 	se, ok := httpapi.AsStatusError(err)
-	if !ok {
-		return fmt.Errorf("%s: %w", op, err)
+	switch {
+	case !ok:
+		return failure(ErrTypeUnavailable, err, temporal.ApplicationErrorOptions{})
+	case !se.Retryable():
+		return nonRetryable(rejectedType, err)
+	case se.RetryAfter > 0:
+		return failure("RetryAfter", err, temporal.ApplicationErrorOptions{NextRetryDelay: se.RetryAfter})
 	}
-	if !se.Retryable() {
-		return nonRetryable(rejectedType, fmt.Errorf("%s: %w", op, err))
-	}
-	if se.RetryAfter > 0 {
-		return temporal.NewApplicationErrorWithOptions(fmt.Sprintf("%s: %v", op, err), "RetryAfter",
-			temporal.ApplicationErrorOptions{NextRetryDelay: se.RetryAfter, Cause: err})
-	}
-	return fmt.Errorf("%s: %w", op, err)
+	return failure(ErrTypeUnavailable, err, temporal.ApplicationErrorOptions{})
 }
 
 // classifySource maps a source error to a stable, non-retryable type where
@@ -113,5 +125,5 @@ func classifySource(err error) error {
 	case errors.Is(err, sources.ErrInvalid):
 		return nonRetryable(ErrTypeInvalidDocument, err)
 	}
-	return err
+	return failure(ErrTypeUnavailable, err, temporal.ApplicationErrorOptions{})
 }

@@ -215,7 +215,7 @@ func (r *run) awaitDecision(ctx workflow.Context) (string, error) {
 		if _, err := r.prepare(ctx); err != nil {
 			// The previous render stays up for approval; the editor can
 			// fix the document and refresh again.
-			r.status.Errors = append(r.status.Errors, "refresh failed, the previous version is still awaiting approval: "+err.Error())
+			r.status.Errors = append(r.status.Errors, "refresh failed, the previous version is still awaiting approval: "+summary(err))
 		}
 		r.setStage(ctx, StageAwaitingApproval)
 	}

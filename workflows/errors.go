@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"errors"
+	"strings"
 
 	"go.temporal.io/sdk/temporal"
 )
@@ -12,11 +13,76 @@ const ErrTypeStepFailed = "StepFailed"
 
 // stepError names the step that failed and keeps the stable type of the
 // activity's error (DocumentNotFound, CRMRequestRejected, …) as the type
-// of the run's failure, so operators can match on it.
+// of the run's failure, so operators can match on it. Its message is the
+// step alone: the reason stays in the cause, said once.
 func stepError(op string, err error) error {
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		return temporal.NewNonRetryableApplicationError(op+": "+appErr.Message(), appErr.Type(), err)
+	typ := ErrTypeStepFailed
+	cause := err
+	var actErr *temporal.ActivityError
+	if errors.As(err, &actErr) {
+		cause = actErr.Unwrap()
 	}
-	return temporal.NewNonRetryableApplicationError(op+": "+err.Error(), ErrTypeStepFailed, err)
+	// Only the activity's own error gives its type: an application error
+	// under a timeout is an attempt's, not the step's.
+	if appErr, ok := cause.(*temporal.ApplicationError); ok && appErr.Type() != "" {
+		typ = appErr.Type()
+	}
+	return temporal.NewNonRetryableApplicationError(op, typ, err)
+}
+
+// stepErrorOn is stepError for a step on subject (a document, an
+// edition): the step's message names the subject unless the reason under
+// it already does, so that it is named once or twice, not again at every
+// level.
+func stepErrorOn(op, subject string, err error) error {
+	if !strings.Contains(reason(err), subject) {
+		op += " " + subject
+	}
+	return stepError(op, err)
+}
+
+// reason is what an error from an activity or a step says went wrong,
+// without the annotations Temporal adds at every level (types, event IDs,
+// identity): the first message found going down the chain.
+func reason(err error) string {
+	switch e := err.(type) {
+	case nil:
+		return ""
+	case *temporal.ApplicationError:
+		if m := e.Message(); m != "" {
+			return m
+		}
+		return reason(e.Unwrap())
+	case *temporal.TimeoutError:
+		m := e.Message()
+		if m == "" {
+			m = "timed out"
+		}
+		if last := reason(e.Unwrap()); last != "" {
+			m += "; last failure: " + last
+		}
+		return m
+	case *temporal.ActivityError:
+		return reason(e.Unwrap())
+	case *temporal.CanceledError:
+		return e.Error()
+	}
+	return err.Error()
+}
+
+// summary is a failed step as one readable line for the run's status:
+// the step, then the reason, which names the document and says what to do.
+func summary(err error) string {
+	var step *temporal.ApplicationError
+	if !errors.As(err, &step) {
+		return reason(err)
+	}
+	r := reason(step.Unwrap())
+	switch {
+	case r == "":
+		return step.Message()
+	case step.Message() == "":
+		return r
+	}
+	return step.Message() + ": " + r
 }

@@ -46,7 +46,7 @@ func NewsletterWorkflow(ctx workflow.Context, in Input) (Result, error) {
 	}
 	res, err := r.execute(ctx)
 	if err != nil {
-		r.status.Errors = append(r.status.Errors, err.Error())
+		r.status.Errors = append(r.status.Errors, summary(err))
 		r.setStage(ctx, StageFailed)
 		return Result{}, err
 	}
@@ -58,7 +58,7 @@ func NewsletterWorkflow(ctx workflow.Context, in Input) (Result, error) {
 func newRun(ctx workflow.Context, in Input) (*run, error) {
 	in, err := normalize(ctx, in)
 	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "InvalidInput", err)
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "InvalidInput", nil)
 	}
 	r := &run{in: in, id: WorkflowID(in.Edition), approvals: map[string]bool{}}
 	r.date = edition.Date(in.Edition, workflow.GetInfo(ctx).WorkflowStartTime.UTC())

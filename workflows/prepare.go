@@ -57,11 +57,11 @@ func (r *run) fetchAndRender(ctx workflow.Context) (prepared, error) {
 	r.setStage(ctx, StageFetching)
 	var doc content.Document
 	if err := workflow.ExecuteActivity(withOptions(ctx, fetchOptions), a.FetchDocument, activities.FetchInput{Source: r.in.Source}).Get(ctx, &doc); err != nil {
-		return p, stepError("fetch document "+r.in.Source, err)
+		return p, stepErrorOn("fetch document", r.in.Source, err)
 	}
 	r.setStage(ctx, StageRendering)
 	if err := workflow.ExecuteActivity(withOptions(ctx, localOptions), a.ParseDocument, activities.ParseInput{Document: doc}).Get(ctx, &p.parsed); err != nil {
-		return p, stepError("parse document "+r.in.Source, err)
+		return p, stepErrorOn("parse document", r.in.Source, err)
 	}
 	detectIn := activities.DetectInput{Edition: r.in.Edition, Parsed: p.parsed}
 	if err := workflow.ExecuteActivity(withOptions(ctx, platformReadOptions), a.DetectChanges, detectIn).Get(ctx, &p.detect); err != nil {
@@ -70,12 +70,12 @@ func (r *run) fetchAndRender(ctx workflow.Context) (prepared, error) {
 	// Usage figures are a nicety: without them the block is left out,
 	// never the edition.
 	if err := workflow.ExecuteActivity(withOptions(ctx, platformReadOptions), a.FetchStats).Get(ctx, &p.stats); err != nil {
-		p.statsErr = err.Error()
+		p.statsErr = reason(err)
 		p.stats = nil
 	}
 	renderIn := activities.RenderInput{Parsed: p.parsed, Edition: r.in.Edition, Date: r.date, Stats: p.stats}
 	if err := workflow.ExecuteActivity(withOptions(ctx, localOptions), a.RenderEdition, renderIn).Get(ctx, &p.output); err != nil {
-		return p, stepError("render edition "+r.in.Edition, err)
+		return p, stepErrorOn("render edition", r.in.Edition, err)
 	}
 	return p, nil
 }
@@ -94,7 +94,7 @@ func (r *run) sendProof(ctx workflow.Context) {
 	}
 	var res activities.ProofResult
 	if err := workflow.ExecuteActivity(withOptions(ctx, proofOptions), a.SendProof, in).Get(ctx, &res); err != nil {
-		r.status.Errors = append(r.status.Errors, "proof not sent: "+err.Error())
+		r.status.Errors = append(r.status.Errors, "proof not sent: "+reason(err))
 		return
 	}
 	r.status.ProofSentTo = res.SentTo

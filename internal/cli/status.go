@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
@@ -16,10 +17,11 @@ import (
 
 func runStatus(ctx context.Context, e *Env, args []string) error {
 	fs := flags(e, "status", "Show an edition's stage, sections, changes since the last edition, decisions and send progress.",
-		"starter status --edition 2026-W48")
+		"starter status --edition 2026-W48 --verbose")
 	var t target
 	t.register(fs)
 	asJSON := fs.Bool("json", false, "print the status as JSON")
+	verbose := fs.Bool("verbose", false, "also print a failed run's error with its whole chain of causes")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -39,7 +41,25 @@ func runStatus(ctx context.Context, e *Env, args []string) error {
 		return enc.Encode(st)
 	}
 	printStatus(e.Stdout, id, st)
+	if *verbose {
+		if failure := runFailure(ctx, c, id); failure != nil {
+			fmt.Fprintf(e.Stdout, "failure: %v\n", failure)
+		}
+	}
 	return nil
+}
+
+// runFailure is the error a closed run failed with, with every cause
+// Temporal recorded; nil while the run is open or when it did not fail.
+func runFailure(ctx context.Context, c client.Client, id string) error {
+	desc, err := c.DescribeWorkflowExecution(ctx, id, "")
+	if err != nil {
+		return fmt.Errorf("describe %s: %w", id, err)
+	}
+	if desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		return nil
+	}
+	return c.GetWorkflow(ctx, id, "").Get(ctx, nil)
 }
 
 // queryStatus asks the run for its status and, while it sends, reads the
