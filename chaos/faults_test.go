@@ -9,7 +9,6 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/halcytone/contentgen/activities"
-	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/internal/app"
 	"github.com/halcytone/contentgen/platform"
 )
@@ -18,13 +17,15 @@ import (
 // the proxy's timeouts cost seconds, not the worker binary's minute.
 const clientTimeout = 2 * time.Second
 
-// The CRM answers at random with 500s, 429 + Retry-After, timeouts,
-// connection resets (some after it applied the request) and slow replies.
+// The CRM answers with 500s, 429 + Retry-After, timeouts, connection resets
+// (some after it applied the request) and slow replies, on a seeded
+// schedule that holds every kind (CHAOS_SEED repeats one).
 func TestFaultyCRM(t *testing.T) {
 	recipients := pick(5000, 20000)
+	seed := chaosSeed(t)
 	var proxy *Proxy
 	r := newRig(t, rigOptions{recipients: recipients, wrapCRM: func(next http.Handler) http.Handler {
-		proxy = NewProxy(next, pick(0.2, 0.25), uint64(time.Now().UnixNano()))
+		proxy = NewProxy(next, pick(0.2, 0.25), seed)
 		proxy.Hang = clientTimeout + time.Second
 		return proxy
 	}})
@@ -41,8 +42,54 @@ func TestFaultyCRM(t *testing.T) {
 	}
 }
 
+// The CRM answers every request with 429 for a stretch in the middle of a
+// send (from its 16th request on, for CHAOS_429_WINDOW: 5 s by default,
+// 30 s in the long run), half the time without Retry-After: the worker's
+// CRM client, circuit breaker included, takes it as back-pressure. The
+// send waits, never fails an attempt, and reaches every recipient exactly
+// once.
+func TestRateLimitedStretchMidSend(t *testing.T) {
+	recipients := pick(5000, 20000)
+	window := pick(5*time.Second, 30*time.Second)
+	if v := getenvDuration(t, "CHAOS_429_WINDOW"); v > 0 {
+		window = v
+	}
+	var proxy *Proxy
+	r := newRig(t, rigOptions{recipients: recipients, wrapCRM: func(next http.Handler) http.Handler {
+		proxy = NewProxy(next, 0, chaosSeed(t))
+		proxy.Faults = []Fault{FaultSlow} // no other fault than the stretch
+		// A send reads and posts each of its recipients/250 pages: the
+		// 16th request falls early in it, with most pages to go.
+		proxy.RateLimit(16, window)
+		return proxy
+	}})
+	r.startInProcessWorker(activities.SendOptions{PageSize: 250, Window: 4})
+	id := r.approveEdition()
+	res := r.result(id, 10*time.Minute)
+	r.verify(id, res)
+	if n := r.sendAttempts(id); n != 1 {
+		t.Errorf("the send took %d attempts, want 1: a 429 stretch must not fail one", n)
+	}
+	since := proxy.RateLimitedSince()
+	limited := proxy.Counts()[Fault429]
+	if since.IsZero() || limited == 0 {
+		t.Fatalf("no request met the 429 stretch (began %v, %d 429s)", since, limited)
+	}
+	desc, err := r.client.DescribeWorkflowExecution(context.Background(), id, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	took := desc.GetWorkflowExecutionInfo().GetCloseTime().AsTime().Sub(since)
+	if took < window {
+		t.Errorf("the run ended %s after the stretch began, within its %s: requests got through it", took, window)
+	}
+	t.Logf("the CRM answered %d requests with 429 for %s; the run ended %s after the stretch began",
+		limited, window, took.Round(time.Millisecond))
+}
+
 // startInProcessWorker runs the product's worker in the test process,
-// wired as the worker binary wires it but with a short CRM timeout.
+// wired as the worker binary wires it (the CRM client with its circuit
+// breaker) but with a short CRM timeout.
 func (r *rig) startInProcessWorker(send activities.SendOptions) {
 	t := r.t
 	ctx := context.Background()
@@ -55,7 +102,7 @@ func (r *rig) startInProcessWorker(send activities.SendOptions) {
 		t.Fatal(err)
 	}
 	acts := &activities.Activities{Sources: srcs, Taxonomy: tax, Renderer: renderer,
-		CRM:        crm.New(crm.Options{BaseURL: r.crmURL, APIKey: crmKey, Timeout: clientTimeout}),
+		CRM:        app.CRMClient(app.ServiceConfig{BaseURL: r.crmURL, APIKey: crmKey, Timeout: clientTimeout}, nil, nil),
 		Platform:   platform.New(platform.Options{BaseURL: r.platURL, APIKey: platformKey, Timeout: 10 * time.Second}),
 		WebBaseURL: r.platURL, Send: send}
 	w := app.NewWorker(r.client, "", acts, worker.Options{})

@@ -19,7 +19,7 @@ func TestWorkerKilledMidSend(t *testing.T) {
 	env := []string{"SEND_PAGE_SIZE=250", "SEND_WINDOW=4", "SEND_RATE=" + strconv.Itoa(pick(1000, 1500))}
 	w := r.startWorker(env...)
 	id := r.approveEdition()
-	rnd := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	rnd := rand.New(rand.NewPCG(chaosSeed(t), 1))
 	killed, rows := 0, 0
 	for killed < kills {
 		// A killed attempt is retried after the heartbeat timeout plus the

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -35,6 +36,41 @@ const (
 
 // long reports whether the long variant runs (make chaos).
 func long() bool { return os.Getenv("CHAOS_LONG") == "1" }
+
+// chaosSeed is the seed of a test's random choices: CHAOS_SEED when set,
+// so a failed run can be repeated, else a new one. A failed test logs it.
+func chaosSeed(t *testing.T) uint64 {
+	t.Helper()
+	seed := uint64(time.Now().UnixNano())
+	if v := os.Getenv("CHAOS_SEED"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			t.Fatalf("CHAOS_SEED=%q: want a non-negative integer, as a failed run prints it", v)
+		}
+		seed = n
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("repeat this run with CHAOS_SEED=%d go test -run '^%s$' ./chaos", seed, t.Name())
+		}
+	})
+	return seed
+}
+
+// getenvDuration reads a duration such as 30s from the environment; 0
+// when unset.
+func getenvDuration(t *testing.T, key string) time.Duration {
+	t.Helper()
+	v := os.Getenv(key)
+	if v == "" {
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		t.Fatalf("%s=%q: want a positive duration such as 30s", key, v)
+	}
+	return d
+}
 
 // pick returns short in CI and long under CHAOS_LONG=1.
 func pick[T any](short, long_ T) T {
