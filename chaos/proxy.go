@@ -61,16 +61,16 @@ type Proxy struct {
 	// client's timeout); Slow is the longest delay of a slow reply.
 	Hang, Slow time.Duration
 
-	mu           sync.Mutex
-	seed         uint64
-	rnd          *rand.Rand
-	api          int // /api/ requests seen
-	guaranteed   []Fault
-	deck         []Fault
-	counts       map[Fault]int
-	limitAt      int
-	limitFor     time.Duration
-	limitStart   time.Time
+	mu         sync.Mutex
+	seed       uint64
+	rnd        *rand.Rand
+	api        int // /api/ requests seen
+	guaranteed []Fault
+	deck       []Fault
+	counts     map[Fault]int
+	limitAt    int
+	limitFor   time.Duration
+	limitStart time.Time
 }
 
 // NewProxy returns a proxy in front of next that faults rate of the /api/
