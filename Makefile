@@ -8,7 +8,7 @@ TEMPORAL_VERSION      := v1.5.1
 MAILPIT_VERSION       := v1.33.1
 WORKFLOWCHECK_VERSION := v0.6.0
 
-.PHONY: all build tools test vet fmt-check workflowcheck fuzz demo demo-down demo-clean bench chaos clean
+.PHONY: all build tools test test-fast vet fmt-check workflowcheck fuzz demo demo-down demo-clean bench chaos clean
 
 all: build
 
@@ -42,9 +42,17 @@ vet:
 workflowcheck: $(BIN)/workflowcheck
 	$(BIN)/workflowcheck ./workflows/...
 
-# The tests need the Temporal CLI (dev server) and Mailpit in bin/.
+# Everything: unit and workflow tests, the end-to-end stacks on the
+# Temporal dev server, PostgreSQL, Mailpit and Chromium, and the short
+# chaos runs, under the race detector. They need the Temporal CLI and
+# Mailpit in bin/.
 test: tools fmt-check vet workflowcheck
 	$(GO) test -race -timeout 15m ./...
+
+# The edit loop: unit, workflow and replay tests only. Under -short every
+# test that starts a server or a browser skips and says so.
+test-fast:
+	$(GO) test -short -timeout 5m ./...
 
 # A bounded fuzzing pass over every converter and the renderer (plain
 # 'go test' already runs their seed corpora). The budgets are execution

@@ -68,6 +68,7 @@ func statusErr(code int) error {
 // Transient failures of single requests are retried in place, so one
 // attempt completes and every recipient is counted once.
 func TestSendRetriesTransientFailuresInPlace(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		failRead  func(int) error
@@ -105,6 +106,7 @@ func TestSendRetriesTransientFailuresInPlace(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			fake := &flakyCRM{CRM: fakes.NewCRM(recipients(40)...), failRead: tt.failRead, failSend: tt.failSend, lostReply: tt.lostReply}
 			acts := &activities.Activities{CRM: fake, Send: activities.SendOptions{PageSize: 10, Window: 2}}
 			res := runSend(t, acts, sendInput(), nil)
@@ -127,6 +129,7 @@ func TestSendRetriesTransientFailuresInPlace(t *testing.T) {
 // A request that keeps failing ends the attempt with a retryable error
 // after a bounded number of tries; the activity's retry policy goes on.
 func TestSendGivesUpOnPersistentFailure(t *testing.T) {
+	t.Parallel()
 	fake := &flakyCRM{CRM: fakes.NewCRM(recipients(10)...), failSend: func(int) error { return statusErr(http.StatusBadGateway) }}
 	acts := &activities.Activities{CRM: fake, Send: activities.SendOptions{PageSize: 10, Window: 1}}
 	var s testsuite.WorkflowTestSuite

@@ -108,6 +108,7 @@ func TestSendResumesFromHeartbeatCursor(t *testing.T) {
 }
 
 func TestSendWaitsOutRateLimitForTheWholeWindow(t *testing.T) {
+	t.Parallel()
 	fake := fakes.NewCRM(recipients(40)...)
 	limited := 0
 	fake.Fail = func(call int, req crm.NewsletterRequest) error {

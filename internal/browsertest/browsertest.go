@@ -21,15 +21,18 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/halcytone/contentgen/internal/testtools"
 )
 
 // candidates are the Chromium binaries looked for, in order.
 var candidates = []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}
 
 // Chromium returns the path of the Chromium binary, skipping the test when
-// there is none (failing it under CI=true).
+// there is none (failing it under CI=true) and under -short.
 func Chromium(t testing.TB) string {
 	t.Helper()
+	testtools.Integration(t, "headless Chromium")
 	for _, name := range candidates {
 		if p, err := exec.LookPath(name); err == nil {
 			return p

@@ -23,6 +23,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/halcytone/contentgen/internal/testtools"
 )
 
 type server struct {
@@ -56,9 +58,10 @@ func Main(m *testing.M) {
 
 // DSN returns the URL of a new, empty database that is dropped when the
 // test ends. Without PostgreSQL binaries the test is skipped, except under
-// CI=true where that is a failure.
+// CI=true where that is a failure; under -short it is skipped.
 func DSN(t testing.TB) string {
 	t.Helper()
+	testtools.Integration(t, "PostgreSQL")
 	base := os.Getenv("PGTEST_URL")
 	if base == "" {
 		once.Do(startLocal)

@@ -27,10 +27,22 @@ func RepoRoot(t testing.TB) string {
 	}
 }
 
+// Integration skips the test under 'go test -short' (make test-fast): it
+// needs what names, a server or tool whose start costs seconds. make test
+// runs it.
+func Integration(t testing.TB, what string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("integration test (needs %s): skipped under -short; 'make test' runs it", what)
+	}
+}
+
 // Tool returns the path of a binary in bin/, skipping the test when it is
-// missing outside CI (make test installs it; under CI=true it must exist).
+// missing outside CI (make test installs it; under CI=true it must exist)
+// and under -short.
 func Tool(t testing.TB, name string) string {
 	t.Helper()
+	Integration(t, "bin/"+name)
 	p := filepath.Join(RepoRoot(t), "bin", name)
 	if _, err := os.Stat(p); err != nil {
 		if os.Getenv("CI") == "true" {
