@@ -53,7 +53,7 @@ func TestFullStackOverSMTP(t *testing.T) {
 
 	want := s.contactCount + 2 // every contact, plus the proof to two approvers
 	var list mailpittest.List
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		if list = mp.Messages(t, 500); list.Total >= want {
 			break
 		}

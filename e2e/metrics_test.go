@@ -39,7 +39,7 @@ type check func(telemetrytest.Families) string
 // metrics just after a run's result is visible.
 func scrapeUntil(t *testing.T, url string, checks []check) telemetrytest.Families {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		fams := telemetrytest.Scrape(t, url)
 		var wrong []string

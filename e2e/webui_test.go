@@ -35,7 +35,7 @@ func freePort(t *testing.T) string {
 // waitListed waits until visibility lists exactly want for query.
 func waitListed(t *testing.T, c client.Client, query string, want ...string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	var got []string
 	for time.Now().Before(deadline) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

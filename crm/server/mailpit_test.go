@@ -16,7 +16,7 @@ func TestDeliveryToMailpit(t *testing.T) {
 	sendToSegment(t, client, "2026-W49", "beta")
 	flush(t, s)
 	var list mailpittest.List
-	for deadline := time.Now().Add(5 * time.Second); list.Total < 3 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); list.Total < 3 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		list = mp.Messages(t, 50)
 	}
 	if list.Total != 3 {
