@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/halcytone/contentgen/content"
@@ -97,6 +98,7 @@ func writeChannels(w io.Writer, dir string, p workflows.Preview) error {
 		for _, f := range files {
 			fmt.Fprintf(w, "===== %s =====\n%s\n", f[0], f[1])
 		}
+		printEmailOnly(w, p.Output)
 		return nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -111,7 +113,16 @@ func writeChannels(w io.Writer, dir string, p workflows.Preview) error {
 	for _, s := range p.Output.Social {
 		fmt.Fprintf(w, "  social %-9s %4d/%d characters\n", s.Platform, s.Length, s.Limit)
 	}
+	printEmailOnly(w, p.Output)
 	return nil
+}
+
+// printEmailOnly names the sections only some segments get by email; the
+// web update, the feed and the social drafts leave them out.
+func printEmailOnly(w io.Writer, o render.Output) {
+	for _, s := range o.EmailOnly {
+		fmt.Fprintf(w, "email-only section %q: for %s only (not on the web, in the feed or in social drafts)\n", s.Heading, strings.Join(s.Segments, ", "))
+	}
 }
 
 func runPreview(ctx context.Context, e *Env, args []string) error {
@@ -159,6 +170,7 @@ func printSummary(w io.Writer, p workflows.Preview) {
 	for _, ch := range p.Changes {
 		fmt.Fprintf(w, "  %-7s %s\n", ch.Change, ch.Heading)
 	}
+	printEmailOnly(w, o)
 	for _, s := range o.Social {
 		fmt.Fprintf(w, "social %-9s %4d/%d\n", s.Platform, s.Length, s.Limit)
 	}
