@@ -53,6 +53,16 @@ type SourcesConfig struct {
 	ImageBaseURL string
 }
 
+// imageStore is where copied images go, nil when not configured. It keeps
+// the store's own list of types: raster images only, never SVG, HTML or
+// PDF, which can carry script.
+func imageStore(cfg SourcesConfig) imagestore.Store {
+	if cfg.ImageDir == "" || cfg.ImageBaseURL == "" {
+		return nil
+	}
+	return imagestore.DirStore{Dir: cfg.ImageDir, BaseURL: cfg.ImageBaseURL}
+}
+
 // Sources builds the registry of sources that cfg makes available. A kind
 // that is not configured is left out, and a run that names it fails with
 // a message saying so.
@@ -60,10 +70,7 @@ func Sources(ctx context.Context, cfg SourcesConfig) (sources.Registry, error) {
 	reg := sources.Registry{
 		sources.KindMarkdown: markdown.New(markdown.Options{BaseDir: cfg.MarkdownBaseDir, HTTPClient: cfg.HTTPClient, Header: cfg.MarkdownHeader}),
 	}
-	var store imagestore.Store
-	if cfg.ImageDir != "" && cfg.ImageBaseURL != "" {
-		store = imagestore.DirStore{Dir: cfg.ImageDir, BaseURL: cfg.ImageBaseURL, ContentTypes: []string{"image/", "application/pdf"}}
-	}
+	store := imageStore(cfg)
 	if cfg.GDocsEnabled {
 		g, err := gdocs.New(ctx, gdocs.Options{CredentialsFile: cfg.GDocsCredentials, Endpoint: cfg.GDocsEndpoint, ImageStore: store})
 		if err != nil {
