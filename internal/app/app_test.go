@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -27,5 +28,24 @@ func TestImageStoreRefusesSVG(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
 		t.Errorf("store folder holds %d files after an SVG", len(entries))
+	}
+}
+
+// TestMarkdownAuthorizationNeedsHosts checks a Markdown credential with no
+// host to go to is refused at startup, with the variable to set.
+func TestMarkdownAuthorizationNeedsHosts(t *testing.T) {
+	env := map[string]string{"MARKDOWN_AUTHORIZATION": "Bearer k"}
+	lookup := func(k string) string { return env[k] }
+	_, err := Sources(context.Background(), SourcesFromEnv(lookup))
+	if err == nil || !strings.Contains(err.Error(), "MARKDOWN_AUTHORIZATION_HOSTS") {
+		t.Fatalf("err = %v, want one naming MARKDOWN_AUTHORIZATION_HOSTS", err)
+	}
+	env["MARKDOWN_AUTHORIZATION_HOSTS"] = " cms.internal.example , cms2.internal.example:8443"
+	cfg := SourcesFromEnv(lookup)
+	if strings.Join(cfg.MarkdownHeaderHosts, "|") != "cms.internal.example|cms2.internal.example:8443" {
+		t.Errorf("hosts %q", cfg.MarkdownHeaderHosts)
+	}
+	if _, err := Sources(context.Background(), cfg); err != nil {
+		t.Error(err)
 	}
 }
