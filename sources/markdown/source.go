@@ -10,7 +10,7 @@
 //     other headings nest below. The optional _title.md holds the title
 //     (front matter or first heading) and the intro; without it the title
 //     is the folder's name. Files starting with "_" or "." and subfolders
-//     are not read;
+//     are not read, and a symlink to a file outside the folder is refused;
 //   - an http or https URL of an internal CMS serving text/markdown or
 //     text/plain.
 package markdown
