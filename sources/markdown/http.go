@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/halcytone/contentgen/content"
+	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/sources"
 )
 
@@ -155,23 +155,8 @@ func (t *hostHeader) RoundTrip(req *http.Request) (*http.Response, error) {
 	return base.RoundTrip(req)
 }
 
-// hostAllowed reports whether u's host is one of hosts: an entry without
-// a port matches the host on any port, one with a port only that port.
-// Names compare case-insensitively.
+// hostAllowed reports whether u's host is one of hosts (see
+// httpapi.HostAllowed).
 func hostAllowed(u *url.URL, hosts []string) bool {
-	name, port := strings.ToLower(u.Hostname()), u.Port()
-	if port == "" {
-		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
-	}
-	for _, h := range hosts {
-		h = strings.ToLower(strings.TrimSpace(h))
-		if hn, hp, err := net.SplitHostPort(h); err == nil {
-			if hn == name && hp == port {
-				return true
-			}
-		} else if strings.Trim(h, "[]") == name {
-			return true
-		}
-	}
-	return false
+	return httpapi.HostAllowed(u.Host, map[string]string{"http": "80", "https": "443"}[u.Scheme], hosts)
 }
