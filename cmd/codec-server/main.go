@@ -20,6 +20,7 @@ import (
 
 	"github.com/halcytone/contentgen/codec"
 	"github.com/halcytone/contentgen/httpapi"
+	"github.com/halcytone/contentgen/internal/service"
 )
 
 const usage = `Usage: codec-server [flags]
@@ -90,6 +91,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 		}
 		fmt.Fprintln(stdout, entry)
 		return nil
+	}
+	for name, v := range map[string]string{"NEWSLETTER_CODEC_KEYS": c.keys, "CODEC_AUTH_TOKEN": env("CODEC_AUTH_TOKEN", "")} {
+		if err := service.Getenv(func(string) string { return v }).RefusePlaceholders(name); err != nil {
+			return err
+		}
 	}
 	keys, err := codec.ParseKeys(c.keys)
 	if err != nil {

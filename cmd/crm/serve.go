@@ -65,6 +65,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer flush()
+	if err := getenv.RefusePlaceholders("CRM_API_KEYS", "CRM_SIGNING_SECRETS", "DATABASE_URL", "SMTP_PASSWORD"); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	keys := httpapi.ParseKeys(getenv.String("CRM_API_KEYS", ""))
 	if keys.Len() == 0 {
 		return errors.New("serve: CRM_API_KEYS is empty; set one or more comma-separated API keys")
