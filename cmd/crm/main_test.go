@@ -124,3 +124,16 @@ func TestServeRefusesPlaceholders(t *testing.T) {
 		}
 	}
 }
+
+func TestParseRetention(t *testing.T) {
+	for v, want := range map[string]time.Duration{"": 0, "7d": 7 * 24 * time.Hour, " 36h ": 36 * time.Hour, "90m": 90 * time.Minute} {
+		if got, err := parseRetention(v); err != nil || got != want {
+			t.Errorf("parseRetention(%q) = %v, %v; want %v", v, got, err, want)
+		}
+	}
+	for _, v := range []string{"0d", "-1h", "week", "7days", "0"} {
+		if _, err := parseRetention(v); err == nil || !strings.Contains(err.Error(), "CRM_IDEMPOTENCY_RETENTION") {
+			t.Errorf("parseRetention(%q) = %v; want an error naming the variable", v, err)
+		}
+	}
+}
