@@ -23,6 +23,9 @@ type ProofInput struct {
 	NewsletterID string      `json:"newsletter_id"`
 	Email        crm.Variant `json:"email"`
 	Approvers    []string    `json:"approvers"`
+	// EmailOnly names the sections the proof's default email leaves out
+	// and who gets them; the proof lists them at the top.
+	EmailOnly []render.EmailOnlySection `json:"email_only,omitempty"`
 }
 
 // ProofResult lists who the proof went to.
@@ -35,7 +38,7 @@ type ProofResult struct {
 // through the CRM, as a test send before the real one.
 func (a *Activities) SendProof(ctx context.Context, in ProofInput) (ProofResult, error) {
 	ctx = httpapi.WithCorrelationID(ctx, in.NewsletterID)
-	v := in.Email
+	v := render.ProofNote(in.Email, in.EmailOnly)
 	v.ID = "proof"
 	v.Subject = ProofSubjectPrefix + v.Subject
 	req := crm.NewsletterRequest{NewsletterID: in.NewsletterID, Variants: []crm.Variant{v}}

@@ -21,11 +21,21 @@ type HandlerOptions struct {
 	// Several comma-separated tokens are accepted, for rotation.
 	AuthToken string
 	// AllowOrigins are the browser origins allowed to call the server,
-	// e.g. "http://localhost:8233" for the dev server's Web UI.
+	// e.g. "http://localhost:8233" for the dev server's Web UI. A request
+	// carrying any other Origin is refused; the CLI sends none.
 	AllowOrigins []string
+	// AllowHosts are the names the server answers to in the Host header:
+	// "codec.example.com" (any port) or "codec.example.com:8443". Empty
+	// means DefaultAllowHosts. A request for another name, as a
+	// DNS-rebinding page makes, is refused.
+	AllowHosts []string
 	// MaxBodyBytes bounds a request body (default DefaultMaxBodyBytes).
 	MaxBodyBytes int64
 }
+
+// DefaultAllowHosts are the loopback names, on any port: the codec server
+// for a Web UI on the same machine.
+func DefaultAllowHosts() []string { return []string{"localhost", "127.0.0.1", "[::1]"} }
 
 // Handler serves POST /encode and POST /decode in Temporal's remote codec
 // protocol for pc, with CORS for the listed origins (preflights are
@@ -47,7 +57,23 @@ func Handler(pc converter.PayloadCodec, o HandlerOptions) http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	return cors(mux, o.AllowOrigins)
+	hosts := o.AllowHosts
+	if len(hosts) == 0 {
+		hosts = DefaultAllowHosts()
+	}
+	return checkHost(cors(mux, o.AllowOrigins), hosts)
+}
+
+// checkHost refuses a request whose Host is not one of hosts.
+func checkHost(next http.Handler, hosts []string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !httpapi.HostAllowed(r.Host, "80", hosts) {
+			httpapi.WriteError(w, http.StatusForbidden, "host_not_allowed", "",
+				"host %q is not one this codec server answers to (%s); add it to CODEC_ALLOWED_HOSTS", r.Host, strings.Join(hosts, ", "))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func limitBody(next http.Handler, limit int64) http.Handler {
@@ -83,13 +109,13 @@ func cors(next http.Handler, origins []string) http.Handler {
 			h.Set("Access-Control-Allow-Origin", origin)
 			h.Set("Access-Control-Allow-Credentials", "true")
 		}
-		if r.Method != http.MethodOptions {
-			next.ServeHTTP(w, r)
-			return
-		}
-		if !ok {
+		if origin != "" && !ok {
 			httpapi.WriteError(w, http.StatusForbidden, "origin_not_allowed", "",
 				"origin %q may not call this codec server; add it to the allowed origins (CODEC_CORS_ORIGINS)", origin)
+			return
+		}
+		if r.Method != http.MethodOptions {
+			next.ServeHTTP(w, r)
 			return
 		}
 		h := w.Header()

@@ -9,6 +9,7 @@ import (
 
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/sdk/converter"
+	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/halcytone/contentgen/codec"
@@ -112,7 +113,7 @@ func TestHandlerCORS(t *testing.T) {
 		{"preflight from a listed origin", http.MethodOptions, "/encode", "https://temporal.example.com", http.StatusNoContent, true},
 		{"preflight from another origin", http.MethodOptions, "/decode", "https://evil.example", http.StatusForbidden, false},
 		{"401 still readable by the UI", http.MethodPost, "/decode", uiOrigin, http.StatusUnauthorized, true},
-		{"401 for another origin", http.MethodPost, "/decode", "https://evil.example", http.StatusUnauthorized, false},
+		{"another origin refused", http.MethodPost, "/decode", "https://evil.example", http.StatusForbidden, false},
 		{"GET is not served", http.MethodGet, "/decode", uiOrigin, http.StatusMethodNotAllowed, true},
 	}
 	for _, tt := range tests {
@@ -157,5 +158,64 @@ func TestHandlerWithoutToken(t *testing.T) {
 	big := plainPayload(t, strings.Repeat("x", 4<<10))
 	if _, err := rc.Encode([]*commonpb.Payload{big}); err == nil {
 		t.Error("a body over MaxBodyBytes was accepted")
+	}
+}
+
+// TestHandlerChecksHostAndOrigin checks a request reaches the codec only
+// when its Host is allowed (a DNS-rebinding page's Host is its own name)
+// and its Origin, when it has one, is allowed; with no token configured
+// either would otherwise decrypt payloads for a foreign page.
+func TestHandlerChecksHostAndOrigin(t *testing.T) {
+	k := mustKeys(t, "k1:"+keyB64(1))
+	enc, err := codec.NewCodec(k).Encode([]*commonpb.Payload{plainPayload(t, secret)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := protojson.Marshal(&commonpb.Payloads{Payloads: enc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := httptest.NewServer(codec.Handler(codec.NewCodec(k), codec.HandlerOptions{AllowOrigins: []string{uiOrigin}}))
+	defer open.Close()
+	named := httptest.NewServer(codec.Handler(codec.NewCodec(k), codec.HandlerOptions{AllowOrigins: []string{uiOrigin}, AllowHosts: []string{"codec.example.com"}}))
+	defer named.Close()
+	tests := []struct {
+		name, url, host, origin string
+		want                    int
+	}{
+		{"CLI on loopback", open.URL, "", "", http.StatusOK},
+		{"localhost with a port", open.URL, "localhost:8234", "", http.StatusOK},
+		{"Web UI origin", open.URL, "localhost:8234", uiOrigin, http.StatusOK},
+		{"IPv6 loopback", open.URL, "[::1]:8234", "", http.StatusOK},
+		{"rebound name", open.URL, "attacker.example:8234", "", http.StatusForbidden},
+		{"rebound name, same origin", open.URL, "attacker.example:8234", "http://attacker.example:8234", http.StatusForbidden},
+		{"foreign origin", open.URL, "localhost:8234", "https://attacker.example", http.StatusForbidden},
+		{"configured name", named.URL, "codec.example.com", "", http.StatusOK},
+		{"configured name, any port", named.URL, "CODEC.example.com:443", "", http.StatusOK},
+		{"loopback not configured", named.URL, "localhost:8234", "", http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		req, _ := http.NewRequest(http.MethodPost, tt.url+"/decode", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Namespace", "default")
+		if tt.host != "" {
+			req.Host = tt.host
+		}
+		if tt.origin != "" {
+			req.Header.Set("Origin", tt.origin)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		_, _ = out.ReadFrom(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("%s: status %d, want %d (%s)", tt.name, resp.StatusCode, tt.want, out.String())
+		}
+		if tt.want != http.StatusOK && strings.Contains(out.String(), "payloads") {
+			t.Errorf("%s: refused reply carries payloads: %s", tt.name, out.String())
+		}
 	}
 }

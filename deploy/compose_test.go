@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	svc "github.com/halcytone/contentgen/internal/service"
 )
 
 // root is the repository root, seen from this package's folder.
@@ -137,6 +139,14 @@ func TestComposeConfigValidates(t *testing.T) {
 		"TEMPORAL_CLOUD_NAMESPACE=newsletter.a1b2c",
 		"TEMPORAL_CLOUD_CONFIG_DIR=" + t.TempDir(),
 	}
+	// Settings as an operator writes them: every secret set, none of
+	// them the template's change-me.
+	settings := filepath.Join(t.TempDir(), "stack.env")
+	values := "POSTGRES_PASSWORD=3f1c9a\nCRM_DB_PASSWORD=8d2e4b\nPLATFORM_DB_PASSWORD=5a7c1e\n" +
+		"CRM_API_KEY=crm-k-91ab\nPLATFORM_API_KEY=pf-k-77cd\nNEWSLETTER_CODEC_KEYS=2026-11:" + strings.Repeat("A", 43) + "=\n"
+	if err := os.WriteFile(settings, []byte(values), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	stack := []string{"docker-compose.yml"}
 	cloud := []string{"docker-compose.yml", "deploy/compose.cloud.yml"}
 	tests := []struct {
@@ -146,10 +156,11 @@ func TestComposeConfigValidates(t *testing.T) {
 		env     []string
 		wantErr string // empty: must validate
 	}{
-		{"stack", stack, "", nil, ""},
+		{"stack", stack, settings, nil, ""},
+		{"stack without settings", stack, "", nil, "in .env - copy deploy/stack.env.example and replace every change-me value"},
 		{"stack with the settings template", stack, "deploy/stack.env.example", nil, ""},
-		{"Temporal Cloud override", cloud, "", cloudEnv, ""},
-		{"Temporal Cloud override without its settings", cloud, "", nil, "TEMPORAL_CLOUD_ADDRESS"},
+		{"Temporal Cloud override", cloud, settings, cloudEnv, ""},
+		{"Temporal Cloud override without its settings", cloud, settings, nil, "TEMPORAL_CLOUD_ADDRESS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,14 +170,18 @@ func TestComposeConfigValidates(t *testing.T) {
 				args = append(args, "-f", filepath.Join(root, f))
 			}
 			if tt.envFile != "" {
-				args = append(args, "--env-file", filepath.Join(root, tt.envFile))
+				f := tt.envFile
+				if !filepath.IsAbs(f) {
+					f = filepath.Join(root, f)
+				}
+				args = append(args, "--env-file", f)
 			}
 			args = append(args, "config", "--quiet")
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, bin, args...)
 			// Profiles on, so the tools are validated too.
-			cmd.Env = append(envWithout("TEMPORAL_CLOUD_", "COMPOSE_"), append(tt.env, "COMPOSE_PROFILES=tools")...)
+			cmd.Env = append(envWithout(append([]string{"TEMPORAL_CLOUD_", "COMPOSE_"}, secretVars...)...), append(tt.env, "COMPOSE_PROFILES=tools")...)
 			out, err := cmd.CombinedOutput()
 			switch {
 			case tt.wantErr == "" && err != nil:
@@ -177,6 +192,34 @@ func TestComposeConfigValidates(t *testing.T) {
 				t.Fatalf("refusal does not name %s:\n%s", tt.wantErr, out)
 			}
 		})
+	}
+}
+
+// secretVars are the settings compose requires; the tests choose them.
+var secretVars = []string{"POSTGRES_PASSWORD=", "CRM_DB_PASSWORD=", "PLATFORM_DB_PASSWORD=", "CRM_API_KEY=", "PLATFORM_API_KEY=", "NEWSLETTER_CODEC_KEYS="}
+
+// TestTemplateSecretsAreRefused checks every secret the settings template
+// leaves as change-me is one the services' startup check refuses (the
+// crm, platform and codec-server command tests run that check): the
+// template passes "docker compose config", so the services are what stop
+// a stack started from it unedited.
+func TestTemplateSecretsAreRefused(t *testing.T) {
+	values := map[string]string{}
+	for _, line := range strings.Split(readFile(t, "deploy/stack.env.example"), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok && !strings.HasPrefix(k, "#") {
+			values[k] = v
+		}
+	}
+	for _, kv := range secretVars {
+		name := strings.TrimSuffix(kv, "=")
+		v, ok := values[name]
+		if !ok {
+			t.Errorf("deploy/stack.env.example does not set %s", name)
+			continue
+		}
+		if err := svc.Getenv(func(string) string { return v }).RefusePlaceholders(name); err == nil {
+			t.Errorf("%s=%s in the template is not refused as a placeholder", name, v)
+		}
 	}
 }
 

@@ -26,23 +26,25 @@ func readFile(t *testing.T, name string) string {
 
 var (
 	secretName = regexp.MustCompile(`(KEY|KEYS|PASSWORD|PWD|TOKEN|SECRET|SECRETS)$`)
-	// variable is "${NAME}" or "${NAME:-default}".
-	variable    = regexp.MustCompile(`^\$\{[A-Z][A-Z0-9_]*(?::-(.*))?\}$`)
+	// variable is "${NAME}", "${NAME:-default}" or "${NAME:?message}".
+	variable    = regexp.MustCompile(`^\$\{[A-Z][A-Z0-9_]*(?::([-?])(.*))?\}$`)
 	urlPassword = regexp.MustCompile(`://[^:/@]+:([^@]*)@`)
 )
 
-// TestSecretsComeFromVariables keeps real secrets out of the compose file:
-// each is a variable whose default is empty or an obvious placeholder.
+// TestSecretsComeFromVariables keeps secrets out of the compose file: each
+// is a required variable ("${NAME:?message}", so compose refuses to start
+// without it) or one whose default is empty, never a default secret.
 func TestSecretsComeFromVariables(t *testing.T) {
 	f := loadCompose(t, "docker-compose.yml")
 	check := func(where, v string) {
 		m := variable.FindStringSubmatch(v)
-		if m == nil {
-			t.Errorf("%s is %q; set secrets as ${VARIABLE:-change-me…}", where, v)
-			return
-		}
-		if m[1] != "" && !strings.Contains(m[1], "change-me") {
-			t.Errorf("%s defaults to %q; a default secret must say change-me", where, m[1])
+		switch {
+		case m == nil:
+			t.Errorf("%s is %q; set secrets as ${VARIABLE:?message}", where, v)
+		case m[1] == "?" && !strings.Contains(m[2], "deploy/stack.env.example"):
+			t.Errorf("%s: the message %q does not say where the settings are", where, m[2])
+		case m[1] == "-" && m[2] != "":
+			t.Errorf("%s defaults to %q; a secret has no default: make it ${VARIABLE:?message}", where, m[2])
 		}
 	}
 	for name, s := range f.Services {

@@ -51,6 +51,7 @@ var cases = []hostileCase{
 	{name: "markdown/emoji-only-title.md"},
 	{name: "markdown/code-fence-injection.md", literal: []string{"</code></pre><script>alert(2)</script>"}},
 	{name: "markdown/segments-hostile.md"},
+	{name: "markdown/segments-audience.md", literal: []string{"sleep mode to every subscriber"}},
 	{name: "markdown/segments-too-many.md", wantErr: []string{"sections target 33 segments", "at most 6 can be combined"}},
 	{name: "markdown/callout-hostile.md"},
 	{name: "markdown/heading-levels.md"},

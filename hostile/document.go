@@ -63,5 +63,6 @@ func (c *Checker) Document(doc content.Document) []string {
 	if err != nil {
 		return problems
 	}
-	return append(problems, c.Output(out)...)
+	problems = append(problems, c.Output(out)...)
+	return append(problems, Audience(p, out)...)
 }

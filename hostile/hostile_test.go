@@ -10,6 +10,7 @@ import (
 
 	"github.com/halcytone/contentgen/activities"
 	"github.com/halcytone/contentgen/content"
+	"github.com/halcytone/contentgen/render"
 	"github.com/halcytone/contentgen/sources"
 )
 
@@ -80,6 +81,9 @@ func checkEdition(t *testing.T, checker *Checker, tc hostileCase, res result) {
 	for _, p := range append(DocumentProblems(res.doc), checker.Output(res.out)...) {
 		t.Error(p)
 	}
+	for _, p := range Audience(res.parsed, res.out) {
+		t.Error(p)
+	}
 	for _, s := range tc.literal {
 		if missing := Literal(res.out, s); len(missing) > 0 {
 			t.Errorf("%q does not show as written in %s", s, strings.Join(missing, ", "))
@@ -132,5 +136,27 @@ func TestCorpusIsInTable(t *testing.T) {
 	}
 	if len(cases) < 30 {
 		t.Errorf("the corpus has %d documents, want at least 30", len(cases))
+	}
+}
+
+// TestAudienceFindsLeaks checks that the audience check can fail: a
+// targeted section's text on the web or in a social draft is reported.
+func TestAudienceFindsLeaks(t *testing.T) {
+	p := content.Parsed{Title: "Weekly", Sections: []content.Section{
+		{Heading: "Tips", Blocks: []content.Block{{Kind: content.KindParagraph, Inlines: []content.Inline{{Text: "Breathe out for longer than you breathe in."}}}}},
+		{Heading: "Vision", Segments: []string{"Investors"}, Blocks: []content.Block{{Kind: content.KindParagraph, Inlines: []content.Inline{{Text: "Series B term sheet signed with Quiet Capital."}}}}},
+	}}
+	var out render.Output
+	out.Web.HTML = "<p>Series B term sheet signed with Quiet Capital.</p>"
+	out.Social = []render.SocialDraft{{Platform: render.X, Text: "• Vision: Series B term sheet…"}}
+	got := strings.Join(Audience(p, out), "\n")
+	for _, want := range []string{`web html: shows "Series B term sh"`, `social x: shows "Series B term sh"`, "for investors only"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("audience problems do not say %q:\n%s", want, got)
+		}
+	}
+	out.Web.HTML, out.Social = "<p>Breathe out for longer than you breathe in.</p>", nil
+	if got := Audience(p, out); len(got) > 0 {
+		t.Errorf("text for everyone reported as a leak: %q", got)
 	}
 }

@@ -14,28 +14,58 @@ import (
 )
 
 // Request signing headers. The signature is
-// "v1=" + hex(HMAC-SHA256(secret, timestamp + "." + body)), the timestamp
-// Unix seconds; a server accepts it within SignatureTolerance of its clock.
+//
+//	"v2=" + hex(HMAC-SHA256(secret, "v2\n" + timestamp + "\n" + method + "\n" +
+//	        path + "\n" + query + "\n" + idempotency key + "\n" + hex(SHA-256(body))))
+//
+// with the timestamp in Unix seconds, the path as escaped on the wire, the
+// raw query (without "?") and the Idempotency-Key header, each empty when
+// absent. A server accepts it within SignatureTolerance of its clock. The
+// version prefix names the scheme: v1, which covered only the timestamp
+// and body, is refused, since its signature could be replayed on another
+// method, path, query or idempotency key.
 const (
 	HeaderSignature          = "X-Signature"
 	HeaderSignatureTimestamp = "X-Signature-Timestamp"
-	signatureVersion         = "v1="
+	signatureVersion         = "v2="
+	legacyVersion            = "v1="
 )
 
 // SignatureTolerance is how far a signature's timestamp may lie in the past
 // or the future before it is refused as expired.
 const SignatureTolerance = 5 * time.Minute
 
-// Sign returns the X-Signature value for body sent at timestamp ts.
-func Sign(secret string, ts int64, body []byte) string {
-	return signatureVersion + hex.EncodeToString(mac(secret, strconv.FormatInt(ts, 10), body))
+// Signed is what a signature covers besides its timestamp.
+type Signed struct {
+	Method string
+	// Path is the escaped path ("/api/v1/recipients"), Query the raw query
+	// without "?".
+	Path, Query    string
+	IdempotencyKey string
+	Body           []byte
 }
 
-func mac(secret, ts string, body []byte) []byte {
+// SignedRequest is what a signature of r with body covers.
+func SignedRequest(r *http.Request, body []byte) Signed {
+	path := r.URL.EscapedPath()
+	if path == "" {
+		path = "/" // as the server sees it
+	}
+	return Signed{
+		Method: r.Method, Path: path, Query: r.URL.RawQuery,
+		IdempotencyKey: r.Header.Get(HeaderIdempotencyKey), Body: body,
+	}
+}
+
+// Sign returns the X-Signature value for the request s sent at timestamp ts.
+func Sign(secret string, ts int64, s Signed) string {
+	return signatureVersion + hex.EncodeToString(mac(secret, strconv.FormatInt(ts, 10), s))
+}
+
+func mac(secret, ts string, s Signed) []byte {
+	sum := sha256.Sum256(s.Body)
 	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte(ts))
-	m.Write([]byte{'.'})
-	m.Write(body)
+	m.Write([]byte(strings.Join([]string{"v2", ts, strings.ToUpper(s.Method), s.Path, s.Query, s.IdempotencyKey, hex.EncodeToString(sum[:])}, "\n")))
 	return m.Sum(nil)
 }
 
@@ -73,7 +103,7 @@ func (t *SigningTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		signed.ContentLength = int64(len(body))
 	}
 	signed.Header.Set(HeaderSignatureTimestamp, strconv.FormatInt(ts, 10))
-	signed.Header.Set(HeaderSignature, Sign(t.Secret, ts, body))
+	signed.Header.Set(HeaderSignature, Sign(t.Secret, ts, SignedRequest(signed, body)))
 	base := t.Base
 	if base == nil {
 		base = http.DefaultTransport
@@ -124,16 +154,21 @@ func (s *Signatures) Require(next http.Handler, limit int64) http.Handler {
 		sigHeader := strings.TrimSpace(r.Header.Get(HeaderSignature))
 		if tsHeader == "" || sigHeader == "" {
 			WriteError(w, http.StatusUnauthorized, "signature_missing", "",
-				"sign the request: send %s (Unix seconds) and %s: v1=<hex HMAC-SHA256(secret, timestamp.body)>", HeaderSignatureTimestamp, HeaderSignature)
+				"sign the request: send %s (Unix seconds) and %s: v2=<hex HMAC-SHA256 of timestamp, method, path, query, Idempotency-Key and body SHA-256>; see the contract's request signing section", HeaderSignatureTimestamp, HeaderSignature)
+			return
+		}
+		if strings.HasPrefix(sigHeader, legacyVersion) {
+			WriteError(w, http.StatusUnauthorized, "signature_invalid", "",
+				"v1 signatures (timestamp and body only) are no longer accepted: sign as v2, over the method, path, query and Idempotency-Key as well")
 			return
 		}
 		body, ok := ReadBody(w, r, limit)
 		if !ok {
 			return
 		}
-		if !s.valid(tsHeader, sigHeader, body) {
+		if !s.valid(tsHeader, sigHeader, SignedRequest(r, body)) {
 			WriteError(w, http.StatusUnauthorized, "signature_invalid", "",
-				"the signature does not match the body and timestamp for any accepted secret; check the signing secret")
+				"the signature does not match the request (method, path, query, Idempotency-Key, body) and timestamp for any accepted secret; check the signing secret, and sign the request exactly as sent")
 			return
 		}
 		ts, _ := strconv.ParseInt(tsHeader, 10, 64)
@@ -151,7 +186,7 @@ func (s *Signatures) Require(next http.Handler, limit int64) http.Handler {
 
 // valid compares against every secret, so the time taken does not reveal
 // which one matched.
-func (s *Signatures) valid(ts, sig string, body []byte) bool {
+func (s *Signatures) valid(ts, sig string, req Signed) bool {
 	hexSig, ok := strings.CutPrefix(sig, signatureVersion)
 	if !ok {
 		return false
@@ -165,7 +200,7 @@ func (s *Signatures) valid(ts, sig string, body []byte) bool {
 	}
 	match := false
 	for _, sec := range s.secrets {
-		match = hmac.Equal(got, mac(sec, ts, body)) || match
+		match = hmac.Equal(got, mac(sec, ts, req)) || match
 	}
 	return match
 }

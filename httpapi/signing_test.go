@@ -17,17 +17,24 @@ import (
 )
 
 func TestSignMatchesSpec(t *testing.T) {
-	// The worked example in docs/crm-contract.md, computed there with openssl.
+	// The worked examples in docs/crm-contract.md, computed there with openssl.
 	body := `{"newsletter_id":"newsletter-2026-W48","variants":[{"id":"all","subject":"Halcytone weekly",` +
 		`"html":"<p>Hi {{first_name}}</p>","text":"Hi {{first_name}}"}],` +
 		`"messages":[{"to":"reader@example.com","name":"Ada Reader","variant":"all"}]}`
-	const want = "v1=6e9318d4933619701305cdfe89e2fa73db993340b7debd04cdf6cec0db684b63"
-	if got := httpapi.Sign("whsec-example", 1795000000, []byte(body)); got != want {
+	post := httpapi.Signed{Method: "POST", Path: "/api/v1/notifications/newsletter", IdempotencyKey: "newsletter-2026-W48/page-0", Body: []byte(body)}
+	const want = "v2=0502c8b9989be8958dc9ccf944db1fb16a0cfa79c90ca41dd8550c794d56986c"
+	if got := httpapi.Sign("whsec-example", 1795000000, post); got != want {
 		t.Errorf("Sign = %s, want %s", got, want)
 	}
+	get := httpapi.Signed{Method: "GET", Path: "/api/v1/recipients", Query: "segment=beta&limit=2"}
+	if got, want := httpapi.Sign("whsec-example", 1795000000, get), "v2=b443ed733b8d7e4bc12fd9bd0d383650243ef419c5d58af1c64d51d3d9d68e9f"; got != want {
+		t.Errorf("Sign GET = %s, want %s", got, want)
+	}
+	sum := sha256.Sum256([]byte(`{"hello":"world"}`))
 	m := hmac.New(sha256.New, []byte("whsec-example"))
-	m.Write([]byte(`1795000000.{"hello":"world"}`))
-	if got, want := httpapi.Sign("whsec-example", 1795000000, []byte(`{"hello":"world"}`)), "v1="+hex.EncodeToString(m.Sum(nil)); got != want {
+	m.Write([]byte("v2\n1795000000\nPUT\n/a%2Fb\nx=1\nk\n" + hex.EncodeToString(sum[:])))
+	s := httpapi.Signed{Method: "put", Path: "/a%2Fb", Query: "x=1", IdempotencyKey: "k", Body: []byte(`{"hello":"world"}`)}
+	if got, want := httpapi.Sign("whsec-example", 1795000000, s), "v2="+hex.EncodeToString(m.Sum(nil)); got != want {
 		t.Errorf("Sign = %s, want %s", got, want)
 	}
 }
@@ -78,7 +85,7 @@ func TestRequireSignature(t *testing.T) {
 	body := `{"a":1}`
 	ts := func(d time.Duration) string { return strconv.FormatInt(now.Add(d).Unix(), 10) }
 	sign := func(secret string, d time.Duration, b string) string {
-		return httpapi.Sign(secret, now.Add(d).Unix(), []byte(b))
+		return httpapi.Sign(secret, now.Add(d).Unix(), httpapi.Signed{Method: http.MethodPost, Path: "/", Body: []byte(b)})
 	}
 	tests := []struct {
 		name, ts, sig, body string
@@ -92,8 +99,9 @@ func TestRequireSignature(t *testing.T) {
 		{"wrong secret", ts(0), sign("s2", 0, body), body, "signature_invalid"},
 		{"tampered body", ts(0), sign("s1", 0, body), `{"a":2}`, "signature_invalid"},
 		{"timestamp changed", ts(time.Second), sign("s1", 0, body), body, "signature_invalid"},
-		{"no version", ts(0), strings.TrimPrefix(sign("s1", 0, body), "v1="), body, "signature_invalid"},
-		{"not hex", ts(0), "v1=zz", body, "signature_invalid"},
+		{"no version", ts(0), strings.TrimPrefix(sign("s1", 0, body), "v2="), body, "signature_invalid"},
+		{"v1, body only", ts(0), "v1=" + v1(ts(0), body), body, "signature_invalid"},
+		{"not hex", ts(0), "v2=zz", body, "signature_invalid"},
 		{"not a number", "soon", sign("s1", 0, body), body, "signature_invalid"},
 		{"6 minutes old", ts(-6 * time.Minute), sign("s1", -6*time.Minute, body), body, "signature_expired"},
 		{"6 minutes ahead", ts(6 * time.Minute), sign("s1", 6*time.Minute, body), body, "signature_expired"},
@@ -124,4 +132,11 @@ func TestRequireSignature(t *testing.T) {
 			}
 		})
 	}
+}
+
+// v1 is the retired signature over the timestamp and body only.
+func v1(ts, body string) string {
+	m := hmac.New(sha256.New, []byte("s1"))
+	m.Write([]byte(ts + "." + body))
+	return hex.EncodeToString(m.Sum(nil))
 }

@@ -24,7 +24,6 @@ type document struct {
 	ed                        Edition
 	dateText, dateISO         string
 	slug, url                 string
-	tags                      []string
 	intro                     rendered
 	sections                  []renderedSection
 	stats                     []StatView
@@ -71,13 +70,15 @@ func prepare(p content.Parsed, ed Edition) *document {
 			lead:     leadText(s.Blocks),
 			body:     renderBlocks(s.Blocks),
 		})
-		if s.Category != "" && !slices.Contains(d.tags, s.Category) {
-			d.tags = append(d.tags, s.Category)
-		}
 	}
 	lead := leadText(p.Intro)
 	d.introSummary = fitPrefix(lead, maxChars(maxSummary))
-	for i := 0; lead == "" && i < len(d.sections); i++ {
+	// The summary and preheader go to everyone, so they never come from a
+	// section limited to some segments.
+	for _, i := range d.public() {
+		if lead != "" {
+			break
+		}
 		lead = d.sections[i].lead
 	}
 	d.summary = fitPrefix(lead, maxChars(maxSummary))
@@ -101,10 +102,13 @@ func (d *document) view(channel string, idx []int) *View {
 		Channel: channel, Title: esc(d.title), Edition: esc(d.ed.ID), Date: d.ed.Date,
 		DateText: d.dateText, DateISO: d.dateISO,
 		Summary: esc(d.summary), Preheader: esc(d.preheader), WebURL: esc(d.url),
-		Intro: d.intro.body(channel), Tags: d.tags,
+		Intro: d.intro.body(channel),
 	}
 	for _, i := range idx {
 		s := d.sections[i]
+		if s.key != "" && !slices.Contains(v.Tags, s.key) {
+			v.Tags = append(v.Tags, s.key)
+		}
 		v.Sections = append(v.Sections, SectionView{
 			Key: s.key, Heading: esc(s.heading), Anchor: s.anchor, Segments: s.segments, Body: s.body.body(channel),
 		})
@@ -125,13 +129,9 @@ func (r rendered) body(channel string) Body {
 	return Body{HTML: template.HTML(r.webHTML), Markdown: r.markdown}
 }
 
-func allSections(d *document) []int {
-	idx := make([]int, len(d.sections))
-	for i := range idx {
-		idx[i] = i
-	}
-	return idx
-}
+// public lists the sections for everyone: the only ones the web update,
+// the feed built from it and the social drafts may carry.
+func (d *document) public() []int { return sectionsFor(d.sections, nil) }
 
 // statView formats a usage figure for readers.
 func statView(s Stat) StatView {

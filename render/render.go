@@ -79,7 +79,7 @@ func (r *Renderer) Render(p content.Parsed, ed Edition) (Output, error) {
 		return fail(err)
 	}
 	d := prepare(p, ed)
-	out := Output{TargetedSegments: targeted}
+	out := Output{TargetedSegments: targeted, EmailOnly: emailOnly(d)}
 	for _, set := range segmentSets(targeted) {
 		v, err := r.variant(d, set)
 		if err != nil {
@@ -130,9 +130,10 @@ func (r *Renderer) variant(d *document, set []string) (crm.Variant, error) {
 	return out, nil
 }
 
-// web renders the public update: every section, no merge tags.
+// web renders the public update: the sections for everyone, no merge
+// tags.
 func (r *Renderer) web(d *document) (WebUpdate, error) {
-	v := d.view(channelWeb, allSections(d))
+	v := d.view(channelWeb, d.public())
 	html, err := r.webHTML.run("", v, commonFuncs())
 	if err != nil {
 		return WebUpdate{}, err
@@ -145,6 +146,6 @@ func (r *Renderer) web(d *document) (WebUpdate, error) {
 		Slug: d.slug, Title: d.title, Summary: d.summary, URL: d.url,
 		HTML:     strings.TrimSpace(html) + "\n",
 		Markdown: strings.TrimSpace(md) + "\n",
-		Tags:     d.tags,
+		Tags:     v.Tags,
 	}, nil
 }

@@ -27,7 +27,8 @@ func (d *document) socialView(platform string) SocialView {
 		Platform: platform, Title: d.title, Edition: d.ed.ID, DateText: d.dateText,
 		Summary: d.introSummary, URL: d.url, Limit: Limit(platform),
 	}
-	for _, s := range d.sections {
+	for _, i := range d.public() {
+		s := d.sections[i]
 		if s.lead == "" {
 			continue
 		}

@@ -40,8 +40,18 @@ type Output struct {
 	// limited to, sorted.
 	Variants         []crm.Variant `json:"variants"`
 	TargetedSegments []string      `json:"targeted_segments,omitempty"`
-	Web              WebUpdate     `json:"web"`
-	Social           []SocialDraft `json:"social"`
+	// EmailOnly lists the sections limited to some segments, in document
+	// order: they appear only in those segments' email variants, never
+	// on the web, in the feed or in social drafts.
+	EmailOnly []EmailOnlySection `json:"email_only,omitempty"`
+	Web       WebUpdate          `json:"web"`
+	Social    []SocialDraft      `json:"social"`
+}
+
+// EmailOnlySection is a section only some segments receive.
+type EmailOnlySection struct {
+	Heading  string   `json:"heading"`
+	Segments []string `json:"segments"`
 }
 
 // WebUpdate is the website channel.

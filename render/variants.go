@@ -122,3 +122,14 @@ func intersects(a, b []string) bool {
 	}
 	return false
 }
+
+// emailOnly lists the sections limited to some segments.
+func emailOnly(d *document) []EmailOnlySection {
+	var out []EmailOnlySection
+	for _, s := range d.sections {
+		if len(s.segments) > 0 {
+			out = append(out, EmailOnlySection{Heading: s.heading, Segments: s.segments})
+		}
+	}
+	return out
+}

@@ -79,10 +79,19 @@ func TestVariantsPerSegmentCombination(t *testing.T) {
 	if out.Email.ID != DefaultVariant || !reflect.DeepEqual(out.Email, out.Variants[0]) {
 		t.Error("Email must be the default variant, first in Variants")
 	}
-	for _, h := range []string{"Breathscape", "Hardware", "Tips", "Odds"} {
+	for _, h := range []string{"Breathscape", "Odds"} {
 		if !strings.Contains(out.Web.HTML, h) {
-			t.Errorf("web update lacks section %s: it shows every section", h)
+			t.Errorf("web update lacks section %s, which is for everyone", h)
 		}
+	}
+	for _, h := range []string{"Hardware", "Tips"} {
+		if strings.Contains(out.Web.HTML, h) || strings.Contains(out.Web.Markdown, h) {
+			t.Errorf("web update shows section %s, which is for some segments only", h)
+		}
+	}
+	wantOnly := []EmailOnlySection{{Heading: "Hardware", Segments: []string{"beta", "pro"}}, {Heading: "Tips", Segments: []string{"pro"}}}
+	if !reflect.DeepEqual(out.EmailOnly, wantOnly) {
+		t.Errorf("email-only sections %+v, want %+v", out.EmailOnly, wantOnly)
 	}
 	if strings.Contains(out.Web.HTML, "{{") && !strings.Contains(out.Web.HTML, "{{ .Foo }}") {
 		t.Error("web update carries merge tags")

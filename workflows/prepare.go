@@ -91,6 +91,7 @@ func (r *run) sendProof(ctx workflow.Context) {
 		NewsletterID: fmt.Sprintf("%s-proof-%d", r.id, r.status.Refreshes),
 		Email:        r.preview.Output.Email,
 		Approvers:    r.in.Approvers,
+		EmailOnly:    r.preview.Output.EmailOnly,
 	}
 	var res activities.ProofResult
 	if err := workflow.ExecuteActivity(withOptions(ctx, proofOptions), a.SendProof, in).Get(ctx, &res); err != nil {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/halcytone/contentgen/codec"
 	"github.com/halcytone/contentgen/httpapi"
+	"github.com/halcytone/contentgen/internal/service"
 )
 
 const usage = `Usage: codec-server [flags]
@@ -35,6 +36,9 @@ Environment (flags win where both exist):
                          for rotation); empty accepts every request on the address
   CODEC_CORS_ORIGINS     comma-separated browser origins allowed to call the server
                          (default http://localhost:8233, the dev server's Web UI)
+  CODEC_ALLOWED_HOSTS    comma-separated names the server answers to in the Host header,
+                         "name" (any port) or "name:port" (default localhost, 127.0.0.1,
+                         [::1]); set it to the public name when the server is reached by one
 
 Examples:
   codec-server -new-key 2026-11              # print a fresh key spec entry
@@ -59,7 +63,7 @@ func main() {
 }
 
 type config struct {
-	addr, keys, token, origins, newKey string
+	addr, keys, token, origins, hosts, newKey string
 }
 
 // run parses flags and serves until ctx ends. ready, when not nil,
@@ -72,6 +76,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	fs.StringVar(&c.addr, "addr", env("CODEC_ADDR", "127.0.0.1:8234"), "listen address")
 	fs.StringVar(&c.keys, "keys", env("NEWSLETTER_CODEC_KEYS", ""), "key spec (prefer the environment: flags show in ps)")
 	fs.StringVar(&c.origins, "cors-origins", env("CODEC_CORS_ORIGINS", "http://localhost:8233"), "comma-separated allowed browser origins")
+	fs.StringVar(&c.hosts, "allowed-hosts", env("CODEC_ALLOWED_HOSTS", strings.Join(codec.DefaultAllowHosts(), ",")), "comma-separated names allowed in the Host header")
 	fs.StringVar(&c.newKey, "new-key", "", "print a new key spec entry with this ID and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -87,6 +92,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 		fmt.Fprintln(stdout, entry)
 		return nil
 	}
+	for name, v := range map[string]string{"NEWSLETTER_CODEC_KEYS": c.keys, "CODEC_AUTH_TOKEN": env("CODEC_AUTH_TOKEN", "")} {
+		if err := service.Getenv(func(string) string { return v }).RefusePlaceholders(name); err != nil {
+			return err
+		}
+	}
 	keys, err := codec.ParseKeys(c.keys)
 	if err != nil {
 		return fmt.Errorf("%w (set NEWSLETTER_CODEC_KEYS)", err)
@@ -96,7 +106,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	if token == "" {
 		log.Warn("CODEC_AUTH_TOKEN is empty: anyone who can reach the address can decrypt payloads")
 	}
-	h := codec.Handler(codec.NewCodec(keys), codec.HandlerOptions{AuthToken: token, AllowOrigins: strings.Split(c.origins, ",")})
+	h := codec.Handler(codec.NewCodec(keys), codec.HandlerOptions{
+		AuthToken: token, AllowOrigins: strings.Split(c.origins, ","), AllowHosts: list(c.hosts),
+	})
 	return serve(ctx, c.addr, h, log, keys, ready)
 }
 
@@ -123,6 +135,17 @@ func serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger, k
 		return fmt.Errorf("shut down: %w", err)
 	}
 	return nil
+}
+
+// list splits a comma-separated value, dropping blanks.
+func list(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func env(key, def string) string {

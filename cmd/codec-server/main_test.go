@@ -26,6 +26,7 @@ func TestCommandLine(t *testing.T) {
 		{"bad key", []string{"-keys", "k1:short"}, `entry 1: key "k1" is not standard base64`, "", ""},
 		{"new key", []string{"-new-key", "2026-11"}, "", "2026-11:", ""},
 		{"bad new key ID", []string{"-new-key", "a b"}, `key ID "a b"`, "", ""},
+		{"example key", []string{"-keys", "change-me:Y2hhbmdlLW1lLWNoYW5nZS1tZS1jaGFuZ2UtbWUtMzI="}, `NEWSLETTER_CODEC_KEYS still holds the placeholder "change-me"`, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -96,5 +97,43 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), `"msg":"shutting down"`) {
 		t.Errorf("logs:\n%s", stderr.String())
+	}
+}
+
+// TestServeRefusesPlaceholders checks the CRM will not start with the
+// example settings' keys, and says which variable to change.
+func TestServeRefusesPlaceholders(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "crm.db")
+	for _, env := range [][2]string{
+		{"CRM_API_KEYS", "change-me-crm-key"},
+		{"CRM_SIGNING_SECRETS", "real-secret,Change-Me-too"},
+		{"DATABASE_URL", "postgres://crm:change-me-crm-db@127.0.0.1:1/crm"},
+	} {
+		t.Setenv("CRM_API_KEYS", "a-real-key")
+		t.Setenv("CRM_SIGNING_SECRETS", "")
+		t.Setenv("DATABASE_URL", "")
+		t.Setenv(env[0], env[1])
+		var stderr bytes.Buffer
+		// A server that starts anyway stops after a moment, so the test fails
+		// rather than hangs.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		err := run(ctx, []string{"serve", "-db", db, "-addr", "127.0.0.1:0"}, io.Discard, &stderr)
+		if err == nil || !strings.Contains(err.Error(), env[0]) || !strings.Contains(err.Error(), "change-me") {
+			t.Errorf("%s=%s: err = %v, want a refusal naming %s", env[0], env[1], err, env[0])
+		}
+	}
+}
+
+func TestParseRetention(t *testing.T) {
+	for v, want := range map[string]time.Duration{"": 0, "7d": 7 * 24 * time.Hour, " 36h ": 36 * time.Hour, "90m": 90 * time.Minute} {
+		if got, err := parseRetention(v); err != nil || got != want {
+			t.Errorf("parseRetention(%q) = %v, %v; want %v", v, got, err, want)
+		}
+	}
+	for _, v := range []string{"0d", "-1h", "week", "7days", "0"} {
+		if _, err := parseRetention(v); err == nil || !strings.Contains(err.Error(), "CRM_IDEMPOTENCY_RETENTION") {
+			t.Errorf("parseRetention(%q) = %v; want an error naming the variable", v, err)
+		}
 	}
 }

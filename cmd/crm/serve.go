@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/halcytone/contentgen/crm/server"
 	"github.com/halcytone/contentgen/httpapi"
@@ -32,6 +34,8 @@ Environment (flags win where both exist):
   CRM_CONCURRENCY    messages sent at once (default 4)
   CRM_RATE           messages per second, 0 for no limit (default 0)
   CRM_REQUEST_RATE   newsletter requests per second before 429, 0 for no limit
+  CRM_IDEMPOTENCY_RETENTION  how long Idempotency-Keys and their replies are kept,
+                     e.g. 7d (default) or 36h; older ones are deleted hourly
   CRM_LOG_FORMAT     text (default) or json;  CRM_LOG_LEVEL  info (default), debug, warn, error
 
 Flags:
@@ -65,6 +69,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer flush()
+	if err := getenv.RefusePlaceholders("CRM_API_KEYS", "CRM_SIGNING_SECRETS", "DATABASE_URL", "SMTP_PASSWORD"); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	keys := httpapi.ParseKeys(getenv.String("CRM_API_KEYS", ""))
 	if keys.Len() == 0 {
 		return errors.New("serve: CRM_API_KEYS is empty; set one or more comma-separated API keys")
@@ -87,8 +94,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		defer mailer.Close()
 	}
+	retention, err := parseRetention(getenv("CRM_IDEMPOTENCY_RETENTION"))
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	cfg := server.Config{
-		DB: db, Keys: keys, Logger: log,
+		DB: db, Keys: keys, Logger: log, IdempotencyRetention: retention,
 		SigningSecrets: strings.Split(getenv.String("CRM_SIGNING_SECRETS", ""), ","),
 		PublicURL:      getenv.String("CRM_PUBLIC_URL", "http://"+c.addr),
 		From:           getenv.String("CRM_FROM", "Halcytone <newsletter@example.com>"),
@@ -106,4 +117,21 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	// Deliveries the dispatcher claimed but did not send go back to the
 	// queue when it stops.
 	return service.Serve(ctx, "crm", c.addr, srv.Handler(), log, srv.Run)
+}
+
+// parseRetention reads a retention period: a Go duration ("36h") or whole
+// days ("7d"); empty means the server's default.
+func parseRetention(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, nil
+	}
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		if n, err := strconv.Atoi(days); err == nil && n > 0 {
+			return time.Duration(n) * 24 * time.Hour, nil
+		}
+	} else if d, err := time.ParseDuration(v); err == nil && d > 0 {
+		return d, nil
+	}
+	return 0, fmt.Errorf("CRM_IDEMPOTENCY_RETENTION %q: want a positive period such as 7d or 36h", v)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -101,5 +102,20 @@ func TestServe(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), `"msg":"shutting down"`) {
 		t.Errorf("logs:\n%s", stderr.String())
+	}
+}
+
+// TestServeRefusesPlaceholders checks the Platform will not start with the
+// example settings' key.
+func TestServeRefusesPlaceholders(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("PLATFORM_API_KEYS", "change-me-platform-key")
+	// A server that starts anyway stops after a moment, so the test fails
+	// rather than hangs.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	err := run(ctx, []string{"serve", "-db", filepath.Join(t.TempDir(), "p.db"), "-addr", "127.0.0.1:0"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "PLATFORM_API_KEYS") || !strings.Contains(err.Error(), "change-me") {
+		t.Errorf("err = %v, want a refusal naming PLATFORM_API_KEYS", err)
 	}
 }

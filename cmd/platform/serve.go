@@ -69,6 +69,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer flush()
+	if err := getenv.RefusePlaceholders("PLATFORM_API_KEYS", "DATABASE_URL"); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	keys := httpapi.ParseKeys(getenv.String("PLATFORM_API_KEYS", ""))
 	if keys.Len() == 0 {
 		return errors.New("serve: PLATFORM_API_KEYS is empty; set one or more comma-separated API keys")

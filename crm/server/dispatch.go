@@ -25,7 +25,16 @@ func (s *Server) Run(ctx context.Context) error {
 		"ratePerSecond", s.cfg.Delivery.RatePerSecond)
 	tick := time.NewTicker(s.cfg.Delivery.PollInterval)
 	defer tick.Stop()
+	var pruned time.Time
 	for {
+		if time.Since(pruned) >= pruneInterval {
+			pruned = time.Now()
+			if n, err := s.PruneIdempotencyKeys(ctx, pruned); err != nil && ctx.Err() == nil {
+				s.log.Error("prune idempotency keys", "err", err)
+			} else if n > 0 {
+				s.log.Info("idempotency keys pruned", "deleted", n, "retention", s.cfg.IdempotencyRetention)
+			}
+		}
 		n, err := s.dispatchOnce(ctx)
 		if err != nil && ctx.Err() == nil {
 			s.log.Error("dispatch", "err", err)

@@ -12,12 +12,16 @@ import (
 	"strings"
 
 	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/crm/mergetag"
 )
 
 // Rejection reasons in a newsletter reply.
 const (
 	ReasonInvalidAddress = "invalid address"
 	ReasonUnsubscribed   = "unsubscribed"
+	// ReasonHeaderValue: a merge value written into a header holds a line
+	// break or another control character, which would add header lines.
+	ReasonHeaderValue = "merge value unsubscribe_url holds a line break or control character; header values must be one line"
 )
 
 // insertChunk is how many deliveries one INSERT statement carries.
@@ -117,6 +121,8 @@ func (s *Server) classify(ctx context.Context, tx *sql.Tx, req *crm.NewsletterRe
 		switch {
 		case !ok:
 			resp.Results[i].Status, resp.Results[i].Reason = crm.StatusRejected, ReasonInvalidAddress
+		case !headerSafe(m.Merge[mergetag.FieldUnsubscribeURL]):
+			resp.Results[i].Status, resp.Results[i].Reason = crm.StatusRejected, ReasonHeaderValue
 		case seen[addr]:
 			resp.Results[i].Status = crm.StatusDuplicate
 		default:

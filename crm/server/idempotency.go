@@ -22,6 +22,27 @@ const (
 // by a crash has no effect and may be taken over.
 const staleInFlight = 2 * time.Minute
 
+// DefaultIdempotencyRetention is how long an Idempotency-Key is kept when
+// Config.IdempotencyRetention is zero: far longer than any client retries
+// a request. After it a repeated key is a new request, which the delivery
+// log still keeps from reaching an address twice.
+const DefaultIdempotencyRetention = 7 * 24 * time.Hour
+
+// pruneInterval is how often the dispatcher deletes expired keys.
+const pruneInterval = time.Hour
+
+// PruneIdempotencyKeys deletes the keys last touched before now minus the
+// retention period and returns how many it deleted.
+func (s *Server) PruneIdempotencyKeys(ctx context.Context, now time.Time) (int64, error) {
+	cutoff := now.Add(-s.cfg.IdempotencyRetention).UnixMilli()
+	res, err := s.db.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE updated_at < $1`, cutoff)
+	if err != nil {
+		return 0, fmt.Errorf("prune idempotency keys: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
 // priorRequest is what an earlier request with the same key left.
 type priorRequest struct {
 	found    bool

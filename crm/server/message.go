@@ -47,6 +47,9 @@ func (s *Server) buildMessage(ctx context.Context, j *job) (*gomail.Msg, error) 
 	if j.token.Valid {
 		unsub = s.unsubscribeURL(j.token.String)
 	}
+	if !headerSafe(unsub) {
+		return nil, fmt.Errorf("recipient %s: %s", j.address, ReasonHeaderValue)
+	}
 	derived := crm.MergeValues(crm.Recipient{Email: j.address, Name: j.name, UnsubscribeURL: unsub})
 	lookup := func(f string) (string, bool) {
 		if v := j.merge[f]; v != "" {

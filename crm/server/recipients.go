@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -18,7 +19,13 @@ import (
 const DefaultRecipientsPage = 500
 
 func (s *Server) handleRecipients(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+	// The query is read strictly: a pair dropped as unreadable, or a
+	// misspelt parameter, would otherwise widen the list to every contact.
+	q, err := recipientsQuery(r.URL.RawQuery)
+	if err != nil {
+		httpapi.WriteError(w, http.StatusBadRequest, "invalid_query", "query", "%v", err)
+		return
+	}
 	limit, ok := parseLimit(w, q.Get("limit"), DefaultRecipientsPage, crm.MaxRecipientsPage)
 	if !ok {
 		return
@@ -30,9 +37,7 @@ func (s *Server) handleRecipients(w http.ResponseWriter, r *http.Request) {
 	}
 	var segments []string
 	for _, seg := range q["segment"] {
-		if seg = strings.TrimSpace(seg); seg != "" {
-			segments = append(segments, seg)
-		}
+		segments = append(segments, strings.TrimSpace(seg))
 	}
 	page, err := s.recipientsPage(r.Context(), segments, after, total, limit)
 	if err != nil {
@@ -40,6 +45,30 @@ func (s *Server) handleRecipients(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, page)
+}
+
+// recipientsQuery parses the query of GET /api/v1/recipients, refusing
+// what it cannot read whole: a malformed pair, a parameter other than
+// segment, cursor and limit, a blank segment.
+func recipientsQuery(raw string) (url.Values, error) {
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return nil, fmt.Errorf("query %q cannot be read: %v; percent-encode values and separate pairs with '&'", raw, err)
+	}
+	for k, vs := range q {
+		switch k {
+		case "segment":
+			for _, v := range vs {
+				if strings.TrimSpace(v) == "" {
+					return nil, errors.New("segment is blank; name a segment, or leave segment out for every subscribed contact")
+				}
+			}
+		case "cursor", "limit":
+		default:
+			return nil, fmt.Errorf("unknown parameter %q; the parameters are segment, cursor and limit", k)
+		}
+	}
+	return q, nil
 }
 
 // parseLimit reads a page size: empty gives def, above most is refused.

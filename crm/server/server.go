@@ -78,6 +78,10 @@ type Config struct {
 	Delivery DeliveryConfig
 	// MaxBodyBytes bounds request bodies (default DefaultMaxBodyBytes).
 	MaxBodyBytes int64
+	// IdempotencyRetention is how long a stored Idempotency-Key and its
+	// reply are kept (default DefaultIdempotencyRetention); the dispatcher
+	// deletes older ones.
+	IdempotencyRetention time.Duration
 	// RequestsPerSecond caps newsletter requests; over it they get 429
 	// with Retry-After (0: no cap).
 	RequestsPerSecond float64
@@ -159,6 +163,9 @@ func withDefaults(cfg Config) (Config, error) {
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.IdempotencyRetention <= 0 {
+		cfg.IdempotencyRetention = DefaultIdempotencyRetention
 	}
 	if cfg.Keys == nil {
 		cfg.Keys = httpapi.NewKeys()

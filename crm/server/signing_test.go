@@ -31,16 +31,18 @@ func TestSignedRequests(t *testing.T) {
 	h := s.Handler()
 	body := jsonBody(t, batch("n1", "a@example.com"))
 	now := time.Now()
-	sig := func(secret string, age time.Duration, b string) map[string]string {
+	sig := func(secret string, age time.Duration, b string) func(key string) map[string]string {
 		ts := now.Add(-age).Unix()
-		return map[string]string{
-			httpapi.HeaderSignatureTimestamp: strconv.FormatInt(ts, 10),
-			httpapi.HeaderSignature:          httpapi.Sign(secret, ts, []byte(b)),
+		return func(key string) map[string]string {
+			return map[string]string{
+				httpapi.HeaderSignatureTimestamp: strconv.FormatInt(ts, 10),
+				httpapi.HeaderSignature:          httpapi.Sign(secret, ts, newsletterSigned(key, b)),
+			}
 		}
 	}
 	tests := []struct {
 		name     string
-		hdr      map[string]string
+		hdr      func(key string) map[string]string
 		send     string
 		wantCode string // empty: accepted
 	}{
@@ -56,8 +58,11 @@ func TestSignedRequests(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := rowCounts(t, s.db)
-			hdr := map[string]string{httpapi.HeaderIdempotencyKey: fmt.Sprint("sig-", i)}
-			maps.Copy(hdr, tt.hdr)
+			key := fmt.Sprint("sig-", i)
+			hdr := map[string]string{httpapi.HeaderIdempotencyKey: key}
+			if tt.hdr != nil {
+				maps.Copy(hdr, tt.hdr(key))
+			}
 			rec := call(h, http.MethodPost, crm.PathNewsletter, testKey, hdr, tt.send)
 			after := rowCounts(t, s.db)
 			if tt.wantCode == "" {
@@ -86,7 +91,7 @@ func TestSignedRequestsNeedTheAPIKeyToo(t *testing.T) {
 	hdr := map[string]string{
 		httpapi.HeaderIdempotencyKey:     "k",
 		httpapi.HeaderSignatureTimestamp: strconv.FormatInt(ts, 10),
-		httpapi.HeaderSignature:          httpapi.Sign(testSecret, ts, []byte(body)),
+		httpapi.HeaderSignature:          httpapi.Sign(testSecret, ts, newsletterSigned("k", body)),
 	}
 	rec := call(h, http.MethodPost, crm.PathNewsletter, "wrong-key", hdr, body)
 	if rec.Code != http.StatusUnauthorized || errorOf(t, rec.Body.Bytes()).Code != "unauthorized" {
@@ -126,4 +131,10 @@ func TestClientSigns(t *testing.T) {
 	if se, ok := httpapi.AsStatusError(err); !ok || se.StatusCode != http.StatusUnauthorized || se.Detail.Code != "signature_missing" {
 		t.Errorf("unsigned client: %v, want 401 signature_missing", err)
 	}
+}
+
+// newsletterSigned is what the signature of a POST of body to the
+// newsletter endpoint with Idempotency-Key key covers.
+func newsletterSigned(key, body string) httpapi.Signed {
+	return httpapi.Signed{Method: http.MethodPost, Path: crm.PathNewsletter, IdempotencyKey: key, Body: []byte(body)}
 }

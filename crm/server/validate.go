@@ -100,6 +100,10 @@ func checkMessage(field string, m crm.Message, variants map[string]bool) *httpap
 	return nil
 }
 
+// headerSafe reports whether v can be a header value: no line break or
+// other control character that would end the header and start another.
+func headerSafe(v string) bool { return strings.IndexFunc(v, unicode.IsControl) < 0 }
+
 // normalAddress returns the lower-cased bare address of to, or false when
 // to is not exactly one address without a display name.
 func normalAddress(to string) (string, bool) {

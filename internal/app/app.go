@@ -5,11 +5,13 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -33,7 +35,10 @@ type SourcesConfig struct {
 	// MarkdownHeader is sent with Markdown fetched over HTTP(S), e.g. an
 	// internal CMS's Authorization header.
 	MarkdownHeader http.Header
-	HTTPClient     *http.Client
+	// MarkdownHeaderHosts are the only hosts MarkdownHeader is sent to
+	// (MARKDOWN_AUTHORIZATION_HOSTS).
+	MarkdownHeaderHosts []string
+	HTTPClient          *http.Client
 
 	// GDocsCredentials is a service-account JSON file; empty uses
 	// Application Default Credentials. GDocsEnabled turns the source on.
@@ -53,17 +58,30 @@ type SourcesConfig struct {
 	ImageBaseURL string
 }
 
+// imageStore is where copied images go, nil when not configured. It keeps
+// the store's own list of types: raster images only, never SVG, HTML or
+// PDF, which can carry script.
+func imageStore(cfg SourcesConfig) imagestore.Store {
+	if cfg.ImageDir == "" || cfg.ImageBaseURL == "" {
+		return nil
+	}
+	return imagestore.DirStore{Dir: cfg.ImageDir, BaseURL: cfg.ImageBaseURL}
+}
+
 // Sources builds the registry of sources that cfg makes available. A kind
 // that is not configured is left out, and a run that names it fails with
 // a message saying so.
 func Sources(ctx context.Context, cfg SourcesConfig) (sources.Registry, error) {
+	if len(cfg.MarkdownHeader) > 0 && len(cfg.MarkdownHeaderHosts) == 0 {
+		return nil, errors.New("MARKDOWN_AUTHORIZATION is set but MARKDOWN_AUTHORIZATION_HOSTS names no host: list the CMS hosts it is for, e.g. MARKDOWN_AUTHORIZATION_HOSTS=cms.internal.example, so the credential goes to no other server")
+	}
 	reg := sources.Registry{
-		sources.KindMarkdown: markdown.New(markdown.Options{BaseDir: cfg.MarkdownBaseDir, HTTPClient: cfg.HTTPClient, Header: cfg.MarkdownHeader}),
+		sources.KindMarkdown: markdown.New(markdown.Options{
+			BaseDir: cfg.MarkdownBaseDir, HTTPClient: cfg.HTTPClient,
+			Header: cfg.MarkdownHeader, HeaderHosts: cfg.MarkdownHeaderHosts,
+		}),
 	}
-	var store imagestore.Store
-	if cfg.ImageDir != "" && cfg.ImageBaseURL != "" {
-		store = imagestore.DirStore{Dir: cfg.ImageDir, BaseURL: cfg.ImageBaseURL, ContentTypes: []string{"image/", "application/pdf"}}
-	}
+	store := imageStore(cfg)
 	if cfg.GDocsEnabled {
 		g, err := gdocs.New(ctx, gdocs.Options{CredentialsFile: cfg.GDocsCredentials, Endpoint: cfg.GDocsEndpoint, ImageStore: store})
 		if err != nil {
@@ -98,6 +116,11 @@ func SourcesFromEnv(lookup func(string) string) SourcesConfig {
 	}
 	if auth := lookup("MARKDOWN_AUTHORIZATION"); auth != "" {
 		cfg.MarkdownHeader = http.Header{"Authorization": {auth}}
+	}
+	for _, h := range strings.Split(lookup("MARKDOWN_AUTHORIZATION_HOSTS"), ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			cfg.MarkdownHeaderHosts = append(cfg.MarkdownHeaderHosts, h)
+		}
 	}
 	return cfg
 }

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/halcytone/contentgen/content"
@@ -77,9 +77,11 @@ func channelFiles(p workflows.Preview) [][2]string {
 		{"email.html", o.Email.HTML},
 		{"email.txt", o.Email.Text},
 	}
+	taken := map[string]bool{}
 	for _, v := range o.Variants {
 		if v.ID != o.Email.ID {
-			files = append(files, [2]string{"email." + v.ID + ".html", v.HTML}, [2]string{"email." + v.ID + ".txt", v.Text})
+			name := "email." + uniqueName(taken, fileName(v.ID))
+			files = append(files, [2]string{name + ".html", v.HTML}, [2]string{name + ".txt", v.Text})
 		}
 	}
 	files = append(files, [2]string{"web.html", o.Web.HTML}, [2]string{"web.md", o.Web.Markdown})
@@ -87,6 +89,34 @@ func channelFiles(p workflows.Preview) [][2]string {
 		files = append(files, [2]string{"social." + s.Platform + ".txt", s.Text + "\n"})
 	}
 	return files
+}
+
+// fileName makes a variant ID, which carries segment names from the
+// document, a safe file name: letters, digits, '-', '+' and '_' only, so
+// no name can hold a path separator or "..".
+func fileName(id string) string {
+	name := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '+', r == '_':
+			return r
+		}
+		return '_'
+	}, id)
+	if name == "" {
+		name = "_"
+	}
+	return name
+}
+
+// uniqueName returns name, or name with a number when another variant
+// already took it.
+func uniqueName(taken map[string]bool, name string) string {
+	unique := name
+	for n := 2; taken[unique]; n++ {
+		unique = fmt.Sprintf("%s-%d", name, n)
+	}
+	taken[unique] = true
+	return unique
 }
 
 // writeChannels writes every channel into dir, or prints them all to w
@@ -97,21 +127,38 @@ func writeChannels(w io.Writer, dir string, p workflows.Preview) error {
 		for _, f := range files {
 			fmt.Fprintf(w, "===== %s =====\n%s\n", f[0], f[1])
 		}
+		printEmailOnly(w, p.Output)
 		return nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
+	// Writing through a Root keeps every file inside dir, even past a
+	// symlink already there.
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", dir, err)
+	}
+	defer root.Close()
 	for _, f := range files {
-		if err := os.WriteFile(filepath.Join(dir, f[0]), []byte(f[1]), 0o644); err != nil {
-			return fmt.Errorf("write %s: %w", f[0], err)
+		if err := root.WriteFile(f[0], []byte(f[1]), 0o644); err != nil {
+			return fmt.Errorf("write %s in %s: %w", f[0], dir, err)
 		}
 	}
 	fmt.Fprintf(w, "wrote %d files to %s (subject: %s)\n", len(files), dir, p.Output.Email.Subject)
 	for _, s := range p.Output.Social {
 		fmt.Fprintf(w, "  social %-9s %4d/%d characters\n", s.Platform, s.Length, s.Limit)
 	}
+	printEmailOnly(w, p.Output)
 	return nil
+}
+
+// printEmailOnly names the sections only some segments get by email; the
+// web update, the feed and the social drafts leave them out.
+func printEmailOnly(w io.Writer, o render.Output) {
+	for _, s := range o.EmailOnly {
+		fmt.Fprintf(w, "email-only section %q: for %s only (not on the web, in the feed or in social drafts)\n", s.Heading, strings.Join(s.Segments, ", "))
+	}
 }
 
 func runPreview(ctx context.Context, e *Env, args []string) error {
@@ -159,6 +206,7 @@ func printSummary(w io.Writer, p workflows.Preview) {
 	for _, ch := range p.Changes {
 		fmt.Fprintf(w, "  %-7s %s\n", ch.Change, ch.Heading)
 	}
+	printEmailOnly(w, o)
 	for _, s := range o.Social {
 		fmt.Fprintf(w, "social %-9s %4d/%d\n", s.Platform, s.Length, s.Limit)
 	}

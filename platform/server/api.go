@@ -38,6 +38,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteJSON(w, http.StatusBadRequest, httpapi.ErrorBody{Error: *d})
 		return
 	}
+	req.BodyHTML = s.sanitizeBody(req.BodyHTML)
 	res, err := s.create(r.Context(), key, &req)
 	switch {
 	case errors.Is(err, errSlugConflict):

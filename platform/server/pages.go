@@ -96,8 +96,8 @@ func (s *Server) handlePostPage(w http.ResponseWriter, r *http.Request) {
 		s.notFoundPage(w, r)
 		return
 	}
-	// body_html is the web channel of our renderer, sanitised before it
-	// was published; it is inserted as is.
+	// body_html was sanitised (sanitizeBody) before it was stored; it is
+	// inserted as is.
 	page := postPage{
 		Title: u.Title, Edition: u.Edition, Date: displayDate(u), DateISO: u.PublishedAt.Format(time.RFC3339),
 		Body: template.HTML(u.BodyHTML), Tags: u.Tags,

@@ -22,6 +22,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/microcosm-cc/bluemonday"
+
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/internal/sqldb"
 )
@@ -56,6 +58,9 @@ type Server struct {
 	db    *sqldb.DB
 	log   *slog.Logger
 	pages map[string]*template.Template
+	// bodyPolicy sanitises body_html before it is stored; a Policy is
+	// safe for concurrent use once built.
+	bodyPolicy *bluemonday.Policy
 }
 
 // New checks cfg, applies the database migrations and returns a Server.
@@ -77,7 +82,7 @@ func New(cfg Config) (*Server, error) {
 	if err := cfg.DB.Migrate(ctx, schema); err != nil {
 		return nil, fmt.Errorf("platform server: %w", err)
 	}
-	return &Server{cfg: cfg, db: cfg.DB, log: cfg.Logger, pages: pages}, nil
+	return &Server{cfg: cfg, db: cfg.DB, log: cfg.Logger, pages: pages, bodyPolicy: bodyPolicy()}, nil
 }
 
 func withDefaults(cfg Config) Config {

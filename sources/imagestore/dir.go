@@ -21,10 +21,10 @@ import (
 // DefaultMaxBytes bounds one copied file when DirStore.MaxBytes is zero.
 const DefaultMaxBytes = 10 << 20
 
-// defaultContentTypes are the media types DirStore accepts when its
-// ContentTypes is empty. SVG is left out on purpose: served from the
-// store's origin it could run scripts.
-func defaultContentTypes() []string {
+// safeContentTypes are the only media types DirStore ever stores: raster
+// images, which cannot carry script. SVG, HTML, XML and PDF can, and
+// served from the store's origin would run it.
+func safeContentTypes() []string {
 	return []string{"image/png", "image/jpeg", "image/gif", "image/webp"}
 }
 
@@ -38,9 +38,10 @@ type DirStore struct {
 	HTTPClient *http.Client
 	// MaxBytes bounds one file; 0 means DefaultMaxBytes.
 	MaxBytes int64
-	// ContentTypes are the accepted media types, e.g. "image/png", or
+	// ContentTypes narrows the accepted media types, e.g. "image/png", or
 	// prefixes ending in "/" such as "image/"; empty means PNG, JPEG, GIF
-	// and WebP.
+	// and WebP. Nothing outside those four is ever stored, whatever this
+	// says.
 	ContentTypes []string
 }
 
@@ -92,7 +93,7 @@ func (d DirStore) download(ctx context.Context, sourceURL string) ([]byte, strin
 		return nil, "", fmt.Errorf("download image: larger than the image store's limit of %d bytes", limit)
 	}
 	mediaType := mediaTypeOf(resp.Header.Get("Content-Type"), data)
-	if !d.accepts(mediaType) {
+	if !d.accepts(mediaType, data) {
 		return nil, "", fmt.Errorf("download image: content type %q is not one the image store accepts", mediaType)
 	}
 	return data, mediaType, nil
@@ -102,15 +103,27 @@ func (d DirStore) download(ctx context.Context, sourceURL string) ([]byte, strin
 func mediaTypeOf(header string, data []byte) string {
 	mt, _, err := mime.ParseMediaType(header)
 	if err != nil || mt == "" || mt == "application/octet-stream" || mt == "binary/octet-stream" {
-		mt, _, _ = mime.ParseMediaType(http.DetectContentType(data))
+		return sniff(data)
 	}
 	return strings.ToLower(mt)
 }
 
-func (d DirStore) accepts(mediaType string) bool {
+// sniff is the media type the bytes themselves show.
+func sniff(data []byte) string {
+	mt, _, _ := mime.ParseMediaType(http.DetectContentType(data))
+	return strings.ToLower(mt)
+}
+
+// accepts reports whether a file of mediaType with these bytes may be
+// stored: a safe type the bytes really are (a script labelled image/png is
+// refused), and one ContentTypes allows.
+func (d DirStore) accepts(mediaType string, data []byte) bool {
+	if !slices.Contains(safeContentTypes(), mediaType) || sniff(data) != mediaType {
+		return false
+	}
 	allowed := d.ContentTypes
 	if len(allowed) == 0 {
-		allowed = defaultContentTypes()
+		return true
 	}
 	return slices.ContainsFunc(allowed, func(a string) bool {
 		a = strings.ToLower(a)

@@ -112,12 +112,39 @@ func TestDirStoreRefuses(t *testing.T) {
 	}
 }
 
-func TestDirStoreAcceptsConfiguredTypes(t *testing.T) {
-	srv := files(t, map[string][2]string{"/doc.pdf": {"application/pdf", "%PDF-1.7"}})
-	s := DirStore{Dir: t.TempDir(), BaseURL: "https://cdn.example.com", ContentTypes: []string{"image/", "application/pdf"}}
-	u, err := s.Store(context.Background(), srv.URL+"/doc.pdf", "notion-file")
-	if err != nil || !strings.HasSuffix(u, ".pdf") {
-		t.Errorf("got %q, %v; want a stored .pdf", u, err)
+// TestDirStoreNeverStoresScript checks that no configuration makes the
+// store keep a type that can carry script, nor a script labelled as an
+// image; ContentTypes only narrows the raster types.
+func TestDirStoreNeverStoresScript(t *testing.T) {
+	img := string(pngBytes(t, color.Black))
+	srv := files(t, map[string][2]string{
+		"/svg":        {"image/svg+xml", `<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`},
+		"/svg-as-png": {"image/png", `<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>`},
+		"/html-sniff": {"", "<html><script>alert(1)</script></html>"},
+		"/pdf":        {"application/pdf", "%PDF-1.7\n/JavaScript"},
+		"/xml":        {"application/xml", "<x/>"},
+		"/png":        {"image/png", img},
+	})
+	wide := []string{"image/", "application/pdf", "image/svg+xml", "text/html", "application/xml"}
+	for _, path := range []string{"/svg", "/svg-as-png", "/html-sniff", "/pdf", "/xml"} {
+		for _, types := range [][]string{nil, wide} {
+			dir := t.TempDir()
+			s := DirStore{Dir: dir, BaseURL: "https://cdn.example.com", ContentTypes: types}
+			if u, err := s.Store(context.Background(), srv.URL+path, "x"); err == nil {
+				t.Errorf("%s with ContentTypes %q stored as %s", path, types, u)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+				t.Errorf("%s with ContentTypes %q left %d files", path, types, len(entries))
+			}
+		}
+	}
+	narrow := DirStore{Dir: t.TempDir(), BaseURL: "https://cdn.example.com", ContentTypes: []string{"image/jpeg"}}
+	if _, err := narrow.Store(context.Background(), srv.URL+"/png", "x"); err == nil {
+		t.Error("a PNG was stored though ContentTypes allows only JPEG")
+	}
+	wideStore := DirStore{Dir: t.TempDir(), BaseURL: "https://cdn.example.com", ContentTypes: wide}
+	if u, err := wideStore.Store(context.Background(), srv.URL+"/png", "x"); err != nil || !strings.HasSuffix(u, ".png") {
+		t.Errorf("PNG gave %q, %v; want it stored", u, err)
 	}
 }
 

@@ -43,7 +43,14 @@ func (s *Source) fetchFolder(ctx context.Context, dir string) (content.Document,
 	if len(files) == 0 {
 		return content.Document{}, fmt.Errorf("read markdown folder %s: %w: it has no .md files; put one Markdown file per section in it, e.g. 01-breathscape.md", dir, sources.ErrNotFound)
 	}
-	r := &folderReader{dir: dir, max: s.opts.MaxBytes, left: s.opts.MaxBytes, hash: sha256.New()}
+	// Files are opened through a Root: a symlink to a file outside the
+	// folder is refused rather than followed.
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return content.Document{}, s.fileError(dir, err)
+	}
+	defer root.Close()
+	r := &folderReader{dir: dir, root: root, max: s.opts.MaxBytes, left: s.opts.MaxBytes, hash: sha256.New()}
 	doc := content.Document{Title: humanize(filepath.Base(dir))}
 	if titleFile != "" {
 		d, err := r.convert(ctx, titleFile)
@@ -73,6 +80,7 @@ func (s *Source) fetchFolder(ctx context.Context, dir string) (content.Document,
 // what it reads.
 type folderReader struct {
 	dir       string
+	root      *os.Root
 	max, left int64
 	hash      hash.Hash
 }
@@ -82,8 +90,11 @@ func (r *folderReader) convert(ctx context.Context, name string) (content.Docume
 		return content.Document{}, fmt.Errorf("read markdown folder %s: %w", r.dir, err)
 	}
 	path := filepath.Join(r.dir, name)
-	f, err := os.Open(path)
+	f, err := r.root.Open(name)
 	if err != nil {
+		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&os.ModeSymlink != 0 {
+			return content.Document{}, fmt.Errorf("read markdown %s: %w: it is a link to a file outside the folder, which is not followed; copy the file into the folder instead", path, sources.ErrInvalid)
+		}
 		return content.Document{}, fmt.Errorf("read markdown %s: %w", path, err)
 	}
 	defer f.Close()

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/halcytone/contentgen/content"
+	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/sources"
 )
 
@@ -20,9 +21,6 @@ func (s *Source) fetchURL(ctx context.Context, raw string) (content.Document, er
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
 	if err != nil {
 		return content.Document{}, fmt.Errorf("get markdown %s: %w: the URL is malformed", shown, sources.ErrNotFound)
-	}
-	for k, vs := range s.opts.Header {
-		req.Header[k] = append([]string(nil), vs...)
 	}
 	req.Header.Set("Accept", "text/markdown, text/plain;q=0.9")
 	resp, err := s.opts.HTTPClient.Do(req)
@@ -129,4 +127,36 @@ func redact(raw string) string {
 	}
 	u.Fragment = ""
 	return u.String()
+}
+
+// hostHeader adds a header to each request, redirects included, whose
+// host is one of hosts, so a credential meant for an internal CMS never
+// reaches another server.
+type hostHeader struct {
+	base   http.RoundTripper
+	header http.Header
+	hosts  []string
+}
+
+func (t *hostHeader) RoundTrip(req *http.Request) (*http.Response, error) {
+	base := t.base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	if !hostAllowed(req.URL, t.hosts) {
+		return base.RoundTrip(req)
+	}
+	req = req.Clone(req.Context())
+	for k, vs := range t.header {
+		if _, set := req.Header[k]; !set {
+			req.Header[k] = append([]string(nil), vs...)
+		}
+	}
+	return base.RoundTrip(req)
+}
+
+// hostAllowed reports whether u's host is one of hosts (see
+// httpapi.HostAllowed).
+func hostAllowed(u *url.URL, hosts []string) bool {
+	return httpapi.HostAllowed(u.Host, map[string]string{"http": "80", "https": "443"}[u.Scheme], hosts)
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/halcytone/contentgen/sources"
@@ -56,7 +58,7 @@ func cms(t *testing.T) *httptest.Server {
 }
 
 func cmsSource(srv *httptest.Server, max int64) *Source {
-	return New(Options{HTTPClient: srv.Client(), MaxBytes: max, Header: http.Header{"Authorization": {"Bearer cms-key"}}})
+	return New(Options{HTTPClient: srv.Client(), MaxBytes: max, Header: http.Header{"Authorization": {"Bearer cms-key"}}, HeaderHosts: []string{srv.Listener.Addr().String()}})
 }
 
 func TestFetchURL(t *testing.T) {
@@ -92,12 +94,81 @@ func TestFetchURLSendsHeaders(t *testing.T) {
 		_, _ = w.Write([]byte("## Tips\n"))
 	}))
 	defer srv.Close()
-	src := New(Options{HTTPClient: srv.Client(), Header: http.Header{"Authorization": {"Bearer k"}, "Accept": {"*/*"}}})
+	src := New(Options{HTTPClient: srv.Client(), Header: http.Header{"Authorization": {"Bearer k"}, "Accept": {"*/*"}}, HeaderHosts: []string{srv.Listener.Addr().String()}})
 	if _, err := src.Fetch(context.Background(), srv.URL); err != nil {
 		t.Fatal(err)
 	}
 	if got.Get("Authorization") != "Bearer k" || !strings.HasPrefix(got.Get("Accept"), "text/markdown") {
 		t.Errorf("headers %v", got)
+	}
+}
+
+// TestHeaderGoesOnlyToItsHosts checks the Authorization header reaches
+// the hosts it is for and no other: not a host the document URL names,
+// not one a redirect from an allowed host leads to.
+func TestHeaderGoesOnlyToItsHosts(t *testing.T) {
+	seen := map[string]string{}
+	var mu sync.Mutex
+	serve := func(name string, h http.HandlerFunc) *httptest.Server {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			seen[name+r.URL.Path] = r.Header.Get("Authorization")
+			mu.Unlock()
+			h(w, r)
+		}))
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	doc := func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("## Tips\n\nBreathe.\n")) }
+	other := serve("other", doc)
+	cms := serve("cms", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/moved" {
+			http.Redirect(w, r, other.URL+"/stolen", http.StatusFound)
+			return
+		}
+		doc(w, r)
+	})
+	src := New(Options{Header: http.Header{"Authorization": {"Bearer secret"}}, HeaderHosts: []string{"CMS.invalid", cms.Listener.Addr().String()}})
+	for _, u := range []string{cms.URL + "/doc", other.URL + "/doc", cms.URL + "/moved"} {
+		if _, err := src.Fetch(context.Background(), u); err != nil {
+			t.Fatalf("fetch %s: %v", u, err)
+		}
+	}
+	want := map[string]string{"cms/doc": "Bearer secret", "other/doc": "", "cms/moved": "Bearer secret", "other/stolen": ""}
+	for k, v := range want {
+		if got, ok := seen[k]; !ok || got != v {
+			t.Errorf("%s: Authorization %q (requested %v), want %q", k, got, ok, v)
+		}
+	}
+	if _, err := New(Options{Header: http.Header{"Authorization": {"Bearer secret"}}}).Fetch(context.Background(), cms.URL+"/none"); err != nil {
+		t.Fatal(err)
+	}
+	if seen["cms/none"] != "" {
+		t.Error("with no hosts named, the header was sent anyway")
+	}
+}
+
+func TestHostAllowed(t *testing.T) {
+	tests := []struct {
+		url   string
+		hosts []string
+		want  bool
+	}{
+		{"https://cms.example.com/a", []string{"cms.example.com"}, true},
+		{"https://CMS.example.com:8443/a", []string{"cms.example.com"}, true},
+		{"https://cms.example.com:8443/a", []string{"cms.example.com:8443"}, true},
+		{"https://cms.example.com/a", []string{"cms.example.com:8443"}, false},
+		{"https://cms.example.com/a", []string{"cms.example.com:443"}, true},
+		{"https://evil.cms.example.com/a", []string{"cms.example.com"}, false},
+		{"https://cms.example.com.evil.io/a", []string{"cms.example.com"}, false},
+		{"http://[::1]:8080/a", []string{"[::1]:8080"}, true},
+		{"https://cms.example.com/a", nil, false},
+	}
+	for _, tt := range tests {
+		u, _ := url.Parse(tt.url)
+		if got := hostAllowed(u, tt.hosts); got != tt.want {
+			t.Errorf("hostAllowed(%s, %q) = %v, want %v", tt.url, tt.hosts, got, tt.want)
+		}
 	}
 }
 

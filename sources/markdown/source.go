@@ -10,7 +10,7 @@
 //     other headings nest below. The optional _title.md holds the title
 //     (front matter or first heading) and the intro; without it the title
 //     is the folder's name. Files starting with "_" or "." and subfolders
-//     are not read;
+//     are not read, and a symlink to a file outside the folder is refused;
 //   - an http or https URL of an internal CMS serving text/markdown or
 //     text/plain.
 package markdown
@@ -40,9 +40,13 @@ const DefaultMaxBytes = 10 << 20
 type Options struct {
 	// HTTPClient fetches URLs; nil means a client with a 30 second timeout.
 	HTTPClient *http.Client
-	// Header is added to every URL request, e.g. Authorization for an
-	// internal CMS.
+	// Header is added to URL requests to HeaderHosts only, e.g.
+	// Authorization for an internal CMS: never to another host, nor to one
+	// a redirect leads to.
 	Header http.Header
+	// HeaderHosts are the hosts Header goes to: "cms.example.com" (any
+	// port) or "cms.example.com:8443". Empty sends Header nowhere.
+	HeaderHosts []string
 	// MaxBytes limits a file, a folder's files together, or a response
 	// body (default DefaultMaxBytes).
 	MaxBytes int64
@@ -61,6 +65,11 @@ var _ sources.Source = (*Source)(nil)
 func New(o Options) *Source {
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if len(o.Header) > 0 {
+		c := *o.HTTPClient
+		c.Transport = &hostHeader{base: c.Transport, header: o.Header, hosts: o.HeaderHosts}
+		o.HTTPClient = &c
 	}
 	if o.MaxBytes <= 0 {
 		o.MaxBytes = DefaultMaxBytes
