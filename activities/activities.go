@@ -68,6 +68,7 @@ type Activities struct {
 	// WebBaseURL is the public base URL of the Platform's pages.
 	WebBaseURL string
 	Send       SendOptions
+	Approvals  ApprovalOptions
 }
 
 // nonRetryable wraps err as a non-retryable application error of type typ.

@@ -42,6 +42,9 @@ type Output struct {
 	TargetedSegments []string      `json:"targeted_segments,omitempty"`
 	Web              WebUpdate     `json:"web"`
 	Social           []SocialDraft `json:"social"`
+	// Revision is the content revision: Digest of the channels above,
+	// what an approver is shown and approves.
+	Revision string `json:"revision,omitempty"`
 }
 
 // WebUpdate is the website channel.
