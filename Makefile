@@ -74,7 +74,8 @@ bench: tools build
 	$(GO) test -run='^$$' -bench=. -benchmem ./render ./crm/mergetag
 
 # The long fault run: 10 worker kills at 20k recipients, server restarts,
-# a faulty CRM; prints a CHAOS summary line.
+# a faulty CRM, a 30 s stretch of 429s mid-send; prints a CHAOS summary
+# line. CHAOS_SEED repeats a failed run's fault schedule.
 chaos: tools build
 	CHAOS_LONG=1 $(GO) test -count=1 -v -timeout 60m -run . ./chaos | grep -E '^(CHAOS|---|ok|FAIL)'
 

@@ -62,7 +62,6 @@ type Proxy struct {
 	Hang, Slow time.Duration
 
 	mu         sync.Mutex
-	seed       uint64
 	rnd        *rand.Rand
 	api        int // /api/ requests seen
 	guaranteed []Fault
@@ -76,12 +75,9 @@ type Proxy struct {
 // NewProxy returns a proxy in front of next that faults rate of the /api/
 // requests, on a schedule drawn from seed.
 func NewProxy(next http.Handler, rate float64, seed uint64) *Proxy {
-	return &Proxy{Next: next, Rate: rate, Hang: 3 * time.Second, Slow: 800 * time.Millisecond, seed: seed,
+	return &Proxy{Next: next, Rate: rate, Hang: 3 * time.Second, Slow: 800 * time.Millisecond,
 		rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), counts: map[Fault]int{}}
 }
-
-// Seed is the seed the schedule was drawn from.
-func (p *Proxy) Seed() uint64 { return p.seed }
 
 // AllFaults are the faults a proxy injects by default.
 func AllFaults() []Fault {

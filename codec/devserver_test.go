@@ -64,7 +64,7 @@ func TestHistoryIsEncryptedOnDevServer(t *testing.T) {
 	}
 	defer w.Stop()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "newsletter-codec-test", TaskQueue: queue}, sendWorkflow, sendInput{To: secret})
 	if err != nil {
