@@ -160,3 +160,16 @@ func TestAudienceFindsLeaks(t *testing.T) {
 		t.Errorf("text for everyone reported as a leak: %q", got)
 	}
 }
+
+func TestAudienceProbe(t *testing.T) {
+	for text, want := range map[string]string{
+		"short":                         "",
+		"exactly 16 bytes":              "exactly 16 bytes",
+		"  spread\n  out   words here ": "spread out words",
+		"ééééééééé":                     "éééééééé", // 18 bytes: cut before the ninth
+	} {
+		if got := probe(text); got != want {
+			t.Errorf("probe(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
