@@ -71,6 +71,7 @@ type Activities struct {
 	// WebBaseURL is the public base URL of the Platform's pages.
 	WebBaseURL string
 	Send       SendOptions
+	Approvals  ApprovalOptions
 }
 
 // nonRetryable turns err into a final application error of type typ.

@@ -107,12 +107,14 @@ type RenderInput struct {
 	Stats   []render.Stat  `json:"stats,omitempty"`
 }
 
-// RenderEdition renders every channel.
+// RenderEdition renders every channel and stamps the content revision
+// that approvals are bound to.
 func (a *Activities) RenderEdition(ctx context.Context, in RenderInput) (render.Output, error) {
 	out, err := a.Renderer.Render(in.Parsed, render.Edition{ID: in.Edition, Date: in.Date, WebBaseURL: a.WebBaseURL, Stats: in.Stats})
 	if err != nil {
 		return render.Output{}, nonRetryable(ErrTypeRender, fmt.Errorf("render edition %s: %w", in.Edition, err))
 	}
+	out.Revision = render.Digest(out)
 	if err := checkSize("rendered edition "+in.Edition, out); err != nil {
 		return render.Output{}, err
 	}

@@ -46,6 +46,9 @@ type Output struct {
 	EmailOnly []EmailOnlySection `json:"email_only,omitempty"`
 	Web       WebUpdate          `json:"web"`
 	Social    []SocialDraft      `json:"social"`
+	// Revision is the content revision: Digest of the channels above,
+	// what an approver is shown and approves.
+	Revision string `json:"revision,omitempty"`
 }
 
 // EmailOnlySection is a section only some segments receive.

@@ -29,6 +29,21 @@ func (r *run) registerHandlers(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryPreview, func() (Preview, error) { return r.preview, nil }); err != nil {
 		return err
 	}
+	listen(ctx, SignalRefresh, func(ctx workflow.Context, raw converter.RawValue) {
+		var sig RefreshSignal
+		if r.decode(ctx, actionRefresh, raw, &sig) {
+			r.refresh(ctx, sig)
+		}
+	})
+	if r.signed {
+		return r.registerSignedHandlers(ctx)
+	}
+	return r.registerUnsignedHandlers(ctx)
+}
+
+// registerUnsignedHandlers keeps the rules of runs started before signed
+// approvals: an approver's address alone counts.
+func (r *run) registerUnsignedHandlers(ctx workflow.Context) error {
 	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateApprove,
 		func(ctx workflow.Context, sig ApproveSignal) (string, error) {
 			r.approve(ctx, sig)
@@ -50,12 +65,6 @@ func (r *run) registerHandlers(ctx workflow.Context) error {
 		var sig RejectSignal
 		if r.decode(ctx, actionReject, raw, &sig) {
 			r.reject(ctx, sig)
-		}
-	})
-	listen(ctx, SignalRefresh, func(ctx workflow.Context, raw converter.RawValue) {
-		var sig RefreshSignal
-		if r.decode(ctx, actionRefresh, raw, &sig) {
-			r.refresh(ctx, sig)
 		}
 	})
 	return nil
@@ -95,6 +104,9 @@ func (r *run) decode(ctx workflow.Context, action string, raw converter.RawValue
 
 func (r *run) record(ctx workflow.Context, d Decision) {
 	d.At = workflow.Now(ctx).UTC()
+	if r.signed && d.Revision == "" {
+		d.Revision = r.content
+	}
 	r.status.Decisions = append(r.status.Decisions, d)
 	if !d.Counted {
 		workflow.GetLogger(ctx).Warn("decision not counted", "action", d.Action, "by", d.By, "note", d.Note)
@@ -193,6 +205,9 @@ func (r *run) approvalSummary() string {
 // the prepare steps on refresh. It returns an outcome when the run ends
 // here, or "" when approved.
 func (r *run) awaitDecision(ctx workflow.Context) (string, error) {
+	if r.signed {
+		return r.awaitSigned(ctx)
+	}
 	deadline := workflow.Now(ctx).Add(r.in.ApprovalTimeout.Std())
 	r.status.ApprovalDeadline = deadline.UTC()
 	r.setStage(ctx, StageAwaitingApproval)

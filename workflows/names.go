@@ -9,16 +9,25 @@ const (
 	WorkflowName = "NewsletterWorkflow"
 
 	// SignalApprove carries ApproveSignal: temporal workflow signal
-	// --workflow-id newsletter-2026-W48 --name approve --input '{"by":"ana@example.com"}'.
+	// --workflow-id newsletter-2026-W48 --name approve
+	// --input '{"by":"ana@example.com","token":"v1.…"}'. Only a decision
+	// carrying the approver's signed token from the proof counts.
 	SignalApprove = "approve"
 	// SignalReject carries RejectSignal.
 	SignalReject = "reject"
+	// SignalRequestChanges carries RequestChangesSignal: the approver asks
+	// the editor for changes and the run keeps waiting.
+	SignalRequestChanges = "request_changes"
 	// SignalRefresh carries RefreshSignal: re-fetch and re-render, then wait again.
 	SignalRefresh = "refresh"
 	// UpdateApprove is the approve Temporal Update: like the signal, but the
 	// caller is told at once when it is not an approver or the edition is
 	// already decided.
 	UpdateApprove = "approve"
+	// UpdateReject and UpdateRequestChanges are the Updates of the other
+	// decisions; the approvals service executes all three.
+	UpdateReject         = "reject"
+	UpdateRequestChanges = "request_changes"
 
 	// QueryStatus returns Status.
 	QueryStatus = "status"
@@ -50,7 +59,10 @@ const (
 	OutcomeSent      = "sent"
 	OutcomeDryRun    = "dry_run"
 	OutcomeRejected  = "rejected"
+	// OutcomeExpired ends runs started before signed approvals when no
+	// decision came in time; later runs end OutcomeTimedOut.
 	OutcomeExpired   = "expired"
+	OutcomeTimedOut  = "timed_out"
 	OutcomeUnchanged = "unchanged"
 )
 

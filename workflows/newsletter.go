@@ -27,6 +27,18 @@ type run struct {
 	prints   []content.SectionPrint
 	date     time.Time
 
+	// signed: decisions count only with a verified token (runs started
+	// after signed approvals; see versionSignedApprovals).
+	signed bool
+	// content is the content revision approvers are shown; parsed is the
+	// document it was rendered from.
+	content        string
+	parsed         content.Parsed
+	deadline       time.Time
+	usedTokens     map[string]bool
+	approvedPrints map[string][]content.SectionPrint
+	notAnswered    []string
+
 	approvals      map[string]bool
 	rejected       bool
 	rejectReason   string
@@ -41,10 +53,15 @@ func NewsletterWorkflow(ctx workflow.Context, in Input) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	r.signed = workflow.GetVersion(ctx, versionSignedApprovals, workflow.DefaultVersion, 1) == 1
 	if err := r.registerHandlers(ctx); err != nil {
 		return Result{}, err
 	}
 	res, err := r.execute(ctx)
+	if r.signed {
+		// Let a decision still being verified finish before the run does.
+		_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+	}
 	if err != nil {
 		r.status.Errors = append(r.status.Errors, summary(err))
 		r.setStage(ctx, StageFailed)
@@ -60,9 +77,11 @@ func newRun(ctx workflow.Context, in Input) (*run, error) {
 	if err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "InvalidInput", nil)
 	}
-	r := &run{in: in, id: WorkflowID(in.Edition), approvals: map[string]bool{}}
+	r := &run{in: in, id: WorkflowID(in.Edition), approvals: map[string]bool{},
+		usedTokens: map[string]bool{}, approvedPrints: map[string][]content.SectionPrint{}}
 	r.date = edition.Date(in.Edition, workflow.GetInfo(ctx).WorkflowStartTime.UTC())
-	r.status = Status{Stage: StageStarting, Edition: in.Edition, Source: in.Source, DryRun: in.DryRun, Approvers: in.Approvers}
+	r.status = Status{Stage: StageStarting, Edition: in.Edition, Source: in.Source, DryRun: in.DryRun, Approvers: in.Approvers,
+		RunID: workflow.GetInfo(ctx).WorkflowExecution.RunID}
 	r.preview.Edition = in.Edition
 	return r, nil
 }
@@ -168,6 +187,8 @@ func (r *run) result(outcome string) Result {
 	if outcome == OutcomeRejected {
 		res.Reason = r.rejectReason
 	}
+	res.ChangeRequests = r.status.ChangeRequests
+	res.NotAnswered = r.notAnswered
 	if r.wants(ChannelSocial) && outcome != OutcomeUnchanged {
 		res.Social = r.preview.Output.Social
 	}

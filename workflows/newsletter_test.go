@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/httpapi"
@@ -64,8 +65,13 @@ func newHarness(t *testing.T, docs ...content.Document) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	keys, err := token.ParseKeys(testSigningKey)
+	if err != nil {
+		t.Fatal(err)
+	}
 	acts := &activities.Activities{Sources: h.fetcher, Taxonomy: content.DefaultTaxonomy(), Renderer: r, CRM: h.crm, Platform: h.platform,
-		WebBaseURL: "https://example.com", Send: activities.SendOptions{PageSize: 2, Window: 2}}
+		WebBaseURL: "https://example.com", Send: activities.SendOptions{PageSize: 2, Window: 2},
+		Approvals: activities.ApprovalOptions{Keys: keys, Now: func() time.Time { return h.env.Now() }}}
 	h.env.RegisterWorkflowWithOptions(NewsletterWorkflow, workflow.RegisterOptions{Name: WorkflowName})
 	h.env.RegisterActivity(acts)
 	return h
@@ -110,7 +116,7 @@ func (h *harness) status(t *testing.T) Status {
 
 func TestApproveSendsOnceAndPublishesOnce(t *testing.T) {
 	h := newHarness(t)
-	h.signalAt(time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com", Comment: "ship it"})
+	h.signedAt(time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com", Comment: "ship it"})
 	res := h.run(t, input())
 	if res.Outcome != OutcomeSent {
 		t.Fatalf("outcome %q, want %q", res.Outcome, OutcomeSent)
@@ -141,15 +147,23 @@ func TestApproveSendsOnceAndPublishesOnce(t *testing.T) {
 		t.Errorf("proof deliveries %v, want one to each approver", proof)
 	}
 	for _, req := range h.crm.Requests {
-		if strings.HasSuffix(req.NewsletterID, "-proof-0") && !strings.HasPrefix(req.Variants[0].Subject, "[Proof] ") {
-			t.Errorf("proof subject %q lacks [Proof] prefix", req.Variants[0].Subject)
+		if !strings.HasSuffix(req.NewsletterID, "-proof-0") {
+			continue
 		}
+		for _, m := range req.Messages {
+			if !strings.HasPrefix(m.Subject, "[Proof] ") || !strings.Contains(m.Text, `"by":"`+m.To+`"`) {
+				t.Errorf("proof to %s: subject %q, or no command of its own", m.To, m.Subject)
+			}
+		}
+	}
+	if d := res.Decisions[0]; !d.Verified || d.TokenID == "" || d.KeyID != "test" || d.Revision == "" {
+		t.Errorf("decision %+v: want verified, with token ID, key ID and revision", d)
 	}
 }
 
 func TestRejectEndsWithoutSending(t *testing.T) {
 	h := newHarness(t)
-	h.signalAt(time.Minute, SignalReject, RejectSignal{By: "bo@example.com", Reason: "dates are wrong"})
+	h.signedAt(time.Minute, SignalReject, RejectSignal{By: "bo@example.com", Reason: "dates are wrong"})
 	res := h.run(t, input())
 	if res.Outcome != OutcomeRejected || res.RejectedBy != "bo@example.com" || res.Reason != "dates are wrong" {
 		t.Fatalf("result %+v, want rejected by bo with reason", res)
@@ -162,7 +176,7 @@ func TestRejectEndsWithoutSending(t *testing.T) {
 func TestRefreshThenApproveUsesNewDocument(t *testing.T) {
 	h := newHarness(t, testDoc("Old tip."), testDoc("New tip: breathe through the nose."))
 	h.signalAt(time.Minute, SignalRefresh, RefreshSignal{By: "ed@example.com"})
-	h.signalAt(2*time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
+	h.signedAt(2*time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
 	res := h.run(t, input())
 	if res.Outcome != OutcomeSent {
 		t.Fatalf("outcome %q", res.Outcome)
@@ -179,11 +193,14 @@ func TestRefreshThenApproveUsesNewDocument(t *testing.T) {
 	}
 }
 
-func TestTimeoutExpires(t *testing.T) {
+func TestTimeoutNamesWhoDidNotAnswer(t *testing.T) {
 	h := newHarness(t)
-	res := h.run(t, input())
-	if res.Outcome != OutcomeExpired {
-		t.Fatalf("outcome %q, want expired", res.Outcome)
+	h.signedAt(time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
+	in := input()
+	in.RequiredApprovals = 2
+	res := h.run(t, in)
+	if res.Outcome != OutcomeTimedOut || strings.Join(res.NotAnswered, ",") != "bo@example.com" {
+		t.Fatalf("outcome %q not answered %v, want timed_out naming bo", res.Outcome, res.NotAnswered)
 	}
 	if len(h.crm.Delivered(WorkflowID("2026-W48"))) != 0 {
 		t.Error("expired edition was sent")
@@ -198,11 +215,11 @@ func TestUnknownApproverIsRecordedAndIgnored(t *testing.T) {
 		if st.Stage != StageAwaitingApproval || len(st.ApprovedBy) != 0 {
 			t.Errorf("after unknown approver: stage %s approved %v", st.Stage, st.ApprovedBy)
 		}
-		if len(st.Decisions) != 1 || st.Decisions[0].Counted || !strings.Contains(st.Decisions[0].Note, "not an approver") {
-			t.Errorf("decisions %+v, want one ignored 'not an approver'", st.Decisions)
+		if len(st.Decisions) != 1 || st.Decisions[0].Counted || st.Decisions[0].Problem != ProblemNoToken {
+			t.Errorf("decisions %+v, want one ignored for want of a token", st.Decisions)
 		}
 	}, 2*time.Minute)
-	h.signalAt(3*time.Minute, SignalApprove, ApproveSignal{By: "BO@example.com"})
+	h.signedAt(3*time.Minute, SignalApprove, ApproveSignal{By: "BO@example.com"})
 	res := h.run(t, input())
 	if res.Outcome != OutcomeSent || res.ApprovedBy[0] != "bo@example.com" {
 		t.Fatalf("result %+v, want sent, approved by bo (case-insensitive)", res)
@@ -216,12 +233,12 @@ func TestMalformedSignalIsRecordedNotFatal(t *testing.T) {
 	h := newHarness(t)
 	h.signalAt(time.Minute, SignalApprove, "just a string")
 	h.signalAt(2*time.Minute, SignalApprove, ApproveSignal{})
-	h.signalAt(3*time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
+	h.signedAt(3*time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
 	res := h.run(t, input())
 	if res.Outcome != OutcomeSent {
 		t.Fatalf("outcome %q", res.Outcome)
 	}
-	if len(res.Decisions) != 3 || !strings.Contains(res.Decisions[0].Note, "malformed") || !strings.Contains(res.Decisions[1].Note, "no approver") {
+	if len(res.Decisions) != 3 || !strings.Contains(res.Decisions[0].Note, "malformed") || res.Decisions[1].Problem != ProblemNoToken {
 		t.Errorf("decisions %+v", res.Decisions)
 	}
 }
@@ -251,7 +268,7 @@ func TestForceSendsUnchangedDocument(t *testing.T) {
 	doc := testDoc("Same tip.")
 	h := newHarness(t, doc)
 	publishedBefore(h, t, doc)
-	h.signalAt(time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
+	h.signedAt(time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
 	in := input()
 	in.Force = true
 	if res := h.run(t, in); res.Outcome != OutcomeSent || res.Send.Accepted != 5 {
@@ -268,21 +285,27 @@ func TestChangesAreShownToApprovers(t *testing.T) {
 			t.Errorf("changes %+v, want tips changed with a diff", st.Changes)
 		}
 	}, time.Minute)
-	h.signalAt(2*time.Minute, SignalReject, RejectSignal{By: "ana@example.com"})
+	h.signedAt(2*time.Minute, SignalReject, RejectSignal{By: "ana@example.com"})
 	h.run(t, input())
 }
 
 func TestDryRunSendsAndPublishesNothing(t *testing.T) {
 	h := newHarness(t)
-	h.signalAt(time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
+	h.signedAt(time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
 	in := input()
 	in.DryRun = true
 	res := h.run(t, in)
 	if res.Outcome != OutcomeDryRun {
 		t.Fatalf("outcome %q", res.Outcome)
 	}
-	if len(h.crm.Newsletters()) != 0 || len(h.platform.Published()) != 0 {
-		t.Error("dry run sent or published")
+	// Approvers still get the proof: their tokens are in it.
+	for _, id := range h.crm.Newsletters() {
+		if !strings.Contains(id, "-proof-") {
+			t.Errorf("dry run sent %s", id)
+		}
+	}
+	if len(h.platform.Published()) != 0 {
+		t.Error("dry run published")
 	}
 }
 
@@ -294,7 +317,7 @@ func TestCRM4xxFailsClearly(t *testing.T) {
 		}
 		return &httpapi.StatusError{Op: "crm send batch", StatusCode: http.StatusBadRequest, Detail: httpapi.ErrorDetail{Code: "invalid_field", Field: "messages[0].to", Message: "not an address"}}
 	}
-	h.signalAt(time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
+	h.signedAt(time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
 	h.env.ExecuteWorkflow(WorkflowName, input())
 	err := h.env.GetWorkflowError()
 	if err == nil {
@@ -319,7 +342,7 @@ func TestCRM5xxIsRetried(t *testing.T) {
 		}
 		return nil
 	}
-	h.signalAt(time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
+	h.signedAt(time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
 	res := h.run(t, input())
 	if res.Outcome != OutcomeSent || failures != 2 {
 		t.Fatalf("result %+v after %d failures", res, failures)
@@ -333,14 +356,14 @@ func TestCRM5xxIsRetried(t *testing.T) {
 
 func TestTwoApproversRequired(t *testing.T) {
 	h := newHarness(t)
-	h.signalAt(time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
-	h.signalAt(2*time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
+	h.signedAt(time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
+	h.signedAt(2*time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
 	h.env.RegisterDelayedCallback(func() {
-		if st := h.status(t); st.Stage != StageAwaitingApproval || len(st.ApprovedBy) != 1 {
-			t.Errorf("one approver twice must not suffice: %+v", st)
+		if st := h.status(t); st.Stage != StageAwaitingApproval || len(st.ApprovedBy) != 1 || st.Decisions[1].Problem != ProblemUsed {
+			t.Errorf("one approver twice must not suffice, nor a token twice: %+v", st)
 		}
 	}, 3*time.Minute)
-	h.signalAt(4*time.Minute, SignalApprove, ApproveSignal{By: "bo@example.com"})
+	h.signedAt(4*time.Minute, SignalApprove, ApproveSignal{By: "bo@example.com"})
 	in := input()
 	in.RequiredApprovals = 2
 	res := h.run(t, in)
@@ -355,15 +378,16 @@ func TestApproveUpdateValidatesCaller(t *testing.T) {
 	var acceptedMsg string
 	h.env.RegisterDelayedCallback(func() {
 		h.env.UpdateWorkflow(UpdateApprove, "u1", &updateCallbacks{
-			reject: func(err error) { rejected = err },
-		}, ApproveSignal{By: "mallory@example.com"})
+			complete: func(v any, err error) { rejected = err },
+		}, ApproveSignal{By: "mallory@example.com", Token: h.proofToken("bo@example.com", SignalApprove)})
 		h.env.UpdateWorkflow(UpdateApprove, "u2", &updateCallbacks{
 			complete: func(v any, err error) { acceptedMsg, _ = v.(string); accepted = err },
-		}, ApproveSignal{By: "ana@example.com"})
+		}, h.withToken(SignalApprove, ApproveSignal{By: "ana@example.com"}))
 	}, time.Minute)
 	res := h.run(t, input())
-	if rejected == nil || !strings.Contains(rejected.Error(), "not an approver") {
-		t.Errorf("update from a non-approver: %v, want 'not an approver'", rejected)
+	var appErr *temporal.ApplicationError
+	if !errors.As(rejected, &appErr) || appErr.Type() != ProblemWrongApprover {
+		t.Errorf("update from mallory with bo's token: %v, want %s", rejected, ProblemWrongApprover)
 	}
 	if accepted != nil || !strings.Contains(acceptedMsg, "approved") {
 		t.Errorf("update from an approver: %q, %v", acceptedMsg, accepted)
@@ -423,7 +447,7 @@ func TestRefreshFailureKeepsPreviousVersion(t *testing.T) {
 			t.Errorf("after a failed refresh: stage %s errors %v", st.Stage, st.Errors)
 		}
 	}, 2*time.Minute)
-	h.signalAt(3*time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
+	h.signedAt(3*time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
 	res := h.run(t, input())
 	if res.Outcome != OutcomeSent || !strings.Contains(h.platform.Published()[0].BodyHTML, "A tip.") {
 		t.Fatalf("result %+v: want the previous version sent", res)

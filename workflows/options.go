@@ -27,6 +27,12 @@ var (
 		StartToCloseTimeout: time.Minute,
 		RetryPolicy:         retry(time.Second, 30*time.Second, 5),
 	}
+	// A token check is a local computation; a worker that cannot do it
+	// (no keys) fails it at once.
+	verifyOptions = workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Second,
+		RetryPolicy:         retry(time.Second, 5*time.Second, 3),
+	}
 	publishOptions = workflow.ActivityOptions{
 		StartToCloseTimeout: time.Minute,
 		RetryPolicy:         retry(time.Second, time.Minute, 10),

@@ -29,6 +29,9 @@ func (r *run) prepare(ctx workflow.Context) (unchanged bool, err error) {
 	if err != nil {
 		return false, err
 	}
+	before := r.content
+	r.content, r.parsed = p.output.Revision, p.parsed
+	r.status.ContentRevision = r.content
 	r.revision = p.parsed.Revision
 	r.prints = p.parsed.Prints()
 	r.status.Revision = p.parsed.Revision
@@ -48,7 +51,17 @@ func (r *run) prepare(ctx workflow.Context) (unchanged bool, err error) {
 	if p.detect.Unchanged && !r.in.Force {
 		return true, nil
 	}
-	r.sendProof(ctx)
+	if !r.signed {
+		r.sendProof(ctx)
+		return false, nil
+	}
+	if before != "" && before == r.content {
+		// Nothing an approver sees changed: approvals and tokens stand.
+		workflow.GetLogger(ctx).Info("refresh rendered the same edition; approvals stand", "edition", r.in.Edition)
+		return false, nil
+	}
+	since := r.voidOnChange(ctx, before)
+	r.sendSignedProof(ctx, r.in.Approvers, since, false)
 	return false, nil
 }
 
@@ -80,7 +93,7 @@ func (r *run) fetchAndRender(ctx workflow.Context) (prepared, error) {
 	return p, nil
 }
 
-// sendProof mails the rendered email to the approvers. A failed proof is
+// sendProof mails the rendered email to the approvers of an unsigned run. A failed proof is
 // reported in status but does not stop the run: approvers can still read
 // the preview query.
 func (r *run) sendProof(ctx workflow.Context) {

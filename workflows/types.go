@@ -36,22 +36,44 @@ type Input struct {
 	// ApprovalTimeout ends the run as expired when no decision comes in
 	// time ("72h"; default DefaultApprovalTimeout).
 	ApprovalTimeout Duration `json:"approval_timeout,omitempty"`
+	// Reminders are how long before the deadline undecided approvers are
+	// reminded (default: half-way and one hour before).
+	Reminders []Duration `json:"reminders,omitempty"`
 	// DryRun renders and waits for approval but publishes and sends nothing.
 	DryRun bool `json:"dry_run,omitempty"`
 	// Force sends even when the document is unchanged since the last edition.
 	Force bool `json:"force,omitempty"`
 }
 
-// ApproveSignal is the payload of the approve signal and update.
+// ApproveSignal is the payload of the approve signal and update. Token is
+// the approver's signed token from the proof email.
 type ApproveSignal struct {
 	By      string `json:"by"`
 	Comment string `json:"comment,omitempty"`
+	Token   string `json:"token,omitempty"`
 }
 
-// RejectSignal is the payload of the reject signal.
+// RejectSignal is the payload of the reject signal and update.
 type RejectSignal struct {
 	By     string `json:"by"`
 	Reason string `json:"reason,omitempty"`
+	Token  string `json:"token,omitempty"`
+}
+
+// RequestChangesSignal is the payload of the request_changes signal and
+// update.
+type RequestChangesSignal struct {
+	By      string `json:"by"`
+	Comment string `json:"comment"`
+	Token   string `json:"token,omitempty"`
+}
+
+// ChangeRequest is one approver's request for changes.
+type ChangeRequest struct {
+	By       string    `json:"by"`
+	Comment  string    `json:"comment"`
+	Revision string    `json:"revision"`
+	At       time.Time `json:"at"`
 }
 
 // RefreshSignal is the payload of the refresh signal (it may be empty).
@@ -69,12 +91,32 @@ type Decision struct {
 	Counted bool      `json:"counted"`
 	// Note says why a decision was not counted.
 	Note string `json:"note,omitempty"`
+	// Problem is a stable word for why a decision was not counted
+	// (no_token, forged, expired, used, stale, wrong_approver, …).
+	Problem string `json:"problem,omitempty"`
+	// Revision is the content revision the decision was made on.
+	Revision string `json:"revision,omitempty"`
+	// Verified: the decision carried a valid signed token for By.
+	Verified bool `json:"verified,omitempty"`
+	// TokenID names the token used (not the token itself) and KeyID the
+	// key that signed it; OperatorIssued marks a token an operator minted.
+	TokenID        string `json:"token_id,omitempty"`
+	KeyID          string `json:"key_id,omitempty"`
+	OperatorIssued bool   `json:"operator_issued,omitempty"`
+	// Voided approvals no longer count; VoidReason says why.
+	Voided     bool   `json:"voided,omitempty"`
+	VoidReason string `json:"void_reason,omitempty"`
 }
 
 // Status is the answer to the status query.
 type Status struct {
 	Stage            string                  `json:"stage"`
 	Edition          string                  `json:"edition"`
+	RunID            string                  `json:"run_id,omitempty"`
+	ContentRevision  string                  `json:"content_revision,omitempty"`
+	Pending          []string                `json:"pending,omitempty"`
+	ChangeRequests   []ChangeRequest         `json:"change_requests,omitempty"`
+	RemindersSent    int                     `json:"reminders_sent,omitempty"`
 	Source           string                  `json:"source"`
 	Revision         string                  `json:"revision,omitempty"`
 	DryRun           bool                    `json:"dry_run,omitempty"`
@@ -113,17 +155,20 @@ type Preview struct {
 
 // Result is what a finished run returns.
 type Result struct {
-	Outcome    string                  `json:"outcome"`
-	Edition    string                  `json:"edition"`
-	Revision   string                  `json:"revision,omitempty"`
-	ApprovedBy []string                `json:"approved_by,omitempty"`
-	RejectedBy string                  `json:"rejected_by,omitempty"`
-	Reason     string                  `json:"reason,omitempty"`
-	Decisions  []Decision              `json:"decisions,omitempty"`
-	UpdateURL  string                  `json:"update_url,omitempty"`
-	Send       activities.SendResult   `json:"send"`
-	Social     []render.SocialDraft    `json:"social,omitempty"`
-	Changes    []content.SectionChange `json:"changes,omitempty"`
+	Outcome    string     `json:"outcome"`
+	Edition    string     `json:"edition"`
+	Revision   string     `json:"revision,omitempty"`
+	ApprovedBy []string   `json:"approved_by,omitempty"`
+	RejectedBy string     `json:"rejected_by,omitempty"`
+	Reason     string     `json:"reason,omitempty"`
+	Decisions  []Decision `json:"decisions,omitempty"`
+	// NotAnswered lists the approvers still undecided when the run timed out.
+	NotAnswered    []string                `json:"not_answered,omitempty"`
+	ChangeRequests []ChangeRequest         `json:"change_requests,omitempty"`
+	UpdateURL      string                  `json:"update_url,omitempty"`
+	Send           activities.SendResult   `json:"send"`
+	Social         []render.SocialDraft    `json:"social,omitempty"`
+	Changes        []content.SectionChange `json:"changes,omitempty"`
 }
 
 // Duration is a time.Duration that reads and writes JSON as "72h" (a number

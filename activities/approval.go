@@ -1,0 +1,231 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"strings"
+	"time"
+
+	"github.com/halcytone/contentgen/approvals/proofmail"
+	"github.com/halcytone/contentgen/approvals/token"
+	"github.com/halcytone/contentgen/content"
+	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/crm/mergetag"
+	"github.com/halcytone/contentgen/httpapi"
+	"github.com/halcytone/contentgen/render"
+)
+
+// ProofSubjectPrefix marks proof emails sent to approvers.
+const ProofSubjectPrefix = proofmail.SubjectPrefix
+
+// ErrTypeNoSigningKeys fails a signed proof on a worker without keys.
+const ErrTypeNoSigningKeys = "NoApprovalSigningKeys"
+
+// ApprovalOptions configure approval tokens, links and notices. Keys stay
+// in the worker: tokens are minted inside activities and only reach the
+// approvers' mailboxes, never the workflow's history.
+type ApprovalOptions struct {
+	// Keys sign and verify approval tokens (APPROVAL_SIGNING_KEYS).
+	Keys *token.Keyring
+	// PublicURL is the approvals service's base URL (APPROVALS_PUBLIC_URL);
+	// empty: the proof shows commands with tokens instead of links.
+	PublicURL string
+	// Editors also get requests for changes (EDITORS).
+	Editors []string
+	// Now is the clock tokens are checked against (default time.Now).
+	Now func() time.Time
+}
+
+func (o ApprovalOptions) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+var errNoKeys = errors.New("the worker has no APPROVAL_SIGNING_KEYS: set them (id:base64key, e.g. k1:$(openssl rand -base64 32)) and restart the worker")
+
+// ProofInput is a proof of the email for the approvers. With a Revision it
+// is a signed proof: each approver gets links (or commands) carrying their
+// own tokens for this run and revision.
+type ProofInput struct {
+	// NewsletterID is unique per proof (the workflow ID and the render
+	// number), so a refreshed edition gets a new proof.
+	NewsletterID string      `json:"newsletter_id"`
+	Email        crm.Variant `json:"email"`
+	Approvers    []string    `json:"approvers"`
+	// EmailOnly names the sections the proof's default email leaves out
+	// and who gets them; the proof lists them at the top.
+	EmailOnly []render.EmailOnlySection `json:"email_only,omitempty"`
+
+	WorkflowID string    `json:"workflow_id,omitempty"`
+	RunID      string    `json:"run_id,omitempty"`
+	Edition    string    `json:"edition,omitempty"`
+	Revision   string    `json:"revision,omitempty"`
+	Deadline   time.Time `json:"deadline,omitzero"`
+	Reminder   bool      `json:"reminder,omitempty"`
+	// Changes since the last edition.
+	Changes []content.SectionChange `json:"changes,omitempty"`
+	// ChangesSince holds, for each approver whose approval a change
+	// voided, what changed since that approval.
+	ChangesSince map[string][]content.SectionChange `json:"changes_since_approval,omitempty"`
+}
+
+// ProofResult lists who the proof went to.
+type ProofResult struct {
+	SentTo   []string        `json:"sent_to"`
+	Rejected []crm.Rejection `json:"rejected,omitempty"`
+}
+
+// SendProof sends the email, subject prefixed "[Proof]", to the approvers
+// through the CRM, as a test send before the real one.
+func (a *Activities) SendProof(ctx context.Context, in ProofInput) (ProofResult, error) {
+	ctx = httpapi.WithCorrelationID(ctx, in.NewsletterID)
+	var req crm.NewsletterRequest
+	var err error
+	if in.Revision == "" {
+		req = plainProof(in)
+	} else if req, err = a.signedProof(in); err != nil {
+		return ProofResult{}, err
+	}
+	resp, err := a.CRM.SendNewsletter(ctx, in.NewsletterID+":proof", req)
+	if err != nil {
+		return ProofResult{}, classifyHTTP("send proof", ErrTypeCRMRejected, err)
+	}
+	res := ProofResult{Rejected: resp.Rejected}
+	rejected := map[string]bool{}
+	for _, r := range resp.Rejected {
+		rejected[strings.ToLower(r.To)] = true
+	}
+	for _, m := range req.Messages {
+		if !rejected[strings.ToLower(m.To)] {
+			res.SentTo = append(res.SentTo, m.To)
+		}
+	}
+	return res, nil
+}
+
+// plainProof is the proof of runs started before signed approvals.
+func plainProof(in ProofInput) crm.NewsletterRequest {
+	v := render.ProofNote(in.Email, in.EmailOnly)
+	v.ID = "proof"
+	v.Subject = ProofSubjectPrefix + v.Subject
+	req := crm.NewsletterRequest{NewsletterID: in.NewsletterID, Variants: []crm.Variant{v}}
+	for _, to := range in.Approvers {
+		req.Messages = append(req.Messages, crm.Message{To: to, Variant: v.ID, Merge: map[string]string{"email": to}})
+	}
+	return req
+}
+
+func (a *Activities) signedProof(in ProofInput) (crm.NewsletterRequest, error) {
+	keys := a.Approvals.Keys
+	if keys == nil {
+		return crm.NewsletterRequest{}, nonRetryable(ErrTypeNoSigningKeys, fmt.Errorf("send proof: %w", errNoKeys))
+	}
+	req := crm.NewsletterRequest{NewsletterID: in.NewsletterID}
+	for _, ap := range in.Approvers {
+		d := proofmail.Data{Edition: in.Edition, WorkflowID: in.WorkflowID, Approver: ap, Deadline: in.Deadline,
+			Reminder: in.Reminder, PublicURL: a.Approvals.PublicURL, Tokens: map[string]string{}, Changes: in.Changes}
+		if since, ok := in.ChangesSince[ap]; ok {
+			d.ApprovedEarlier, d.ChangesSince = true, since
+		}
+		for _, act := range token.Actions {
+			tok, err := keys.Mint(token.Claims{WorkflowID: in.WorkflowID, RunID: in.RunID, Edition: in.Edition,
+				Revision: in.Revision, Approver: ap, Action: act, Expires: in.Deadline.Unix()})
+			if err != nil {
+				return req, nonRetryable(ErrTypeNoSigningKeys, err)
+			}
+			d.Tokens[act] = tok
+		}
+		msg, err := proofmail.Build(d, render.ProofNote(in.Email, in.EmailOnly))
+		if err != nil {
+			return req, nonRetryable(ErrTypeRender, err)
+		}
+		req.Messages = append(req.Messages, msg)
+	}
+	return req, nil
+}
+
+// VerifyInput is a token presented with a decision.
+type VerifyInput struct {
+	Token string `json:"token"`
+}
+
+// VerifyResult says whether the token's signature holds and it has not
+// expired, and what it claims. Whether the claims fit the run is the
+// workflow's check. Problem is "malformed", "forged" or "expired".
+type VerifyResult struct {
+	Valid   bool         `json:"valid"`
+	Problem string       `json:"problem,omitempty"`
+	Message string       `json:"message,omitempty"`
+	Claims  token.Claims `json:"claims"`
+	KeyID   string       `json:"key_id,omitempty"`
+}
+
+// VerifyApproval checks a decision's token with the worker's keys, so the
+// workflow, which holds no key, counts only signed decisions.
+func (a *Activities) VerifyApproval(ctx context.Context, in VerifyInput) (VerifyResult, error) {
+	if a.Approvals.Keys == nil {
+		return VerifyResult{}, nonRetryable(ErrTypeNoSigningKeys, fmt.Errorf("verify approval token: %w", errNoKeys))
+	}
+	c, keyID, err := a.Approvals.Keys.Verify(in.Token, a.Approvals.now())
+	if err != nil {
+		return VerifyResult{Problem: token.KindOf(err), Message: err.Error(), KeyID: keyID}, nil
+	}
+	return VerifyResult{Valid: true, Claims: c, KeyID: keyID}, nil
+}
+
+// ChangesRequestedInput tells the other approvers and the editors that an
+// approver asked for changes.
+type ChangesRequestedInput struct {
+	NewsletterID string   `json:"newsletter_id"`
+	Edition      string   `json:"edition"`
+	WorkflowID   string   `json:"workflow_id"`
+	By           string   `json:"by"`
+	Comment      string   `json:"comment"`
+	Notify       []string `json:"notify"`
+}
+
+// NotifyChangesRequested emails the request to the other approvers and to
+// the worker's EDITORS list.
+func (a *Activities) NotifyChangesRequested(ctx context.Context, in ChangesRequestedInput) (ProofResult, error) {
+	ctx = httpapi.WithCorrelationID(ctx, in.WorkflowID)
+	to := append([]string(nil), in.Notify...)
+	for _, ed := range a.Approvals.Editors {
+		if !containsFold(to, ed) && !strings.EqualFold(ed, in.By) {
+			to = append(to, ed)
+		}
+	}
+	if len(to) == 0 {
+		return ProofResult{}, nil
+	}
+	subject := fmt.Sprintf("[Changes requested] Edition %s", in.Edition)
+	text := fmt.Sprintf("%s asked for changes to edition %s:\n\n%s\n\nThe run %s keeps waiting: edit the document and refresh it\n(starter refresh --workflow-id %s), and a new proof goes to every approver.\n",
+		in.By, in.Edition, in.Comment, in.WorkflowID, in.WorkflowID)
+	text = mergetag.Escape(text) // the comment must never read as a merge tag
+	req := crm.NewsletterRequest{NewsletterID: in.NewsletterID, Variants: []crm.Variant{{ID: "changes", Subject: subject,
+		Text: text, HTML: "<pre style=\"white-space:pre-wrap;font-family:inherit\">" + html.EscapeString(text) + "</pre>"}}}
+	for _, addr := range to {
+		req.Messages = append(req.Messages, crm.Message{To: addr, Variant: "changes"})
+	}
+	resp, err := a.CRM.SendNewsletter(ctx, in.NewsletterID, req)
+	if err != nil {
+		return ProofResult{}, classifyHTTP("send request for changes", ErrTypeCRMRejected, err)
+	}
+	res := ProofResult{Rejected: resp.Rejected}
+	for _, m := range req.Messages {
+		res.SentTo = append(res.SentTo, m.To)
+	}
+	return res, nil
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,364 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/content"
+)
+
+// versionSignedApprovals marks runs whose decisions count only with a
+// signed token bound to the content revision. Runs started before it keep
+// the earlier rules, so their histories replay unchanged.
+const versionSignedApprovals = "signed-approvals"
+
+// actionRequestChanges is the decision that asks the editor for changes.
+const actionRequestChanges = "request_changes"
+
+// Problems a decision can have, stable for tools and the approvals
+// service (they are also the type of a refused Update's error).
+const (
+	ProblemNoToken       = "no_token"
+	ProblemUnverifiable  = "unverifiable"
+	ProblemUsed          = "used"
+	ProblemStale         = "stale"
+	ProblemWrongRun      = "wrong_run"
+	ProblemWrongAction   = "wrong_action"
+	ProblemWrongApprover = "wrong_approver"
+	ProblemNotApprover   = "not_approver"
+	ProblemNotAwaiting   = "not_awaiting"
+	ProblemDuplicate     = "duplicate"
+	ProblemNoComment     = "no_comment"
+	// Token problems found by the signature check: malformed, forged, expired.
+)
+
+// DefaultReminders are how long before the deadline undecided approvers
+// are reminded, besides half-way.
+var DefaultReminders = []time.Duration{time.Hour}
+
+// claim is a decision as received, before it is verified.
+type claim struct {
+	action, by, comment, token string
+}
+
+// registerSignedHandlers sets up the decisions of signed runs: the approve,
+// reject and request_changes Updates and signals.
+func (r *run) registerSignedHandlers(ctx workflow.Context) error {
+	validator := func() error {
+		if r.decided() {
+			return fmt.Errorf("edition %s is already decided", r.in.Edition)
+		}
+		return nil
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateApprove,
+		func(ctx workflow.Context, s ApproveSignal) (string, error) {
+			return r.decideUpdate(ctx, claim{actionApprove, s.By, s.Comment, s.Token})
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, s ApproveSignal) error { return validator() }}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateReject,
+		func(ctx workflow.Context, s RejectSignal) (string, error) {
+			return r.decideUpdate(ctx, claim{actionReject, s.By, s.Reason, s.Token})
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, s RejectSignal) error { return validator() }}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRequestChanges,
+		func(ctx workflow.Context, s RequestChangesSignal) (string, error) {
+			return r.decideUpdate(ctx, claim{actionRequestChanges, s.By, s.Comment, s.Token})
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, s RequestChangesSignal) error { return validator() }}); err != nil {
+		return err
+	}
+	listen(ctx, SignalApprove, func(ctx workflow.Context, raw converter.RawValue) {
+		var s ApproveSignal
+		if r.decode(ctx, actionApprove, raw, &s) {
+			r.decide(ctx, claim{actionApprove, s.By, s.Comment, s.Token})
+		}
+	})
+	listen(ctx, SignalReject, func(ctx workflow.Context, raw converter.RawValue) {
+		var s RejectSignal
+		if r.decode(ctx, actionReject, raw, &s) {
+			r.decide(ctx, claim{actionReject, s.By, s.Reason, s.Token})
+		}
+	})
+	listen(ctx, SignalRequestChanges, func(ctx workflow.Context, raw converter.RawValue) {
+		var s RequestChangesSignal
+		if r.decode(ctx, actionRequestChanges, raw, &s) {
+			r.decide(ctx, claim{actionRequestChanges, s.By, s.Comment, s.Token})
+		}
+	})
+	return nil
+}
+
+// decideUpdate answers an Update: the summary when the decision counted,
+// else an error whose type is the Problem.
+func (r *run) decideUpdate(ctx workflow.Context, c claim) (string, error) {
+	d := r.decide(ctx, c)
+	if !d.Counted {
+		return "", temporal.NewApplicationError(d.Note, d.Problem)
+	}
+	switch c.action {
+	case actionReject:
+		return fmt.Sprintf("rejected: edition %s will not be published", r.in.Edition), nil
+	case actionRequestChanges:
+		return fmt.Sprintf("changes requested: the editor is told; edition %s waits for a refresh or a decision", r.in.Edition), nil
+	}
+	return r.approvalSummary(), nil
+}
+
+// decide verifies a decision's token and counts it when it is valid, for
+// this run, this revision, this action and the approver it names. Every
+// decision is recorded, counted or not. A verified token is spent when it
+// reaches the run, counted or not, so a token seen in history can never be
+// used again.
+func (r *run) decide(ctx workflow.Context, c claim) Decision {
+	d := Decision{Action: c.action, By: strings.ToLower(strings.TrimSpace(c.by)), Comment: c.comment, Revision: r.content}
+	refuse := func(problem, note string, args ...any) Decision {
+		d.Problem, d.Note = problem, fmt.Sprintf(note, args...)
+		r.record(ctx, d)
+		return d
+	}
+	if strings.TrimSpace(c.token) == "" {
+		return refuse(ProblemNoToken, "no token: only a decision carrying the approver's signed token from the proof email counts")
+	}
+	if c.action == actionRequestChanges && strings.TrimSpace(c.comment) == "" {
+		return refuse(ProblemNoComment, "a request for changes needs a comment saying what to change")
+	}
+	var v activities.VerifyResult
+	if err := workflow.ExecuteActivity(withOptions(ctx, verifyOptions), a.VerifyApproval, activities.VerifyInput{Token: c.token}).Get(ctx, &v); err != nil {
+		return refuse(ProblemUnverifiable, "the token could not be checked: %v", err)
+	}
+	d.Revision = r.content // the revision may have changed while the token was checked
+	if !v.Valid {
+		return refuse(v.Problem, "%s", v.Message)
+	}
+	cl := v.Claims
+	d.TokenID, d.KeyID, d.OperatorIssued = cl.ID(), v.KeyID, cl.Operator
+	info := workflow.GetInfo(ctx)
+	switch {
+	case r.usedTokens[cl.ID()]:
+		return refuse(ProblemUsed, "this token was already used; each link works once")
+	case cl.WorkflowID != info.WorkflowExecution.ID || cl.RunID != info.WorkflowExecution.RunID:
+		r.usedTokens[cl.ID()] = true
+		return refuse(ProblemWrongRun, "the token is for run %s of %s, not this run", cl.RunID, cl.WorkflowID)
+	}
+	r.usedTokens[cl.ID()] = true
+	switch {
+	case cl.Action != c.action:
+		return refuse(ProblemWrongAction, "the token allows %s, not %s", cl.Action, c.action)
+	case cl.Approver != d.By:
+		return refuse(ProblemWrongApprover, "the token was issued to %s, not %s", cl.Approver, d.By)
+	case cl.Revision != r.content:
+		return refuse(ProblemStale, "the edition changed after this token was sent (token revision %.12s, now %.12s); a new proof has gone out", cl.Revision, r.content)
+	case !r.isApprover(d.By):
+		return refuse(ProblemNotApprover, "%s is not an approver of edition %s", d.By, r.in.Edition)
+	case r.decided():
+		return refuse(ProblemNotAwaiting, "edition %s is already decided", r.in.Edition)
+	case r.status.Stage != StageAwaitingApproval:
+		return refuse(ProblemNotAwaiting, "edition %s is not awaiting approval (stage %s)", r.in.Edition, r.status.Stage)
+	case c.action == actionApprove && r.approvals[d.By]:
+		return refuse(ProblemDuplicate, "%s has already approved this revision", d.By)
+	}
+	d.Verified, d.Counted = true, true
+	r.record(ctx, d)
+	switch c.action {
+	case actionApprove:
+		r.approvals[d.By] = true
+		r.approvedPrints[d.By] = r.prints
+		r.status.ApprovedBy = append(r.status.ApprovedBy, d.By)
+	case actionReject:
+		r.rejected, r.rejectReason, r.status.RejectedBy = true, c.comment, d.By
+	case actionRequestChanges:
+		r.requestChanges(ctx, d)
+	}
+	r.status.Pending = r.pending()
+	return d
+}
+
+// requestChanges records the request, withdraws the requester's own
+// approval, and tells the other approvers and the editors.
+func (r *run) requestChanges(ctx workflow.Context, d Decision) {
+	r.status.ChangeRequests = append(r.status.ChangeRequests, ChangeRequest{By: d.By, Comment: d.Comment, Revision: d.Revision, At: d.At})
+	if r.approvals[d.By] {
+		r.voidApprovalsOf(d.By, fmt.Sprintf("withdrawn: %s asked for changes", d.By))
+	}
+	var notify []string
+	for _, ap := range r.in.Approvers {
+		if ap != d.By {
+			notify = append(notify, ap)
+		}
+	}
+	in := activities.ChangesRequestedInput{NewsletterID: fmt.Sprintf("%s-changes-%d", r.id, len(r.status.ChangeRequests)),
+		Edition: r.in.Edition, WorkflowID: r.id, By: d.By, Comment: d.Comment, Notify: notify}
+	var res activities.ProofResult
+	if err := workflow.ExecuteActivity(withOptions(ctx, proofOptions), a.NotifyChangesRequested, in).Get(ctx, &res); err != nil {
+		r.status.Errors = append(r.status.Errors, "request for changes not emailed: "+err.Error())
+	}
+}
+
+// voidApprovalsOf voids the counted approvals of by (all approvers when
+// by is empty), keeping them in the audit trail with the reason.
+func (r *run) voidApprovalsOf(by, reason string) {
+	for i := range r.status.Decisions {
+		d := &r.status.Decisions[i]
+		if d.Action == actionApprove && d.Counted && !d.Voided && (by == "" || d.By == by) {
+			d.Voided, d.VoidReason = true, reason
+		}
+	}
+	if by == "" {
+		r.approvals = map[string]bool{}
+		r.approvedPrints = map[string][]content.SectionPrint{}
+		r.status.ApprovedBy = nil
+	} else {
+		delete(r.approvals, by)
+		delete(r.approvedPrints, by)
+		r.status.ApprovedBy = slices.DeleteFunc(slices.Clone(r.status.ApprovedBy), func(s string) bool { return s == by })
+	}
+	r.status.Pending = r.pending()
+}
+
+// voidOnChange voids every approval after the content changed from
+// before, and returns what changed since each voided approval.
+func (r *run) voidOnChange(ctx workflow.Context, before string) map[string][]content.SectionChange {
+	since := map[string][]content.SectionChange{}
+	if before == "" || len(r.approvals) == 0 {
+		return since
+	}
+	for _, ap := range r.in.Approvers {
+		if prints, ok := r.approvedPrints[ap]; ok {
+			since[ap] = content.Compare(prints, r.parsed)
+		}
+	}
+	reason := fmt.Sprintf("the edition changed after this approval (revision %.12s became %.12s on refresh %d)", before, r.content, r.status.Refreshes)
+	r.voidApprovalsOf("", reason)
+	workflow.GetLogger(ctx).Info("content changed; approvals voided", "edition", r.in.Edition, "voided", len(since))
+	return since
+}
+
+// pending lists the approvers who have neither approved nor asked for
+// changes on the current revision.
+func (r *run) pending() []string {
+	asked := map[string]bool{}
+	for _, cr := range r.status.ChangeRequests {
+		if cr.Revision == r.content {
+			asked[cr.By] = true
+		}
+	}
+	var out []string
+	for _, ap := range r.in.Approvers {
+		if !r.approvals[ap] && !asked[ap] {
+			out = append(out, ap)
+		}
+	}
+	return out
+}
+
+// approvalDeadline fixes the deadline the first time it is asked for:
+// tokens in the first proof expire then.
+func (r *run) approvalDeadline(ctx workflow.Context) time.Time {
+	if r.deadline.IsZero() {
+		r.deadline = workflow.Now(ctx).Add(r.in.ApprovalTimeout.Std()).UTC()
+		r.status.ApprovalDeadline = r.deadline
+	}
+	return r.deadline
+}
+
+// sendSignedProof mails each approver in to the proof with their own
+// tokens. A failed proof is reported in status and does not stop the run.
+func (r *run) sendSignedProof(ctx workflow.Context, to []string, since map[string][]content.SectionChange, reminder bool) {
+	if len(to) == 0 {
+		return
+	}
+	id := fmt.Sprintf("%s-proof-%d", r.id, r.status.Refreshes)
+	if reminder {
+		id = fmt.Sprintf("%s-reminder-%d-%d", r.id, r.status.Refreshes, r.status.RemindersSent+1)
+	}
+	info := workflow.GetInfo(ctx)
+	in := activities.ProofInput{NewsletterID: id, Email: r.preview.Output.Email, Approvers: to, EmailOnly: r.preview.Output.EmailOnly,
+		WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID, Edition: r.in.Edition,
+		Revision: r.content, Deadline: r.approvalDeadline(ctx), Reminder: reminder, Changes: r.status.Changes, ChangesSince: since}
+	var res activities.ProofResult
+	if err := workflow.ExecuteActivity(withOptions(ctx, proofOptions), a.SendProof, in).Get(ctx, &res); err != nil {
+		r.status.Errors = append(r.status.Errors, "proof not sent: "+err.Error())
+		return
+	}
+	if reminder {
+		r.status.RemindersSent++
+		return
+	}
+	r.status.ProofSentTo = res.SentTo
+}
+
+// reminderTimes are the instants before deadline at which undecided
+// approvers are reminded, earliest first.
+func (r *run) reminderTimes(deadline time.Time) []time.Time {
+	timeout := r.in.ApprovalTimeout.Std()
+	offsets := append([]time.Duration{timeout / 2}, DefaultReminders...)
+	if len(r.in.Reminders) > 0 {
+		offsets = offsets[:0]
+		for _, d := range r.in.Reminders {
+			offsets = append(offsets, d.Std())
+		}
+	}
+	var out []time.Time
+	for _, o := range offsets {
+		if o > 0 && o < timeout {
+			out = append(out, deadline.Add(-o))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
+	return slices.CompactFunc(out, time.Time.Equal)
+}
+
+// awaitSigned waits for approval, rejection or the deadline, reminding
+// undecided approvers on the way and re-rendering on refresh. It returns
+// an outcome when the run ends here, or "" when approved.
+func (r *run) awaitSigned(ctx workflow.Context) (string, error) {
+	deadline := r.approvalDeadline(ctx)
+	r.status.Pending = r.pending()
+	r.setStage(ctx, StageAwaitingApproval)
+	reminders := r.reminderTimes(deadline)
+	for {
+		now := workflow.Now(ctx)
+		for len(reminders) > 0 && !reminders[0].After(now) {
+			reminders = reminders[1:]
+		}
+		wake := deadline
+		if len(reminders) > 0 {
+			wake = reminders[0]
+		}
+		ok, err := workflow.AwaitWithTimeout(ctx, wake.Sub(now), func() bool { return r.decided() || r.refreshPending })
+		if err != nil {
+			return "", err
+		}
+		switch {
+		case !ok && wake.Before(deadline):
+			reminders = reminders[1:]
+			r.sendSignedProof(ctx, r.pending(), nil, true)
+			continue
+		case !ok:
+			r.notAnswered = r.pending()
+			return OutcomeTimedOut, nil
+		case r.rejected:
+			return OutcomeRejected, nil
+		case r.decided():
+			return "", nil
+		}
+		r.refreshPending = false
+		r.status.Refreshes++
+		if _, err := r.prepare(ctx); err != nil {
+			r.status.Errors = append(r.status.Errors, "refresh failed, the previous version is still awaiting approval: "+err.Error())
+		}
+		r.setStage(ctx, StageAwaitingApproval)
+	}
+}
