@@ -18,6 +18,7 @@ build:
 	$(GO) build -o $(BIN)/crm ./cmd/crm
 	$(GO) build -o $(BIN)/platform ./cmd/platform
 	$(GO) build -o $(BIN)/codec-server ./cmd/codec-server
+	$(GO) build -o $(BIN)/approvals ./cmd/approvals
 
 $(BIN)/temporal:
 	@echo "installing Temporal CLI $(TEMPORAL_VERSION) into bin/ (a few minutes the first time)"
@@ -87,4 +88,4 @@ demo-clean:
 	@./scripts/demo.sh clean
 
 clean:
-	rm -rf $(BIN)/worker $(BIN)/starter $(BIN)/crm $(BIN)/platform $(BIN)/codec-server
+	rm -rf $(BIN)/worker $(BIN)/starter $(BIN)/crm $(BIN)/platform $(BIN)/codec-server $(BIN)/approvals

@@ -83,7 +83,7 @@ func (s *Stack) Send(ctx context.Context, ed Edition) (Measure, error) {
 	procs := []*Proc{s.Worker, s.CRM, s.Temporal, s.Platform}
 	cpuBefore := cpuTimes(procs)
 	approved := time.Now()
-	if err := s.Client.SignalWorkflow(ctx, id, "", workflows.SignalApprove, workflows.ApproveSignal{By: Approver, Comment: "bench"}); err != nil {
+	if err := Approve(ctx, s.Client, id, "bench"); err != nil {
 		return m, fmt.Errorf("approve %s: %w", id, err)
 	}
 	var res workflows.Result

@@ -12,7 +12,10 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/halcytone/contentgen/approvals"
+	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/workflows"
 )
 
 // API keys of the stack's reference services; they never leave loopback.
@@ -109,7 +112,26 @@ func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
 // WorkerEnv is the environment bin/worker needs to reach the services.
 func WorkerEnv(temporalAddr, crmURL, crmKey, platformURL, platformKey string) []string {
 	return []string{"TEMPORAL_ADDRESS=" + temporalAddr, "TEMPORAL_NAMESPACE=default",
-		"CRM_URL=" + crmURL, "CRM_API_KEY=" + crmKey, "PLATFORM_URL=" + platformURL, "PLATFORM_API_KEY=" + platformKey}
+		"CRM_URL=" + crmURL, "CRM_API_KEY=" + crmKey, "PLATFORM_URL=" + platformURL, "PLATFORM_API_KEY=" + platformKey,
+		"APPROVAL_SIGNING_KEYS=" + SigningKeys}
+}
+
+// SigningKeys is the bench workers' APPROVAL_SIGNING_KEYS: a fixed key,
+// since bench stacks live on loopback for one run.
+const SigningKeys = "bench:YmVuY2gtYXBwcm92YWwtc2lnbmluZy1rZXktMzJieSE="
+
+// Approve approves run id as Approver with an operator-minted token, as
+// 'starter approve --mint' does.
+func Approve(ctx context.Context, c client.Client, id, comment string) error {
+	keys, err := token.ParseKeys(SigningKeys)
+	if err != nil {
+		return err
+	}
+	tok, err := approvals.Mint(ctx, c, keys, id, Approver, token.ActionApprove)
+	if err != nil {
+		return err
+	}
+	return c.SignalWorkflow(ctx, id, "", workflows.SignalApprove, workflows.ApproveSignal{By: Approver, Comment: comment, Token: tok})
 }
 
 // Close stops every process that started, the worker first.

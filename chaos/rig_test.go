@@ -257,7 +257,7 @@ func (r *rig) approveEdition() string {
 	if err := bench.WaitStage(ctx, r.client, id, workflows.StageAwaitingApproval, 2*time.Minute); err != nil {
 		r.t.Fatal(r.withLog(err))
 	}
-	if err := r.client.SignalWorkflow(ctx, id, "", workflows.SignalApprove, workflows.ApproveSignal{By: bench.Approver}); err != nil {
+	if err := bench.Approve(ctx, r.client, id, "chaos"); err != nil {
 		r.t.Fatal(err)
 	}
 	return id

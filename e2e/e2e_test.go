@@ -95,7 +95,8 @@ func TestEndToEndApproveWithTemporalCLI(t *testing.T) {
 	id := startEdition(t, s, "2026-W48")
 	waitStage(t, s.temporal, id, workflows.StageAwaitingApproval)
 
-	temporalCLI(t, s, "workflow", "signal", "--workflow-id", id, "--name", workflows.SignalApprove, "--input", `{"by":"Ana@Example.com","comment":"ship it"}`)
+	tok := s.mint(t, id, "ana@example.com", workflows.SignalApprove)
+	temporalCLI(t, s, "workflow", "signal", "--workflow-id", id, "--name", workflows.SignalApprove, "--input", `{"by":"Ana@Example.com","comment":"ship it","token":"`+tok+`"}`)
 	res := result(t, s, id)
 	if res.Outcome != workflows.OutcomeSent {
 		t.Fatalf("outcome %q, want sent: %+v", res.Outcome, res)
@@ -158,10 +159,10 @@ func TestEndToEndApproveWithTemporalCLI(t *testing.T) {
 	if len(keys) < 2 {
 		t.Errorf("idempotency keys %v: want the proof's and at least one batch's", keys)
 	}
-	if len(res.Decisions) != 1 || res.Decisions[0].By != "ana@example.com" || !res.Decisions[0].Counted {
-		t.Errorf("audit trail %+v", res.Decisions)
+	if len(res.Decisions) != 1 || res.Decisions[0].By != "ana@example.com" || !res.Decisions[0].Counted || !res.Decisions[0].OperatorIssued {
+		t.Errorf("audit trail %+v: want ana's operator-issued approval", res.Decisions)
 	}
-	recordHistory(t, s, id, "approve")
+	recordHistory(t, s, id, "signed-approve")
 }
 
 func TestEndToEndRejectAndRefresh(t *testing.T) {
@@ -181,7 +182,8 @@ func TestEndToEndRejectAndRefresh(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	temporalCLI(t, s, "workflow", "signal", "--workflow-id", id, "--name", workflows.SignalReject, "--input", `{"by":"bo@example.com","reason":"not this week"}`)
+	tok := s.mint(t, id, "bo@example.com", workflows.SignalReject)
+	temporalCLI(t, s, "workflow", "signal", "--workflow-id", id, "--name", workflows.SignalReject, "--input", `{"by":"bo@example.com","reason":"not this week","token":"`+tok+`"}`)
 	res := result(t, s, id)
 	if res.Outcome != workflows.OutcomeRejected || res.Reason != "not this week" {
 		t.Fatalf("result %+v, want rejected", res)
@@ -193,5 +195,5 @@ func TestEndToEndRejectAndRefresh(t *testing.T) {
 	if page, err := s.crmClient.Deliveries(ctx, id, "", "", 10); err != nil || page.Total != 0 {
 		t.Errorf("rejected edition delivered %d messages (%v)", page.Total, err)
 	}
-	recordHistory(t, s, id, "reject-after-refresh")
+	recordHistory(t, s, id, "signed-reject-after-refresh")
 }

@@ -58,7 +58,8 @@ func approveAndWait(t *testing.T, s *stack, id string) workflows.Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := s.temporal.SignalWorkflow(ctx, id, "", workflows.SignalApprove, workflows.ApproveSignal{By: "ana@example.com"}); err != nil {
+	tok := s.mint(t, id, "ana@example.com", workflows.SignalApprove)
+	if err := s.temporal.SignalWorkflow(ctx, id, "", workflows.SignalApprove, workflows.ApproveSignal{By: "ana@example.com", Token: tok}); err != nil {
 		t.Fatalf("approve %s: %v", id, err)
 	}
 	res := result(t, s, id)

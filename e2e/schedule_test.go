@@ -19,7 +19,12 @@ import (
 func starter(t *testing.T, s *stack, args ...string) string {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	env := &cli.Env{Stdout: &out, Stderr: &errOut, Lookup: func(string) string { return "" },
+	env := &cli.Env{Stdout: &out, Stderr: &errOut, Lookup: func(k string) string {
+		if k == "APPROVAL_SIGNING_KEYS" {
+			return s.signingKeys
+		}
+		return ""
+	},
 		Dial: func(context.Context) (client.Client, error) {
 			return client.NewClientFromExisting(s.temporal, client.Options{Namespace: "default"})
 		}}
@@ -78,7 +83,7 @@ func TestScheduleEditionsFollowScheduledTime(t *testing.T) {
 	starter(t, s, "schedule", "trigger")
 	id := runsOf(t, s, ed, 1)[0]
 	waitStage(t, s.temporal, id, workflows.StageAwaitingApproval)
-	starter(t, s, "approve", "--edition", ed, "--by", "ana@example.com")
+	starter(t, s, "approve", "--edition", ed, "--by", "ana@example.com", "--mint")
 	if res := result(t, s, id); res.Outcome != workflows.OutcomeSent || res.Edition != ed {
 		t.Fatalf("triggered run: %+v, want sent for %s", res, ed)
 	}

@@ -17,6 +17,8 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/approvals"
+	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/crm"
 	crmserver "github.com/halcytone/contentgen/crm/server"
 	"github.com/halcytone/contentgen/httpapi"
@@ -88,6 +90,11 @@ type stack struct {
 	crmHeaders   *headerLog
 	platHeaders  *headerLog
 	contactCount int
+	// signingKeys is the worker's APPROVAL_SIGNING_KEYS; approvalsURL
+	// serves the approval pages.
+	signingKeys  string
+	keys         *token.Keyring
+	approvalsURL string
 }
 
 type stackOptions struct {
@@ -166,8 +173,22 @@ func startStack(t *testing.T, o stackOptions) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if s.signingKeys, err = token.NewKey("e2e"); err != nil {
+		t.Fatal(err)
+	}
+	if s.keys, err = token.ParseKeys(s.signingKeys); err != nil {
+		t.Fatal(err)
+	}
+	apprHTTP := httptest.NewUnstartedServer(nil)
+	s.approvalsURL = "http://" + apprHTTP.Listener.Addr().String()
+	apprHTTP.Config.Handler = approvals.New(approvals.Config{Temporal: tc, Keys: s.keys, RatePerMinute: 600, Burst: 100}).Handler()
+	apprHTTP.Start()
+	t.Cleanup(apprHTTP.Close)
+
 	acts := &activities.Activities{Sources: srcs, Taxonomy: tax, Renderer: renderer, CRM: s.crmClient, Platform: s.platform,
-		WebBaseURL: s.platformURL, Send: activities.SendOptions{PageSize: 5, Window: 2}}
+		WebBaseURL: s.platformURL, Send: activities.SendOptions{PageSize: 5, Window: 2},
+		Approvals: activities.ApprovalOptions{Keys: s.keys, PublicURL: s.approvalsURL}}
+
 	w := app.NewWorker(tc, "", acts, worker.Options{})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
@@ -191,4 +212,17 @@ func waitStage(t *testing.T, c client.Client, id, stage string) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	t.Fatalf("%s did not reach stage %s (last: %s)", id, stage, last)
+}
+
+// mint signs a token for by to take action on run id, as an operator
+// holding the key would ('starter approve --mint').
+func (s *stack) mint(t *testing.T, id, by, action string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	tok, err := approvals.Mint(ctx, s.temporal, s.keys, id, by, action)
+	if err != nil {
+		t.Fatalf("mint a token for %s on %s: %v", by, id, err)
+	}
+	return tok
 }

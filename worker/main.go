@@ -11,12 +11,14 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"go.temporal.io/sdk/worker"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/internal/app"
 	"github.com/halcytone/contentgen/internal/service"
 	"github.com/halcytone/contentgen/internal/telemetry"
@@ -44,6 +46,8 @@ func run() error {
 	pageSize := fs.Int("send-page-size", getenv.Int("SEND_PAGE_SIZE", 1000), "recipients per page and per batch request (SEND_PAGE_SIZE)")
 	metricsAddr := fs.String("metrics-addr", getenv.String("METRICS_ADDR", ""), "serve Prometheus metrics at http://<addr>/metrics, e.g. 127.0.0.1:9464; empty: off (METRICS_ADDR)")
 	logFormat := fs.String("log-format", getenv.String("LOG_FORMAT", "text"), "log format: text or json (LOG_FORMAT)")
+	approvalsURL := fs.String("approvals-url", getenv.String("APPROVALS_PUBLIC_URL", ""), "public base URL of the approvals service, for the links in proofs; empty: proofs show commands with tokens (APPROVALS_PUBLIC_URL)")
+	editors := fs.String("editors", getenv.String("EDITORS", ""), "comma-separated addresses also told when an approver asks for changes (EDITORS)")
 	logLevel := fs.String("log-level", getenv.String("LOG_LEVEL", "info"), "log level: debug, info, warn or error (LOG_LEVEL)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: worker [flags]\n\nRuns the newsletter workflow and activities. Temporal is configured as in every\nTemporal tool (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS variables);\nCRM_API_KEY and PLATFORM_API_KEY are read from the environment only.\nTraces go over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_TRACES_EXPORTER=otlp)\nis set, configured by the standard OTEL_* variables.\n\nExample:\n  CRM_API_KEY=dev-crm-key PLATFORM_API_KEY=dev-platform-key worker -crm-url http://127.0.0.1:8081\n\nFlags:\n")
@@ -55,6 +59,10 @@ func run() error {
 	}
 	if *webURL == "" {
 		*webURL = *platformURL
+	}
+	approvalKeys, err := parseApprovalKeys(os.Getenv("APPROVAL_SIGNING_KEYS"))
+	if err != nil {
+		return err
 	}
 	logger, err := telemetry.NewLogger(os.Stderr, *logFormat, *logLevel)
 	if err != nil {
@@ -91,6 +99,7 @@ func run() error {
 			Timeout: 30 * time.Second}, httpTransport, logger),
 		WebBaseURL: *webURL,
 		Send:       activities.SendOptions{Window: *window, RatePerSecond: *rate, PageSize: *pageSize},
+		Approvals:  activities.ApprovalOptions{Keys: approvalKeys, PublicURL: *approvalsURL, Editors: splitList(*editors)},
 	}
 	opts, err := app.TemporalOptions(logger)
 	if err != nil {
@@ -110,6 +119,25 @@ func run() error {
 	w := app.NewWorker(c, *taskQueue, acts, worker.Options{})
 	logger.Info("worker started", "taskQueue", *taskQueue, "crm", *crmURL, "platform", *platformURL)
 	return w.Run(workerInterrupt(ctx))
+}
+
+// parseApprovalKeys reads APPROVAL_SIGNING_KEYS, without which no decision
+// could ever be verified.
+func parseApprovalKeys(spec string) (*token.Keyring, error) {
+	if strings.TrimSpace(spec) == "" {
+		return nil, fmt.Errorf("APPROVAL_SIGNING_KEYS is not set: approval tokens are signed with it. Generate a key with 'bin/approvals new-key k1' and set APPROVAL_SIGNING_KEYS=k1:<base64> on the worker and the approvals service")
+	}
+	return token.ParseKeys(spec)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // workerInterrupt turns ctx's end into the channel worker.Run stops on.

@@ -38,8 +38,9 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"start", "start the newsletter workflow for an edition", runStart},
-		{"approve", "approve an edition (as a Temporal Update; --signal sends the signal)", runApprove},
-		{"reject", "reject an edition", runReject},
+		{"approve", "approve an edition with your token (as a Temporal Update; --signal sends the signal)", runApprove},
+		{"reject", "reject an edition with your token", runReject},
+		{"request-changes", "ask the editor for changes with your token; the run keeps waiting", runRequestChanges},
 		{"refresh", "re-fetch and re-render an edition awaiting approval", runRefresh},
 		{"status", "show an edition's stage, decisions, changes and send progress", runStatus},
 		{"preview", "write an edition's rendered channels to a folder or stdout", runPreview},
@@ -70,7 +71,7 @@ func Run(ctx context.Context, e *Env, args []string) error {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: starter <command> [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-15s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'starter <command> -h' for a command's flags and an example.")
 	fmt.Fprintln(w, "Temporal is configured as in every Temporal tool: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS variables.")

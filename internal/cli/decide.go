@@ -4,12 +4,15 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"strings"
 	"time"
 
 	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/halcytone/contentgen/approvals"
+	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/edition"
 	"github.com/halcytone/contentgen/workflows"
 )
@@ -61,63 +64,106 @@ func (t *target) resolve(ctx context.Context, c client.Client) string {
 	return id
 }
 
-func runApprove(ctx context.Context, e *Env, args []string) error {
-	fs := flags(e, "approve", "Approve an edition. By default this is a Temporal Update, so you are told at once if you\nare not an approver or the edition is already decided; --signal sends the approve signal instead\n(what 'temporal workflow signal --name approve' and tctl send).",
-		"starter approve --edition 2026-W48 --by ana@example.com --comment 'Looks good'")
-	var t target
-	t.register(fs)
-	by := fs.String("by", e.get("NEWSLETTER_APPROVER", ""), "your address, as listed among the approvers (NEWSLETTER_APPROVER)")
-	comment := fs.String("comment", "", "optional comment for the audit trail")
-	asSignal := fs.Bool("signal", false, "send the approve signal instead of the update")
-	if err := fs.Parse(args); err != nil {
-		return err
+// decisionFlags are the flags every decision command takes.
+type decisionFlags struct {
+	target
+	by, tok  *string
+	mint     *bool
+	asSignal *bool
+}
+
+func registerDecision(e *Env, fs *flag.FlagSet) *decisionFlags {
+	d := &decisionFlags{}
+	d.register(fs)
+	d.by = fs.String("by", e.get("NEWSLETTER_APPROVER", ""), "your address, as listed among the approvers (NEWSLETTER_APPROVER)")
+	d.tok = fs.String("token", "", "your token for this decision, from the proof email")
+	d.mint = fs.Bool("mint", false, "operators only: sign a token for --by with APPROVAL_SIGNING_KEYS; the audit trail marks it operator-issued")
+	d.asSignal = fs.Bool("signal", false, "send the signal instead of the Update (what 'temporal workflow signal' and tctl send)")
+	return d
+}
+
+// decide sends one decision with its token, as an Update unless --signal.
+func decide(ctx context.Context, e *Env, d *decisionFlags, action, comment string) error {
+	if *d.by == "" {
+		return fmt.Errorf("--by is required: the address you decide as")
 	}
-	if *by == "" {
-		return fmt.Errorf("--by is required: the address you approve as")
+	if (*d.tok == "") == !*d.mint {
+		return fmt.Errorf("give --token (from your proof email) or, as an operator holding the signing key, --mint")
 	}
 	c, err := e.dial(ctx)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	id := t.resolve(ctx, c)
-	sig := workflows.ApproveSignal{By: *by, Comment: *comment}
-	if *asSignal {
-		if err := c.SignalWorkflow(ctx, id, "", workflows.SignalApprove, sig); err != nil {
-			return fmt.Errorf("approve %s: %w", id, err)
+	id := d.resolve(ctx, c)
+	tok := *d.tok
+	if *d.mint {
+		keys, err := token.ParseKeys(e.get("APPROVAL_SIGNING_KEYS", ""))
+		if err != nil {
+			return fmt.Errorf("--mint: %w", err)
 		}
-		fmt.Fprintf(e.Stdout, "approve signal sent to %s as %s; 'starter status' shows whether it counted\n", id, *by)
+		if tok, err = approvals.Mint(ctx, c, keys, id, strings.ToLower(strings.TrimSpace(*d.by)), action); err != nil {
+			return err
+		}
+	}
+	if *d.asSignal {
+		var arg any
+		switch action {
+		case token.ActionApprove:
+			arg = workflows.ApproveSignal{By: *d.by, Comment: comment, Token: tok}
+		case token.ActionReject:
+			arg = workflows.RejectSignal{By: *d.by, Reason: comment, Token: tok}
+		default:
+			arg = workflows.RequestChangesSignal{By: *d.by, Comment: comment, Token: tok}
+		}
+		if err := c.SignalWorkflow(ctx, id, "", action, arg); err != nil {
+			return fmt.Errorf("%s %s: %w", action, id, err)
+		}
+		fmt.Fprintf(e.Stdout, "%s signal sent to %s as %s; 'starter status' shows whether it counted\n", action, id, *d.by)
 		return nil
 	}
-	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: id, UpdateName: workflows.UpdateApprove, Args: []any{sig},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
+	msg, err := approvals.Decide(ctx, c, id, "", action, *d.by, tok, comment)
 	if err != nil {
-		return fmt.Errorf("approve %s: %w", id, err)
-	}
-	var msg string
-	if err := h.Get(ctx, &msg); err != nil {
-		return fmt.Errorf("approve %s: %w", id, err)
+		return err
 	}
 	fmt.Fprintf(e.Stdout, "%s: %s\n", id, msg)
 	return nil
 }
 
+func runApprove(ctx context.Context, e *Env, args []string) error {
+	fs := flags(e, "approve", "Approve an edition with your token from the proof email. By default this is a Temporal Update,\nso you are told at once if the token or the edition does not allow it; --signal sends the\napprove signal instead (what 'temporal workflow signal --name approve' and tctl send).",
+		"starter approve --edition 2026-W48 --by ana@example.com --token v1.… --comment 'Looks good'")
+	d := registerDecision(e, fs)
+	comment := fs.String("comment", "", "optional comment for the audit trail")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return decide(ctx, e, d, token.ActionApprove, *comment)
+}
+
 func runReject(ctx context.Context, e *Env, args []string) error {
-	fs := flags(e, "reject", "Reject an edition: the run ends as rejected and nothing is published or sent.",
-		"starter reject --edition 2026-W48 --by ana@example.com --reason 'Hardware dates are wrong'")
-	var t target
-	t.register(fs)
-	by := fs.String("by", e.get("NEWSLETTER_APPROVER", ""), "your address, as listed among the approvers (NEWSLETTER_APPROVER)")
+	fs := flags(e, "reject", "Reject an edition with your token from the proof email: the run ends as rejected and nothing\nis published or sent.",
+		"starter reject --edition 2026-W48 --by ana@example.com --token v1.… --reason 'Hardware dates are wrong'")
+	d := registerDecision(e, fs)
 	reason := fs.String("reason", "", "why, for the editor and the audit trail")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *by == "" {
-		return fmt.Errorf("--by is required: the address you reject as")
+	return decide(ctx, e, d, token.ActionReject, *reason)
+}
+
+func runRequestChanges(ctx context.Context, e *Env, args []string) error {
+	fs := flags(e, "request-changes", "Ask the editor for changes with your token from the proof email: the other approvers and\nthe editors are told, and the run waits for a refresh or a decision.",
+		"starter request-changes --edition 2026-W48 --by ana@example.com --token v1.… --comment 'The tip needs a source'")
+	d := registerDecision(e, fs)
+	comment := fs.String("comment", "", "what should change (required)")
+	if err := fs.Parse(args); err != nil {
+		return err
 	}
-	return signal(ctx, e, &t, workflows.SignalReject, workflows.RejectSignal{By: *by, Reason: *reason})
+	if strings.TrimSpace(*comment) == "" {
+		return fmt.Errorf("--comment is required: say what should change")
+	}
+	return decide(ctx, e, d, token.ActionRequestChanges, *comment)
 }
 
 func runRefresh(ctx context.Context, e *Env, args []string) error {

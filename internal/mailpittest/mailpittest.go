@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,5 +95,42 @@ func GetJSON(t testing.TB, url string, v any) {
 	}
 	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Full is one message with its bodies.
+type Full struct {
+	ID      string `json:"ID"`
+	Subject string `json:"Subject"`
+	Text    string `json:"Text"`
+	HTML    string `json:"HTML"`
+}
+
+// Message reads one message with its text and HTML bodies.
+func (s *Server) Message(t testing.TB, id string) Full {
+	t.Helper()
+	var m Full
+	GetJSON(t, fmt.Sprintf("%s/api/v1/message/%s", s.API, id), &m)
+	return m
+}
+
+// WaitFor returns the newest message to address whose subject starts with
+// prefix and that is not in seen, waiting up to timeout for it.
+func (s *Server) WaitFor(t testing.TB, to, prefix string, seen map[string]bool, timeout time.Duration) Full {
+	t.Helper()
+	for deadline := time.Now().Add(timeout); ; time.Sleep(100 * time.Millisecond) {
+		for _, m := range s.Messages(t, 200).Messages {
+			if seen[m.ID] || !strings.HasPrefix(m.Subject, prefix) {
+				continue
+			}
+			for _, addr := range m.To {
+				if strings.EqualFold(addr.Address, to) {
+					return s.Message(t, m.ID)
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no message %q… to %s within %s", prefix, to, timeout)
+		}
 	}
 }

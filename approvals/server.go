@@ -1,0 +1,341 @@
+package approvals
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"golang.org/x/time/rate"
+
+	"github.com/halcytone/contentgen/approvals/proofmail"
+	"github.com/halcytone/contentgen/approvals/token"
+	"github.com/halcytone/contentgen/content"
+	"github.com/halcytone/contentgen/workflows"
+)
+
+// ContentSecurityPolicy is the Platform pages' policy: no script at all,
+// inline styles, and forms that post only here.
+const ContentSecurityPolicy = "default-src 'self'; img-src https: data: 'self'; style-src 'unsafe-inline' 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
+// PreviewPath shows the full rendered email of a token's revision.
+const PreviewPath = "/preview"
+
+//go:embed templates/*.html
+var pageFiles embed.FS
+
+var pages = template.Must(template.ParseFS(pageFiles, "templates/*.html"))
+
+// Config configures the service.
+type Config struct {
+	Temporal client.Client
+	Keys     *token.Keyring
+	Logger   *slog.Logger
+	// RatePerMinute and Burst limit requests per client address
+	// (defaults 30 and 10).
+	RatePerMinute float64
+	Burst         int
+	// Now is the clock tokens are checked against (default time.Now).
+	Now func() time.Time
+	// Timeout bounds each call to Temporal (default 30 s).
+	Timeout time.Duration
+}
+
+// Server serves the confirmation pages and executes decisions.
+type Server struct {
+	cfg      Config
+	mu       sync.Mutex
+	limiters map[string]*visitor
+}
+
+type visitor struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+// New returns a Server.
+func New(cfg Config) *Server {
+	if cfg.RatePerMinute <= 0 {
+		cfg.RatePerMinute = 30
+	}
+	if cfg.Burst <= 0 {
+		cfg.Burst = 10
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Server{cfg: cfg, limiters: map[string]*visitor{}}
+}
+
+// Handler serves GET/POST /decide, GET /preview and GET /healthz.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+proofmail.DecidePath, s.handleConfirm)
+	mux.HandleFunc("POST "+proofmail.DecidePath, s.handleDecide)
+	mux.HandleFunc("GET "+PreviewPath, s.handlePreview)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.page(w, http.StatusNotFound, "refused", refusal{Title: "Nothing here", Message: "Open the link from your proof email."})
+	})
+	return s.limit(securityHeaders(mux))
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", ContentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer") // the URL carries a token
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Robots-Tag", "noindex")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limit allows each client address RatePerMinute requests a minute.
+func (s *Server) limit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		if !s.allow(host) {
+			w.Header().Set("Retry-After", "60")
+			s.page(w, http.StatusTooManyRequests, "refused", refusal{Title: "Too many requests",
+				Message: "This address sent too many requests. Wait a minute and open the link again."})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) allow(host string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	v, ok := s.limiters[host]
+	if !ok {
+		if len(s.limiters) > 10000 { // forget idle clients
+			for h, old := range s.limiters {
+				if now.Sub(old.seen) > 10*time.Minute {
+					delete(s.limiters, h)
+				}
+			}
+		}
+		v = &visitor{lim: rate.NewLimiter(rate.Limit(s.cfg.RatePerMinute/60), s.cfg.Burst)}
+		s.limiters[host] = v
+	}
+	v.seen = now
+	return v.lim.Allow()
+}
+
+// refusal is a page that says why a link does nothing and what to do.
+type refusal struct {
+	Kind, Title, Message, Next string
+}
+
+type confirmPage struct {
+	Token, Action, Label, Approver, Edition, Subject, Deadline, PreviewURL string
+	Sections                                                               []workflows.SectionSummary
+	Changes                                                                []content.SectionChange
+	Approved                                                               []string
+	Needs                                                                  int
+	CommentLabel                                                           string
+}
+
+type donePage struct {
+	Label, Edition, Message string
+}
+
+var actionLabels = map[string]string{
+	token.ActionApprove:        "Approve",
+	token.ActionRequestChanges: "Request changes",
+	token.ActionReject:         "Reject",
+}
+
+func (s *Server) page(w http.ResponseWriter, code int, name string, data any) {
+	var buf bytes.Buffer
+	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
+		s.cfg.Logger.Error("render page", "page", name, "error", err)
+		http.Error(w, "page failed", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(code)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// checked is a token that passed every check a page can make without
+// changing anything, with the run's status.
+type checked struct {
+	tok    string
+	claims token.Claims
+	status workflows.Status
+}
+
+// check verifies the token and reads the run's status. It writes the
+// refusal page and returns false when the token cannot be used.
+func (s *Server) check(ctx context.Context, w http.ResponseWriter, tok string) (checked, bool) {
+	c, _, err := s.cfg.Keys.Verify(tok, s.cfg.Now())
+	if err != nil {
+		s.refuse(w, token.KindOf(err), c)
+		return checked{}, false
+	}
+	st, err := Status(ctx, s.cfg.Temporal, c.WorkflowID, c.RunID)
+	if err != nil {
+		s.cfg.Logger.Warn("status of a token's run", "workflowId", c.WorkflowID, "error", err)
+		s.refuse(w, "closed", c)
+		return checked{}, false
+	}
+	for _, d := range st.Decisions {
+		if d.TokenID == c.ID() {
+			s.refuse(w, workflows.ProblemUsed, c)
+			return checked{}, false
+		}
+	}
+	switch {
+	case st.Outcome != "" || (st.Stage != workflows.StageAwaitingApproval && st.Stage != workflows.StageFetching && st.Stage != workflows.StageRendering):
+		s.refuse(w, "closed", c)
+		return checked{}, false
+	case st.ContentRevision != c.Revision:
+		s.refuse(w, workflows.ProblemStale, c)
+		return checked{}, false
+	}
+	return checked{tok: tok, claims: c, status: st}, true
+}
+
+func (s *Server) refuse(w http.ResponseWriter, kind string, c token.Claims) {
+	r := refusal{Kind: kind}
+	code := http.StatusConflict
+	switch kind {
+	case token.Malformed, token.Forged:
+		code, r.Title = http.StatusForbidden, "This link is not valid"
+		r.Message = "It was altered, cut short or not issued by us, so it does nothing."
+		r.Next = "Open the link from your newest proof email again, whole. If it still fails, ask the editor for a new proof."
+	case token.Expired:
+		code, r.Title = http.StatusGone, "This link has expired"
+		r.Message = "The approval deadline of edition " + c.Edition + " passed at " + c.ExpiresAt().Format("Mon 2 Jan 2006 15:04 MST") + "."
+		r.Next = "Ask the editor to start the edition again; a new proof will follow."
+	case workflows.ProblemUsed:
+		r.Title = "This link was already used"
+		r.Message = "Each link works once, and your decision on edition " + c.Edition + " is already recorded."
+		r.Next = "Nothing more to do. The editor sees your decision in the edition's status."
+	case workflows.ProblemStale:
+		r.Title = "The edition changed after this link was sent; a new proof is on its way"
+		r.Message = "Edition " + c.Edition + " was edited after this proof went out, so this link no longer applies."
+		r.Next = "Decide from the newest proof email, which shows what changed."
+	case "closed":
+		r.Title = "This edition is already decided"
+		r.Message = "Edition " + c.Edition + " is no longer waiting for approval."
+		r.Next = "Nothing more to do."
+	default:
+		r.Title = "This decision was not accepted"
+		r.Message = "The edition did not accept it (" + kind + ")."
+		r.Next = "Decide from the newest proof email, or ask the editor."
+	}
+	s.page(w, code, "refused", r)
+}
+
+func (s *Server) ctx(r *http.Request) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(r.Context(), s.cfg.Timeout)
+}
+
+// handleConfirm shows what the token decides. It never changes anything:
+// mail scanners and link previewers fetch every link.
+func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	tok := r.URL.Query().Get("token")
+	ck, ok := s.check(ctx, w, tok)
+	if !ok {
+		return
+	}
+	c, st := ck.claims, ck.status
+	p := confirmPage{Token: tok, Action: c.Action, Label: actionLabels[c.Action], Approver: c.Approver, Edition: c.Edition,
+		Deadline: c.ExpiresAt().Format("Mon 2 Jan 2006 15:04 MST"), Sections: st.Sections, Changes: st.Changes,
+		Approved: st.ApprovedBy, PreviewURL: PreviewPath + "?token=" + tok}
+	if v, err := s.cfg.Temporal.QueryWorkflow(ctx, c.WorkflowID, c.RunID, workflows.QueryPreview); err == nil {
+		var pv workflows.Preview
+		if v.Get(&pv) == nil {
+			p.Subject = pv.Output.Email.Subject
+		}
+	}
+	switch c.Action {
+	case token.ActionReject:
+		p.CommentLabel = "Why (for the editor)"
+	case token.ActionRequestChanges:
+		p.CommentLabel = "What should change"
+	default:
+		p.CommentLabel = "Comment (optional)"
+	}
+	s.page(w, http.StatusOK, "confirm", p)
+}
+
+// handleDecide executes the decision the form confirms.
+func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		s.page(w, http.StatusBadRequest, "refused", refusal{Title: "The form could not be read", Message: err.Error(), Next: "Open the link from your proof email again."})
+		return
+	}
+	ck, ok := s.check(ctx, w, r.PostForm.Get("token"))
+	if !ok {
+		return
+	}
+	c := ck.claims
+	comment := strings.TrimSpace(r.PostForm.Get("comment"))
+	if c.Action == token.ActionRequestChanges && comment == "" {
+		s.page(w, http.StatusBadRequest, "refused", refusal{Title: "Say what should change",
+			Message: "A request for changes needs a comment for the editor.", Next: "Go back, write what should change, and send it again."})
+		return
+	}
+	msg, err := Decide(ctx, s.cfg.Temporal, c.WorkflowID, c.RunID, c.Action, c.Approver, ck.tok, comment)
+	if err != nil {
+		s.cfg.Logger.Warn("decision refused", "workflowId", c.WorkflowID, "action", c.Action, "approver", c.Approver, "error", err)
+		kind := Problem(err)
+		if kind == "" {
+			kind = "closed"
+		}
+		s.refuse(w, kind, c)
+		return
+	}
+	s.cfg.Logger.Info("decision recorded", "workflowId", c.WorkflowID, "action", c.Action, "approver", c.Approver)
+	s.page(w, http.StatusOK, "done", donePage{Label: actionLabels[c.Action], Edition: c.Edition, Message: msg})
+}
+
+// handlePreview shows the full email of the token's revision, no script.
+func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	ck, ok := s.check(ctx, w, r.URL.Query().Get("token"))
+	if !ok {
+		return
+	}
+	v, err := s.cfg.Temporal.QueryWorkflow(ctx, ck.claims.WorkflowID, ck.claims.RunID, workflows.QueryPreview)
+	var pv workflows.Preview
+	if err == nil {
+		err = v.Get(&pv)
+	}
+	if err != nil {
+		s.refuse(w, "closed", ck.claims)
+		return
+	}
+	w.Header().Set("Content-Security-Policy", ContentSecurityPolicy+"; sandbox")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write([]byte(pv.Output.Email.HTML))
+}
