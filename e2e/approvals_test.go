@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -126,7 +128,7 @@ func mustStatus(t *testing.T, s *stack, id string) workflows.Status {
 func counted(st workflows.Status) []string {
 	var out []string
 	for _, d := range st.Decisions {
-		if d.Counted && !d.Voided {
+		if d.Counted && !d.Voided && d.Action != workflows.SignalRefresh {
 			out = append(out, d.Action+":"+d.By)
 		}
 	}
@@ -298,5 +300,44 @@ func TestApprovalLinksTwoApprovers(t *testing.T) {
 	if res.Outcome != workflows.OutcomeSent || len(res.ApprovedBy) != 2 {
 		t.Fatalf("result %s approved by %v", res.Outcome, res.ApprovedBy)
 	}
+	// History holds no key, and no token that was never used.
+	hist := payloadText(t, temporalCLI(t, s, "workflow", "show", "--workflow-id", id, "--output", "json"))
+	secret := s.signingKeys[strings.Index(s.signingKeys, ":")+1:]
+	if strings.Contains(hist, secret) || strings.Contains(hist, tokenOf(ana[token.ActionReject])) || !strings.Contains(hist, tokenOf(boLinks[token.ActionApprove])) {
+		t.Error("history holds the signing key or an unused token (or lacks the used one, so this check is blind)")
+	}
 	recordHistory(t, s, id, "signed-two-approvers-void")
+}
+
+// payloadText returns every payload's data in a history printed as JSON,
+// decoded, one per line.
+func payloadText(t *testing.T, histJSON string) string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(histJSON), &v); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if s, ok := e.(string); ok && k == "data" {
+					if d, err := base64.StdEncoding.DecodeString(s); err == nil {
+						b.Write(d)
+						b.WriteByte('\n')
+					}
+					continue
+				}
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return b.String()
 }

@@ -5,12 +5,14 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/halcytone/contentgen/approvals"
 	crmserver "github.com/halcytone/contentgen/crm/server"
 	"github.com/halcytone/contentgen/internal/cli"
 	"github.com/halcytone/contentgen/internal/mailpittest"
@@ -34,11 +36,23 @@ func TestFullStackOverSMTP(t *testing.T) {
 	env := &cli.Env{Stdout: &out, Stderr: &errOut, Dial: func(context.Context) (client.Client, error) {
 		return client.NewClientFromExisting(s.temporal, client.Options{Namespace: "default"})
 	}}
-	err = cli.Run(context.Background(), env, []string{"approve", "--edition", "2026-W50", "--by", "mallory@example.com"})
-	if err == nil || !strings.Contains(err.Error(), "not an approver") {
-		t.Fatalf("approve as a non-approver: %v, want 'not an approver'", err)
+	// Bo pastes the starter command from his proof email.
+	proof := mp.WaitFor(t, "bo@example.com", "[Proof] ", nil, 30*time.Second)
+	m := regexp.MustCompile(`starter approve --workflow-id (\S+) --by '([^']+)' --token (\S+)`).FindStringSubmatch(proof.Text)
+	if m == nil || m[1] != id || m[2] != "bo@example.com" {
+		t.Fatalf("bo's proof has no starter approve command of his own:\n%.1000s", proof.Text)
 	}
-	if err := cli.Run(context.Background(), env, []string{"approve", "--edition", "2026-W50", "--by", "bo@example.com"}); err != nil {
+	// Mallory got hold of Ana's proof: her token does not make him Ana.
+	anaProof := mp.WaitFor(t, "ana@example.com", "[Proof] ", nil, 30*time.Second)
+	anaTok := regexp.MustCompile(`--token (\S+)`).FindStringSubmatch(anaProof.Text)
+	if anaTok == nil {
+		t.Fatal("ana's proof has no token")
+	}
+	err = cli.Run(context.Background(), env, []string{"approve", "--edition", "2026-W50", "--by", "mallory@example.com", "--token", anaTok[1]})
+	if approvals.Problem(err) != workflows.ProblemWrongApprover {
+		t.Fatalf("approve as mallory with ana's token: %v, want %s", err, workflows.ProblemWrongApprover)
+	}
+	if err := cli.Run(context.Background(), env, []string{"approve", "--workflow-id", m[1], "--by", m[2], "--token", m[3]}); err != nil {
 		t.Fatalf("approve: %v (%s)", err, errOut.String())
 	}
 	res := result(t, s, id)
