@@ -167,7 +167,7 @@ func TestApprovalLinkInBrowser(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, "2026-W51") || !strings.Contains(body, `method="post"`) {
 		t.Fatalf("GET approve link: %d\n%.500s", code, body)
 	}
-	dom := browsertest.DumpDOM(t, links[token.ActionApprove])
+	_, dom := browsertest.Capture(t, links[token.ActionApprove], "confirm.png", 420, 900)
 	if !strings.Contains(dom, "Approve edition 2026-W51?") || !strings.Contains(dom, "Breathscape") {
 		t.Errorf("confirmation page in Chromium lacks the edition and its sections:\n%.800s", dom)
 	}

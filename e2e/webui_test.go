@@ -64,7 +64,8 @@ func TestWebUIListsRunsAwaitingApproval(t *testing.T) {
 	decided := startEdition(t, s, "2026-W44")
 	waitStage(t, s.temporal, waiting, workflows.StageAwaitingApproval)
 	waitStage(t, s.temporal, decided, workflows.StageAwaitingApproval)
-	temporalCLI(t, s, "workflow", "signal", "--workflow-id", decided, "--name", workflows.SignalReject, "--input", `{"by":"bo@example.com","reason":"not this week"}`)
+	tok := s.mint(t, decided, "bo@example.com", workflows.SignalReject)
+	temporalCLI(t, s, "workflow", "signal", "--workflow-id", decided, "--name", workflows.SignalReject, "--input", `{"by":"bo@example.com","reason":"not this week","token":"`+tok+`"}`)
 	if res := result(t, s, decided); res.Outcome != workflows.OutcomeRejected {
 		t.Fatalf("%s outcome %q, want rejected", decided, res.Outcome)
 	}

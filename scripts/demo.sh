@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # One-machine demo: Temporal dev server, Mailpit, the reference CRM and
-# Platform, and the worker; then one edition from examples/, approved with
-# the temporal CLI. Usage: scripts/demo.sh up|down|clean
+# Platform, the approvals service and the worker; then one edition from
+# examples/, approved through the link in the proof email.
+# Usage: scripts/demo.sh up|down|clean
+# DEMO_APPROVE=manual waits for you to click the printed link instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -14,6 +16,10 @@ TEMPORAL_PORT=${TEMPORAL_PORT:-7233}
 UI_PORT=${UI_PORT:-8233}
 CRM_ADDR=${CRM_ADDR:-127.0.0.1:8081}
 PLATFORM_ADDR=${PLATFORM_ADDR:-127.0.0.1:8082}
+APPROVALS_ADDR=${APPROVALS_ADDR:-127.0.0.1:8083}
+MAILPIT_SMTP=${MAILPIT_SMTP:-127.0.0.1:1025}
+MAILPIT_HTTP=${MAILPIT_HTTP:-127.0.0.1:8025}
+MAILPIT=http://$MAILPIT_HTTP
 CRM_KEY=demo-crm-key
 PLATFORM_KEY=demo-platform-key
 APPROVERS=ana@example.com,bo@example.com
@@ -54,21 +60,31 @@ up() {
   export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
   wait_for "Temporal" 60 "$BIN/temporal" operator cluster health --address "$TEMPORAL_ADDRESS"
 
-  step "Mailpit (SMTP :1025, API :8025)"
-  start mailpit "$BIN/mailpit" --smtp 127.0.0.1:1025 --listen 127.0.0.1:8025 --disable-version-check --database "$DATA/mailpit.db"
-  wait_for "Mailpit" 30 http_ok http://127.0.0.1:8025/api/v1/info
+  step "Mailpit (SMTP $MAILPIT_SMTP, inbox $MAILPIT)"
+  start mailpit "$BIN/mailpit" --smtp "$MAILPIT_SMTP" --listen "$MAILPIT_HTTP" --disable-version-check --database "$DATA/mailpit.db"
+  wait_for "Mailpit" 30 http_ok "$MAILPIT/api/v1/info"
 
   step "Reference CRM on http://$CRM_ADDR and Platform on http://$PLATFORM_ADDR (SQLite)"
   CRM_API_KEYS=$CRM_KEY CRM_DB=$DATA/crm.db CRM_ADDR=$CRM_ADDR CRM_PUBLIC_URL=http://$CRM_ADDR \
-    SMTP_HOST=127.0.0.1 SMTP_PORT=1025 start crm "$BIN/crm" serve
+    SMTP_HOST=${MAILPIT_SMTP%:*} SMTP_PORT=${MAILPIT_SMTP##*:} start crm "$BIN/crm" serve
   PLATFORM_API_KEYS=$PLATFORM_KEY PLATFORM_DB=$DATA/platform.db PLATFORM_ADDR=$PLATFORM_ADDR \
     PLATFORM_PUBLIC_URL=http://$PLATFORM_ADDR start platform "$BIN/platform" serve
   wait_for "CRM" 30 http_up "http://$CRM_ADDR/"
   wait_for "Platform" 30 http_up "http://$PLATFORM_ADDR/"
 
+  step "Approval signing key (.data/approval-signing-keys) and approvals service on http://$APPROVALS_ADDR"
+  if [ ! -s "$DATA/approval-signing-keys" ]; then
+    (umask 077; "$BIN/approvals" new-key "demo-$(date -u +%Y%m%d)" > "$DATA/approval-signing-keys")
+    info "generated a new key"
+  fi
+  APPROVAL_SIGNING_KEYS=$(cat "$DATA/approval-signing-keys")
+  export APPROVAL_SIGNING_KEYS
+  APPROVALS_ADDR=$APPROVALS_ADDR start approvals "$BIN/approvals" serve
+  wait_for "Approvals service" 30 http_ok "http://$APPROVALS_ADDR/healthz"
+
   step "Worker"
   CRM_URL=http://$CRM_ADDR CRM_API_KEY=$CRM_KEY PLATFORM_URL=http://$PLATFORM_ADDR PLATFORM_API_KEY=$PLATFORM_KEY \
-    start worker "$BIN/worker"
+    APPROVALS_PUBLIC_URL=http://$APPROVALS_ADDR start worker "$BIN/worker"
 
   step "Sample contacts from examples/contacts.csv"
   CRM_DB=$DATA/crm.db "$BIN/crm" import --file examples/contacts.csv | sed 's/^/    /'
@@ -92,8 +108,7 @@ up() {
   if [ "$stage" = awaiting_approval ]; then
     step "Preview"
     "$BIN/starter" preview --edition "$edition" --summary | sed 's/^/    /'
-    step "Approving with: temporal workflow signal --workflow-id $id --name approve --input '{\"by\":\"ana@example.com\"}'"
-    "$BIN/temporal" workflow signal --workflow-id "$id" --name approve --input '{"by":"ana@example.com","comment":"demo"}' | sed 's/^/    /'
+    approve_by_link
   elif [ "$stage" = failed ]; then
     "$BIN/starter" status --edition "$edition" || true
     die "the run failed; see .data/logs/worker.log"
@@ -107,7 +122,7 @@ up() {
   contacts=$(($(grep -c . examples/contacts.csv) - 1))
   expected=$contacts
   for _ in $(seq 1 60); do
-    count=$(curl -fsS "http://127.0.0.1:8025/api/v1/messages?limit=1" | sed -n 's/.*"messages_count":\([0-9]*\).*/\1/p')
+    count=$(curl -fsS "$MAILPIT/api/v1/messages?limit=1" | sed -n 's/.*"messages_count":\([0-9]*\).*/\1/p')
     [ "${count:-0}" -ge "$expected" ] && break
     sleep 0.5
   done
@@ -119,8 +134,34 @@ up() {
   info "Update page:                 http://$PLATFORM_ADDR/updates/$slug"
   info "All updates:                 http://$PLATFORM_ADDR/updates"
   info "Feed:                        http://$PLATFORM_ADDR/updates/feed.xml"
-  info "Mailpit received ${count:-0} messages (sample contacts: $contacts, plus proofs to approvers): http://127.0.0.1:8025/api/v1/messages"
+  info "Mailpit received ${count:-0} messages (sample contacts: $contacts, plus proofs to approvers): $MAILPIT"
   info "Stop everything with 'make demo-down'; 'make demo-clean' also removes .data/."
+}
+
+# approve_by_link finds Ana's proof in Mailpit, prints her approve
+# link and posts its confirmation form, as her click on the button does.
+approve_by_link() {
+  local id="" link="" tok
+  for _ in $(seq 1 60); do
+    id=$(curl -fsS "$MAILPIT/api/v1/search?query=to%3Aana%40example.com%20subject%3AProof&limit=1" \
+      | grep -o '"ID":"[^"]*"' | head -1 | cut -d'"' -f4)
+    [ -n "$id" ] && break
+    sleep 0.5
+  done
+  [ -n "$id" ] || die "no proof for ana@example.com in Mailpit ($MAILPIT)"
+  link=$(curl -fsS "$MAILPIT/api/v1/message/$id" | grep -o 'http://[^" \\]*/decide?token=[A-Za-z0-9._-]*' | head -1)
+  [ -n "$link" ] || die "the proof to ana@example.com has no approve link; see $MAILPIT"
+  step "Ana's proof is in Mailpit: $MAILPIT/view/$id"
+  info "Her approve link (open it: the page shows the edition; nothing happens until the button is pressed):"
+  info "  $link"
+  if [ "${DEMO_APPROVE:-auto}" = manual ]; then
+    info "Waiting for you to open the link and press the button ..."
+    return
+  fi
+  step "Approving as Ana: posting the link's confirmation form"
+  tok=${link##*token=}
+  curl -fsS -X POST --data-urlencode "token=$tok" --data-urlencode "comment=approved in the demo" \
+    "${link%%\?*}" | grep -o 'Thank you: [^<]*' | sed 's/^/    /' || die "the approvals service refused the approval; see .data/logs/approvals.log"
 }
 
 down() {
