@@ -131,13 +131,26 @@ func printStatus(w io.Writer, id string, st workflows.Status) {
 		fmt.Fprintf(w, "; deadline %s", st.ApprovalDeadline.Format("2006-01-02 15:04 MST"))
 	}
 	fmt.Fprintln(w)
+	if len(st.Pending) > 0 && st.Stage == workflows.StageAwaitingApproval {
+		fmt.Fprintf(w, "waiting for %s\n", strings.Join(st.Pending, ", "))
+	}
+	for _, cr := range st.ChangeRequests {
+		fmt.Fprintf(w, "changes requested by %s at %s: %s\n", cr.By, cr.At.Format("15:04:05"), cr.Comment)
+	}
 	if len(st.ProofSentTo) > 0 {
 		fmt.Fprintf(w, "proof sent to %s\n", strings.Join(st.ProofSentTo, ", "))
 	}
 	for _, d := range st.Decisions {
 		mark := "counted"
-		if !d.Counted {
+		switch {
+		case d.Voided:
+			mark = "voided: " + d.VoidReason
+		case !d.Counted:
 			mark = "ignored: " + d.Note
+		case d.OperatorIssued:
+			mark = "counted (operator-issued token)"
+		case d.Verified:
+			mark = "counted (verified token)"
 		}
 		fmt.Fprintf(w, "  %s %-7s %-24s %s\n", d.At.Format("15:04:05"), d.Action, d.By, mark)
 	}
