@@ -15,7 +15,7 @@ RUN go mod download
 
 COPY . .
 RUN go build -trimpath -ldflags="-s -w" -o /out/ \
-      ./worker ./starter ./cmd/crm ./cmd/platform ./cmd/codec-server
+      ./worker ./starter ./cmd/crm ./cmd/platform ./cmd/codec-server ./cmd/approvals
 
 # Alpine rather than distroless: the healthchecks in docker-compose.yml use
 # BusyBox wget, and operators can open a shell in a running service.

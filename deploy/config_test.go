@@ -78,7 +78,8 @@ func TestSharedSettingsAgree(t *testing.T) {
 	}{
 		{"CRM key", []ref{{"worker", "CRM_API_KEY"}, {"crm", "CRM_API_KEYS"}, {"crm-import", "CRM_API_KEY"}}},
 		{"Platform key", []ref{{"worker", "PLATFORM_API_KEY"}, {"platform", "PLATFORM_API_KEYS"}}},
-		{"codec keys", []ref{{"worker", "NEWSLETTER_CODEC_KEYS"}, {"codec-server", "NEWSLETTER_CODEC_KEYS"}, {"starter", "NEWSLETTER_CODEC_KEYS"}}},
+		{"codec keys", []ref{{"worker", "NEWSLETTER_CODEC_KEYS"}, {"codec-server", "NEWSLETTER_CODEC_KEYS"}, {"starter", "NEWSLETTER_CODEC_KEYS"}, {"approvals", "NEWSLETTER_CODEC_KEYS"}}},
+		{"approval signing keys", []ref{{"worker", "APPROVAL_SIGNING_KEYS"}, {"approvals", "APPROVAL_SIGNING_KEYS"}, {"starter", "APPROVAL_SIGNING_KEYS"}}},
 		{"PostgreSQL password", []ref{{"postgresql", "POSTGRES_PASSWORD"}, {"temporal", "POSTGRES_PWD"}, {"temporal-schema", "SQL_PASSWORD"}}},
 		{"Web UI origin", []ref{{"temporal-ui", "TEMPORAL_CORS_ORIGINS"}, {"codec-server", "CODEC_CORS_ORIGINS"}}},
 		{"task queue", []ref{{"worker", "TASK_QUEUE"}, {"starter", "TASK_QUEUE"}}},
