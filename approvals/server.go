@@ -266,7 +266,7 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 	c, st := ck.claims, ck.status
 	p := confirmPage{Token: tok, Action: c.Action, Label: actionLabels[c.Action], Approver: c.Approver, Edition: c.Edition,
 		Deadline: c.ExpiresAt().Format("Mon 2 Jan 2006 15:04 MST"), Sections: st.Sections, Changes: st.Changes,
-		Approved: st.ApprovedBy, PreviewURL: PreviewPath + "?token=" + tok}
+		Approved: st.ApprovedBy, PreviewURL: strings.TrimPrefix(PreviewPath, "/") + "?token=" + tok}
 	if v, err := s.cfg.Temporal.QueryWorkflow(ctx, c.WorkflowID, c.RunID, workflows.QueryPreview); err == nil {
 		var pv workflows.Preview
 		if v.Get(&pv) == nil {

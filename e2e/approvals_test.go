@@ -175,12 +175,28 @@ func TestApprovalLinkInBrowser(t *testing.T) {
 		t.Fatalf("opening the link changed the run: %+v", st.Decisions)
 	}
 
+	// Ana asks for changes through her link: the comment is required, Bo
+	// hears of it, and the run keeps waiting.
+	if code, body := confirm(t, links[token.ActionRequestChanges], ""); code != http.StatusBadRequest {
+		t.Errorf("request for changes without a comment: %d\n%.300s", code, body)
+	}
+	if code, body := confirm(t, links[token.ActionRequestChanges], "Which study is the tip from?"); code != http.StatusOK || !strings.Contains(body, "Request changes recorded") {
+		t.Fatalf("request for changes: %d\n%.500s", code, body)
+	}
+	notice := mp.WaitFor(t, "bo@example.com", "[Changes requested] ", nil, 30*time.Second)
+	if !strings.Contains(notice.Text, "Which study is the tip from?") || !strings.Contains(notice.Text, "ana@example.com") {
+		t.Errorf("bo's notice does not carry ana's request:\n%s", notice.Text)
+	}
+	if st := mustStatus(t, s, id); st.Stage != workflows.StageAwaitingApproval || len(st.ChangeRequests) != 1 {
+		t.Fatalf("after the request for changes: stage %s, requests %+v", st.Stage, st.ChangeRequests)
+	}
+
 	after := browsertest.Click(t, links[token.ActionApprove], "#confirm")
 	if !strings.Contains(after, "Approve recorded") {
 		t.Errorf("after the click Chromium shows:\n%.800s", after)
 	}
 	res := result(t, s, id)
-	if res.Outcome != workflows.OutcomeSent || len(res.Decisions) != 1 || !res.Decisions[0].Verified || res.Decisions[0].OperatorIssued {
+	if res.Outcome != workflows.OutcomeSent || len(res.Decisions) != 2 || !res.Decisions[1].Verified || res.Decisions[1].OperatorIssued || len(res.ChangeRequests) != 1 {
 		t.Fatalf("result %s decisions %+v: want sent on ana's verified link", res.Outcome, res.Decisions)
 	}
 }
