@@ -56,9 +56,9 @@ const (
 
 // Outcomes of a run.
 const (
-	OutcomeSent      = "sent"
-	OutcomeDryRun    = "dry_run"
-	OutcomeRejected  = "rejected"
+	OutcomeSent     = "sent"
+	OutcomeDryRun   = "dry_run"
+	OutcomeRejected = "rejected"
 	// OutcomeExpired ends runs started before signed approvals when no
 	// decision came in time; later runs end OutcomeTimedOut.
 	OutcomeExpired   = "expired"

@@ -13,7 +13,7 @@ import (
 func data(publicURL string) Data {
 	return Data{Edition: "2026-W49", WorkflowID: "newsletter-2026-W49", Approver: "o'neil@example.com",
 		Deadline: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC), PublicURL: publicURL,
-		Tokens: map[string]string{token.ActionApprove: "v1.k.A.a", token.ActionReject: "v1.k.R.r", token.ActionRequestChanges: "v1.k.C.c"},
+		Tokens:          map[string]string{token.ActionApprove: "v1.k.A.a", token.ActionReject: "v1.k.R.r", token.ActionRequestChanges: "v1.k.C.c"},
 		ApprovedEarlier: true, ChangesSince: []content.SectionChange{{Heading: "Tips", Change: content.ChangeChanged, Diff: "+ Hi {{first_name}}"}}}
 }
 
