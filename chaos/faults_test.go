@@ -9,6 +9,8 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/approvals/token"
+	"github.com/halcytone/contentgen/bench"
 	"github.com/halcytone/contentgen/internal/app"
 	"github.com/halcytone/contentgen/platform"
 )
@@ -101,10 +103,14 @@ func (r *rig) startInProcessWorker(send activities.SendOptions) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	keys, err := token.ParseKeys(bench.SigningKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
 	acts := &activities.Activities{Sources: srcs, Taxonomy: tax, Renderer: renderer,
 		CRM:        app.CRMClient(app.ServiceConfig{BaseURL: r.crmURL, APIKey: crmKey, Timeout: clientTimeout}, nil, nil),
 		Platform:   platform.New(platform.Options{BaseURL: r.platURL, APIKey: platformKey, Timeout: 10 * time.Second}),
-		WebBaseURL: r.platURL, Send: send}
+		WebBaseURL: r.platURL, Send: send, Approvals: activities.ApprovalOptions{Keys: keys}}
 	w := app.NewWorker(r.client, "", acts, worker.Options{})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
