@@ -35,6 +35,7 @@ type run struct {
 	content        string
 	parsed         content.Parsed
 	deadline       time.Time
+	refreshing     bool
 	usedTokens     map[string]bool
 	approvedPrints map[string][]content.SectionPrint
 	notAnswered    []string

@@ -138,7 +138,11 @@ func (r *run) decide(ctx workflow.Context, c claim) Decision {
 	if err := workflow.ExecuteActivity(withOptions(ctx, verifyOptions), a.VerifyApproval, activities.VerifyInput{Token: c.token}).Get(ctx, &v); err != nil {
 		return refuse(ProblemUnverifiable, "the token could not be checked: %v", err)
 	}
-	d.Revision = r.content // the revision may have changed while the token was checked
+	// A refresh in progress decides which revision the token must match.
+	if err := workflow.Await(ctx, func() bool { return !r.refreshing }); err != nil {
+		return refuse(ProblemNotAwaiting, "the run ended while the token was checked: %v", err)
+	}
+	d.Revision = r.content
 	if !v.Valid {
 		return refuse(v.Problem, "%s", v.Message)
 	}
@@ -356,9 +360,12 @@ func (r *run) awaitSigned(ctx workflow.Context) (string, error) {
 		}
 		r.refreshPending = false
 		r.status.Refreshes++
+		r.refreshing = true
 		if _, err := r.prepare(ctx); err != nil {
 			r.status.Errors = append(r.status.Errors, "refresh failed, the previous version is still awaiting approval: "+err.Error())
 		}
+		r.refreshing = false
+		r.status.Pending = r.pending()
 		r.setStage(ctx, StageAwaitingApproval)
 	}
 }
