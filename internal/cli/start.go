@@ -26,6 +26,7 @@ type inputFlags struct {
 	approvers list
 	required  int
 	timeout   time.Duration
+	reminders list
 	dryRun    bool
 	force     bool
 }
@@ -36,7 +37,8 @@ func (f *inputFlags) register(e *Env, fs *flag.FlagSet) {
 	fs.Var(&f.channels, "channels", "channels: email, web, social (default: all)")
 	fs.Var(&f.approvers, "approvers", "addresses whose approval counts; repeat or comma-separate (NEWSLETTER_APPROVERS)")
 	fs.IntVar(&f.required, "required-approvals", 1, "distinct approvers needed")
-	fs.DurationVar(&f.timeout, "timeout", workflows.DefaultApprovalTimeout, "how long to wait for a decision before the run ends as expired")
+	fs.DurationVar(&f.timeout, "timeout", workflows.DefaultApprovalTimeout, "how long to wait for a decision before the run ends as timed_out")
+	fs.Var(&f.reminders, "reminders", "how long before the deadline undecided approvers are reminded, e.g. 24h,2h (default: half-way and 1h before)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "render and wait for approval, but publish and send nothing")
 	fs.BoolVar(&f.force, "force", false, "send even when the document is unchanged since the last edition")
 }
@@ -51,10 +53,18 @@ func (f *inputFlags) input(e *Env, ed string) (workflows.Input, error) {
 	if len(f.approvers) == 0 {
 		return workflows.Input{}, fmt.Errorf("--approvers is required: name at least one address whose approval counts")
 	}
+	var reminders []workflows.Duration
+	for _, r := range f.reminders {
+		d, err := time.ParseDuration(r)
+		if err != nil || d <= 0 || d >= f.timeout {
+			return workflows.Input{}, fmt.Errorf("--reminders %q: give durations before the deadline, shorter than --timeout %s, e.g. 24h,2h", r, f.timeout)
+		}
+		reminders = append(reminders, workflows.Duration(d))
+	}
 	return workflows.Input{
 		Edition: ed, Source: f.source, Audience: f.audience, Channels: f.channels,
 		Approvers: f.approvers, RequiredApprovals: f.required, ApprovalTimeout: workflows.Duration(f.timeout),
-		DryRun: f.dryRun, Force: f.force,
+		Reminders: reminders, DryRun: f.dryRun, Force: f.force,
 	}, nil
 }
 
