@@ -54,7 +54,7 @@ func run() error {
 		fs.PrintDefaults()
 	}
 	_ = fs.Parse(os.Args[1:])
-	if err := getenv.RefusePlaceholders("CRM_API_KEY", "PLATFORM_API_KEY", "CRM_SIGNING_SECRET", "NEWSLETTER_CODEC_KEYS", "TEMPORAL_API_KEY"); err != nil {
+	if err := getenv.RefusePlaceholders("CRM_API_KEY", "PLATFORM_API_KEY", "CRM_SIGNING_SECRET", "NEWSLETTER_CODEC_KEYS", "APPROVAL_SIGNING_KEYS", "TEMPORAL_API_KEY"); err != nil {
 		return err
 	}
 	if *webURL == "" {
