@@ -56,6 +56,9 @@ type ProofInput struct {
 	NewsletterID string      `json:"newsletter_id"`
 	Email        crm.Variant `json:"email"`
 	Approvers    []string    `json:"approvers"`
+	// EmailOnly names the sections the proof's default email leaves out
+	// and who gets them; the proof lists them at the top.
+	EmailOnly []render.EmailOnlySection `json:"email_only,omitempty"`
 
 	WorkflowID string    `json:"workflow_id,omitempty"`
 	RunID      string    `json:"run_id,omitempty"`
@@ -68,9 +71,6 @@ type ProofInput struct {
 	// ChangesSince holds, for each approver whose approval a change
 	// voided, what changed since that approval.
 	ChangesSince map[string][]content.SectionChange `json:"changes_since_approval,omitempty"`
-	// EmailOnly names the sections the proof's default email leaves out
-	// and who gets them; the proof lists them at the top.
-	EmailOnly []render.EmailOnlySection `json:"email_only,omitempty"`
 }
 
 // ProofResult lists who the proof went to.
@@ -83,7 +83,6 @@ type ProofResult struct {
 // through the CRM, as a test send before the real one.
 func (a *Activities) SendProof(ctx context.Context, in ProofInput) (ProofResult, error) {
 	ctx = httpapi.WithCorrelationID(ctx, in.NewsletterID)
-	in.Email = render.ProofNote(in.Email, in.EmailOnly)
 	var req crm.NewsletterRequest
 	var err error
 	if in.Revision == "" {
@@ -110,7 +109,7 @@ func (a *Activities) SendProof(ctx context.Context, in ProofInput) (ProofResult,
 
 // plainProof is the proof of runs started before signed approvals.
 func plainProof(in ProofInput) crm.NewsletterRequest {
-	v := in.Email
+	v := render.ProofNote(in.Email, in.EmailOnly)
 	v.ID = "proof"
 	v.Subject = ProofSubjectPrefix + v.Subject
 	req := crm.NewsletterRequest{NewsletterID: in.NewsletterID, Variants: []crm.Variant{v}}
@@ -140,7 +139,7 @@ func (a *Activities) signedProof(in ProofInput) (crm.NewsletterRequest, error) {
 			}
 			d.Tokens[act] = tok
 		}
-		msg, err := proofmail.Build(d, in.Email)
+		msg, err := proofmail.Build(d, render.ProofNote(in.Email, in.EmailOnly))
 		if err != nil {
 			return req, nonRetryable(ErrTypeRender, err)
 		}

@@ -14,10 +14,11 @@ func Digest(out Output) string {
 	h := sha256.New()
 	// Encoding structs and sorted maps is deterministic.
 	_ = json.NewEncoder(h).Encode(struct {
-		Variants any `json:"variants"`
-		Targeted any `json:"targeted"`
-		Web      any `json:"web"`
-		Social   any `json:"social"`
-	}{out.Variants, out.TargetedSegments, out.Web, out.Social})
+		Variants  any `json:"variants"`
+		Targeted  any `json:"targeted"`
+		EmailOnly any `json:"email_only"`
+		Web       any `json:"web"`
+		Social    any `json:"social"`
+	}{out.Variants, out.TargetedSegments, out.EmailOnly, out.Web, out.Social})
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -288,10 +288,9 @@ func (r *run) sendSignedProof(ctx workflow.Context, to []string, since map[strin
 		id = fmt.Sprintf("%s-reminder-%d-%d", r.id, r.status.Refreshes, r.status.RemindersSent+1)
 	}
 	info := workflow.GetInfo(ctx)
-	in := activities.ProofInput{NewsletterID: id, Email: r.preview.Output.Email, Approvers: to,
+	in := activities.ProofInput{NewsletterID: id, Email: r.preview.Output.Email, Approvers: to, EmailOnly: r.preview.Output.EmailOnly,
 		WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID, Edition: r.in.Edition,
-		Revision: r.content, Deadline: r.approvalDeadline(ctx), Reminder: reminder, Changes: r.status.Changes, ChangesSince: since,
-		EmailOnly: r.preview.Output.EmailOnly}
+		Revision: r.content, Deadline: r.approvalDeadline(ctx), Reminder: reminder, Changes: r.status.Changes, ChangesSince: since}
 	var res activities.ProofResult
 	if err := workflow.ExecuteActivity(withOptions(ctx, proofOptions), a.SendProof, in).Get(ctx, &res); err != nil {
 		r.status.Errors = append(r.status.Errors, "proof not sent: "+reason(err))

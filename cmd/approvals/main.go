@@ -93,6 +93,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		return err
 	}
+	if err := getenv.RefusePlaceholders("APPROVAL_SIGNING_KEYS", "NEWSLETTER_CODEC_KEYS", "TEMPORAL_API_KEY"); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	spec := getenv("APPROVAL_SIGNING_KEYS")
 	if spec == "" {
 		return errors.New("serve: APPROVAL_SIGNING_KEYS is not set; give the worker's keys (a new one: approvals new-key k1)")

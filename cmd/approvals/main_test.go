@@ -30,6 +30,10 @@ func TestServeNeedsKeys(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "APPROVAL_SIGNING_KEYS") {
 		t.Fatalf("serve without keys: %v", err)
 	}
+	t.Setenv("APPROVAL_SIGNING_KEYS", "change-me:Y2hhbmdlLW1lLWFwcHJvdmFsLXNpZ25pbmcta2V5ISE=")
+	if err := run(context.Background(), []string{"serve"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "placeholder") {
+		t.Fatalf("serve with the example key: %v", err)
+	}
 	t.Setenv("APPROVAL_SIGNING_KEYS", "k1:short")
 	if err := run(context.Background(), []string{"serve"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "base64") {
 		t.Fatalf("serve with a bad key: %v", err)

@@ -23,6 +23,6 @@ func (g Getenv) RefusePlaceholders(names ...string) error {
 	if len(bad) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%s still hold%s the placeholder %q: replace each with a real secret before starting (see deploy/stack.env.example; e.g. openssl rand -hex 32, or codec-server -new-key for NEWSLETTER_CODEC_KEYS)",
+	return fmt.Errorf("%s still hold%s the placeholder %q: replace each with a real secret before starting (see deploy/stack.env.example; e.g. openssl rand -hex 32, codec-server -new-key for NEWSLETTER_CODEC_KEYS, approvals new-key for APPROVAL_SIGNING_KEYS)",
 		strings.Join(bad, ", "), map[bool]string{true: "s", false: ""}[len(bad) == 1], Placeholder)
 }
