@@ -206,7 +206,7 @@ func (r *run) requestChanges(ctx workflow.Context, d Decision) {
 		Edition: r.in.Edition, WorkflowID: r.id, By: d.By, Comment: d.Comment, Notify: notify}
 	var res activities.ProofResult
 	if err := workflow.ExecuteActivity(withOptions(ctx, proofOptions), a.NotifyChangesRequested, in).Get(ctx, &res); err != nil {
-		r.status.Errors = append(r.status.Errors, "request for changes not emailed: "+err.Error())
+		r.status.Errors = append(r.status.Errors, "request for changes not emailed: "+reason(err))
 	}
 }
 
@@ -362,7 +362,7 @@ func (r *run) awaitSigned(ctx workflow.Context) (string, error) {
 		r.status.Refreshes++
 		r.refreshing = true
 		if _, err := r.prepare(ctx); err != nil {
-			r.status.Errors = append(r.status.Errors, "refresh failed, the previous version is still awaiting approval: "+err.Error())
+			r.status.Errors = append(r.status.Errors, "refresh failed, the previous version is still awaiting approval: "+reason(err))
 		}
 		r.refreshing = false
 		r.status.Pending = r.pending()
