@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/internal/sqldb"
 )
 
 // job is one claimed delivery on its way out.
@@ -24,7 +25,9 @@ type job struct {
 	attempts     int
 	token        sql.NullString
 	unsubscribed bool
+	leaseUntil   time.Time
 	out          outcome
+	recorded     chan struct{}
 }
 
 type outcomeKind int
@@ -51,15 +54,25 @@ type outcome struct {
 // subquery names the status as a literal and orders like the partial index
 // deliveries_queue, so it reads that index from its start and stops after
 // n rows; with a bound status, or ordered by ID alone, the planners scan
-// every delivery ever sent on each claim.
+// every delivery ever sent on each claim. On PostgreSQL, several
+// dispatchers claim from one queue: rows another has locked are skipped
+// rather than waited for.
 func (s *Server) claim(ctx context.Context, n int) ([]*job, error) {
 	now := nowMillis()
 	until := now + s.lease().Milliseconds()
-	rows, err := s.db.QueryContext(ctx, `UPDATE deliveries SET locked_until = $1
-		WHERE id IN (SELECT id FROM deliveries WHERE status = '`+crm.DeliveryQueued+`' AND next_attempt_at <= $2 AND locked_until <= $3
+	// PostgreSQL may run an IN (… LIMIT) subquery more than once per
+	// statement; a locking CTE is run once.
+	query := `UPDATE deliveries SET locked_until = $1
+		WHERE id IN (SELECT id FROM deliveries WHERE status = '` + crm.DeliveryQueued + `' AND next_attempt_at <= $2 AND locked_until <= $3
 			ORDER BY next_attempt_at, id LIMIT $4)
-		AND status = $5 AND locked_until <= $6 RETURNING id`,
-		until, now, now, n, crm.DeliveryQueued, now)
+		AND status = $5 AND locked_until <= $6 RETURNING id`
+	if s.db.Dialect == sqldb.Postgres {
+		query = `WITH picked AS (SELECT id FROM deliveries WHERE status = '` + crm.DeliveryQueued + `' AND next_attempt_at <= $2 AND locked_until <= $3
+			ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+		UPDATE deliveries d SET locked_until = $1 FROM picked
+		WHERE d.id = picked.id AND d.status = $5 AND d.locked_until <= $6 RETURNING d.id`
+	}
+	rows, err := s.db.QueryContext(ctx, query, until, now, now, n, crm.DeliveryQueued, now)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
@@ -76,7 +89,11 @@ func (s *Server) claim(ctx context.Context, n int) ([]*job, error) {
 	if err := rows.Err(); err != nil || len(ids) == 0 {
 		return nil, err
 	}
-	return s.loadJobs(ctx, ids)
+	jobs, err := s.loadJobs(ctx, ids)
+	for _, j := range jobs {
+		j.leaseUntil = time.UnixMilli(until)
+	}
+	return jobs, err
 }
 
 func (s *Server) loadJobs(ctx context.Context, ids []int64) ([]*job, error) {
