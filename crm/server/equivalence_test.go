@@ -127,7 +127,7 @@ var editions = []content{
 		html: "<html><head><title>x</title></head><BODY class=\"a\">\n<p>Hi {{name}} from {{attr.city}}.</p>\n.dot line {{attr.city}}\n" +
 			strings.Repeat("<p>Static paragraph with = signs and ünïcode, long enough to wrap at seventy-six characters.</p>\n", 40) +
 			"<a href=\"{{unsubscribe_url}}\">Unsubscribe</a>{{attr.city}}</body></html>",
-		text: "Hi {{name}}\r\n.\r\n{{attr.city}}\n\nCode: {{open}}not_a_tag}}\r" + strings.Repeat("Text line with trailing space \n", 30) + "{{attr.city}}",
+		text:      "Hi {{name}}\r\n.\r\n{{attr.city}}\n\nCode: {{open}}not_a_tag}}\r" + strings.Repeat("Text line with trailing space \n", 30) + "{{attr.city}}",
 		fallbacks: map[string]string{"attr.city": "your city"}},
 	{variantID: "no-body-tag", subject: "Plain subject", preheader: "Static preview",
 		html: "<p>{{name}}</p>", text: "{{name}}"},
