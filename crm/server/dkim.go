@@ -42,7 +42,7 @@ func newDKIMSigner(c DKIMConfig) (*dkimSigner, error) {
 		return nil, err
 	}
 	return &dkimSigner{opts: dkim.SignOptions{Domain: c.Domain, Selector: c.Selector, Signer: key,
-		HeaderCanonicalization: dkim.CanonicalizationRelaxed, BodyCanonicalization: dkim.CanonicalizationRelaxed,
+		HeaderCanonicalization: dkim.CanonicalizationRelaxed, BodyCanonicalization: dkim.CanonicalizationSimple,
 		HeaderKeys: signedHeaders}}, nil
 }
 
