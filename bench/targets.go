@@ -30,6 +30,9 @@ func Targets() []Target {
 		// accepted every message: how soon the CRM has built and logged
 		// them all, at the same rate.
 		{Name: "every message built and logged at ≥ 20,000/s at 100k", Kind: "BENCH_LOGGED", Field: "recipients_per_s", Size: 100000, Limit: 20000, AtLeast: true},
+		{Name: "SMTP steady ≥ 5,000 messages/s", Kind: "BENCH_SMTP", Field: "steady_per_s", Limit: 5000, AtLeast: true},
+		{Name: "SMTP CPU ≤ 0.25 ms per message (CRM + worker)", Kind: "BENCH_SMTP", Field: "cpu_ms_per_msg", Limit: 0.25},
+		{Name: "SMTP CRM peak RSS ≤ 120 MB", Kind: "BENCH_SMTP", Field: "crm_peak_rss_mb", Limit: 120},
 	}
 }
 
