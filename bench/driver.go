@@ -32,6 +32,9 @@ type Config struct {
 	// Worker and CRM tuning: SEND_WINDOW, SEND_PAGE_SIZE, CRM_CONCURRENCY,
 	// and the CRM's GOGC (it trades memory for less garbage collection).
 	Window, PageSize, CRMConcurrency, CRMGOGC int
+	// CRMProfile, when set, is where the CRM of the SMTP runs writes its
+	// CPU profile (each run overwrites it).
+	CRMProfile string
 	// Source is the edition's Markdown document (default
 	// bench/testdata/edition.md).
 	Source string
@@ -125,7 +128,7 @@ func (c Config) RunSMTP(ctx context.Context, r SMTPRun) (string, error) {
 	// SMTP waits on the network, so more messages go out at once than in
 	// the CPU-bound log mode.
 	concurrency := max(c.CRMConcurrency, 16)
-	env := []string{"CRM_DELIVERY_MODE=smtp", "SMTP_HOST=" + host, "SMTP_PORT=" + strconv.Itoa(port), "SMTP_TLS=none",
+	env := []string{"CRM_CPU_PROFILE=" + c.CRMProfile, "CRM_DELIVERY_MODE=smtp", "SMTP_HOST=" + host, "SMTP_PORT=" + strconv.Itoa(port), "SMTP_TLS=none",
 		"CRM_CONCURRENCY=" + strconv.Itoa(concurrency), "GOGC=" + strconv.Itoa(c.CRMGOGC)}
 	dkim := "off"
 	if r.DKIM != "" && r.DKIM != "off" {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/mail"
+	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +47,7 @@ Environment (flags win where both exist):
   CRM_IDEMPOTENCY_RETENTION  how long Idempotency-Keys and their replies are kept,
                      e.g. 7d (default) or 36h; older ones are deleted hourly
   CRM_LOG_FORMAT     text (default) or json;  CRM_LOG_LEVEL  info (default), debug, warn, error
+  CRM_CPU_PROFILE    write a CPU profile of the whole run to this file (go tool pprof)
 
 Flags:
 `
@@ -71,6 +74,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	log, err := telemetry.NewLogger(stderr, c.logFormat, c.logLevel)
 	if err != nil {
 		return err
+	}
+	if path := getenv.String("CRM_CPU_PROFILE", ""); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("serve: CRM_CPU_PROFILE: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("serve: CRM_CPU_PROFILE: %w", err)
+		}
+		defer func() { pprof.StopCPUProfile(); _ = f.Close() }()
 	}
 	flush, err := service.Tracing(ctx, "crm", getenv, log)
 	if err != nil {

@@ -98,7 +98,7 @@ type logSink struct {
 
 type sinkEntry struct{ to, messageID, client string }
 
-func startLogSink(t *testing.T) (*logSink, int) {
+func startLogSink(t testing.TB) (*logSink, int) {
 	t.Helper()
 	k := &logSink{}
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
@@ -160,7 +160,7 @@ func (s *logSession) Data(r io.Reader) error {
 }
 
 // queueNewsletter queues n messages of a ~10 KB variant, 1,000 a request.
-func queueNewsletter(t *testing.T, s *Server, newsletter string, n int) []string {
+func queueNewsletter(t testing.TB, s *Server, newsletter string, n int) []string {
 	t.Helper()
 	v := crm.Variant{ID: "big", Subject: "Edition for {{first_name}}",
 		HTML: "<html><body>" + strings.Repeat("<p>Hello {{name}}, a paragraph of the edition. </p>\n", crashVariantN*5) + "</body></html>",

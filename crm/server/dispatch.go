@@ -69,10 +69,11 @@ func (s *Server) Flush(ctx context.Context) error {
 // is queued; otherwise it runs until ctx ends.
 func (s *Server) dispatch(ctx context.Context, untilEmpty bool) error {
 	n := s.cfg.Delivery.Concurrency
-	jobs := make(chan *job, 2*n)
-	// slots bounds deliveries claimed and not yet recorded.
-	slots := make(chan struct{}, 3*n)
-	rec := &recorder{s: s, in: make(chan *job, 3*n)}
+	// slots bounds deliveries claimed and not yet recorded: claimed ones
+	// wait at most the time to send that many, well within their lease.
+	slots := make(chan struct{}, max(4*n, s.cfg.Delivery.BatchSize))
+	jobs := make(chan *job, cap(slots))
+	rec := &recorder{s: s, in: make(chan *job, n)}
 	recDone := make(chan struct{})
 	go func() { rec.run(); close(recDone) }()
 	var wg sync.WaitGroup
@@ -99,12 +100,12 @@ func (s *Server) dispatch(ctx context.Context, untilEmpty bool) error {
 	return err
 }
 
-// claimLoop claims deliveries whenever at least Concurrency slots are
-// free, so each claim fetches a group rather than one row.
+// claimLoop claims deliveries whenever half the slots are free, so each
+// claim fetches a group rather than one row.
 func (s *Server) claimLoop(ctx context.Context, jobs chan<- *job, slots chan struct{}, untilEmpty bool) error {
 	tick := time.NewTicker(s.cfg.Delivery.PollInterval)
 	defer tick.Stop()
-	want := min(s.cfg.Delivery.Concurrency, cap(slots))
+	want := max(1, cap(slots)/2)
 	for {
 		k := 0
 		for k < want {
@@ -117,7 +118,7 @@ func (s *Server) claimLoop(ctx context.Context, jobs chan<- *job, slots chan str
 			}
 		}
 	grab:
-		for k < min(cap(slots), s.cfg.Delivery.BatchSize) {
+		for k < cap(slots) {
 			select {
 			case slots <- struct{}{}:
 				k++
@@ -189,7 +190,7 @@ func drain(slots chan struct{}, k int) {
 func (s *Server) lease() time.Duration {
 	d := s.cfg.Delivery.Lease
 	if r := s.cfg.Delivery.RatePerSecond; r > 0 {
-		d = max(d, 2*time.Duration(float64(3*s.cfg.Delivery.Concurrency)/r*float64(time.Second)))
+		d = max(d, 2*time.Duration(float64(max(4*s.cfg.Delivery.Concurrency, s.cfg.Delivery.BatchSize))/r*float64(time.Second)))
 	}
 	return d
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/halcytone/contentgen/crm"
@@ -123,16 +124,45 @@ func (s *Server) loadJobs(ctx context.Context, ids []int64) ([]*job, error) {
 	return jobs, rows.Err()
 }
 
-// record writes every job's outcome in one transaction.
+// record writes every job's outcome in one transaction. Sent and logged
+// deliveries of one newsletter are marked with one statement.
 func (s *Server) record(ctx context.Context, jobs []*job) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("record deliveries: %w", err)
 	}
 	defer tx.Rollback()
+	type group struct {
+		status, newsletter string
+	}
+	done := map[group][]int64{}
+	var order []group
 	for _, j := range jobs {
-		if err := recordOne(ctx, tx, j); err != nil {
-			return err
+		if j.out.kind != outSent && j.out.kind != outLogged {
+			if err := recordOne(ctx, tx, j); err != nil {
+				return err
+			}
+			continue
+		}
+		g := group{crm.DeliverySent, j.newsletterID}
+		if j.out.kind == outLogged {
+			g.status = crm.DeliveryLogged
+		}
+		if _, ok := done[g]; !ok {
+			order = append(order, g)
+		}
+		done[g] = append(done[g], j.id)
+	}
+	now := nowMillis()
+	for _, g := range order {
+		// The Message-ID is the delivery ID and a suffix per newsletter
+		// (see messageID), so SQL can write it for the whole group.
+		suffix := strings.TrimPrefix(s.messageID(&job{newsletterID: g.newsletter}), "0")
+		ph, args := placeholders(4, done[g])
+		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = $1, smtp_message_id = CAST(id AS TEXT) || $2, error = '',
+			attempts = attempts + 1, sent_at = $3, locked_until = 0 WHERE id IN (`+ph+`)`, append([]any{g.status, suffix, now}, args...)...)
+		if err != nil {
+			return fmt.Errorf("record %d %s deliveries: %w", len(done[g]), g.status, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {

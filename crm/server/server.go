@@ -54,8 +54,9 @@ type DeliveryConfig struct {
 	// RetryBackoff is the wait before the first retry, doubled on each
 	// further one (default 30 s).
 	RetryBackoff time.Duration
-	// BatchSize caps how many queued deliveries one claim takes (default
-	// 100); at most 3 × Concurrency are claimed and unrecorded at once.
+	// BatchSize is how many deliveries may be claimed and not yet
+	// recorded at once (default 100, at least 4 × Concurrency); the
+	// dispatcher claims again when half of them are done.
 	BatchSize int
 	// Lease is how long a claim lasts (default DefaultLease). A crashed
 	// dispatcher's claims are sent by another once their lease expires; a

@@ -13,7 +13,8 @@
 // to send to; default: the bench's own discarding server), BENCH_SMTP
 // (sinks when BENCH_SMTP_ADDR is not set: discard, mailpit; default discard;
 // "none" skips), BENCH_SMTP_SIZES (default 20000,100000), BENCH_SMTP_DKIM
-// (off, on for Ed25519, rsa for RSA-2048; default off,on), BENCH_WINDOW and BENCH_PAGE_SIZE (the worker's SEND_WINDOW and
+// (off, on for Ed25519, rsa for RSA-2048; default off,on),
+// BENCH_CRM_CPUPROFILE (file for the SMTP runs' CRM CPU profile), BENCH_WINDOW and BENCH_PAGE_SIZE (the worker's SEND_WINDOW and
 // SEND_PAGE_SIZE; default 8 and 1000), BENCH_CRM_CONCURRENCY (default 4),
 // BENCH_CRM_GOGC (default 400), BENCH_BIN (folder of the programs, default
 // bin/), BENCH_RESULTS (file to update, "none" skips), BENCH_KEEP=1 (keep
@@ -89,6 +90,7 @@ func run(ctx context.Context) error {
 		}
 	}
 	cfg.Source = env("BENCH_SOURCE", "")
+	cfg.CRMProfile = env("BENCH_CRM_CPUPROFILE", "")
 	for _, p := range []string{cfg.Bin.Temporal, cfg.Bin.Worker, cfg.Bin.CRM, cfg.Bin.Platform} {
 		if _, err := os.Stat(p); err != nil {
 			return fmt.Errorf("%s is missing: run 'make build tools' first", p)
