@@ -250,8 +250,8 @@ func (s *Server) sendOutcome(ctx context.Context, j *job, err error) outcome {
 	return outcome{kind: outRetry, err: err.Error(), retryAt: time.Now().Add(delay)}
 }
 
-// recorder commits outcomes in groups: whatever arrived while the last
-// commit ran goes into the next.
+// recorder commits outcomes in groups: what arrives within groupWait of
+// the first, or one from every sender, goes into one commit.
 type recorder struct {
 	s  *Server
 	in chan *job
@@ -264,19 +264,25 @@ func (r *recorder) record(j *job) {
 	<-j.recorded
 }
 
+// groupWait is how long the recorder waits for more outcomes before a
+// commit, unless every sender has already handed one over.
+const groupWait = time.Millisecond
+
 func (r *recorder) run() {
 	group := make([]*job, 0, cap(r.in))
+	timer := time.NewTimer(groupWait)
 	for j := range r.in {
 		group = append(group[:0], j)
+		timer.Reset(groupWait)
 	more:
-		for len(group) < 4096 {
+		for len(group) < cap(r.in) {
 			select {
 			case j, ok := <-r.in:
 				if !ok {
 					break more
 				}
 				group = append(group, j)
-			default:
+			case <-timer.C:
 				break more
 			}
 		}
