@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -31,6 +32,12 @@ type Config struct {
 	// Worker and CRM tuning: SEND_WINDOW, SEND_PAGE_SIZE, CRM_CONCURRENCY,
 	// and the CRM's GOGC (it trades memory for less garbage collection).
 	Window, PageSize, CRMConcurrency, CRMGOGC int
+	// CRMProfile, when set, is where the CRM of the SMTP runs writes its
+	// CPU profile (each run overwrites it).
+	CRMProfile string
+	// Source is the edition's Markdown document (default
+	// bench/testdata/edition.md).
+	Source string
 	// Log receives progress.
 	Log io.Writer
 }
@@ -46,15 +53,29 @@ func (c Config) workerEnv() []string {
 }
 
 func (c Config) source() string {
+	if c.Source != "" {
+		abs, err := filepath.Abs(c.Source)
+		if err == nil {
+			return "markdown:" + abs
+		}
+	}
 	return "markdown:" + filepath.Join(c.Root, "bench", "testdata", "edition.md")
 }
 
 // run starts a stack in a fresh folder, sends one edition to n generated
 // contacts and stops the stack.
 func (c Config) run(ctx context.Context, name string, n int, crmEnv []string, status string) (Measure, error) {
+	m, _, err := c.runSteady(ctx, name, n, crmEnv, status)
+	return m, err
+}
+
+// runSteady is run that also reads, from the CRM's delivery log, the
+// steady rate: deliveries between the 10% and 90% marks over the time
+// between them.
+func (c Config) runSteady(ctx context.Context, name string, n int, crmEnv []string, status string) (Measure, float64, error) {
 	dir, err := os.MkdirTemp(c.WorkDir, "bench-"+name+"-")
 	if err != nil {
-		return Measure{}, fmt.Errorf("bench %s: %w", name, err)
+		return Measure{}, 0, fmt.Errorf("bench %s: %w", name, err)
 	}
 	if !c.Keep {
 		defer os.RemoveAll(dir)
@@ -65,16 +86,17 @@ func (c Config) run(ctx context.Context, name string, n int, crmEnv []string, st
 		WorkerEnv: c.workerEnv()})
 	defer s.Close()
 	if err != nil {
-		return Measure{}, fmt.Errorf("bench %s: %w (logs in %s)", name, err, filepath.Join(dir, "logs"))
+		return Measure{}, 0, fmt.Errorf("bench %s: %w (logs in %s)", name, err, filepath.Join(dir, "logs"))
 	}
 	fmt.Fprintf(c.Log, "%s: stack up in %.1fs (%s); sending\n", name, time.Since(began).Seconds(), trimNL(s.Seeded))
 	m, err := s.Send(ctx, Edition{ID: "2026-W10", Source: c.source(), Recipients: n, Status: status})
 	if err != nil {
-		return m, fmt.Errorf("bench %s: %w (logs in %s; BENCH_KEEP=1 keeps them)", name, err, filepath.Join(dir, "logs"))
+		return m, 0, fmt.Errorf("bench %s: %w (logs in %s; BENCH_KEEP=1 keeps them)", name, err, filepath.Join(dir, "logs"))
 	}
-	fmt.Fprintf(c.Log, "%s: accepted in %.2fs (CPU seconds meanwhile: %s), all %s in %.2fs; counts %v\n",
-		name, m.Seconds, formatCPU(m.CPUSeconds), status, m.DeliveredSeconds, m.Counts)
-	return m, nil
+	fmt.Fprintf(c.Log, "%s: accepted in %.2fs (CPU seconds meanwhile: %s), all %s in %.2fs (CPU seconds: %s); counts %v\n",
+		name, m.Seconds, formatCPU(m.CPUSeconds), status, m.DeliveredSeconds, formatCPU(m.DeliveredCPUSeconds), m.Counts)
+	steady, err := SteadyRate(ctx, filepath.Join(dir, "crm.db"))
+	return m, steady, err
 }
 
 // RunSize measures a send to n recipients in the CRM's log delivery mode.
@@ -83,40 +105,53 @@ func (c Config) RunSize(ctx context.Context, n int) (Measure, error) {
 	return c.run(ctx, strconv.Itoa(n), n, env, crm.DeliveryLogged)
 }
 
-// RunSMTP measures a send to n recipients delivered over SMTP to sink, and
-// returns its BENCH_SMTP line: the rate is recipients over the time from
-// approval until the last message was handed to the SMTP server.
-func (c Config) RunSMTP(ctx context.Context, sink string, n int) (string, error) {
-	port, err := FreePort()
+// SMTPRun is one BENCH_SMTP measurement.
+type SMTPRun struct {
+	// Sink is SinkDiscard, SinkMailpit, or the host:port of a server run
+	// by someone else.
+	Sink       string
+	Recipients int
+	// DKIM is "off", "on" (Ed25519) or "rsa" (RSA-2048).
+	DKIM string
+}
+
+// RunSMTP measures a send of r.Recipients delivered over SMTP, and returns
+// its BENCH_SMTP line: seconds from approval until the last message was
+// accepted by the SMTP server, the steady rate between the 10% and 90%
+// marks, and the CRM's and worker's CPU time per message.
+func (c Config) RunSMTP(ctx context.Context, r SMTPRun) (string, error) {
+	host, port, received, stop, err := c.startSink(ctx, r.Sink)
 	if err != nil {
 		return "", err
 	}
-	var received func() (int64, error)
-	switch sink {
-	case SinkDiscard:
-		d, err := ListenDiscardSMTP("127.0.0.1:0")
-		if err != nil {
-			return "", err
-		}
-		defer d.Close()
-		port = d.Addr().Port
-		received = func() (int64, error) { return d.Messages(), nil }
-	case SinkMailpit:
-		stop, count, err := c.startMailpit(ctx, port)
-		if err != nil {
-			return "", err
-		}
-		defer stop()
-		received = count
-	default:
-		return "", fmt.Errorf("bench smtp: unknown sink %q: want %s or %s", sink, SinkMailpit, SinkDiscard)
-	}
+	defer stop()
 	// SMTP waits on the network, so more messages go out at once than in
 	// the CPU-bound log mode.
 	concurrency := max(c.CRMConcurrency, 16)
-	env := []string{"CRM_DELIVERY_MODE=smtp", "SMTP_HOST=127.0.0.1", "SMTP_PORT=" + strconv.Itoa(port), "SMTP_TLS=none",
+	env := []string{"CRM_CPU_PROFILE=" + c.CRMProfile, "CRM_DELIVERY_MODE=smtp", "SMTP_HOST=" + host, "SMTP_PORT=" + strconv.Itoa(port), "SMTP_TLS=none",
 		"CRM_CONCURRENCY=" + strconv.Itoa(concurrency), "GOGC=" + strconv.Itoa(c.CRMGOGC)}
-	m, err := c.run(ctx, "smtp-"+sink, n, env, crm.DeliverySent)
+	dkim := "off"
+	if r.DKIM != "" && r.DKIM != "off" {
+		dir, err := os.MkdirTemp(c.WorkDir, "bench-dkim-")
+		if err != nil {
+			return "", err
+		}
+		defer os.RemoveAll(dir)
+		key, err := WriteDKIMKey(dir, r.DKIM)
+		if err != nil {
+			return "", err
+		}
+		env = append(env, "CRM_DKIM_KEY="+key, "CRM_DKIM_SELECTOR=bench")
+		dkim = "on"
+		if r.DKIM == "rsa" {
+			dkim = "on-rsa"
+		}
+	}
+	before, err := received()
+	if err != nil {
+		return "", err
+	}
+	m, steady, err := c.runSteady(ctx, "smtp-"+r.Sink+"-dkim-"+dkim, r.Recipients, env, crm.DeliverySent)
 	if err != nil {
 		return "", err
 	}
@@ -124,12 +159,39 @@ func (c Config) RunSMTP(ctx context.Context, sink string, n int) (string, error)
 	if err != nil {
 		return "", err
 	}
-	// The approver's proof goes through the same server.
-	if got != int64(n)+1 {
-		return "", fmt.Errorf("bench smtp %s: the server received %d messages, want %d recipients and 1 proof", sink, got, n)
+	// The approver's proof goes through the same server. A server of
+	// someone else's cannot be counted; the delivery log was checked.
+	if got >= 0 && got-before != int64(r.Recipients)+1 {
+		return "", fmt.Errorf("bench smtp %s: the server received %d messages, want %d recipients and 1 proof", r.Sink, got-before, r.Recipients)
 	}
-	return fmt.Sprintf("BENCH_SMTP sink=%s recipients=%d seconds=%.2f recipients_per_s=%.0f accepted_seconds=%.2f crm_concurrency=%d crm_peak_rss_mb=%.1f",
-		sink, n, m.DeliveredSeconds, float64(n)/m.DeliveredSeconds, m.Seconds, concurrency, m.CRMPeakRSSMB), nil
+	cpu := m.DeliveredCPUSeconds["crm"] + m.DeliveredCPUSeconds["worker"]
+	return fmt.Sprintf("BENCH_SMTP sink=%s recipients=%d seconds=%.2f recipients_per_s=%.0f steady_per_s=%.0f cpu_ms_per_msg=%.3f crm_peak_rss_mb=%.1f dkim=%s",
+		r.Sink, r.Recipients, m.DeliveredSeconds, float64(r.Recipients)/m.DeliveredSeconds, steady,
+		1000*cpu/float64(r.Recipients), m.CRMPeakRSSMB, dkim), nil
+}
+
+// startSink starts the named sink, or names a server at host:port. received
+// counts its messages (-1 when it cannot).
+func (c Config) startSink(ctx context.Context, sink string) (host string, port int, received func() (int64, error), stop func(), err error) {
+	switch sink {
+	case SinkDiscard:
+		d, err := ListenDiscardSMTP("127.0.0.1:0")
+		if err != nil {
+			return "", 0, nil, nil, err
+		}
+		return "127.0.0.1", d.Addr().Port, func() (int64, error) { return d.Messages(), nil }, func() { d.Close() }, nil
+	case SinkMailpit:
+		if port, err = FreePort(); err != nil {
+			return "", 0, nil, nil, err
+		}
+		stop, count, err := c.startMailpit(ctx, port)
+		return "127.0.0.1", port, count, stop, err
+	}
+	h, p, err := net.SplitHostPort(sink)
+	if n, perr := strconv.Atoi(p); err == nil && perr == nil {
+		return h, n, func() (int64, error) { return -1, nil }, func() {}, nil
+	}
+	return "", 0, nil, nil, fmt.Errorf("bench smtp: sink %q: want %s, %s or host:port", sink, SinkDiscard, SinkMailpit)
 }
 
 func formatCPU(cpu map[string]float64) string {

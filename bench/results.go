@@ -87,7 +87,7 @@ func Fields(line string) (kind string, fields map[string]string) {
 // the line of the same size or sink and keeps the others.
 func lineKey(line string) string {
 	kind, f := Fields(line)
-	return kind + " " + f["sink"] + " " + f["recipients"]
+	return kind + " " + f["sink"] + " " + f["recipients"] + " " + f["dkim"]
 }
 
 // Report is the generated block of results.md.

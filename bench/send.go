@@ -47,8 +47,9 @@ type Measure struct {
 	Send             activities.SendResult
 	Counts           map[string]int
 	// CPUSeconds is the CPU time each process used from the approval to
-	// the run's completion.
-	CPUSeconds map[string]float64
+	// the run's completion; DeliveredCPUSeconds to the last delivery.
+	CPUSeconds          map[string]float64
+	DeliveredCPUSeconds map[string]float64
 }
 
 // RecipientsPerSecond is Recipients over Seconds.
@@ -106,6 +107,10 @@ func (s *Stack) Send(ctx context.Context, ed Edition) (Measure, error) {
 		return m, err
 	}
 	m.DeliveredSeconds = time.Since(approved).Seconds()
+	m.DeliveredCPUSeconds = cpuTimes(procs)
+	for name, before := range cpuBefore {
+		m.DeliveredCPUSeconds[name] -= before
+	}
 	if m.CRMPeakRSSMB, err = s.CRM.PeakRSSMB(); err != nil {
 		return m, err
 	}

@@ -6,6 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/mail"
+	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -30,13 +33,21 @@ Environment (flags win where both exist):
   SMTP_HOST, SMTP_PORT           mail server (default localhost:1025, e.g. Mailpit)
   SMTP_USERNAME, SMTP_PASSWORD   optional SMTP authentication
   SMTP_TLS           none, opportunistic (default) or mandatory
+  SMTP_HELO          name sent with EHLO (default localhost)
   CRM_DELIVERY_MODE  smtp (default) or log (build every message, send none)
-  CRM_CONCURRENCY    messages sent at once (default 4)
+  CRM_CONCURRENCY    messages sent at once (default 4); also the most a crash can send twice
+  CRM_LEASE          how long a claimed delivery stays reserved, e.g. 30s (default); another
+                     CRM sharing the PostgreSQL queue sends a crashed one's claims after it
+  CRM_DKIM_DOMAIN, CRM_DKIM_SELECTOR, CRM_DKIM_KEY
+                     DKIM signing: domain (default: the sender's), selector, and a PEM file
+                     with an RSA-2048+ or Ed25519 private key; unset: messages go unsigned
+  CRM_LIST_ID        List-Id header value (default newsletter.<sender domain>)
   CRM_RATE           messages per second, 0 for no limit (default 0)
   CRM_REQUEST_RATE   newsletter requests per second before 429, 0 for no limit
   CRM_IDEMPOTENCY_RETENTION  how long Idempotency-Keys and their replies are kept,
                      e.g. 7d (default) or 36h; older ones are deleted hourly
   CRM_LOG_FORMAT     text (default) or json;  CRM_LOG_LEVEL  info (default), debug, warn, error
+  CRM_CPU_PROFILE    write a CPU profile of the whole run to this file (go tool pprof)
 
 Flags:
 `
@@ -64,6 +75,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if path := getenv.String("CRM_CPU_PROFILE", ""); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("serve: CRM_CPU_PROFILE: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("serve: CRM_CPU_PROFILE: %w", err)
+		}
+		defer func() { pprof.StopCPUProfile(); _ = f.Close() }()
+	}
 	flush, err := service.Tracing(ctx, "crm", getenv, log)
 	if err != nil {
 		return err
@@ -88,6 +109,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		mailer, err = server.NewSMTPMailer(server.SMTPConfig{
 			Host: getenv.String("SMTP_HOST", "localhost"), Port: getenv.Int("SMTP_PORT", 1025), TLS: getenv.String("SMTP_TLS", "opportunistic"),
 			Username: getenv.String("SMTP_USERNAME", ""), Password: getenv.String("SMTP_PASSWORD", ""), MaxIdle: concurrency,
+			HelloName: getenv.String("SMTP_HELO", ""),
 		})
 		if err != nil {
 			return fmt.Errorf("serve: %w", err)
@@ -98,12 +120,21 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	lease, err := time.ParseDuration(getenv.String("CRM_LEASE", server.DefaultLease.String()))
+	if err != nil || lease <= 0 {
+		return fmt.Errorf("serve: CRM_LEASE=%q: want a positive duration such as 30s", getenv("CRM_LEASE"))
+	}
+	from := getenv.String("CRM_FROM", "Halcytone <newsletter@example.com>")
+	dkim, err := dkimConfig(from)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	cfg := server.Config{
 		DB: db, Keys: keys, Logger: log, IdempotencyRetention: retention,
 		SigningSecrets: strings.Split(getenv.String("CRM_SIGNING_SECRETS", ""), ","),
 		PublicURL:      getenv.String("CRM_PUBLIC_URL", "http://"+c.addr),
-		From:           getenv.String("CRM_FROM", "Halcytone <newsletter@example.com>"),
-		Delivery: server.DeliveryConfig{Mode: mode, Concurrency: concurrency,
+		From:           from, ListID: getenv.String("CRM_LIST_ID", ""), DKIM: dkim,
+		Delivery: server.DeliveryConfig{Mode: mode, Concurrency: concurrency, Lease: lease,
 			RatePerSecond: getenv.Float("CRM_RATE", 0)},
 		RequestsPerSecond: getenv.Float("CRM_REQUEST_RATE", 0),
 	}
@@ -134,4 +165,23 @@ func parseRetention(v string) (time.Duration, error) {
 		return d, nil
 	}
 	return 0, fmt.Errorf("CRM_IDEMPOTENCY_RETENTION %q: want a positive period such as 7d or 36h", v)
+}
+
+// dkimConfig reads CRM_DKIM_*; no key file means no signing.
+func dkimConfig(from string) (*server.DKIMConfig, error) {
+	key := getenv.String("CRM_DKIM_KEY", "")
+	if key == "" {
+		return nil, nil
+	}
+	domain := getenv.String("CRM_DKIM_DOMAIN", "")
+	if domain == "" {
+		if a, err := mail.ParseAddress(from); err == nil {
+			domain = a.Address[strings.LastIndexByte(a.Address, '@')+1:]
+		}
+	}
+	c := &server.DKIMConfig{Domain: domain, Selector: getenv.String("CRM_DKIM_SELECTOR", ""), KeyFile: key}
+	if c.Selector == "" {
+		return nil, errors.New("CRM_DKIM_KEY is set but CRM_DKIM_SELECTOR is empty; set the selector its DNS record is published under")
+	}
+	return c, nil
 }

@@ -93,3 +93,50 @@ func Merge(s string, lookup, fallback func(field string) (string, bool), escape 
 	b.WriteString(s)
 	return b.String()
 }
+
+// Part is a piece of a split template: literal text, or the merge slot of
+// Field when Field is not empty.
+type Part struct {
+	Literal string
+	Field   string
+}
+
+// Split cuts s at its merge slots the way Merge reads it: literal text
+// (with every Open tag already turned into "{{") alternates with the
+// fields to substitute. Merging the parts one by one gives Merge's result,
+// so a sender can prepare the literal text once and merge only the slots.
+func Split(s string) []Part {
+	var parts []Part
+	var lit strings.Builder
+	flush := func() {
+		if lit.Len() > 0 {
+			parts = append(parts, Part{Literal: lit.String()})
+			lit.Reset()
+		}
+	}
+	for {
+		i := strings.Index(s, "{{")
+		if i < 0 {
+			lit.WriteString(s)
+			break
+		}
+		lit.WriteString(s[:i])
+		rest := s[i+2:]
+		end := strings.Index(rest, "}}")
+		if end < 0 || !ValidField(rest[:end]) {
+			lit.WriteString("{{")
+			s = rest
+			continue
+		}
+		field := rest[:end]
+		s = rest[end+2:]
+		if field == Open {
+			lit.WriteString("{{")
+			continue
+		}
+		flush()
+		parts = append(parts, Part{Field: field})
+	}
+	flush()
+	return parts
+}

@@ -10,44 +10,40 @@ import (
 	"github.com/halcytone/contentgen/crm"
 )
 
-// minLease is the shortest time a claimed delivery stays reserved for the
+// DefaultLease is how long a claimed delivery stays reserved for the
 // dispatcher that claimed it. A dispatcher that stops cleanly releases its
 // claims; one that crashes leaves them to expire.
-const minLease = 30 * time.Second
+const DefaultLease = 30 * time.Second
 
 // Run delivers queued messages until ctx is done. Deliveries queued by an
-// earlier process are picked up as well.
+// earlier process, or left by one that crashed, are picked up as well.
 func (s *Server) Run(ctx context.Context) error {
 	if s.cfg.Delivery.Mode == ModeSMTP && s.cfg.Mailer == nil {
 		return errors.New("crm dispatcher: no Mailer configured for the smtp delivery mode; configure SMTP or use the log mode")
 	}
 	s.log.Info("dispatcher started", "mode", s.cfg.Delivery.Mode, "concurrency", s.cfg.Delivery.Concurrency,
-		"ratePerSecond", s.cfg.Delivery.RatePerSecond)
-	tick := time.NewTicker(s.cfg.Delivery.PollInterval)
-	defer tick.Stop()
-	var pruned time.Time
+		"ratePerSecond", s.cfg.Delivery.RatePerSecond, "dkim", s.dkim != nil)
+	pruned := make(chan struct{})
+	go func() { defer close(pruned); s.pruneLoop(ctx) }()
+	err := s.dispatch(ctx, false)
+	<-pruned
+	s.log.Info("dispatcher stopped")
+	return err
+}
+
+// pruneLoop deletes expired idempotency keys every pruneInterval until
+// ctx is done.
+func (s *Server) pruneLoop(ctx context.Context) {
 	for {
-		if time.Since(pruned) >= pruneInterval {
-			pruned = time.Now()
-			if n, err := s.PruneIdempotencyKeys(ctx, pruned); err != nil && ctx.Err() == nil {
-				s.log.Error("prune idempotency keys", "err", err)
-			} else if n > 0 {
-				s.log.Info("idempotency keys pruned", "deleted", n, "retention", s.cfg.IdempotencyRetention)
-			}
-		}
-		n, err := s.dispatchOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			s.log.Error("dispatch", "err", err)
-		}
-		if n > 0 && err == nil {
-			continue
+		if n, err := s.PruneIdempotencyKeys(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			s.log.Error("prune idempotency keys", "err", err)
+		} else if n > 0 {
+			s.log.Info("idempotency keys pruned", "deleted", n, "retention", s.cfg.IdempotencyRetention)
 		}
 		select {
 		case <-ctx.Done():
-			s.log.Info("dispatcher stopped")
-			return nil
-		case <-s.wake:
-		case <-tick.C:
+			return
+		case <-time.After(pruneInterval):
 		}
 	}
 }
@@ -58,104 +54,264 @@ func (s *Server) Flush(ctx context.Context) error {
 	if s.cfg.Delivery.Mode == ModeSMTP && s.cfg.Mailer == nil {
 		return errors.New("crm flush: no Mailer configured for the smtp delivery mode")
 	}
+	if err := s.dispatch(ctx, true); err != nil {
+		return fmt.Errorf("crm flush: %w", err)
+	}
+	return nil
+}
+
+// dispatch runs claim → build and send → record as a pipeline without
+// barriers: one claimer keeps a bounded queue of claimed deliveries full,
+// Concurrency senders take from it, and one recorder commits outcomes in
+// groups, back to back. A sender takes its next delivery only once the
+// outcome of its last is committed, so a crash can send again at most the
+// Concurrency messages in flight. untilEmpty ends dispatch when nothing
+// is queued; otherwise it runs until ctx ends.
+func (s *Server) dispatch(ctx context.Context, untilEmpty bool) error {
+	n := s.cfg.Delivery.Concurrency
+	// slots bounds deliveries claimed and not yet recorded: claimed ones
+	// wait at most the time to send that many, well within their lease.
+	slots := make(chan struct{}, max(4*n, s.cfg.Delivery.BatchSize))
+	jobs := make(chan *job, cap(slots))
+	rec := &recorder{s: s, in: make(chan *job, n)}
+	recDone := make(chan struct{})
+	go func() { rec.run(); close(recDone) }()
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf []byte
+			for j := range jobs {
+				buf = s.deliver(ctx, j, buf[:0])
+				rec.record(j)
+				<-slots
+			}
+		}()
+	}
+	err := s.claimLoop(ctx, jobs, slots, untilEmpty)
+	close(jobs)
+	wg.Wait()
+	close(rec.in)
+	<-recDone
+	if ctx.Err() != nil && !untilEmpty {
+		return nil
+	}
+	return err
+}
+
+// claimLoop claims deliveries whenever half the slots are free, so each
+// claim fetches a group rather than one row.
+func (s *Server) claimLoop(ctx context.Context, jobs chan<- *job, slots chan struct{}, untilEmpty bool) error {
+	tick := time.NewTicker(s.cfg.Delivery.PollInterval)
+	defer tick.Stop()
+	want := max(1, cap(slots)/2)
 	for {
-		n, err := s.dispatchOnce(ctx)
-		if err != nil {
-			return fmt.Errorf("crm flush: %w", err)
+		k := 0
+		for k < want {
+			select {
+			case slots <- struct{}{}:
+				k++
+			case <-ctx.Done():
+				drain(slots, k)
+				return ctx.Err()
+			}
 		}
-		if n > 0 {
+	grab:
+		for k < cap(slots) {
+			select {
+			case slots <- struct{}{}:
+				k++
+			default:
+				break grab
+			}
+		}
+		claimed, err := s.claim(ctx, k)
+		drain(slots, k-len(claimed))
+		for range len(claimed) - k {
+			slots <- struct{}{} // never more than asked for, but stay balanced
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if untilEmpty {
+				return err
+			}
+			s.log.Error("dispatch: claim", "err", err)
+		}
+		for _, j := range claimed {
+			jobs <- j
+		}
+		if len(claimed) > 0 {
 			continue
 		}
-		var queued int
-		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM deliveries WHERE status = $1`, crm.DeliveryQueued).Scan(&queued); err != nil {
-			return fmt.Errorf("crm flush: count queued: %w", err)
-		}
-		if queued == 0 {
-			return nil
+		if untilEmpty && err == nil {
+			done, err := s.drained(ctx, slots)
+			if done || err != nil {
+				return err
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(20 * time.Millisecond):
+			}
+			continue
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("crm flush: %d deliveries still queued: %w", queued, ctx.Err())
-		case <-time.After(20 * time.Millisecond):
+			return ctx.Err()
+		case <-s.wake:
+		case <-tick.C:
 		}
 	}
 }
 
-// lease is how long a batch stays claimed: long enough to send it at the
-// configured rate.
+// drained reports whether nothing is in flight here and nothing is queued.
+func (s *Server) drained(ctx context.Context, slots chan struct{}) (bool, error) {
+	if len(slots) > 0 {
+		return false, nil
+	}
+	var queued int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM deliveries WHERE status = $1`, crm.DeliveryQueued).Scan(&queued); err != nil {
+		return false, fmt.Errorf("count queued: %w", err)
+	}
+	return queued == 0 && len(slots) == 0, nil
+}
+
+func drain(slots chan struct{}, k int) {
+	for range k {
+		<-slots
+	}
+}
+
+// lease is how long a claim lasts: DeliveryConfig.Lease, and long enough
+// to send a batch at the configured rate.
 func (s *Server) lease() time.Duration {
-	d := minLease
+	d := s.cfg.Delivery.Lease
 	if r := s.cfg.Delivery.RatePerSecond; r > 0 {
-		d = max(d, 2*time.Duration(float64(s.cfg.Delivery.BatchSize)/r*float64(time.Second)))
+		d = max(d, 2*time.Duration(float64(max(4*s.cfg.Delivery.Concurrency, s.cfg.Delivery.BatchSize))/r*float64(time.Second)))
 	}
 	return d
 }
 
-// dispatchOnce claims one batch of due deliveries, sends them and records
-// the outcomes; it returns how many it claimed.
-func (s *Server) dispatchOnce(ctx context.Context) (int, error) {
-	jobs, err := s.claim(ctx, s.cfg.Delivery.BatchSize)
-	if err != nil || len(jobs) == 0 {
-		return 0, err
-	}
-	s.sendAll(ctx, jobs)
-	// Outcomes are recorded even when ctx ended mid-batch, so finished
-	// sends are not repeated and unsent claims are released.
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	if err := s.record(wctx, jobs); err != nil {
-		return len(jobs), err
-	}
-	return len(jobs), nil
-}
-
-// sendAll sends jobs with at most Concurrency at once and no faster than
-// the configured rate.
-func (s *Server) sendAll(ctx context.Context, jobs []*job) {
-	queue := make(chan *job)
-	var wg sync.WaitGroup
-	for range min(s.cfg.Delivery.Concurrency, len(jobs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range queue {
-				s.deliver(ctx, j)
-			}
-		}()
-	}
-	for _, j := range jobs {
-		queue <- j
-	}
-	close(queue)
-	wg.Wait()
-}
-
-// deliver sends one job and sets its outcome.
-func (s *Server) deliver(ctx context.Context, j *job) {
+// deliver builds and sends one job into buf and sets its outcome.
+func (s *Server) deliver(ctx context.Context, j *job, buf []byte) []byte {
 	if ctx.Err() != nil {
 		j.out = outcome{kind: outRelease}
-		return
+		return buf
 	}
 	if j.unsubscribed {
 		j.out = outcome{kind: outFailed, err: "recipient unsubscribed before delivery"}
-		return
+		return buf
 	}
-	msg, err := s.buildMessage(ctx, j)
+	msg, err := s.buildMessage(ctx, j, buf)
 	if err != nil {
-		// Building fails only on a database error: worth a retry.
 		j.out = s.sendOutcome(ctx, j, fmt.Errorf("build message: %w", err))
-		return
+		return msg
 	}
 	if s.sendLimit != nil {
 		if err := s.sendLimit.Wait(ctx); err != nil {
 			j.out = outcome{kind: outRelease}
-			return
+			return msg
 		}
 	}
-	if s.cfg.Delivery.Mode == ModeLog {
-		j.out = s.logMessage(msg, j)
-		return
+	// A claim close to expiry may be taken by another dispatcher: give it
+	// back rather than risk two sends.
+	if time.Until(j.leaseUntil) < s.lease()/2 {
+		j.out = outcome{kind: outRelease}
+		return msg
 	}
-	err = s.cfg.Mailer.Send(ctx, msg)
+	if s.cfg.Delivery.Mode == ModeLog {
+		s.log.Debug("message logged", "deliveryId", j.id, "to", j.address, "bytes", len(msg))
+		j.out = outcome{kind: outLogged, messageID: s.messageID(j), at: time.Now()}
+		return msg
+	}
+	err = s.cfg.Mailer.Send(ctx, s.from.Address, j.address, msg)
 	j.out = s.sendOutcome(ctx, j, err)
+	return msg
+}
+
+// sendOutcome classifies a send: permanent (5xx) failures end the
+// delivery, others are retried with doubling delays up to MaxAttempts.
+func (s *Server) sendOutcome(ctx context.Context, j *job, err error) outcome {
+	switch {
+	case err == nil:
+		return outcome{kind: outSent, messageID: s.messageID(j), at: time.Now()}
+	case ctx.Err() != nil:
+		return outcome{kind: outRelease}
+	case permanent(err):
+		return outcome{kind: outFailed, err: err.Error()}
+	case j.attempts+1 >= s.cfg.Delivery.MaxAttempts:
+		return outcome{kind: outFailed, err: fmt.Sprintf("gave up after %d attempts: %v", j.attempts+1, err)}
+	}
+	delay := s.cfg.Delivery.RetryBackoff << min(j.attempts, 16)
+	s.log.Warn("delivery will be retried", "deliveryId", j.id, "to", j.address, "attempt", j.attempts+1, "in", delay, "err", err)
+	return outcome{kind: outRetry, err: err.Error(), retryAt: time.Now().Add(delay)}
+}
+
+// recorder commits outcomes in groups: what arrives within groupWait of
+// the first, or one from every sender, goes into one commit.
+type recorder struct {
+	s  *Server
+	in chan *job
+}
+
+// record hands j's outcome over and waits until it is committed.
+func (r *recorder) record(j *job) {
+	j.recorded = make(chan struct{})
+	r.in <- j
+	<-j.recorded
+}
+
+// groupWait is how long the recorder waits for more outcomes before a
+// commit, unless every sender has already handed one over.
+const groupWait = time.Millisecond
+
+func (r *recorder) run() {
+	group := make([]*job, 0, cap(r.in))
+	timer := time.NewTimer(groupWait)
+	for j := range r.in {
+		group = append(group[:0], j)
+		timer.Reset(groupWait)
+	more:
+		for len(group) < cap(r.in) {
+			select {
+			case j, ok := <-r.in:
+				if !ok {
+					break more
+				}
+				group = append(group, j)
+			case <-timer.C:
+				break more
+			}
+		}
+		r.commit(group)
+		for _, j := range group {
+			close(j.recorded)
+		}
+	}
+}
+
+// commit records a group, retrying while the database is unavailable:
+// senders wait meanwhile, so nothing more is sent unrecorded.
+// After two minutes it gives up: the claims then expire and those
+// deliveries are sent again, as after a crash.
+func (r *recorder) commit(group []*job) {
+	giveUp := time.Now().Add(2 * time.Minute)
+	for wait := 50 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := r.s.record(ctx, group)
+		cancel()
+		if err == nil {
+			return
+		}
+		if time.Now().After(giveUp) {
+			r.s.log.Error("dispatch: outcomes not recorded; their deliveries will be sent again once their claims expire",
+				"deliveries", len(group), "err", err)
+			return
+		}
+		r.s.log.Error("dispatch: record outcomes; retrying", "deliveries", len(group), "in", wait, "err", err)
+		time.Sleep(wait)
+	}
 }

@@ -18,8 +18,11 @@
 // Idempotency-Key replays exactly. The delivery log holds one row per
 // newsletter and address, so no newsletter is queued twice for an address
 // whatever the batch boundaries. The dispatcher claims queued rows with a
-// lease and records outcomes after sending; a process that crashes between
-// sending and recording may send those few messages again once the lease
+// lease (on PostgreSQL with FOR UPDATE SKIP LOCKED, so several CRM
+// processes can share one queue) and commits each outcome, in groups, as
+// soon as the mail server accepts the message; a sender takes its next
+// message only once its last outcome is committed. A process that crashes
+// may therefore send again at most Concurrency messages once their lease
 // expires (with the same Message-ID), while a clean stop releases unsent
 // claims at once.
 package server

@@ -2,15 +2,16 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"html"
-	"io"
+	"net/mail"
 	"strings"
 	"time"
-
-	gomail "github.com/wneessen/go-mail"
 
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/crm/mergetag"
@@ -19,80 +20,134 @@ import (
 // HeaderNewsletterID names the newsletter a message belongs to.
 const HeaderNewsletterID = "X-Newsletter-ID"
 
+var b64 = base64.StdEncoding
+
+// errBadMessage marks a message that can never be built (an invalid
+// address, a header value with a line break): retrying will not help.
+var errBadMessage = errors.New("message cannot be built")
+
 // content is a message body before merge values are substituted.
 type content struct {
+	variantID                      string
 	subject, preheader, html, text string
 	fallbacks                      map[string]string
 }
 
-func (s *Server) jobContent(ctx context.Context, j *job) (content, error) {
+// template returns the prepared body of a job: its variant's, prepared
+// once and cached, or its own.
+func (s *Server) template(ctx context.Context, j *job) (*prepared, error) {
 	if !j.variantKey.Valid {
-		return content{subject: j.subject, html: j.html, text: j.text}, nil
+		return s.prepare(content{subject: j.subject, html: j.html, text: j.text}), nil
+	}
+	if t, ok := s.templates.get(j.variantKey.String); ok {
+		return t, nil
 	}
 	v, err := s.variant(ctx, j.variantKey.String)
 	if err != nil {
-		return content{}, err
-	}
-	return content{subject: v.Subject, preheader: v.Preheader, html: v.HTML, text: v.Text, fallbacks: v.Fallbacks}, nil
-}
-
-// buildMessage assembles the final email of a delivery: merge values
-// substituted (HTML-escaped in the HTML part), list headers set.
-func (s *Server) buildMessage(ctx context.Context, j *job) (*gomail.Msg, error) {
-	c, err := s.jobContent(ctx, j)
-	if err != nil {
 		return nil, err
 	}
+	t := s.prepare(content{variantID: v.ID, subject: v.Subject, preheader: v.Preheader, html: v.HTML, text: v.Text, fallbacks: v.Fallbacks})
+	s.templates.put(j.variantKey.String, t)
+	return t, nil
+}
+
+// recipient holds one job's merge values.
+type recipient struct {
+	j         *job
+	derived   map[string]string
+	fallbacks map[string]string
+}
+
+// value is the merge value of field: the message's own, then the
+// recipient's standard fields, then the variant's fallback; "" when none.
+func (r *recipient) value(field string) string {
+	if v := r.j.merge[field]; v != "" {
+		return v
+	}
+	if v, ok := r.derived[field]; ok {
+		return v
+	}
+	return r.fallbacks[field]
+}
+
+func (r *recipient) lookup(field string) (string, bool) {
+	v := r.value(field)
+	return v, v != ""
+}
+
+// buildMessage appends the final email of a delivery, as it goes on the
+// wire, to dst: merge values substituted (HTML-escaped in the HTML part),
+// list headers set, signed when DKIM is configured. Only the merged values
+// are encoded per recipient; the rest was encoded once per variant.
+func (s *Server) buildMessage(ctx context.Context, j *job, dst []byte) ([]byte, error) {
+	t, err := s.template(ctx, j)
+	if err != nil {
+		return dst, err
+	}
+	return s.build(t, j, dst)
+}
+
+func (s *Server) build(t *prepared, j *job, dst []byte) ([]byte, error) {
 	unsub := j.merge[mergetag.FieldUnsubscribeURL]
 	if j.token.Valid {
 		unsub = s.unsubscribeURL(j.token.String)
 	}
 	if !headerSafe(unsub) {
-		return nil, fmt.Errorf("recipient %s: %s", j.address, ReasonHeaderValue)
+		return dst, fmt.Errorf("%w: recipient %s: %s", errBadMessage, j.address, ReasonHeaderValue)
 	}
-	derived := crm.MergeValues(crm.Recipient{Email: j.address, Name: j.name, UnsubscribeURL: unsub})
-	lookup := func(f string) (string, bool) {
-		if v := j.merge[f]; v != "" {
-			return v, true
-		}
-		v, ok := derived[f]
-		return v, ok
+	to, err := mail.ParseAddress(j.address)
+	if err != nil || to.Address != j.address {
+		return dst, fmt.Errorf("%w: recipient address %q is not a plain address", errBadMessage, j.address)
 	}
-	fallback := func(f string) (string, bool) {
-		v, ok := c.fallbacks[f]
-		return v, ok
-	}
-	subject := oneLine(mergetag.Merge(c.subject, lookup, fallback, nil))
-	htmlBody := mergetag.Merge(c.html, lookup, fallback, html.EscapeString)
-	if c.preheader != "" && htmlBody != "" {
-		// The preheader is plain text: escape it before it joins the HTML.
-		htmlBody = withPreheader(htmlBody, mergetag.Merge(html.EscapeString(c.preheader), lookup, fallback, html.EscapeString))
-	}
-	textBody := mergetag.Merge(c.text, lookup, fallback, nil)
+	r := &recipient{j: j, fallbacks: t.fallbacks,
+		derived: crm.MergeValues(crm.Recipient{Email: j.address, Name: j.name, UnsubscribeURL: unsub})}
 
-	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	m.FromMailAddress(s.from)
-	if err := m.AddToFormat(oneLine(j.name), j.address); err != nil {
-		return nil, fmt.Errorf("recipient %s: %w", j.address, err)
-	}
-	m.Subject(subject)
-	m.SetMessageIDWithValue(s.messageID(j))
-	m.SetDate()
-	m.SetGenHeader(gomail.Header(HeaderNewsletterID), j.newsletterID)
+	start := len(dst)
+	dst = appendHeader(dst, "From", s.fromHeader)
+	dst = append(dst, "To: "...)
+	dst = appendAddress(dst, oneLine(j.name), j.address)
+	dst = append(dst, "\r\n"...)
+	dst = append(dst, "Subject: "...)
+	dst = appendText(dst, oneLine(mergetag.Merge(t.subject, r.lookup, nil, nil)))
+	dst = append(dst, "\r\n"...)
+	dst = appendHeader(dst, "Date", time.Now().Format(time.RFC1123Z))
+	dst = appendHeader(dst, "Message-ID", "<"+s.messageID(j)+">")
+	dst = appendHeader(dst, "MIME-Version", "1.0")
+	dst = append(dst, HeaderNewsletterID+": "...)
+	dst = appendText(dst, oneLine(j.newsletterID))
+	dst = append(dst, "\r\n"...)
 	if unsub != "" {
-		m.SetListUnsubscribe(unsub)
-		m.SetListUnsubscribePost()
+		dst = appendHeader(dst, "List-Unsubscribe", "<"+unsub+">")
+		dst = appendHeader(dst, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
 	}
+	dst = append(dst, s.listHeaders...)
+	dst = appendHeader(dst, "Feedback-ID", feedbackID(j.newsletterID, t.variantID, s.msgDomain))
+
+	textEmpty := t.text.empty(r, notPre)
+	htmlEmpty := t.html.empty(r, notPre)
 	switch {
-	case textBody != "" && htmlBody != "":
-		m.SetBodyString(gomail.TypeTextPlain, textBody)
-		m.AddAlternativeString(gomail.TypeTextHTML, htmlBody)
-	case htmlBody != "":
-		m.SetBodyString(gomail.TypeTextHTML, htmlBody)
+	case !textEmpty && !htmlEmpty:
+		dst = append(dst, `Content-Type: multipart/alternative; boundary="`+t.boundary+`"`+"\r\n\r\n"...)
+		dst = append(dst, "--"+t.boundary+"\r\n"+partHeaders("text/plain")...)
+		dst = t.text.appendBody(dst, r, nil)
+		dst = append(dst, "\r\n--"+t.boundary+"\r\n"+partHeaders("text/html")...)
+		dst = t.html.appendBody(dst, r, html.EscapeString)
+		dst = append(dst, "\r\n--"+t.boundary+"--\r\n"...)
+	case !htmlEmpty:
+		dst = append(dst, partHeaders("text/html")...)
+		dst = t.html.appendBody(dst, r, html.EscapeString)
 	default:
-		m.SetBodyString(gomail.TypeTextPlain, textBody)
+		dst = append(dst, partHeaders("text/plain")...)
+		dst = t.text.appendBody(dst, r, nil)
 	}
-	return m, nil
+	if s.dkim != nil {
+		return s.dkim.sign(dst, start)
+	}
+	return dst, nil
+}
+
+func partHeaders(mediaType string) string {
+	return "Content-Type: " + mediaType + "; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
 }
 
 // messageID is stable for a delivery, so a message sent again after a
@@ -102,53 +157,210 @@ func (s *Server) messageID(j *job) string {
 	return fmt.Sprintf("%d.%s@%s", j.id, hex.EncodeToString(h[:6]), s.msgDomain)
 }
 
+// feedbackID is the Feedback-ID header (campaign:variant:type:sender) that
+// mailbox providers' feedback loops report complaints by.
+func feedbackID(newsletter, variant, sender string) string {
+	clean := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r <= ' ' || r > '~' || r == ':' {
+				return '-'
+			}
+			return r
+		}, s)
+	}
+	if variant == "" {
+		variant = "own"
+	}
+	return clean(newsletter) + ":" + clean(variant) + ":newsletter:" + clean(sender)
+}
+
 // oneLine keeps a header value on one line.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// withPreheader puts the inbox preview text, hidden, first in the body,
-// unless the HTML already carries it.
-func withPreheader(body, pre string) string {
-	if strings.TrimSpace(pre) == "" || strings.Contains(body, pre) {
-		return body
+// prepared is a body prepared once per variant: its parts split at merge
+// slots, the literal text between them already encoded.
+type prepared struct {
+	variantID  string
+	subject    string
+	fallbacks  map[string]string
+	text, html body
+	boundary   string
+}
+
+// body is one MIME part's content as pieces.
+type body []segment
+
+type segment struct {
+	lit   string // literal text, when field is ""
+	piece qpPiece
+	field string
+	// pre marks the hidden preheader, left out when its text merges to
+	// blank.
+	pre preKind
+}
+
+type preKind uint8
+
+const (
+	notPre preKind = iota
+	preWrap
+	preText
+)
+
+// prepare splits and encodes c once.
+func (s *Server) prepare(c content) *prepared {
+	t := &prepared{variantID: c.variantID, subject: c.subject, fallbacks: c.fallbacks,
+		text: split(c.text, notPre), boundary: newBoundary()}
+	htmlTpl := c.html
+	pre := html.EscapeString(c.preheader)
+	if c.preheader == "" || htmlTpl == "" || strings.Contains(htmlTpl, pre) {
+		t.html = split(htmlTpl, notPre)
+		return t
 	}
-	div := `<div style="display:none;max-height:0;overflow:hidden;mso-hide:all">` + pre + `</div>`
-	lower := strings.ToLower(body)
+	// The preheader goes first in the body, hidden; it is plain text, so it
+	// is escaped before it joins the HTML.
+	at := 0
+	lower := strings.ToLower(htmlTpl)
 	if i := strings.Index(lower, "<body"); i >= 0 {
-		if end := strings.IndexByte(body[i:], '>'); end >= 0 {
-			at := i + end + 1
-			return body[:at] + div + body[at:]
+		if end := strings.IndexByte(htmlTpl[i:], '>'); end >= 0 {
+			at = i + end + 1
 		}
 	}
-	return div + body
+	t.html = split(htmlTpl[:at], notPre)
+	t.html = append(t.html, split(`<div style="display:none;max-height:0;overflow:hidden;mso-hide:all">`, preWrap)...)
+	t.html = append(t.html, split(pre, preText)...)
+	t.html = append(t.html, split(`</div>`, preWrap)...)
+	t.html = append(t.html, split(htmlTpl[at:], notPre)...)
+	return t
 }
 
-// logMessage writes the message in full, as it would go on the wire, and
-// records it as logged.
-func (s *Server) logMessage(m *gomail.Msg, j *job) outcome {
-	n, err := m.WriteTo(io.Discard)
-	if err != nil {
-		return outcome{kind: outFailed, err: fmt.Sprintf("build message: %v", err)}
+func split(s string, pre preKind) body {
+	parts := mergetag.Split(s)
+	b := make(body, 0, len(parts))
+	for _, p := range parts {
+		if p.Field != "" {
+			b = append(b, segment{field: p.Field, pre: pre})
+		} else {
+			b = append(b, segment{lit: p.Literal, piece: newQPPiece(p.Literal), pre: pre})
+		}
 	}
-	s.log.Debug("message logged", "deliveryId", j.id, "to", j.address, "bytes", n)
-	return outcome{kind: outLogged, messageID: s.messageID(j), at: time.Now()}
+	return b
 }
 
-// sendOutcome classifies a send: permanent (5xx) failures end the
-// delivery, others are retried with doubling delays up to MaxAttempts.
-func (s *Server) sendOutcome(ctx context.Context, j *job, err error) outcome {
-	switch {
-	case err == nil:
-		return outcome{kind: outSent, messageID: s.messageID(j), at: time.Now()}
-	case ctx.Err() != nil:
-		return outcome{kind: outRelease}
-	case permanent(err):
-		return outcome{kind: outFailed, err: err.Error()}
-	case j.attempts+1 >= s.cfg.Delivery.MaxAttempts:
-		return outcome{kind: outFailed, err: fmt.Sprintf("gave up after %d attempts: %v", j.attempts+1, err)}
+// empty reports whether the segments of kind pre merge to nothing (for
+// the preheader's text: to blank).
+func (b body) empty(r *recipient, pre preKind) bool {
+	for i := range b {
+		g := &b[i]
+		if g.pre != pre {
+			continue
+		}
+		v := g.lit
+		if g.field != "" {
+			v = r.value(g.field)
+		}
+		if pre == preText {
+			v = strings.TrimSpace(v)
+		}
+		if v != "" {
+			return false
+		}
 	}
-	delay := s.cfg.Delivery.RetryBackoff << min(j.attempts, 16)
-	s.log.Warn("delivery will be retried", "deliveryId", j.id, "to", j.address, "attempt", j.attempts+1, "in", delay, "err", err)
-	return outcome{kind: outRetry, err: err.Error(), retryAt: time.Now().Add(delay)}
+	return true
+}
+
+// appendBody appends the encoded part for r; escape, when set, applies to
+// merged values.
+func (b body) appendBody(dst []byte, r *recipient, escape func(string) string) []byte {
+	skipPre := b.empty(r, preText)
+	var st qpState
+	for i := range b {
+		g := &b[i]
+		if g.pre != notPre && skipPre {
+			continue
+		}
+		if g.field == "" {
+			dst = appendPiece(dst, &g.piece, &st)
+			continue
+		}
+		v := r.value(g.field)
+		if escape != nil {
+			v = escape(v)
+		}
+		dst = qpEndPiece(appendQP(dst, v, &st), &st)
+	}
+	return dst
+}
+
+func newBoundary() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	// "=_" never occurs in quoted-printable text, so the boundary cannot
+	// appear in a part.
+	return "=_hcg_" + hex.EncodeToString(b[:])
+}
+
+func appendHeader(dst []byte, name, value string) []byte {
+	dst = append(dst, name...)
+	dst = append(dst, ": "...)
+	dst = append(dst, value...)
+	return append(dst, "\r\n"...)
+}
+
+// plainHeader reports whether v can stand in a header as it is.
+func plainHeader(v string, max int) bool {
+	if len(v) > max {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < ' ' || v[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// appendText appends an unstructured header value: as it is when short
+// printable ASCII, else as RFC 2047 encoded words on folded lines.
+func appendText(dst []byte, v string) []byte {
+	if plainHeader(v, 900) {
+		return append(dst, v...)
+	}
+	return appendEncodedWords(dst, v)
+}
+
+// appendAddress appends "Name <address>".
+func appendAddress(dst []byte, name, address string) []byte {
+	a := &mail.Address{Name: name, Address: address}
+	if plainHeader(name, 200) {
+		return append(dst, a.String()...)
+	}
+	dst = appendEncodedWords(dst, name)
+	a.Name = ""
+	dst = append(dst, ' ')
+	return append(dst, a.String()...)
+}
+
+// appendEncodedWords writes v as base64 encoded words of at most 45 bytes
+// of whole UTF-8 characters, one per folded line.
+func appendEncodedWords(dst []byte, v string) []byte {
+	for first := true; v != ""; first = false {
+		n := min(len(v), 45)
+		for n < len(v) && n > 0 && v[n]&0xC0 == 0x80 {
+			n--
+		}
+		if n == 0 {
+			n = min(len(v), 45)
+		}
+		if !first {
+			dst = append(dst, "\r\n "...)
+		}
+		dst = append(dst, "=?UTF-8?B?"...)
+		dst = b64.AppendEncode(dst, []byte(v[:n]))
+		dst = append(dst, "?="...)
+		v = v[n:]
+	}
+	return dst
 }

@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/internal/sqldb"
 )
 
 // job is one claimed delivery on its way out.
@@ -24,7 +26,9 @@ type job struct {
 	attempts     int
 	token        sql.NullString
 	unsubscribed bool
+	leaseUntil   time.Time
 	out          outcome
+	recorded     chan struct{}
 }
 
 type outcomeKind int
@@ -51,15 +55,25 @@ type outcome struct {
 // subquery names the status as a literal and orders like the partial index
 // deliveries_queue, so it reads that index from its start and stops after
 // n rows; with a bound status, or ordered by ID alone, the planners scan
-// every delivery ever sent on each claim.
+// every delivery ever sent on each claim. On PostgreSQL, several
+// dispatchers claim from one queue: rows another has locked are skipped
+// rather than waited for.
 func (s *Server) claim(ctx context.Context, n int) ([]*job, error) {
 	now := nowMillis()
 	until := now + s.lease().Milliseconds()
-	rows, err := s.db.QueryContext(ctx, `UPDATE deliveries SET locked_until = $1
-		WHERE id IN (SELECT id FROM deliveries WHERE status = '`+crm.DeliveryQueued+`' AND next_attempt_at <= $2 AND locked_until <= $3
+	// PostgreSQL may run an IN (… LIMIT) subquery more than once per
+	// statement; a locking CTE is run once.
+	query := `UPDATE deliveries SET locked_until = $1
+		WHERE id IN (SELECT id FROM deliveries WHERE status = '` + crm.DeliveryQueued + `' AND next_attempt_at <= $2 AND locked_until <= $3
 			ORDER BY next_attempt_at, id LIMIT $4)
-		AND status = $5 AND locked_until <= $6 RETURNING id`,
-		until, now, now, n, crm.DeliveryQueued, now)
+		AND status = $5 AND locked_until <= $6 RETURNING id`
+	if s.db.Dialect == sqldb.Postgres {
+		query = `WITH picked AS (SELECT id FROM deliveries WHERE status = '` + crm.DeliveryQueued + `' AND next_attempt_at <= $2 AND locked_until <= $3
+			ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+		UPDATE deliveries d SET locked_until = $1 FROM picked
+		WHERE d.id = picked.id AND d.status = $5 AND d.locked_until <= $6 RETURNING d.id`
+	}
+	rows, err := s.db.QueryContext(ctx, query, until, now, now, n, crm.DeliveryQueued, now)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
@@ -76,7 +90,11 @@ func (s *Server) claim(ctx context.Context, n int) ([]*job, error) {
 	if err := rows.Err(); err != nil || len(ids) == 0 {
 		return nil, err
 	}
-	return s.loadJobs(ctx, ids)
+	jobs, err := s.loadJobs(ctx, ids)
+	for _, j := range jobs {
+		j.leaseUntil = time.UnixMilli(until)
+	}
+	return jobs, err
 }
 
 func (s *Server) loadJobs(ctx context.Context, ids []int64) ([]*job, error) {
@@ -106,16 +124,45 @@ func (s *Server) loadJobs(ctx context.Context, ids []int64) ([]*job, error) {
 	return jobs, rows.Err()
 }
 
-// record writes every job's outcome in one transaction.
+// record writes every job's outcome in one transaction. Sent and logged
+// deliveries of one newsletter are marked with one statement.
 func (s *Server) record(ctx context.Context, jobs []*job) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("record deliveries: %w", err)
 	}
 	defer tx.Rollback()
+	type group struct {
+		status, newsletter string
+	}
+	done := map[group][]int64{}
+	var order []group
 	for _, j := range jobs {
-		if err := recordOne(ctx, tx, j); err != nil {
-			return err
+		if j.out.kind != outSent && j.out.kind != outLogged {
+			if err := recordOne(ctx, tx, j); err != nil {
+				return err
+			}
+			continue
+		}
+		g := group{crm.DeliverySent, j.newsletterID}
+		if j.out.kind == outLogged {
+			g.status = crm.DeliveryLogged
+		}
+		if _, ok := done[g]; !ok {
+			order = append(order, g)
+		}
+		done[g] = append(done[g], j.id)
+	}
+	now := nowMillis()
+	for _, g := range order {
+		// The Message-ID is the delivery ID and a suffix per newsletter
+		// (see messageID), so SQL can write it for the whole group.
+		suffix := strings.TrimPrefix(s.messageID(&job{newsletterID: g.newsletter}), "0")
+		ph, args := placeholders(4, done[g])
+		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = $1, smtp_message_id = CAST(id AS TEXT) || $2, error = '',
+			attempts = attempts + 1, sent_at = $3, locked_until = 0 WHERE id IN (`+ph+`)`, append([]any{g.status, suffix, now}, args...)...)
+		if err != nil {
+			return fmt.Errorf("record %d %s deliveries: %w", len(done[g]), g.status, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {

@@ -12,9 +12,9 @@ import (
 	"strings"
 	"time"
 
-	gomail "github.com/wneessen/go-mail"
 	"golang.org/x/time/rate"
 
+	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/internal/sqldb"
 )
@@ -34,9 +34,10 @@ const (
 // DefaultMaxBodyBytes bounds a request body when Config.MaxBodyBytes is 0.
 const DefaultMaxBodyBytes = 32 << 20
 
-// Mailer hands one built message to a mail server.
+// Mailer hands one built message (CRLF line ends, no line starting with
+// a dot) to a mail server for the envelope sender from and recipient to.
 type Mailer interface {
-	Send(ctx context.Context, msg *gomail.Msg) error
+	Send(ctx context.Context, from, to string, msg []byte) error
 }
 
 // DeliveryConfig tunes the dispatcher.
@@ -53,8 +54,14 @@ type DeliveryConfig struct {
 	// RetryBackoff is the wait before the first retry, doubled on each
 	// further one (default 30 s).
 	RetryBackoff time.Duration
-	// BatchSize is how many queued deliveries one pass claims (default 100).
+	// BatchSize is how many deliveries may be claimed and not yet
+	// recorded at once (default 100, at least 4 × Concurrency); the
+	// dispatcher claims again when half of them are done.
 	BatchSize int
+	// Lease is how long a claim lasts (default DefaultLease). A crashed
+	// dispatcher's claims are sent by another once their lease expires; a
+	// delivery whose lease is half gone before it is sent is given back.
+	Lease time.Duration
 	// PollInterval is how often an idle dispatcher looks for due retries
 	// (default 1 s); new requests wake it at once.
 	PollInterval time.Duration
@@ -73,7 +80,12 @@ type Config struct {
 	// e.g. "https://crm.example.com".
 	PublicURL string
 	// From is the sender, e.g. "Halcytone <news@example.com>".
-	From     string
+	From string
+	// ListID identifies the list in the List-Id header (default
+	// "newsletter.<sender domain>").
+	ListID string
+	// DKIM, when set, signs every message.
+	DKIM     *DKIMConfig
 	Mailer   Mailer
 	Delivery DeliveryConfig
 	// MaxBodyBytes bounds request bodies (default DefaultMaxBodyBytes).
@@ -98,7 +110,12 @@ type Server struct {
 	reqLimit  *rate.Limiter
 	sendLimit *rate.Limiter
 	wake      chan struct{}
-	variants  *variantCache
+	variants  *cache[*crm.Variant]
+	templates *cache[*prepared]
+	// fromHeader and listHeaders are the same on every message.
+	fromHeader  string
+	listHeaders []byte
+	dkim        *dkimSigner
 }
 
 // New checks cfg, applies the database migrations and returns a Server.
@@ -129,7 +146,26 @@ func New(cfg Config) (*Server, error) {
 		reqLimit:  limiter(cfg.RequestsPerSecond, max(1, int(cfg.RequestsPerSecond))),
 		sendLimit: limiter(cfg.Delivery.RatePerSecond, 1),
 		wake:      make(chan struct{}, 1),
-		variants:  newVariantCache(1024),
+		variants:  newCache[*crm.Variant](1024),
+		templates: newCache[*prepared](1024),
+	}
+	s.fromHeader = string(appendAddress(nil, from.Name, from.Address))
+	listID := cfg.ListID
+	if listID == "" {
+		listID = "newsletter." + s.msgDomain
+	}
+	listID = "<" + listID + ">"
+	if from.Name != "" {
+		listID = string(appendText(nil, from.Name)) + " " + listID
+	}
+	s.listHeaders = appendHeader(nil, "List-Id", listID)
+	s.listHeaders = appendHeader(s.listHeaders, "Precedence", "bulk")
+	if cfg.DKIM != nil {
+		if s.dkim, err = newDKIMSigner(*cfg.DKIM); err != nil {
+			return nil, fmt.Errorf("crm server: %w", err)
+		}
+	} else {
+		s.log.Warn("no DKIM key configured; mailbox providers may reject or junk unsigned bulk mail", "domain", s.msgDomain)
 	}
 	if !strings.HasPrefix(cfg.PublicURL, "https://") {
 		s.log.Warn("public URL is not https; mailbox providers honour one-click unsubscribe only over https", "publicURL", cfg.PublicURL)
@@ -157,6 +193,9 @@ func withDefaults(cfg Config) (Config, error) {
 	}
 	if d.BatchSize <= 0 {
 		d.BatchSize = 100
+	}
+	if d.Lease <= 0 {
+		d.Lease = DefaultLease
 	}
 	if d.PollInterval <= 0 {
 		d.PollInterval = time.Second

@@ -7,9 +7,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	gomail "github.com/wneessen/go-mail"
-	"github.com/wneessen/go-mail/smtp"
 )
 
 // SMTPConfig says how to reach the mail server.
@@ -19,44 +16,60 @@ type SMTPConfig struct {
 	// TLS is "none", "opportunistic" (STARTTLS when offered, the default)
 	// or "mandatory".
 	TLS string
-	// Username and Password, when set, authenticate with the best
-	// mechanism the server offers.
+	// Username and Password, when set, log in with PLAIN or LOGIN.
 	Username, Password string
-	// Timeout bounds connecting and each SMTP command (default 15 s).
+	// HelloName is the name sent with EHLO (default "localhost").
+	HelloName string
+	// Timeout bounds connecting and each SMTP exchange (default 15 s).
 	Timeout time.Duration
 	// MaxIdle is how many open connections are kept for reuse (default 4;
 	// set it to the delivery concurrency).
 	MaxIdle int
+	// MaxIdleTime closes a connection unused for longer (default 30 s),
+	// before servers drop it themselves.
+	MaxIdleTime time.Duration
 }
 
-// SMTPMailer sends messages over SMTP, reusing connections.
+type tlsPolicy int
+
+const (
+	tlsOpportunistic tlsPolicy = iota
+	tlsNone
+	tlsMandatory
+)
+
+// parseTLSPolicy maps "none", "opportunistic" or "mandatory" to a policy.
+func parseTLSPolicy(s string) (tlsPolicy, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "none", "off", "false":
+		return tlsNone, nil
+	case "", "opportunistic", "starttls":
+		return tlsOpportunistic, nil
+	case "mandatory", "required":
+		return tlsMandatory, nil
+	}
+	return tlsNone, fmt.Errorf("TLS policy %q: want none, opportunistic or mandatory", s)
+}
+
+// SMTPMailer sends prebuilt messages over SMTP, reusing connections and
+// pipelining each message's commands where the server allows.
 type SMTPMailer struct {
-	client *gomail.Client
+	cfg    SMTPConfig
+	policy tlsPolicy
 	mu     sync.Mutex
-	idle   []*smtp.Client
-	max    int
+	idle   []*smtpConn
 }
 
 var _ Mailer = (*SMTPMailer)(nil)
 
-// ParseTLSPolicy maps "none", "opportunistic" or "mandatory" to a policy.
-func ParseTLSPolicy(s string) (gomail.TLSPolicy, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "none", "off", "false":
-		return gomail.NoTLS, nil
-	case "", "opportunistic", "starttls":
-		return gomail.TLSOpportunistic, nil
-	case "mandatory", "required":
-		return gomail.TLSMandatory, nil
-	}
-	return gomail.NoTLS, fmt.Errorf("TLS policy %q: want none, opportunistic or mandatory", s)
-}
-
 // NewSMTPMailer returns a mailer for c; it connects on first use.
 func NewSMTPMailer(c SMTPConfig) (*SMTPMailer, error) {
-	policy, err := ParseTLSPolicy(c.TLS)
+	policy, err := parseTLSPolicy(c.TLS)
 	if err != nil {
 		return nil, fmt.Errorf("smtp: %w", err)
+	}
+	if c.Host == "" || c.Port <= 0 {
+		return nil, fmt.Errorf("smtp: host %q port %d: set both (SMTP_HOST, SMTP_PORT)", c.Host, c.Port)
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = 15 * time.Second
@@ -64,64 +77,65 @@ func NewSMTPMailer(c SMTPConfig) (*SMTPMailer, error) {
 	if c.MaxIdle <= 0 {
 		c.MaxIdle = 4
 	}
-	opts := []gomail.Option{gomail.WithPort(c.Port), gomail.WithTLSPolicy(policy), gomail.WithTimeout(c.Timeout)}
-	if c.Username != "" {
-		opts = append(opts, gomail.WithUsername(c.Username), gomail.WithPassword(c.Password),
-			gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover))
+	if c.MaxIdleTime <= 0 {
+		c.MaxIdleTime = 30 * time.Second
 	}
-	client, err := gomail.NewClient(c.Host, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("smtp %s:%d: %w", c.Host, c.Port, err)
-	}
-	return &SMTPMailer{client: client, max: c.MaxIdle}, nil
+	return &SMTPMailer{cfg: c, policy: policy}, nil
 }
 
 // Send delivers msg on an idle connection or a new one. A reused
-// connection the server has since closed is replaced once.
-func (m *SMTPMailer) Send(ctx context.Context, msg *gomail.Msg) error {
+// connection the server has since closed is replaced once, when it
+// failed before any reply (so nothing was accepted).
+func (m *SMTPMailer) Send(ctx context.Context, from, to string, msg []byte) error {
 	conn, reused := m.take()
 	for {
 		if conn == nil {
 			var err error
-			if conn, err = m.client.DialToSMTPClientWithContext(ctx); err != nil {
-				return fmt.Errorf("smtp connect %s: %w", m.client.ServerAddr(), err)
+			if conn, err = dialSMTP(ctx, &m.cfg, m.policy); err != nil {
+				return fmt.Errorf("smtp connect %s:%d: %w", m.cfg.Host, m.cfg.Port, err)
 			}
 		}
-		err := m.client.SendWithSMTPClient(conn, msg)
-		if err == nil {
+		err := conn.send(from, to, msg)
+		if !conn.broken {
 			m.put(conn)
-			return nil
+		} else {
+			_ = conn.conn.Close()
 		}
-		_ = m.client.CloseWithSMTPClient(conn)
-		var se *gomail.SendError
-		if reused && errors.As(err, &se) && se.Reason == gomail.ErrConnCheck {
+		if err != nil && reused && conn.broken && errors.Is(err, errNoReply) {
 			conn, reused = nil, false
 			continue
 		}
-		return fmt.Errorf("smtp send to %s: %w", strings.Join(msg.GetToString(), ", "), err)
+		if err != nil {
+			return fmt.Errorf("smtp send to %s: %w", to, err)
+		}
+		return nil
 	}
 }
 
-func (m *SMTPMailer) take() (*smtp.Client, bool) {
+func (m *SMTPMailer) take() (*smtpConn, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if n := len(m.idle); n > 0 {
+	for n := len(m.idle); n > 0; n = len(m.idle) {
 		c := m.idle[n-1]
 		m.idle = m.idle[:n-1]
-		return c, true
+		if time.Since(c.used) < m.cfg.MaxIdleTime {
+			return c, true
+		}
+		go c.quit()
 	}
 	return nil, false
 }
 
-func (m *SMTPMailer) put(c *smtp.Client) {
+func (m *SMTPMailer) put(c *smtpConn) {
+	c.used = time.Now()
 	m.mu.Lock()
-	if len(m.idle) < m.max {
+	if len(m.idle) < m.cfg.MaxIdle {
 		m.idle = append(m.idle, c)
 		c = nil
 	}
 	m.mu.Unlock()
 	if c != nil {
-		_ = m.client.CloseWithSMTPClient(c)
+		_ = c.quit()
 	}
 }
 
@@ -133,16 +147,17 @@ func (m *SMTPMailer) Close() error {
 	m.mu.Unlock()
 	var errs []error
 	for _, c := range idle {
-		errs = append(errs, m.client.CloseWithSMTPClient(c))
+		errs = append(errs, c.quit())
 	}
 	return errors.Join(errs...)
 }
 
-// permanent reports whether the mail server refused for good (5xx).
+// permanent reports whether the mail server refused for good (5xx), or
+// the message can never be built.
 func permanent(err error) bool {
-	var se *gomail.SendError
+	var se *SMTPError
 	if errors.As(err, &se) {
-		return se.ErrorCode() >= 500 && se.ErrorCode() < 600
+		return !se.Temporary()
 	}
-	return false
+	return errors.Is(err, errBadMessage)
 }

@@ -9,26 +9,27 @@ import (
 	"github.com/halcytone/contentgen/crm"
 )
 
-// variantCache keeps stored variants by key. Stored variants never change,
-// so entries never go stale; the cache is emptied when full.
-type variantCache struct {
+// cache keeps stored variants, or what was prepared from them, by key.
+// Stored variants never change, so entries never go stale; the cache is
+// emptied when full.
+type cache[T any] struct {
 	mu   sync.Mutex
 	max  int
-	byID map[string]*crm.Variant
+	byID map[string]T
 }
 
-func newVariantCache(max int) *variantCache {
-	return &variantCache{max: max, byID: make(map[string]*crm.Variant)}
+func newCache[T any](max int) *cache[T] {
+	return &cache[T]{max: max, byID: make(map[string]T)}
 }
 
-func (c *variantCache) get(key string) (*crm.Variant, bool) {
+func (c *cache[T]) get(key string) (T, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.byID[key]
 	return v, ok
 }
 
-func (c *variantCache) put(key string, v *crm.Variant) {
+func (c *cache[T]) put(key string, v T) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.byID) >= c.max {

@@ -7,9 +7,14 @@
 //
 //	BENCH_SIZES=10000 go run ./bench/cmd/bench
 //
-// Environment: BENCH_SIZES (default 10000,100000,1000000), BENCH_SMTP
-// (sinks, default mailpit,discard; "none" skips), BENCH_SMTP_SIZE (default
-// 10000), BENCH_WINDOW and BENCH_PAGE_SIZE (the worker's SEND_WINDOW and
+// Environment: BENCH_SIZES (default 10000,100000,1000000; "none" skips),
+// BENCH_SOURCE (the edition's Markdown file, default
+// bench/testdata/edition.md), BENCH_SMTP_ADDR (host:port of an SMTP server
+// to send to; default: the bench's own discarding server), BENCH_SMTP
+// (sinks when BENCH_SMTP_ADDR is not set: discard, mailpit; default discard;
+// "none" skips), BENCH_SMTP_SIZES (default 20000,100000), BENCH_SMTP_DKIM
+// (off, on for Ed25519, rsa for RSA-2048; default off,on),
+// BENCH_CRM_CPUPROFILE (file for the SMTP runs' CRM CPU profile), BENCH_WINDOW and BENCH_PAGE_SIZE (the worker's SEND_WINDOW and
 // SEND_PAGE_SIZE; default 8 and 1000), BENCH_CRM_CONCURRENCY (default 4),
 // BENCH_CRM_GOGC (default 400), BENCH_BIN (folder of the programs, default
 // bin/), BENCH_RESULTS (file to update, "none" skips), BENCH_KEEP=1 (keep
@@ -84,10 +89,8 @@ func run(ctx context.Context) error {
 			return err
 		}
 	}
-	smtpSize, err := envInt("BENCH_SMTP_SIZE", 10000)
-	if err != nil {
-		return err
-	}
+	cfg.Source = env("BENCH_SOURCE", "")
+	cfg.CRMProfile = env("BENCH_CRM_CPUPROFILE", "")
 	for _, p := range []string{cfg.Bin.Temporal, cfg.Bin.Worker, cfg.Bin.CRM, cfg.Bin.Platform} {
 		if _, err := os.Stat(p); err != nil {
 			return fmt.Errorf("%s is missing: run 'make build tools' first", p)
@@ -107,13 +110,25 @@ func run(ctx context.Context) error {
 		fmt.Println(m.LoggedLine())
 		report.Lines = append(report.Lines, m.Line(), m.LoggedLine())
 	}
-	for _, sink := range list("BENCH_SMTP", bench.SinkMailpit+","+bench.SinkDiscard) {
-		line, err := cfg.RunSMTP(ctx, sink, smtpSize)
-		if err != nil {
-			return err
+	sinks := list("BENCH_SMTP", bench.SinkDiscard)
+	if addr := env("BENCH_SMTP_ADDR", ""); addr != "" {
+		sinks = []string{addr}
+	}
+	for _, sink := range sinks {
+		for _, s := range list("BENCH_SMTP_SIZES", "20000,100000") {
+			n, err := strconv.Atoi(s)
+			if err != nil || n <= 0 {
+				return fmt.Errorf("BENCH_SMTP_SIZES: %q is not a number of recipients", s)
+			}
+			for _, dkim := range list("BENCH_SMTP_DKIM", "off,on") {
+				line, err := cfg.RunSMTP(ctx, bench.SMTPRun{Sink: sink, Recipients: n, DKIM: dkim})
+				if err != nil {
+					return err
+				}
+				fmt.Println(line)
+				report.Lines = append(report.Lines, line)
+			}
 		}
-		fmt.Println(line)
-		report.Lines = append(report.Lines, line)
 	}
 	if out := env("BENCH_RESULTS", filepath.Join(root, "bench", "results.md")); out != "none" && len(report.Lines) > 0 {
 		if err := bench.UpdateResults(out, report); err != nil {

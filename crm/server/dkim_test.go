@@ -1,0 +1,149 @@
+package server
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"database/sql"
+	"encoding/base64"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/emersion/go-msgauth/dkim"
+)
+
+// writeKey writes key as a PKCS#8 PEM file and returns its path and the
+// DNS TXT record that publishes its public half.
+func writeKey(t testing.TB, key crypto.Signer) (string, string) {
+	t.Helper()
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "dkim.pem")
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var record string
+	switch pub := key.Public().(type) {
+	case *rsa.PublicKey:
+		der, _ := x509.MarshalPKIXPublicKey(pub)
+		record = "v=DKIM1; k=rsa; p=" + base64.StdEncoding.EncodeToString(der)
+	case ed25519.PublicKey:
+		record = "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(pub)
+	}
+	return path, record
+}
+
+func TestDKIMSignaturesVerify(t *testing.T) {
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, edKey, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, key := range map[string]crypto.Signer{"rsa-2048": rsaKey, "ed25519": edKey} {
+		t.Run(name, func(t *testing.T) {
+			path, record := writeKey(t, key)
+			s := newTestServer(t, openSQLite(t), func(c *Config) {
+				c.DKIM = &DKIMConfig{Domain: "example.com", Selector: "news2026", KeyFile: path}
+			})
+			j := &job{id: 7, newsletterID: "2026-W48", address: "reader@example.net", name: "Zoë Reader",
+				merge: map[string]string{"attr.city": ".Oslo\r\nBcc: x"}, token: sql.NullString{String: "tok", Valid: true}}
+			msg, err := s.build(s.prepare(editions[0]), j, []byte("prefix kept"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.HasPrefix(msg, []byte("prefix keptDKIM-Signature: ")) {
+				t.Fatalf("signature not put in front of the message:\n%.200s", msg)
+			}
+			msg = msg[len("prefix kept"):]
+			checkWire(t, msg)
+			lookups := 0
+			opts := &dkim.VerifyOptions{LookupTXT: func(domain string) ([]string, error) {
+				lookups++
+				if domain != "news2026._domainkey.example.com" {
+					t.Errorf("key looked up at %s", domain)
+				}
+				return []string{record}, nil
+			}}
+			verifs, err := dkim.VerifyWithOptions(bytes.NewReader(msg), opts)
+			if err != nil || len(verifs) != 1 || lookups != 1 {
+				t.Fatalf("verify: %d signatures, %d lookups, %v", len(verifs), lookups, err)
+			}
+			v := verifs[0]
+			if v.Err != nil || v.Domain != "example.com" {
+				t.Fatalf("signature of %s: %v", v.Domain, v.Err)
+			}
+			for _, h := range []string{"from", "to", "subject", "list-unsubscribe", "list-unsubscribe-post", "message-id"} {
+				found := false
+				for _, got := range v.HeaderKeys {
+					found = found || strings.EqualFold(got, h)
+				}
+				if !found {
+					t.Errorf("header %s not signed (signed: %v)", h, v.HeaderKeys)
+				}
+			}
+			tampered := bytes.Replace(msg, []byte("Static paragraph"), []byte("Static Paragraph"), 1)
+			if verifs, err := dkim.VerifyWithOptions(bytes.NewReader(tampered), opts); err != nil || verifs[0].Err == nil {
+				t.Errorf("a changed body still verifies (%v)", err)
+			}
+		})
+	}
+}
+
+func TestDKIMKeyErrors(t *testing.T) {
+	small, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, _ := writeKey(t, small)
+	notPEM := filepath.Join(t.TempDir(), "key.txt")
+	if err := os.WriteFile(notPEM, []byte("not a key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		cfg  DKIMConfig
+		want string
+	}{
+		{DKIMConfig{Domain: "example.com", Selector: "s", KeyFile: path}, "2048"},
+		{DKIMConfig{Domain: "example.com", Selector: "s", KeyFile: notPEM}, "no PEM block"},
+		{DKIMConfig{Domain: "example.com", KeyFile: path}, "selector"},
+		{DKIMConfig{Domain: "example.com", Selector: "s", KeyFile: filepath.Join(t.TempDir(), "missing.pem")}, "no such file"},
+	} {
+		if _, err := newDKIMSigner(tc.cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: error %v, want one saying %q", tc.cfg, err, tc.want)
+		}
+	}
+}
+
+func BenchmarkBuildMessageDKIM(b *testing.B) {
+	_, edKey, _ := ed25519.GenerateKey(rand.Reader)
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	for name, key := range map[string]crypto.Signer{"ed25519": edKey, "rsa-2048": rsaKey} {
+		b.Run(name, func(b *testing.B) {
+			path, _ := writeKey(b, key)
+			s := newTestServer(b, openDB(b, b.TempDir()+"/crm.db"), func(c *Config) {
+				c.DKIM = &DKIMConfig{Domain: "example.com", Selector: "s", KeyFile: path}
+			})
+			p := s.prepare(editions[0])
+			j := &job{id: 1, newsletterID: "2026-W48", address: "reader@example.com", name: "Reader",
+				merge: map[string]string{"attr.city": "Oslo"}, token: sql.NullString{String: "tok", Valid: true}}
+			var buf []byte
+			for b.Loop() {
+				var err error
+				if buf, err = s.build(p, j, buf[:0]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
