@@ -10,6 +10,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/halcytone/contentgen/activities"
@@ -51,6 +52,10 @@ func newHarness(t *testing.T, docs ...content.Document) *harness {
 	t.Helper()
 	h := &harness{}
 	h.env = h.NewTestWorkflowEnvironment()
+	// The SDK fails a workflow task that runs over a second as a
+	// deadlock. Under -race on a loaded two-core machine a first task can
+	// take that long without any deadlock, so the limit is raised.
+	h.env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: 30 * time.Second})
 	if len(docs) == 0 {
 		docs = []content.Document{testDoc("Exhale longer than you inhale.")}
 	}
