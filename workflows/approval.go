@@ -230,7 +230,7 @@ func (r *run) awaitDecision(ctx workflow.Context) (string, error) {
 		if _, err := r.prepare(ctx); err != nil {
 			// The previous render stays up for approval; the editor can
 			// fix the document and refresh again.
-			r.status.Errors = append(r.status.Errors, "refresh failed, the previous version is still awaiting approval: "+summary(err))
+			r.status.Errors = append(r.status.Errors, "refresh failed, the previous version is still awaiting approval: "+reason(err))
 		}
 		r.setStage(ctx, StageAwaitingApproval)
 	}

@@ -41,18 +41,17 @@ func stepErrorOn(op, subject string, err error) error {
 	return stepError(op, err)
 }
 
-// reason is what an error from an activity or a step says went wrong,
-// without the annotations Temporal adds at every level (types, event IDs,
-// identity): the first message found going down the chain.
+// reason is what an error from an activity or a step says went wrong, as
+// one line for the run's status: each level's own words, said once (the
+// step, then the activity's message, which names the document and says
+// what to do), without the annotations Temporal adds at every level
+// (types, event IDs, identity).
 func reason(err error) string {
 	switch e := err.(type) {
 	case nil:
 		return ""
 	case *temporal.ApplicationError:
-		if m := e.Message(); m != "" {
-			return m
-		}
-		return reason(e.Unwrap())
+		return join(e.Message(), reason(e.Unwrap()))
 	case *temporal.TimeoutError:
 		m := e.Message()
 		if m == "" {
@@ -70,19 +69,14 @@ func reason(err error) string {
 	return err.Error()
 }
 
-// summary is a failed step as one readable line for the run's status:
-// the step, then the reason, which names the document and says what to do.
-func summary(err error) string {
-	var step *temporal.ApplicationError
-	if !errors.As(err, &step) {
-		return reason(err)
-	}
-	r := reason(step.Unwrap())
+// join puts a level's message before its cause's, unless the message
+// already says it (a failure recorded whole at every level).
+func join(msg, cause string) string {
 	switch {
-	case r == "":
-		return step.Message()
-	case step.Message() == "":
-		return r
+	case cause == "" || strings.Contains(msg, cause):
+		return msg
+	case msg == "":
+		return cause
 	}
-	return step.Message() + ": " + r
+	return msg + ": " + cause
 }

@@ -52,7 +52,7 @@ func TestMissingDocumentIsNamedOnce(t *testing.T) {
 	}
 }
 
-func TestReasonAndSummary(t *testing.T) {
+func TestReason(t *testing.T) {
 	notFound := temporal.NewNonRetryableApplicationError("fetch markdown:a.md: read markdown a.md: document not found", "DocumentNotFound", nil)
 	timeout := temporal.NewTimeoutError(enumspb.TIMEOUT_TYPE_START_TO_CLOSE,
 		temporal.NewApplicationError("crm send newsletter: HTTP 503", "ServiceUnavailable"))
@@ -72,6 +72,10 @@ func TestReasonAndSummary(t *testing.T) {
 			"render edition 2026-W48: fetch markdown:a.md: read markdown a.md: document not found"},
 		{"timeout with its last failure", timeout, "send newsletter", "",
 			"send newsletter: " + timeoutErr.Message() + "; last failure: crm send newsletter: HTTP 503"},
+		{"a failure recorded whole at every level", temporal.NewNonRetryableApplicationError(
+			"fetch markdown:a.md: read markdown a.md: document not found", "DocumentNotFound",
+			temporal.NewApplicationError("read markdown a.md: document not found", "wrapError")), "fetch document", "markdown:a.md",
+			"fetch document: fetch markdown:a.md: read markdown a.md: document not found"},
 		{"plain error", errors.New("boom"), "compare with the last edition", "",
 			"compare with the last edition: boom"},
 	}
@@ -83,8 +87,8 @@ func TestReasonAndSummary(t *testing.T) {
 			} else {
 				err = stepError(tt.op, tt.err)
 			}
-			if got := summary(err); got != tt.want {
-				t.Errorf("summary = %q, want %q", got, tt.want)
+			if got := reason(err); got != tt.want {
+				t.Errorf("reason = %q, want %q", got, tt.want)
 			}
 		})
 	}

@@ -64,7 +64,7 @@ func NewsletterWorkflow(ctx workflow.Context, in Input) (Result, error) {
 		_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 	}
 	if err != nil {
-		r.status.Errors = append(r.status.Errors, summary(err))
+		r.status.Errors = append(r.status.Errors, reason(err))
 		r.setStage(ctx, StageFailed)
 		return Result{}, err
 	}

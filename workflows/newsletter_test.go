@@ -451,6 +451,12 @@ func TestRefreshFailureKeepsPreviousVersion(t *testing.T) {
 		if st.Stage != StageAwaitingApproval || len(st.Errors) != 1 || !strings.Contains(st.Errors[0], "refresh failed") {
 			t.Errorf("after a failed refresh: stage %s errors %v", st.Stage, st.Errors)
 		}
+		// The note says which step failed and why, once.
+		for _, want := range []string{"parse document", "Random thoughts"} {
+			if len(st.Errors) == 1 && !strings.Contains(st.Errors[0], want) {
+				t.Errorf("refresh note %q does not say %q", st.Errors[0], want)
+			}
+		}
 	}, 2*time.Minute)
 	h.signedAt(3*time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
 	res := h.run(t, input())
