@@ -18,12 +18,13 @@ import (
 	"github.com/halcytone/contentgen/approvals/proofmail"
 	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/content"
+	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/workflows"
 )
 
 // ContentSecurityPolicy is the Platform pages' policy: no script at all,
 // inline styles, and forms that post only here.
-const ContentSecurityPolicy = "default-src 'self'; img-src https: data: 'self'; style-src 'unsafe-inline' 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+const ContentSecurityPolicy = httpapi.PageCSP
 
 // PreviewPath shows the full rendered email of a token's revision.
 const PreviewPath = "/preview"
