@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"errors"
 	"html/template"
 	"log/slog"
 	"net"
@@ -12,18 +13,21 @@ import (
 	"sync"
 	"time"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 	"golang.org/x/time/rate"
 
 	"github.com/halcytone/contentgen/approvals/proofmail"
 	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/content"
+	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/workflows"
 )
 
 // ContentSecurityPolicy is the Platform pages' policy: no script at all,
 // inline styles, and forms that post only here.
-const ContentSecurityPolicy = "default-src 'self'; img-src https: data: 'self'; style-src 'unsafe-inline' 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+const ContentSecurityPolicy = httpapi.PageCSP
 
 // PreviewPath shows the full rendered email of a token's revision.
 const PreviewPath = "/preview"
@@ -197,7 +201,7 @@ func (s *Server) check(ctx context.Context, w http.ResponseWriter, tok string) (
 	st, err := Status(ctx, s.cfg.Temporal, c.WorkflowID, c.RunID)
 	if err != nil {
 		s.cfg.Logger.Warn("status of a token's run", "workflowId", c.WorkflowID, "error", err)
-		s.refuse(w, "closed", c)
+		s.refuse(w, unreachable(err), c)
 		return checked{}, false
 	}
 	for _, d := range st.Decisions {
@@ -237,6 +241,10 @@ func (s *Server) refuse(w http.ResponseWriter, kind string, c token.Claims) {
 		r.Title = "The edition changed after this link was sent; a new proof is on its way"
 		r.Message = "Edition " + c.Edition + " was edited after this proof went out, so this link no longer applies."
 		r.Next = "Decide from the newest proof email, which shows what changed."
+	case "unavailable":
+		code, r.Title = http.StatusServiceUnavailable, "The edition cannot be reached right now"
+		r.Message = "Nothing was decided: the newsletter service did not answer."
+		r.Next = "Try the link again in a few minutes."
 	case "closed":
 		r.Title = "This edition is already decided"
 		r.Message = "Edition " + c.Edition + " is no longer waiting for approval."
@@ -247,6 +255,20 @@ func (s *Server) refuse(w http.ResponseWriter, kind string, c token.Claims) {
 		r.Next = "Decide from the newest proof email, or ask the editor."
 	}
 	s.page(w, code, "refused", r)
+}
+
+// unreachable tells a run that is gone ("closed") from a service that
+// did not answer ("unavailable").
+func unreachable(err error) string {
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return "closed"
+	}
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) || strings.Contains(err.Error(), "already decided") || strings.Contains(err.Error(), "completed") {
+		return "closed"
+	}
+	return "unavailable"
 }
 
 func (s *Server) ctx(r *http.Request) (context.Context, context.CancelFunc) {
@@ -309,7 +331,7 @@ func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request) {
 		s.cfg.Logger.Warn("decision refused", "workflowId", c.WorkflowID, "action", c.Action, "approver", c.Approver, "error", err)
 		kind := Problem(err)
 		if kind == "" {
-			kind = "closed"
+			kind = unreachable(err)
 		}
 		s.refuse(w, kind, c)
 		return

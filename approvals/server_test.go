@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/halcytone/contentgen/approvals"
 	"github.com/halcytone/contentgen/approvals/token"
 )
@@ -87,5 +89,23 @@ func TestRateLimitPerClient(t *testing.T) {
 	}
 	if codes[0] == http.StatusTooManyRequests || codes[4] != http.StatusTooManyRequests {
 		t.Errorf("status codes %v: want the first requests answered and the fifth limited", codes)
+	}
+}
+
+func TestUnreachableTemporalSaysSo(t *testing.T) {
+	entry, _ := token.NewKey("k1")
+	keys, _ := token.ParseKeys(entry)
+	c, err := client.NewLazyClient(client.Options{HostPort: "127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	srv := httptest.NewServer(approvals.New(approvals.Config{Temporal: c, Keys: keys, Timeout: 2 * time.Second}).Handler())
+	defer srv.Close()
+	tok, _ := keys.Mint(token.Claims{WorkflowID: "newsletter-2026-W49", RunID: "r", Edition: "2026-W49", Revision: "abc",
+		Approver: "ana@example.com", Action: token.ActionApprove, Expires: time.Now().Add(time.Hour).Unix()})
+	resp, body := get(t, srv.URL+"/decide?token="+tok)
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, `data-kind="unavailable"`) {
+		t.Errorf("Temporal down: %d, want 503 and the unavailable page:\n%.300s", resp.StatusCode, body)
 	}
 }

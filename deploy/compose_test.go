@@ -232,7 +232,7 @@ func TestComposeHasEveryService(t *testing.T) {
 	for _, name := range []string{
 		"postgresql", "temporal-schema", "temporal", "temporal-admin-tools", "temporal-ui",
 		"worker", "crm", "platform", "codec-server", "mailpit", "otel-collector", "jaeger",
-		"starter", "crm-import",
+		"starter", "crm-import", "approvals",
 	} {
 		if _, ok := f.Services[name]; !ok {
 			t.Errorf("service %s is missing", name)

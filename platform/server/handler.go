@@ -10,7 +10,7 @@ import (
 
 // contentSecurityPolicy allows the pages nothing but their own inline
 // styles and images; they run no script at all.
-const contentSecurityPolicy = "default-src 'self'; img-src https: data: 'self'; style-src 'unsafe-inline' 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+const contentSecurityPolicy = httpapi.PageCSP
 
 // Handler serves the Platform contract, the public pages and GET /healthz.
 // Publishing needs an API key; reading is public, as the pages are.
