@@ -38,18 +38,20 @@ type CreateResponse struct {
 
 // Update is a published update.
 type Update struct {
-	ID             int64                  `json:"id"`
-	Slug           string                 `json:"slug"`
-	URL            string                 `json:"url"`
-	Title          string                 `json:"title"`
-	Summary        string                 `json:"summary"`
-	BodyHTML       string                 `json:"body_html"`
-	BodyMarkdown   string                 `json:"body_markdown"`
-	Tags           []string               `json:"tags,omitempty"`
-	Edition        string                 `json:"edition"`
-	SourceRevision string                 `json:"source_revision,omitempty"`
-	Sections       []content.SectionPrint `json:"sections,omitempty"`
-	PublishedAt    time.Time              `json:"published_at"`
+	ID             int64    `json:"id"`
+	Slug           string   `json:"slug"`
+	URL            string   `json:"url"`
+	Title          string   `json:"title"`
+	Summary        string   `json:"summary"`
+	BodyHTML       string   `json:"body_html"`
+	BodyMarkdown   string   `json:"body_markdown"`
+	Tags           []string `json:"tags,omitempty"`
+	Edition        string   `json:"edition"`
+	SourceRevision string   `json:"source_revision,omitempty"`
+	// Sections are returned only to requests carrying an API key: they
+	// hold the text of every section, those for some segments included.
+	Sections    []content.SectionPrint `json:"sections,omitempty"`
+	PublishedAt time.Time              `json:"published_at"`
 }
 
 // UpdateList is the reply to GET /api/v1/updates (newest first;

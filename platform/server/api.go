@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/platform"
@@ -76,7 +77,20 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, err)
 		return
 	}
+	if !s.keyed(r) {
+		for i := range updates {
+			updates[i].Sections = nil
+		}
+	}
 	httpapi.WriteJSON(w, http.StatusOK, platform.UpdateList{Updates: updates})
+}
+
+// keyed reports whether r carries an accepted API key. Section prints go
+// only to such readers: they hold the text of every section, those for
+// some segments only included, and the public reads updates without a key.
+func (s *Server) keyed(r *http.Request) bool {
+	key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && s.cfg.Keys.Valid(strings.TrimSpace(key))
 }
 
 func (s *Server) handleGet(w http.ResponseWriter, r *http.Request) {
@@ -88,6 +102,9 @@ func (s *Server) handleGet(w http.ResponseWriter, r *http.Request) {
 	case !found:
 		httpapi.WriteError(w, http.StatusNotFound, platform.CodeNotFound, "", "no update with slug %q", slug)
 	default:
+		if !s.keyed(r) {
+			u.Sections = nil
+		}
 		httpapi.WriteJSON(w, http.StatusOK, u)
 	}
 }

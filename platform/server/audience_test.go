@@ -69,7 +69,10 @@ func TestSegmentSectionStaysInItsEmail(t *testing.T) {
 
 	base := startHTTP(t, newTestServer(t, openSQLite(t), nil))
 	a := &activities.Activities{Platform: platform.New(platform.Options{BaseURL: base, APIKey: testKey, Timeout: 10 * time.Second})}
-	if _, err := a.PublishUpdate(context.Background(), activities.PublishInput{WorkflowID: "newsletter-2026-W49", Edition: "2026-W49", Web: out.Web}); err != nil {
+	// The workflow publishes the section prints with the update, for the
+	// next edition's change detection.
+	in := activities.PublishInput{WorkflowID: "newsletter-2026-W49", Edition: "2026-W49", Web: out.Web, Sections: parsed.Prints()}
+	if _, err := a.PublishUpdate(context.Background(), in); err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range []string{"/updates/" + out.Web.Slug, "/updates/feed.xml", platform.PathUpdates + "/" + out.Web.Slug} {
@@ -82,6 +85,28 @@ func TestSegmentSectionStaysInItsEmail(t *testing.T) {
 				t.Errorf("%s shows %q of the investors' section", path, s)
 			}
 		}
+	}
+}
+
+// TestSectionPrintsNeedTheKey checks the API shows the section prints,
+// which hold the text of sections for some segments, only to a reader
+// with the API key, as the worker is.
+func TestSectionPrintsNeedTheKey(t *testing.T) {
+	base := startHTTP(t, newTestServer(t, openSQLite(t), nil))
+	req := sampleRequest("with-prints")
+	req.Sections = append(req.Sections, content.SectionPrint{Key: "vision", Heading: "Vision", Fingerprint: "f9", Text: "Series B term sheet signed"})
+	keyed := platform.New(platform.Options{BaseURL: base, APIKey: testKey})
+	if _, err := keyed.CreateUpdate(context.Background(), "", req); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{platform.PathUpdates, platform.PathUpdates + "/with-prints"} {
+		if body := get(t, base+path); strings.Contains(body, "Series B") || strings.Contains(body, `"sections"`) {
+			t.Errorf("GET %s without a key shows the section prints:\n%s", path, body)
+		}
+	}
+	u, found, err := keyed.LatestUpdate(context.Background())
+	if err != nil || !found || len(u.Sections) != len(req.Sections) {
+		t.Errorf("with the key: %d sections, %v, %v; want %d for change detection", len(u.Sections), found, err, len(req.Sections))
 	}
 }
 
