@@ -32,7 +32,7 @@ const (
 	envChildPort  = "CRM_TEST_DISPATCHER_SMTP_PORT"
 	envChildName  = "CRM_TEST_DISPATCHER_NAME"
 	childConc     = 8
-	childLease    = 2 * time.Second
+	childLease    = 5 * time.Second
 	crashVariantN = 40
 )
 
