@@ -154,3 +154,18 @@ func StatusKind(status int) Kind {
 func Transport(network, op string, err error) *Error {
 	return &Error{Network: network, Op: op, Kind: KindUnavailable, Err: err}
 }
+
+// Variables names the worker settings a network needs.
+func Variables(network string) string {
+	switch network {
+	case Mastodon:
+		return "MASTODON_SERVER and MASTODON_ACCESS_TOKEN"
+	case Bluesky:
+		return "BLUESKY_HANDLE and BLUESKY_APP_PASSWORD (and BLUESKY_SERVICE for a PDS other than bsky.social)"
+	case X:
+		return "X_CLIENT_ID, X_CLIENT_SECRET and X_REFRESH_TOKEN"
+	case LinkedIn:
+		return "LINKEDIN_ACCESS_TOKEN and LINKEDIN_AUTHOR_URN"
+	}
+	return "nothing: " + network + " is not a network this product posts to (mastodon, bluesky, x, linkedin)"
+}
