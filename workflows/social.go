@@ -31,7 +31,23 @@ type SocialInput struct {
 	// Disabled networks keep their drafts.
 	Disabled []string `json:"disabled,omitempty"`
 	// PostAt holds a network's post until a time: a durable timer.
-	PostAt map[string]time.Time `json:"post_at,omitempty"`
+	PostAt []ScheduledPost `json:"post_at,omitempty"`
+}
+
+// ScheduledPost is when a network's post goes out.
+type ScheduledPost struct {
+	Network string    `json:"network"`
+	At      time.Time `json:"at"`
+}
+
+// postAt is when network's post is scheduled, if it is.
+func (in SocialInput) postAt(network string) (time.Time, bool) {
+	for _, p := range in.PostAt {
+		if p.Network == network {
+			return p.At, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // Posting a network's draft: two minutes per attempt (a lookup and a
@@ -44,22 +60,19 @@ var socialOptions = workflow.ActivityOptions{
 }
 
 func validateSocial(in SocialInput) error {
-	names := append(append(slices.Clone(in.Networks), in.Disabled...), keys(in.PostAt)...)
+	names := append(slices.Clone(in.Networks), in.Disabled...)
+	for _, p := range in.PostAt {
+		if p.At.IsZero() {
+			return fmt.Errorf("post_at for %s has no time: give an RFC 3339 time such as 2026-12-01T10:00:00+01:00", p.Network)
+		}
+		names = append(names, p.Network)
+	}
 	for _, n := range names {
 		if !slices.Contains(social.Networks(), n) {
 			return fmt.Errorf("unknown social network %q: use mastodon, bluesky, x or linkedin", n)
 		}
 	}
 	return nil
-}
-
-func keys(m map[string]time.Time) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 func (r *run) socialEnabled(network string) bool {
@@ -100,7 +113,7 @@ func (r *run) postSocial(ctx workflow.Context) {
 
 // postOne posts draft d, the run's i-th post, when its time has come.
 func (r *run) postOne(ctx workflow.Context, i int, d render.SocialDraft) activities.SocialPost {
-	if at, ok := r.in.Social.PostAt[d.Platform]; ok {
+	if at, ok := r.in.Social.postAt(d.Platform); ok {
 		if wait := at.Sub(workflow.Now(ctx)); wait > 0 {
 			r.status.Posts[i] = activities.SocialPost{Network: d.Platform, Status: activities.SocialPending, At: at}
 			if err := workflow.Sleep(ctx, wait); err != nil {

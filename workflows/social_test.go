@@ -192,7 +192,7 @@ func TestSocialPerNetworkControlAndSchedule(t *testing.T) {
 	postAt := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC) // the day after the run starts
 	in := input()
 	in.Social = SocialInput{Networks: []string{social.Mastodon, social.Bluesky, social.LinkedIn}, Disabled: []string{social.Bluesky},
-		PostAt: map[string]time.Time{social.Mastodon: postAt}}
+		PostAt: []ScheduledPost{{Network: social.Mastodon, At: postAt}}}
 	var waiting Status
 	h.env.RegisterDelayedCallback(func() { waiting = h.status(t) }, 12*time.Hour)
 	res := h.run(t, in)
