@@ -225,3 +225,30 @@ func TestSocialUnknownNetworkIsRefused(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestSocialDeleteWorkflowDeletesThePost(t *testing.T) {
+	n := newNetworks(t)
+	res, err := n.clients[social.Bluesky].Post(t.Context(), "", social.Post{Text: "https://example.com/updates/x", Link: "https://example.com/updates/x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newSocialHarness(t, n.clients)
+	h.env.RegisterWorkflowWithOptions(SocialDeleteWorkflow, workflow.RegisterOptions{Name: SocialDeleteWorkflowName})
+	h.env.ExecuteWorkflow(SocialDeleteWorkflowName, activities.SocialDeleteInput{Edition: "2026-W48", Network: social.Bluesky, ID: res.ID, By: "ana@example.com", Reason: "wrong date"})
+	var out activities.SocialPost
+	if err := h.env.GetWorkflowResult(&out); err != nil {
+		t.Fatal(err)
+	}
+	if len(n.bluesky.Records()) != 0 || out.Status != activities.SocialDeleted || out.Note != "deleted by ana@example.com: wrong date" {
+		t.Fatalf("records %d, result %+v", len(n.bluesky.Records()), out)
+	}
+}
+
+func TestSocialDeleteWithoutCredentialsSaysWhatToSet(t *testing.T) {
+	h := newSocialHarness(t, nil)
+	h.env.RegisterWorkflowWithOptions(SocialDeleteWorkflow, workflow.RegisterOptions{Name: SocialDeleteWorkflowName})
+	h.env.ExecuteWorkflow(SocialDeleteWorkflowName, activities.SocialDeleteInput{Edition: "2026-W48", Network: social.X, ID: "1", By: "ana@example.com"})
+	if err := h.env.GetWorkflowError(); err == nil || !strings.Contains(err.Error(), "X_REFRESH_TOKEN") {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -29,6 +29,9 @@ type inputFlags struct {
 	reminders list
 	dryRun    bool
 	force     bool
+	social    list
+	noSocial  list
+	postAt    postAtList
 }
 
 func (f *inputFlags) register(e *Env, fs *flag.FlagSet) {
@@ -41,6 +44,9 @@ func (f *inputFlags) register(e *Env, fs *flag.FlagSet) {
 	fs.Var(&f.reminders, "reminders", "how long before the deadline undecided approvers are reminded, e.g. 24h,2h (default: half-way and 1h before)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "render and wait for approval, but publish and send nothing")
 	fs.BoolVar(&f.force, "force", false, "send even when the document is unchanged since the last edition")
+	fs.Var(&f.social, "social", "networks to post to after publishing: mastodon, bluesky, x, linkedin (default: every network the worker has credentials for)")
+	fs.Var(&f.noSocial, "no-social", "networks whose post stays a draft; repeat or comma-separate")
+	fs.Var(&f.postAt, "post-at", "hold a network's post until a time, e.g. mastodon=2026-12-01T10:00:00+01:00; repeatable")
 }
 
 func (f *inputFlags) input(e *Env, ed string) (workflows.Input, error) {
@@ -65,6 +71,7 @@ func (f *inputFlags) input(e *Env, ed string) (workflows.Input, error) {
 		Edition: ed, Source: f.source, Audience: f.audience, Channels: f.channels,
 		Approvers: f.approvers, RequiredApprovals: f.required, ApprovalTimeout: workflows.Duration(f.timeout),
 		Reminders: reminders, DryRun: f.dryRun, Force: f.force,
+		Social: workflows.SocialInput{Networks: f.social, Disabled: f.noSocial, PostAt: f.postAt},
 	}, nil
 }
 

@@ -164,6 +164,7 @@ func printStatus(w io.Writer, id string, st workflows.Status) {
 	if st.UpdateURL != "" {
 		fmt.Fprintf(w, "web update %s\n", st.UpdateURL)
 	}
+	printPosts(w, st.Posts)
 	for _, m := range st.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", m)
 	}
