@@ -74,7 +74,10 @@ func (a *Activities) PostSocial(ctx context.Context, in SocialPostInput) (Social
 			Note: "the worker has no credentials for " + in.Network + ": set " + social.Variables(in.Network)}, nil
 	}
 	p := social.Post{Text: in.Text, Link: in.Link, Title: in.Title, Description: in.Summary}
-	res, found, err := social.Once(ctx, n, attemptJournal{}, socialKey(in), p)
+	key := socialKey(in)
+	stop := heartbeatWhile(ctx, key)
+	res, found, err := social.Once(ctx, n, attemptJournal{}, key, p)
+	stop()
 	if err != nil {
 		return SocialPost{}, classifySocial(err)
 	}
@@ -104,6 +107,32 @@ func (attemptJournal) Intend(ctx context.Context, key string) (bool, error) {
 	earlier := activity.GetInfo(ctx).Attempt > 1 || activity.HasHeartbeatDetails(ctx)
 	activity.RecordHeartbeat(ctx, key)
 	return earlier, nil
+}
+
+// socialHeartbeat is how often a posting attempt reports it is alive; the
+// workflow's heartbeat timeout is a few times this, so a worker killed
+// mid-request is noticed in seconds and the next attempt looks for the post.
+const socialHeartbeat = 5 * time.Second
+
+// heartbeatWhile heartbeats details every socialHeartbeat until stop is
+// called.
+func heartbeatWhile(ctx context.Context, details any) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(socialHeartbeat)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx, details)
+			}
+		}
+	}()
+	return func() { close(done) }
 }
 
 // SocialDeleteInput names a post to delete.

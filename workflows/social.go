@@ -51,11 +51,13 @@ func (in SocialInput) postAt(network string) (time.Time, bool) {
 }
 
 // Posting a network's draft: two minutes per attempt (a lookup and a
-// post), backing off to ten minutes over about an hour; bad credentials
+// post), heartbeating, so a worker that dies mid-request is noticed in 20
+// seconds; backing off to ten minutes over about an hour. Bad credentials
 // and refused posts stop at once, a rate limit waits for the network's
 // reset.
 var socialOptions = workflow.ActivityOptions{
 	StartToCloseTimeout: 2 * time.Minute,
+	HeartbeatTimeout:    20 * time.Second,
 	RetryPolicy:         retry(5*time.Second, 10*time.Minute, 10),
 }
 

@@ -222,7 +222,7 @@ func (b *Bluesky) createRecord(w http.ResponseWriter, r *http.Request) {
 	}
 	f, faulty := b.nextFault()
 	if faulty && !f.drop {
-		serveFault(w, f)
+		serveFault(w, r, f)
 		return
 	}
 	var post BlueskyPost
@@ -244,7 +244,7 @@ func (b *Bluesky) createRecord(w http.ResponseWriter, r *http.Request) {
 	b.records = append(b.records, rec)
 	b.mu.Unlock()
 	if faulty {
-		serveFault(w, f)
+		serveFault(w, r, f)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"uri": rec.URI, "cid": rec.CID, "validationStatus": "valid"})

@@ -32,6 +32,9 @@ type fault struct {
 	// drop makes the post, then closes the connection without a reply:
 	// the request was sent, the reply is lost.
 	drop bool
+	// hold makes the post, then never replies: the caller waits until it
+	// gives up or dies, as when a worker is killed mid-request.
+	hold bool
 }
 
 // base holds what every fake shares: the lock, the request log and the
@@ -75,6 +78,15 @@ func (b *base) DropNextReply() {
 	b.faults = append(b.faults, fault{drop: true})
 }
 
+// HoldNextReply makes the next post, then keeps the request open without
+// a reply until the caller goes away, so a test can kill the caller after
+// the post exists.
+func (b *base) HoldNextReply() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.faults = append(b.faults, fault{drop: true, hold: true})
+}
+
 // nextFault pops the next fault, if any. Callers hold no lock.
 func (b *base) nextFault() (fault, bool) {
 	b.mu.Lock()
@@ -102,8 +114,12 @@ func (b *base) nextID() int {
 	return b.seq
 }
 
-// serveFault writes f's reply; for a drop it closes the connection.
-func serveFault(w http.ResponseWriter, f fault) {
+// serveFault writes f's reply; for a drop it closes the connection, for a
+// hold it waits for the caller to go away first.
+func serveFault(w http.ResponseWriter, r *http.Request, f fault) {
+	if f.hold {
+		<-r.Context().Done()
+	}
 	if f.drop {
 		dropConnection(w)
 		return

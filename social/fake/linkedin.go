@@ -121,7 +121,7 @@ func (l *LinkedIn) create(w http.ResponseWriter, r *http.Request) {
 	}
 	f, faulty := l.nextFault()
 	if faulty && !f.drop {
-		serveFault(w, f)
+		serveFault(w, r, f)
 		return
 	}
 	switch {
@@ -139,7 +139,7 @@ func (l *LinkedIn) create(w http.ResponseWriter, r *http.Request) {
 	l.posts = append(l.posts, p)
 	l.mu.Unlock()
 	if faulty {
-		serveFault(w, f)
+		serveFault(w, r, f)
 		return
 	}
 	w.Header().Set("x-restli-id", p.ID)

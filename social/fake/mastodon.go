@@ -147,7 +147,7 @@ func (m *Mastodon) createStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	f, faulty := m.nextFault()
 	if faulty && !f.drop {
-		serveFault(w, f)
+		serveFault(w, r, f)
 		return
 	}
 	if n := len([]rune(req.Status)); n > 500 || strings.TrimSpace(req.Status) == "" {
@@ -172,7 +172,7 @@ func (m *Mastodon) createStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	m.mu.Unlock()
 	if faulty {
-		serveFault(w, f)
+		serveFault(w, r, f)
 		return
 	}
 	writeJSON(w, http.StatusOK, st)

@@ -176,7 +176,7 @@ func (x *X) create(w http.ResponseWriter, r *http.Request) {
 	}
 	f, faulty := x.nextFault()
 	if faulty && !f.drop {
-		serveFault(w, f)
+		serveFault(w, r, f)
 		return
 	}
 	x.mu.Lock()
@@ -199,7 +199,7 @@ func (x *X) create(w http.ResponseWriter, r *http.Request) {
 	x.tweets = append(x.tweets, t)
 	x.mu.Unlock()
 	if faulty {
-		serveFault(w, f)
+		serveFault(w, r, f)
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"data": map[string]string{"id": t.ID, "text": t.Text}})
