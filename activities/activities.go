@@ -76,6 +76,8 @@ type Activities struct {
 	// Social holds a client per network the worker has credentials for;
 	// a network missing here keeps its draft.
 	Social map[string]social.Poster
+	// Images downloads a post's lead image; nil posts without images.
+	Images ImageFetcher
 }
 
 // nonRetryable turns err into a final application error of type typ.

@@ -32,6 +32,11 @@ const (
 	SocialDeleted  = "deleted"
 )
 
+// ImageFetcher downloads a post's image.
+type ImageFetcher interface {
+	FetchImage(ctx context.Context, url, alt string) (*social.Image, error)
+}
+
 // SocialDeleter is a network client that can delete a post.
 type SocialDeleter interface {
 	Delete(ctx context.Context, id string) error
@@ -49,6 +54,10 @@ type SocialPostInput struct {
 	Link    string `json:"link"`
 	Title   string `json:"title,omitempty"`
 	Summary string `json:"summary,omitempty"`
+	// Image is the edition's lead image URL, attached with ImageAlt where
+	// the network allows (Mastodon; Bluesky's link card).
+	Image    string `json:"image,omitempty"`
+	ImageAlt string `json:"image_alt,omitempty"`
 }
 
 // SocialPost is where one network's post of an edition stands.
@@ -74,6 +83,15 @@ func (a *Activities) PostSocial(ctx context.Context, in SocialPostInput) (Social
 			Note: "the worker has no credentials for " + in.Network + ": set " + social.Variables(in.Network)}, nil
 	}
 	p := social.Post{Text: in.Text, Link: in.Link, Title: in.Title, Description: in.Summary}
+	var note string
+	if in.Image != "" && a.Images != nil && (in.Network == social.Mastodon || in.Network == social.Bluesky) {
+		img, err := a.Images.FetchImage(ctx, in.Image, in.ImageAlt)
+		if err != nil {
+			note = "posted without its image: " + err.Error()
+			activity.GetLogger(ctx).Warn("social image", "network", in.Network, "error", err)
+		}
+		p.Image = img
+	}
 	key := socialKey(in)
 	stop := heartbeatWhile(ctx, key)
 	res, found, err := social.Once(ctx, n, attemptJournal{}, key, p)
@@ -81,7 +99,7 @@ func (a *Activities) PostSocial(ctx context.Context, in SocialPostInput) (Social
 	if err != nil {
 		return SocialPost{}, classifySocial(err)
 	}
-	out := SocialPost{Network: in.Network, Status: SocialPosted, ID: res.ID, URL: res.URL, At: res.At}
+	out := SocialPost{Network: in.Network, Status: SocialPosted, ID: res.ID, URL: res.URL, At: res.At, Note: note}
 	if found {
 		out.Note = "an earlier attempt had posted it; found by its link"
 		activity.GetLogger(ctx).Info("social post found from an earlier attempt", "network", in.Network, "url", res.URL)

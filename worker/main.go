@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"maps"
+	"net/http"
 	"os"
 	"os/signal"
 	"slices"
@@ -24,6 +25,7 @@ import (
 	"github.com/halcytone/contentgen/internal/app"
 	"github.com/halcytone/contentgen/internal/service"
 	"github.com/halcytone/contentgen/internal/telemetry"
+	"github.com/halcytone/contentgen/social"
 	"github.com/halcytone/contentgen/workflows"
 )
 
@@ -107,6 +109,7 @@ func run() error {
 		Send:       activities.SendOptions{Window: *window, RatePerSecond: *rate, PageSize: *pageSize},
 		Approvals:  activities.ApprovalOptions{Keys: approvalKeys, PublicURL: *approvalsURL, Editors: splitList(*editors)},
 		Social:     networks,
+		Images:     social.ImageFetcher{HTTP: &http.Client{Timeout: 30 * time.Second}},
 	}
 	opts, err := app.TemporalOptions(logger)
 	if err != nil {

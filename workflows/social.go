@@ -125,7 +125,7 @@ func (r *run) postOne(ctx workflow.Context, i int, d render.SocialDraft) activit
 	}
 	web := r.preview.Output.Web
 	in := activities.SocialPostInput{WorkflowID: r.id, Edition: r.in.Edition, Network: d.Platform, Text: d.Text,
-		Link: r.status.UpdateURL, Title: web.Title, Summary: web.Summary}
+		Link: r.status.UpdateURL, Title: web.Title, Summary: web.Summary, Image: d.Image, ImageAlt: d.ImageAlt}
 	var out activities.SocialPost
 	if err := workflow.ExecuteActivity(withOptions(ctx, socialOptions), a.PostSocial, in).Get(ctx, &out); err != nil {
 		msg := failureMessage(err)

@@ -75,12 +75,15 @@ func (n *networks) createRequests() map[string]int {
 }
 
 // newSocialHarness is newHarness with the given network clients.
-func newSocialHarness(t *testing.T, clients map[string]social.Poster) *harness {
+func newSocialHarness(t *testing.T, clients map[string]social.Poster, docs ...content.Document) *harness {
 	t.Helper()
 	h := &harness{}
 	h.env = h.NewTestWorkflowEnvironment()
 	h.env.SetStartTime(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	h.fetcher = &fakes.Fetcher{Docs: map[string][]content.Document{testSource: {testDoc("Exhale longer than you inhale.")}}}
+	if len(docs) == 0 {
+		docs = []content.Document{testDoc("Exhale longer than you inhale.")}
+	}
+	h.fetcher = &fakes.Fetcher{Docs: map[string][]content.Document{testSource: docs}}
 	h.crm = fakes.NewCRM(crm.Recipient{ID: "1", Email: "reader@example.com"}, crm.Recipient{ID: "2", Email: "other@example.com"})
 	h.platform = &fakes.Platform{}
 	r, err := render.New(render.Options{})
@@ -89,7 +92,8 @@ func newSocialHarness(t *testing.T, clients map[string]social.Poster) *harness {
 	}
 	h.env.RegisterWorkflowWithOptions(NewsletterWorkflow, workflow.RegisterOptions{Name: WorkflowName})
 	h.env.RegisterActivity(&activities.Activities{Sources: h.fetcher, Taxonomy: content.DefaultTaxonomy(), Renderer: r, CRM: h.crm,
-		Platform: h.platform, WebBaseURL: "https://example.com", Send: activities.SendOptions{PageSize: 10, Window: 1}, Social: clients})
+		Platform: h.platform, WebBaseURL: "https://example.com", Send: activities.SendOptions{PageSize: 10, Window: 1}, Social: clients,
+		Images: social.ImageFetcher{}})
 	h.signalAt(time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
 	return h
 }
@@ -250,5 +254,34 @@ func TestSocialDeleteWithoutCredentialsSaysWhatToSet(t *testing.T) {
 	h.env.ExecuteWorkflow(SocialDeleteWorkflowName, activities.SocialDeleteInput{Edition: "2026-W48", Network: social.X, ID: "1", By: "ana@example.com"})
 	if err := h.env.GetWorkflowError(); err == nil || !strings.Contains(err.Error(), "X_REFRESH_TOKEN") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// The document's first image goes out with its alt text: as a Mastodon
+// attachment and as the thumbnail of Bluesky's link card.
+func TestSocialPostsCarryTheLeadImage(t *testing.T) {
+	png := []byte("\x89PNG\r\n\x1a\n fake image bytes")
+	img := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/png")
+		_, _ = w.Write(png)
+	}))
+	t.Cleanup(img.Close)
+	doc := testDoc("Exhale longer than you inhale.")
+	doc.Blocks = append([]content.Block{{Kind: content.KindImage, URL: img.URL + "/sensor.png", Alt: "The sensor on a bedside table"}}, doc.Blocks...)
+	n := newNetworks(t)
+	res := newSocialHarness(t, n.clients, doc).run(t, input())
+	if p := postsByNetwork(res)[social.Mastodon]; p.Status != activities.SocialPosted || p.Note != "" {
+		t.Fatalf("mastodon %+v", p)
+	}
+	st := n.mastodon.Statuses()
+	if len(st) != 1 || len(st[0].MediaAttachments) != 1 || st[0].MediaAttachments[0].Description != "The sensor on a bedside table" {
+		t.Errorf("mastodon status %+v, want the image with its alt text", st)
+	}
+	rec, err := n.bluesky.Records()[0].Post()
+	if err != nil || rec.Embed == nil || rec.Embed.External == nil || len(rec.Embed.External.Thumb) == 0 {
+		t.Errorf("bluesky post %+v (%v), want a link card with a thumbnail", rec, err)
+	}
+	if len(n.x.Tweets()) != 1 || len(n.linkedin.Posts()) != 1 {
+		t.Error("x and linkedin post without the image")
 	}
 }

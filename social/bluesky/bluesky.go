@@ -24,6 +24,9 @@ const (
 	DefaultService = "https://bsky.social"
 	// DefaultWebURL is where post links point.
 	DefaultWebURL = "https://bsky.app"
+	// maxThumb is the largest blob app.bsky.embed.external accepts as a
+	// link card's thumbnail.
+	maxThumb = 1_000_000
 )
 
 // Options configure a Client.
@@ -91,7 +94,7 @@ func (c *Client) Post(ctx context.Context, _ string, p social.Post) (social.Resu
 	}
 	if p.Link != "" {
 		ext := map[string]any{"uri": p.Link, "title": p.Title, "description": p.Description}
-		if p.Image != nil {
+		if p.Image != nil && len(p.Image.Data) <= maxThumb {
 			blob, err := c.upload(ctx, *p.Image)
 			if err != nil {
 				return social.Result{}, err
