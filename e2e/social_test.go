@@ -89,7 +89,9 @@ func TestEndToEndSocialPosting(t *testing.T) {
 
 	var out bytes.Buffer
 	e := &cli.Env{Lookup: func(string) string { return "" }, Stdout: &out, Stderr: &out,
-		Dial: func(ctx context.Context) (client.Client, error) { return client.Dial(client.Options{HostPort: s.address}) }}
+		Dial: func(ctx context.Context) (client.Client, error) {
+			return client.Dial(client.Options{HostPort: s.address})
+		}}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := cli.Run(ctx, e, []string{"social", "delete", "--edition", "2026-W50", "--network", "bluesky", "--by", "ana@example.com", "--reason", "wrong date"}); err != nil {
@@ -100,6 +102,13 @@ func TestEndToEndSocialPosting(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "deleted bluesky post") {
 		t.Errorf("starter said %q", out.String())
+	}
+	out.Reset()
+	if err := cli.Run(ctx, e, []string{"status", "--edition", "2026-W50"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "bluesky  deleted") || !strings.Contains(out.String(), "deleted by ana@example.com: wrong date") {
+		t.Errorf("status does not show the deletion:\n%s", out.String())
 	}
 	var audit activities.SocialPost
 	if err := s.temporal.GetWorkflow(ctx, workflows.SocialDeleteWorkflowID("2026-W50", "bluesky"), "").Get(ctx, &audit); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -109,4 +110,25 @@ func printPosts(w io.Writer, posts []activities.SocialPost) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// withDeletions marks the posts deleted by hand, from each deletion run's
+// result: the audit record of who deleted which post, when and why.
+func withDeletions(ctx context.Context, c client.Client, st workflows.Status) []activities.SocialPost {
+	posts := slices.Clone(st.Posts)
+	for i, p := range posts {
+		if p.ID == "" {
+			continue
+		}
+		id := workflows.SocialDeleteWorkflowID(st.Edition, p.Network)
+		desc, err := c.DescribeWorkflowExecution(ctx, id, "")
+		if err != nil || desc.GetWorkflowExecutionInfo().GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+			continue
+		}
+		var del activities.SocialPost
+		if err := c.GetWorkflow(ctx, id, "").Get(ctx, &del); err == nil && del.ID == p.ID {
+			posts[i].Status, posts[i].Note, posts[i].At = del.Status, del.Note, del.At
+		}
+	}
+	return posts
 }

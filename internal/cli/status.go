@@ -35,6 +35,7 @@ func runStatus(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	st.Posts = withDeletions(ctx, c, st)
 	if *asJSON {
 		enc := json.NewEncoder(e.Stdout)
 		enc.SetIndent("", "  ")
