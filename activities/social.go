@@ -184,19 +184,15 @@ func (a *Activities) DeleteSocialPost(ctx context.Context, in SocialDeleteInput)
 // retries when the network allows; anything else retries with backoff.
 func classifySocial(err error) error {
 	e, ok := social.AsError(err)
-	if !ok {
-		return err
-	}
-	switch e.Kind {
-	case social.KindAuth:
+	switch {
+	case !ok:
+		return failure(ErrTypeUnavailable, err, temporal.ApplicationErrorOptions{})
+	case e.Kind == social.KindAuth:
 		return nonRetryable(ErrTypeSocialCredentials, err)
-	case social.KindRejected:
+	case e.Kind == social.KindRejected:
 		return nonRetryable(ErrTypeSocialRejected, err)
-	case social.KindRateLimited:
-		if e.RetryAfter > 0 {
-			return temporal.NewApplicationErrorWithOptions(err.Error(), ErrTypeSocialRateLimited,
-				temporal.ApplicationErrorOptions{NextRetryDelay: e.RetryAfter, Cause: err})
-		}
+	case e.Kind == social.KindRateLimited && e.RetryAfter > 0:
+		return failure(ErrTypeSocialRateLimited, err, temporal.ApplicationErrorOptions{NextRetryDelay: e.RetryAfter})
 	}
-	return err
+	return failure(ErrTypeUnavailable, err, temporal.ApplicationErrorOptions{})
 }

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/halcytone/contentgen/internal/retryafter"
 )
 
 // maxReply bounds how much of a reply a client reads.
@@ -76,19 +78,10 @@ func Do(hc *http.Client, req *http.Request, network, op string) (Reply, error) {
 	return Reply{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
 }
 
-// RetryAfter reads the standard Retry-After header (seconds or a date).
+// RetryAfter reads the standard Retry-After header, 0 when absent.
 func RetryAfter(h http.Header, now time.Time) time.Duration {
-	v := h.Get("Retry-After")
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
+	d, _ := retryafter.Header(h, now)
+	return d
 }
 
 // UntilUnix is the time from now until a Unix-seconds reset header

@@ -1,12 +1,10 @@
 package workflows
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/halcytone/contentgen/activities"
@@ -128,24 +126,10 @@ func (r *run) postOne(ctx workflow.Context, i int, d render.SocialDraft) activit
 		Link: r.status.UpdateURL, Title: web.Title, Summary: web.Summary, Image: d.Image, ImageAlt: d.ImageAlt}
 	var out activities.SocialPost
 	if err := workflow.ExecuteActivity(withOptions(ctx, socialOptions), a.PostSocial, in).Get(ctx, &out); err != nil {
-		msg := failureMessage(err)
+		msg := reason(err)
 		workflow.GetLogger(ctx).Warn("social post failed", "network", d.Platform, "error", msg)
 		r.status.Warnings = append(r.status.Warnings, "post to "+d.Platform+" failed: "+msg)
 		return activities.SocialPost{Network: d.Platform, Status: activities.SocialFailed, Error: msg}
 	}
 	return out
-}
-
-// failureMessage is the activity's own message (the network's error and
-// what to do), without the SDK's wrapping.
-func failureMessage(err error) string {
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		return appErr.Message()
-	}
-	var timeout *temporal.TimeoutError
-	if errors.As(err, &timeout) {
-		return "timed out: " + timeout.Error()
-	}
-	return err.Error()
 }
