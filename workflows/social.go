@@ -87,7 +87,15 @@ func (r *run) socialEnabled(network string) bool {
 // never holds up another. Failures are reported in the result and status;
 // they do not fail the run, whose email has gone out already.
 func (r *run) postSocial(ctx workflow.Context) {
-	if !r.wants(ChannelSocial) || r.status.UpdateURL == "" {
+	if !r.wants(ChannelSocial) {
+		return
+	}
+	if r.status.UpdateURL == "" {
+		// Posts link to the live page; without one they stay drafts.
+		for _, d := range r.preview.Output.Social {
+			r.status.Posts = append(r.status.Posts, activities.SocialPost{Network: d.Platform, Status: activities.SocialDraft,
+				Note: "no web update to link to: include the web channel to post"})
+		}
 		return
 	}
 	if workflow.GetVersion(ctx, socialVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {

@@ -285,3 +285,16 @@ func TestSocialPostsCarryTheLeadImage(t *testing.T) {
 		t.Error("x and linkedin post without the image")
 	}
 }
+
+func TestSocialWithoutWebUpdateStaysDraft(t *testing.T) {
+	n := newNetworks(t)
+	in := input()
+	in.Channels = []string{ChannelEmail, ChannelSocial}
+	res := newSocialHarness(t, n.clients).run(t, in)
+	if len(res.Posts) != 4 || res.Posts[0].Status != activities.SocialDraft || !strings.Contains(res.Posts[0].Note, "web channel") {
+		t.Fatalf("posts %+v, want drafts saying why", res.Posts)
+	}
+	if got := n.counts(); got[social.Mastodon]+got[social.Bluesky]+got[social.X]+got[social.LinkedIn] != 0 {
+		t.Fatalf("posted %v without a page to link to", got)
+	}
+}

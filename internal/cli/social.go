@@ -39,6 +39,14 @@ func (l *postAtList) Set(v string) error {
 	return nil
 }
 
+func (f *inputFlags) postAtNetworks() []string {
+	out := make([]string, 0, len(f.postAt))
+	for _, p := range f.postAt {
+		out = append(out, p.Network)
+	}
+	return out
+}
+
 func runSocial(ctx context.Context, e *Env, args []string) error {
 	if len(args) == 0 || args[0] != "delete" {
 		fmt.Fprintln(e.Stderr, "Usage: starter social delete --edition 2026-W48 --network bluesky --by ana@example.com [--reason …]")

@@ -20,3 +20,15 @@ func TestPostAtFlag(t *testing.T) {
 		}
 	}
 }
+
+func TestUnknownNetworkIsRefusedBeforeStart(t *testing.T) {
+	f := inputFlags{source: "markdown:x.md", approvers: list{"ana@example.com"}, noSocial: list{"myspace"}}
+	if _, err := f.input(&Env{}, "2026-W48"); err == nil || !strings.Contains(err.Error(), `"myspace"`) {
+		t.Fatalf("got %v", err)
+	}
+	f.noSocial = list{"x"}
+	in, err := f.input(&Env{}, "2026-W48")
+	if err != nil || len(in.Social.Disabled) != 1 {
+		t.Fatalf("%+v %v", in.Social, err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/halcytone/contentgen/edition"
+	"github.com/halcytone/contentgen/social"
 	"github.com/halcytone/contentgen/workflows"
 )
 
@@ -66,6 +68,11 @@ func (f *inputFlags) input(e *Env, ed string) (workflows.Input, error) {
 			return workflows.Input{}, fmt.Errorf("--reminders %q: give durations before the deadline, shorter than --timeout %s, e.g. 24h,2h", r, f.timeout)
 		}
 		reminders = append(reminders, workflows.Duration(d))
+	}
+	for _, n := range append(append(slices.Clone(f.social), f.noSocial...), f.postAtNetworks()...) {
+		if !slices.Contains(social.Networks(), n) {
+			return workflows.Input{}, fmt.Errorf("unknown social network %q in --social, --no-social or --post-at: use mastodon, bluesky, x or linkedin", n)
+		}
 	}
 	return workflows.Input{
 		Edition: ed, Source: f.source, Audience: f.audience, Channels: f.channels,
