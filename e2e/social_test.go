@@ -45,7 +45,8 @@ func TestEndToEndSocialPosting(t *testing.T) {
 	s := startStack(t, stackOptions{social: networks})
 	id := startEdition(t, s, "2026-W50")
 	waitStage(t, s.temporal, id, workflows.StageAwaitingApproval)
-	temporalCLI(t, s, "workflow", "signal", "--workflow-id", id, "--name", workflows.SignalApprove, "--input", `{"by":"ana@example.com"}`)
+	tok := s.mint(t, id, "ana@example.com", workflows.SignalApprove)
+	temporalCLI(t, s, "workflow", "signal", "--workflow-id", id, "--name", workflows.SignalApprove, "--input", `{"by":"ana@example.com","token":"`+tok+`"}`)
 	res := result(t, s, id)
 	if res.Outcome != workflows.OutcomeSent || res.Send.Accepted == 0 || res.UpdateURL == "" {
 		t.Fatalf("result %+v: want published and sent", res)

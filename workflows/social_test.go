@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/internal/fakes"
@@ -90,11 +91,16 @@ func newSocialHarness(t *testing.T, clients map[string]social.Poster, docs ...co
 	if err != nil {
 		t.Fatal(err)
 	}
+	keys, err := token.ParseKeys(testSigningKey)
+	if err != nil {
+		t.Fatal(err)
+	}
 	h.env.RegisterWorkflowWithOptions(NewsletterWorkflow, workflow.RegisterOptions{Name: WorkflowName})
 	h.env.RegisterActivity(&activities.Activities{Sources: h.fetcher, Taxonomy: content.DefaultTaxonomy(), Renderer: r, CRM: h.crm,
-		Platform: h.platform, WebBaseURL: "https://example.com", Send: activities.SendOptions{PageSize: 10, Window: 1}, Social: clients,
-		Images: social.ImageFetcher{}})
-	h.signalAt(time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
+		Platform: h.platform, WebBaseURL: "https://example.com", Send: activities.SendOptions{PageSize: 10, Window: 1},
+		Approvals: activities.ApprovalOptions{Keys: keys, Now: func() time.Time { return h.env.Now() }},
+		Social:    clients, Images: social.ImageFetcher{}})
+	h.signedAt(time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
 	return h
 }
 
