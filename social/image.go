@@ -2,9 +2,11 @@ package social
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"strings"
 )
 
@@ -30,6 +32,9 @@ func (f ImageFetcher) FetchImage(ctx context.Context, url, alt string) (*Image, 
 		return nil, fmt.Errorf("image %s: %w", url, err)
 	}
 	resp, err := HTTPClient(f.HTTP).Do(req)
+	if ue := (*neturl.Error)(nil); errors.As(err, &ue) {
+		err = ue.Err // the URL is named once, here
+	}
 	if err != nil {
 		return nil, fmt.Errorf("image %s: %w", url, err)
 	}

@@ -30,6 +30,9 @@ func TestFetchImage(t *testing.T) {
 	if err != nil || img.ContentType != "image/png" || img.Alt != "alt" {
 		t.Fatalf("%+v %v", img, err)
 	}
+	if _, err := f.FetchImage(context.Background(), "http://127.0.0.1:1/x.png", ""); err == nil || strings.Count(err.Error(), "/x.png") != 1 {
+		t.Errorf("unreachable: %v, want the URL named once", err)
+	}
 	for path, want := range map[string]string{"/page": "not an image", "/big.png": "larger than", "/gone": "HTTP 404"} {
 		if _, err := f.FetchImage(context.Background(), srv.URL+path, ""); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want %q", path, err, want)
