@@ -19,6 +19,7 @@ build:
 	$(GO) build -o $(BIN)/platform ./cmd/platform
 	$(GO) build -o $(BIN)/codec-server ./cmd/codec-server
 	$(GO) build -o $(BIN)/approvals ./cmd/approvals
+	$(GO) build -o $(BIN)/socialfake ./cmd/socialfake
 
 $(BIN)/temporal:
 	@echo "installing Temporal CLI $(TEMPORAL_VERSION) into bin/ (a few minutes the first time)"
@@ -89,4 +90,4 @@ demo-clean:
 	@./scripts/demo.sh clean
 
 clean:
-	rm -rf $(BIN)/worker $(BIN)/starter $(BIN)/crm $(BIN)/platform $(BIN)/codec-server $(BIN)/approvals
+	rm -rf $(BIN)/worker $(BIN)/starter $(BIN)/crm $(BIN)/platform $(BIN)/codec-server $(BIN)/approvals $(BIN)/socialfake

@@ -16,6 +16,7 @@ import (
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/platform"
 	"github.com/halcytone/contentgen/render"
+	"github.com/halcytone/contentgen/social"
 	"github.com/halcytone/contentgen/sources"
 )
 
@@ -72,6 +73,11 @@ type Activities struct {
 	WebBaseURL string
 	Send       SendOptions
 	Approvals  ApprovalOptions
+	// Social holds a client per network the worker has credentials for;
+	// a network missing here keeps its draft.
+	Social map[string]social.Poster
+	// Images downloads a post's lead image; nil posts without images.
+	Images ImageFetcher
 }
 
 // nonRetryable turns err into a final application error of type typ.

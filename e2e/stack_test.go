@@ -28,6 +28,7 @@ import (
 	"github.com/halcytone/contentgen/internal/telemetry"
 	"github.com/halcytone/contentgen/platform"
 	platformserver "github.com/halcytone/contentgen/platform/server"
+	"github.com/halcytone/contentgen/social"
 )
 
 var record = flag.Bool("record", false, "write the runs' histories to workflows/testdata for the replay test")
@@ -105,6 +106,8 @@ type stackOptions struct {
 	// observe, when set, instruments the stack as the mains do: the
 	// worker's Temporal client, the HTTP clients and both servers.
 	observe *telemetry.Providers
+	// social holds the clients of the networks the worker posts to.
+	social map[string]social.Poster
 }
 
 func startStack(t *testing.T, o stackOptions) *stack {
@@ -187,7 +190,8 @@ func startStack(t *testing.T, o stackOptions) *stack {
 
 	acts := &activities.Activities{Sources: srcs, Taxonomy: tax, Renderer: renderer, CRM: s.crmClient, Platform: s.platform,
 		WebBaseURL: s.platformURL, Send: activities.SendOptions{PageSize: 5, Window: 2},
-		Approvals: activities.ApprovalOptions{Keys: s.keys, PublicURL: s.approvalsURL}}
+		Approvals: activities.ApprovalOptions{Keys: s.keys, PublicURL: s.approvalsURL},
+		Social:    o.social}
 
 	w := app.NewWorker(tc, "", acts, worker.Options{})
 	if err := w.Start(); err != nil {

@@ -24,6 +24,7 @@ type document struct {
 	ed                        Edition
 	dateText, dateISO         string
 	slug, url                 string
+	image, imageAlt           string // the lead image, for social posts
 	intro                     rendered
 	sections                  []renderedSection
 	stats                     []StatView
@@ -85,6 +86,7 @@ func prepare(p content.Parsed, ed Edition) *document {
 	d.preheader = fitPrefix(lead, maxChars(maxPreheader))
 	d.slug = webSlug(ed.ID, d.title)
 	d.url = strings.TrimRight(ed.WebBaseURL, "/") + "/updates/" + d.slug
+	d.image, d.imageAlt = leadImage(p)
 	for _, s := range ed.Stats {
 		d.stats = append(d.stats, statView(s))
 	}

@@ -17,7 +17,8 @@ func (r *Renderer) socialDrafts(d *document) ([]SocialDraft, error) {
 		if err != nil {
 			return nil, err
 		}
-		drafts = append(drafts, SocialDraft{Platform: p, Text: text, Length: Count(p, text), Limit: Limit(p)})
+		drafts = append(drafts, SocialDraft{Platform: p, Text: text, Length: Count(p, text), Limit: Limit(p),
+			Image: d.image, ImageAlt: d.imageAlt})
 	}
 	return drafts, nil
 }

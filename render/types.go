@@ -83,4 +83,9 @@ type SocialDraft struct {
 	Text     string `json:"text"`
 	Length   int    `json:"length"`
 	Limit    int    `json:"limit"`
+	// Image is the edition's lead image (the document's first public
+	// image) and ImageAlt its alt text, attached where the network
+	// allows; empty when there is none.
+	Image    string `json:"image,omitempty"`
+	ImageAlt string `json:"image_alt,omitempty"`
 }

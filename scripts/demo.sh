@@ -20,6 +20,7 @@ APPROVALS_ADDR=${APPROVALS_ADDR:-127.0.0.1:8083}
 MAILPIT_SMTP=${MAILPIT_SMTP:-127.0.0.1:1025}
 MAILPIT_HTTP=${MAILPIT_HTTP:-127.0.0.1:8025}
 MAILPIT=http://$MAILPIT_HTTP
+SOCIAL_ADDR=${SOCIAL_ADDR:-127.0.0.1:8084}
 CRM_KEY=demo-crm-key
 PLATFORM_KEY=demo-platform-key
 APPROVERS=ana@example.com,bo@example.com
@@ -81,6 +82,28 @@ up() {
   export APPROVAL_SIGNING_KEYS
   APPROVALS_ADDR=$APPROVALS_ADDR start approvals "$BIN/approvals" serve
   wait_for "Approvals service" 30 http_ok "http://$APPROVALS_ADDR/healthz"
+  step "Social networks"
+  # Real MASTODON_* / BLUESKY_* settings in the environment go to the
+  # worker as they are; a network without them posts to the local fakes.
+  local fakes=""
+  if [ -z "${MASTODON_ACCESS_TOKEN:-}" ]; then
+    export MASTODON_SERVER=http://$SOCIAL_ADDR MASTODON_ACCESS_TOKEN=demo-mastodon-token
+    fakes="Mastodon"
+  else
+    info "Mastodon: ${MASTODON_SERVER:-?} (from the environment)"
+  fi
+  if [ -z "${BLUESKY_APP_PASSWORD:-}" ]; then
+    export BLUESKY_SERVICE=http://$SOCIAL_ADDR BLUESKY_WEB_URL=http://$SOCIAL_ADDR \
+      BLUESKY_HANDLE=halcytone.demo BLUESKY_APP_PASSWORD=demo-app-password
+    fakes="${fakes:+$fakes and }Bluesky"
+  else
+    info "Bluesky: ${BLUESKY_HANDLE:-?} on ${BLUESKY_SERVICE:-https://bsky.social} (from the environment)"
+  fi
+  if [ -n "$fakes" ]; then
+    start socialfake "$BIN/socialfake" -addr "$SOCIAL_ADDR"
+    wait_for "socialfake" 30 http_ok "http://$SOCIAL_ADDR/posts"
+    info "$fakes: local fakes on http://$SOCIAL_ADDR"
+  fi
 
   step "Worker"
   CRM_URL=http://$CRM_ADDR CRM_API_KEY=$CRM_KEY PLATFORM_URL=http://$PLATFORM_ADDR PLATFORM_API_KEY=$PLATFORM_KEY \
@@ -134,6 +157,9 @@ up() {
   info "Update page:                 http://$PLATFORM_ADDR/updates/$slug"
   info "All updates:                 http://$PLATFORM_ADDR/updates"
   info "Feed:                        http://$PLATFORM_ADDR/updates/feed.xml"
+  info "Social posts:"
+  "$BIN/starter" status --edition "$edition" | grep -E '^  (mastodon|bluesky|x|linkedin) ' | sed 's/^  /      /' || true
+  running socialfake && info "Posts on the local fakes:      http://$SOCIAL_ADDR/posts"
   info "Mailpit received ${count:-0} messages (sample contacts: $contacts, plus proofs to approvers): $MAILPIT"
   info "Stop everything with 'make demo-down'; 'make demo-clean' also removes .data/."
 }

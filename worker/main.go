@@ -9,8 +9,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
+	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -22,6 +25,7 @@ import (
 	"github.com/halcytone/contentgen/internal/app"
 	"github.com/halcytone/contentgen/internal/service"
 	"github.com/halcytone/contentgen/internal/telemetry"
+	"github.com/halcytone/contentgen/social"
 	"github.com/halcytone/contentgen/workflows"
 )
 
@@ -50,7 +54,7 @@ func run() error {
 	editors := fs.String("editors", getenv.String("EDITORS", ""), "comma-separated addresses also told when an approver asks for changes (EDITORS)")
 	logLevel := fs.String("log-level", getenv.String("LOG_LEVEL", "info"), "log level: debug, info, warn or error (LOG_LEVEL)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: worker [flags]\n\nRuns the newsletter workflow and activities. Temporal is configured as in every\nTemporal tool (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS variables);\nCRM_API_KEY and PLATFORM_API_KEY are read from the environment only.\nTraces go over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_TRACES_EXPORTER=otlp)\nis set, configured by the standard OTEL_* variables.\n\nExample:\n  CRM_API_KEY=dev-crm-key PLATFORM_API_KEY=dev-platform-key worker -crm-url http://127.0.0.1:8081\n\nFlags:\n")
+		fmt.Fprintf(fs.Output(), "Usage: worker [flags]\n\nRuns the newsletter workflow and activities. Temporal is configured as in every\nTemporal tool (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS variables);\nCRM_API_KEY, PLATFORM_API_KEY and the social networks' credentials (MASTODON_*, BLUESKY_*,\nX_*, LINKEDIN_*) are read from the environment only.\nTraces go over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_TRACES_EXPORTER=otlp)\nis set, configured by the standard OTEL_* variables.\n\nExample:\n  CRM_API_KEY=dev-crm-key PLATFORM_API_KEY=dev-platform-key worker -crm-url http://127.0.0.1:8081\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	_ = fs.Parse(os.Args[1:])
@@ -89,6 +93,10 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	networks, err := app.Social(app.SocialFromEnv(os.Getenv))
+	if err != nil {
+		return err
+	}
 	acts := &activities.Activities{
 		Sources:  srcs,
 		Taxonomy: tax,
@@ -100,6 +108,8 @@ func run() error {
 		WebBaseURL: *webURL,
 		Send:       activities.SendOptions{Window: *window, RatePerSecond: *rate, PageSize: *pageSize},
 		Approvals:  activities.ApprovalOptions{Keys: approvalKeys, PublicURL: *approvalsURL, Editors: splitList(*editors)},
+		Social:     networks,
+		Images:     social.ImageFetcher{HTTP: &http.Client{Timeout: 30 * time.Second}},
 	}
 	opts, err := app.TemporalOptions(logger)
 	if err != nil {
@@ -117,7 +127,7 @@ func run() error {
 	}
 	defer c.Close()
 	w := app.NewWorker(c, *taskQueue, acts, worker.Options{})
-	logger.Info("worker started", "taskQueue", *taskQueue, "crm", *crmURL, "platform", *platformURL)
+	logger.Info("worker started", "taskQueue", *taskQueue, "crm", *crmURL, "platform", *platformURL, "socialNetworks", slices.Sorted(maps.Keys(networks)))
 	return w.Run(workerInterrupt(ctx))
 }
 

@@ -128,6 +128,9 @@ func normalize(ctx workflow.Context, in Input) (Input, error) {
 			return in, fmt.Errorf("unknown channel %q: use email, web or social", ch)
 		}
 	}
+	if err := validateSocial(in.Social); err != nil {
+		return in, err
+	}
 	return in, nil
 }
 
@@ -183,7 +186,7 @@ func (r *run) result(outcome string) Result {
 	res := Result{
 		Outcome: outcome, Edition: r.in.Edition, Revision: r.revision,
 		ApprovedBy: r.status.ApprovedBy, RejectedBy: r.status.RejectedBy, Decisions: r.status.Decisions,
-		UpdateURL: r.status.UpdateURL, Send: r.status.Send, Changes: r.status.Changes,
+		UpdateURL: r.status.UpdateURL, Send: r.status.Send, Changes: r.status.Changes, Posts: r.status.Posts,
 	}
 	if outcome == OutcomeRejected {
 		res.Reason = r.rejectReason
@@ -196,7 +199,8 @@ func (r *run) result(outcome string) Result {
 	return res
 }
 
-// deliver publishes the web update, then sends the email.
+// deliver publishes the web update, sends the email, then posts to the
+// social networks.
 func (r *run) deliver(ctx workflow.Context) (Result, error) {
 	if r.wants(ChannelWeb) {
 		r.setStage(ctx, StagePublishing)
@@ -217,5 +221,6 @@ func (r *run) deliver(ctx workflow.Context) (Result, error) {
 			return Result{}, stepError("send newsletter", err)
 		}
 	}
+	r.postSocial(ctx)
 	return r.result(OutcomeSent), nil
 }

@@ -43,6 +43,8 @@ type Input struct {
 	DryRun bool `json:"dry_run,omitempty"`
 	// Force sends even when the document is unchanged since the last edition.
 	Force bool `json:"force,omitempty"`
+	// Social enables, disables and schedules each network's post.
+	Social SocialInput `json:"social,omitzero"`
 }
 
 // ApproveSignal is the payload of the approve signal and update. Token is
@@ -134,6 +136,7 @@ type Status struct {
 	Variants         int                     `json:"variants,omitempty"`
 	UpdateURL        string                  `json:"update_url,omitempty"`
 	Send             activities.SendProgress `json:"send"`
+	Posts            []activities.SocialPost `json:"posts,omitempty"`
 	Warnings         []string                `json:"warnings,omitempty"`
 	Errors           []string                `json:"errors,omitempty"`
 }
@@ -163,12 +166,15 @@ type Result struct {
 	Reason     string     `json:"reason,omitempty"`
 	Decisions  []Decision `json:"decisions,omitempty"`
 	// NotAnswered lists the approvers still undecided when the run timed out.
-	NotAnswered    []string                `json:"not_answered,omitempty"`
-	ChangeRequests []ChangeRequest         `json:"change_requests,omitempty"`
-	UpdateURL      string                  `json:"update_url,omitempty"`
-	Send           activities.SendResult   `json:"send"`
-	Social         []render.SocialDraft    `json:"social,omitempty"`
-	Changes        []content.SectionChange `json:"changes,omitempty"`
+	NotAnswered    []string              `json:"not_answered,omitempty"`
+	ChangeRequests []ChangeRequest       `json:"change_requests,omitempty"`
+	UpdateURL      string                `json:"update_url,omitempty"`
+	Send           activities.SendResult `json:"send"`
+	Social         []render.SocialDraft  `json:"social,omitempty"`
+	// Posts says, per network, whether the draft was posted (with its URL
+	// and ID), stayed a draft, or failed and why.
+	Posts   []activities.SocialPost `json:"posts,omitempty"`
+	Changes []content.SectionChange `json:"changes,omitempty"`
 }
 
 // Duration is a time.Duration that reads and writes JSON as "72h" (a number

@@ -22,6 +22,7 @@ func NewWorker(c client.Client, taskQueue string, acts *activities.Activities, o
 	opts.Interceptors = append(slices.Clip(opts.Interceptors), &productMetrics{})
 	w := worker.New(c, taskQueue, opts)
 	w.RegisterWorkflowWithOptions(workflows.NewsletterWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.SocialDeleteWorkflow, workflow.RegisterOptions{Name: workflows.SocialDeleteWorkflowName})
 	w.RegisterActivity(acts)
 	return w
 }

@@ -45,6 +45,7 @@ func commands() []command {
 		{"status", "show an edition's stage, decisions, changes and send progress", runStatus},
 		{"preview", "write an edition's rendered channels to a folder or stdout", runPreview},
 		{"render", "render a document locally, no Temporal needed", runRender},
+		{"social", "delete an edition's post on one network", runSocial},
 		{"schedule", "create, update, describe, list, pause, unpause, trigger, backfill or delete the weekly schedule", runSchedule},
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/halcytone/contentgen/edition"
+	"github.com/halcytone/contentgen/social"
 	"github.com/halcytone/contentgen/workflows"
 )
 
@@ -29,6 +31,9 @@ type inputFlags struct {
 	reminders list
 	dryRun    bool
 	force     bool
+	social    list
+	noSocial  list
+	postAt    postAtList
 }
 
 func (f *inputFlags) register(e *Env, fs *flag.FlagSet) {
@@ -41,6 +46,9 @@ func (f *inputFlags) register(e *Env, fs *flag.FlagSet) {
 	fs.Var(&f.reminders, "reminders", "how long before the deadline undecided approvers are reminded, e.g. 24h,2h (default: half-way and 1h before)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "render and wait for approval, but publish and send nothing")
 	fs.BoolVar(&f.force, "force", false, "send even when the document is unchanged since the last edition")
+	fs.Var(&f.social, "social", "networks to post to after publishing: mastodon, bluesky, x, linkedin (default: every network the worker has credentials for)")
+	fs.Var(&f.noSocial, "no-social", "networks whose post stays a draft; repeat or comma-separate")
+	fs.Var(&f.postAt, "post-at", "hold a network's post until a time, e.g. mastodon=2026-12-01T10:00:00+01:00; repeatable")
 }
 
 func (f *inputFlags) input(e *Env, ed string) (workflows.Input, error) {
@@ -61,10 +69,16 @@ func (f *inputFlags) input(e *Env, ed string) (workflows.Input, error) {
 		}
 		reminders = append(reminders, workflows.Duration(d))
 	}
+	for _, n := range append(append(slices.Clone(f.social), f.noSocial...), f.postAtNetworks()...) {
+		if !slices.Contains(social.Networks(), n) {
+			return workflows.Input{}, fmt.Errorf("unknown social network %q in --social, --no-social or --post-at: use mastodon, bluesky, x or linkedin", n)
+		}
+	}
 	return workflows.Input{
 		Edition: ed, Source: f.source, Audience: f.audience, Channels: f.channels,
 		Approvers: f.approvers, RequiredApprovals: f.required, ApprovalTimeout: workflows.Duration(f.timeout),
 		Reminders: reminders, DryRun: f.dryRun, Force: f.force,
+		Social: workflows.SocialInput{Networks: f.social, Disabled: f.noSocial, PostAt: f.postAt},
 	}, nil
 }
 

@@ -35,6 +35,7 @@ func runStatus(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	st.Posts = withDeletions(ctx, c, st)
 	if *asJSON {
 		enc := json.NewEncoder(e.Stdout)
 		enc.SetIndent("", "  ")
@@ -164,6 +165,7 @@ func printStatus(w io.Writer, id string, st workflows.Status) {
 	if st.UpdateURL != "" {
 		fmt.Fprintf(w, "web update %s\n", st.UpdateURL)
 	}
+	printPosts(w, st.Posts)
 	for _, m := range st.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", m)
 	}

@@ -1,0 +1,143 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/render"
+	"github.com/halcytone/contentgen/social"
+)
+
+// socialVersion guards the posting step, so runs recorded before it
+// replay unchanged.
+const socialVersion = "social-posting"
+
+// StagePosting is the stage while social posts go out (or wait for their
+// scheduled time).
+const StagePosting = "posting"
+
+// SocialInput controls posting per network. The drafts themselves come
+// from the render; a network the worker has no credentials for stays a
+// draft whatever this says.
+type SocialInput struct {
+	// Networks to post to (mastodon, bluesky, x, linkedin); empty: all.
+	Networks []string `json:"networks,omitempty"`
+	// Disabled networks keep their drafts.
+	Disabled []string `json:"disabled,omitempty"`
+	// PostAt holds a network's post until a time: a durable timer.
+	PostAt []ScheduledPost `json:"post_at,omitempty"`
+}
+
+// ScheduledPost is when a network's post goes out.
+type ScheduledPost struct {
+	Network string    `json:"network"`
+	At      time.Time `json:"at"`
+}
+
+// postAt is when network's post is scheduled, if it is.
+func (in SocialInput) postAt(network string) (time.Time, bool) {
+	for _, p := range in.PostAt {
+		if p.Network == network {
+			return p.At, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// Posting a network's draft: two minutes per attempt (a lookup and a
+// post), heartbeating, so a worker that dies mid-request is noticed in 20
+// seconds; backing off to ten minutes over about an hour. Bad credentials
+// and refused posts stop at once, a rate limit waits for the network's
+// reset.
+var socialOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 2 * time.Minute,
+	HeartbeatTimeout:    20 * time.Second,
+	RetryPolicy:         retry(5*time.Second, 10*time.Minute, 10),
+}
+
+func validateSocial(in SocialInput) error {
+	names := append(slices.Clone(in.Networks), in.Disabled...)
+	for _, p := range in.PostAt {
+		if p.At.IsZero() {
+			return fmt.Errorf("post_at for %s has no time: give an RFC 3339 time such as 2026-12-01T10:00:00+01:00", p.Network)
+		}
+		names = append(names, p.Network)
+	}
+	for _, n := range names {
+		if !slices.Contains(social.Networks(), n) {
+			return fmt.Errorf("unknown social network %q: use mastodon, bluesky, x or linkedin", n)
+		}
+	}
+	return nil
+}
+
+func (r *run) socialEnabled(network string) bool {
+	if slices.Contains(r.in.Social.Disabled, network) {
+		return false
+	}
+	return len(r.in.Social.Networks) == 0 || slices.Contains(r.in.Social.Networks, network)
+}
+
+// postSocial posts each network's draft, linking to the published web
+// update, each network on its own: one that fails or waits for its time
+// never holds up another. Failures are reported in the result and status;
+// they do not fail the run, whose email has gone out already.
+func (r *run) postSocial(ctx workflow.Context) {
+	if !r.wants(ChannelSocial) {
+		return
+	}
+	if r.status.UpdateURL == "" {
+		// Posts link to the live page; without one they stay drafts.
+		for _, d := range r.preview.Output.Social {
+			r.status.Posts = append(r.status.Posts, activities.SocialPost{Network: d.Platform, Status: activities.SocialDraft,
+				Note: "no web update to link to: include the web channel to post"})
+		}
+		return
+	}
+	if workflow.GetVersion(ctx, socialVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return
+	}
+	r.setStage(ctx, StagePosting)
+	wg := workflow.NewWaitGroup(ctx)
+	for _, d := range r.preview.Output.Social {
+		i := len(r.status.Posts)
+		r.status.Posts = append(r.status.Posts, activities.SocialPost{Network: d.Platform, Status: activities.SocialDraft})
+		if !r.socialEnabled(d.Platform) {
+			r.status.Posts[i].Status = activities.SocialDisabled
+			continue
+		}
+		wg.Add(1)
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			defer wg.Done()
+			r.status.Posts[i] = r.postOne(ctx, i, d)
+		})
+	}
+	wg.Wait(ctx)
+}
+
+// postOne posts draft d, the run's i-th post, when its time has come.
+func (r *run) postOne(ctx workflow.Context, i int, d render.SocialDraft) activities.SocialPost {
+	if at, ok := r.in.Social.postAt(d.Platform); ok {
+		if wait := at.Sub(workflow.Now(ctx)); wait > 0 {
+			r.status.Posts[i] = activities.SocialPost{Network: d.Platform, Status: activities.SocialPending, At: at}
+			if err := workflow.Sleep(ctx, wait); err != nil {
+				return activities.SocialPost{Network: d.Platform, Status: activities.SocialFailed, Error: err.Error()}
+			}
+		}
+	}
+	web := r.preview.Output.Web
+	in := activities.SocialPostInput{WorkflowID: r.id, Edition: r.in.Edition, Network: d.Platform, Text: d.Text,
+		Link: r.status.UpdateURL, Title: web.Title, Summary: web.Summary, Image: d.Image, ImageAlt: d.ImageAlt}
+	var out activities.SocialPost
+	if err := workflow.ExecuteActivity(withOptions(ctx, socialOptions), a.PostSocial, in).Get(ctx, &out); err != nil {
+		msg := reason(err)
+		workflow.GetLogger(ctx).Warn("social post failed", "network", d.Platform, "error", msg)
+		r.status.Warnings = append(r.status.Warnings, "post to "+d.Platform+" failed: "+msg)
+		return activities.SocialPost{Network: d.Platform, Status: activities.SocialFailed, Error: msg}
+	}
+	return out
+}
