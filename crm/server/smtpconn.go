@@ -209,21 +209,34 @@ func (c *smtpConn) send(from, to string, msg []byte) error {
 		return fmt.Errorf("%w: %w", errNoReply, err)
 	}
 	var first error
+	dataOpen := false
 	for i, code := range []int{250, 250, 354} {
 		if _, _, err := c.reply(code); err != nil {
-			if first == nil {
-				first = c.refused(err, i)
-			}
 			if !isReply(err) {
-				return first
+				if first == nil && i == 0 {
+					return fmt.Errorf("%w: %w", errNoReply, err)
+				}
+				return errors.Join(first, err)
 			}
+			if first == nil {
+				first = err
+			}
+		} else if code == 354 {
+			dataOpen = true
 		}
 	}
-	if first != nil {
-		// DATA was refused too (no valid recipient), so no message follows.
-		return c.reset(first)
+	if first == nil {
+		return c.dataBody(msg)
 	}
-	return c.dataBody(msg)
+	if dataOpen {
+		// A server that opened DATA after refusing the recipient gets an
+		// empty message, which it refuses for want of recipients.
+		_ = c.write(".\r\n")
+		if _, _, err := c.reply(250); err != nil && !isReply(err) {
+			return errors.Join(first, err)
+		}
+	}
+	return c.reset(first)
 }
 
 // body sends the message after MAIL and RCPT were accepted one by one.
