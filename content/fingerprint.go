@@ -78,7 +78,7 @@ func (w *printer) str(s string) {
 }
 
 func (w *printer) blocks(bs []Block) {
-	bs = dropBlank(bs)
+	bs, _ = dropBlank(bs)
 	w.num(len(bs))
 	for _, b := range bs {
 		w.block(b)
@@ -117,6 +117,9 @@ func (w *printer) block(b Block) {
 	case KindImage:
 		w.str(strings.TrimSpace(b.URL))
 		w.str(collapseSpace(b.Alt))
+		if link := strings.TrimSpace(b.Link); link != "" {
+			w.str(link) // only when set, so unlinked images keep their fingerprints
+		}
 		w.inlines(b.Inlines)
 	case KindTable:
 		w.flag(b.HeaderRow)

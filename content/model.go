@@ -43,7 +43,7 @@ const (
 //	quote      Children
 //	callout    Icon, Children
 //	code       Language, Text
-//	image      URL, Alt, Inlines (caption)
+//	image      URL, Alt, Inlines (caption), Link (where the image leads)
 //	table      Rows, HeaderRow
 //	divider    nothing
 type Block struct {
@@ -59,6 +59,7 @@ type Block struct {
 	Text      string     `json:"text,omitempty"`
 	URL       string     `json:"url,omitempty"`
 	Alt       string     `json:"alt,omitempty"`
+	Link      string     `json:"link,omitempty"`
 	Rows      [][]Cell   `json:"rows,omitempty"`
 	HeaderRow bool       `json:"header_row,omitempty"`
 }

@@ -122,12 +122,19 @@ func (w *htmlWriter) image(b content.Block) {
 		return
 	}
 	w.open("figure", "figure")
+	link := linkURL(b.Link)
+	if link != "" {
+		w.open("a", "a", "href", link)
+	}
 	w.b.WriteString("<img")
 	w.b.WriteString(` src="` + html.EscapeString(src) + `" alt="` + html.EscapeString(b.Alt) + `"`)
 	if w.email {
 		w.b.WriteString(` border="0" style="` + emailStyle("img") + `">`)
 	} else {
 		w.b.WriteString(` style="max-width:100%;height:auto" loading="lazy">`)
+	}
+	if link != "" {
+		w.close("a")
 	}
 	if caption != "" {
 		w.open("figcaption", "caption")

@@ -81,6 +81,9 @@ func textImage(b content.Block, cols int) string {
 	if src := imageURL(b.URL); src != "" {
 		s += " (" + src + ")"
 	}
+	if link := linkURL(b.Link); link != "" {
+		s += ", links to " + link
+	}
 	if c := plainInlines(b.Inlines); strings.TrimSpace(c) != "" {
 		s += "\n" + c
 	}

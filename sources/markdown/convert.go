@@ -12,7 +12,9 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	extast "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/sources"
@@ -55,11 +57,15 @@ func Convert(src []byte) (content.Document, error) {
 		warnings = append(warnings, "the file is not valid UTF-8: unreadable bytes were replaced with \uFFFD; save it as UTF-8")
 	}
 	src = bytes.TrimPrefix(src, []byte("\ufeff"))
+	src = normalizeLineEndings(src)
 	fm := readFrontMatter(src)
 	warnings = append(warnings, fm.warnings...)
 
 	body := src[fm.size:]
-	md := goldmark.New(goldmark.WithExtensions(extension.GFM))
+	md := goldmark.New(
+		goldmark.WithExtensions(extension.GFM, extension.Footnote),
+		goldmark.WithParserOptions(parser.WithInlineParsers(util.Prioritized(mathParser{}, 500))),
+	)
 	root := md.Parser().Parse(text.NewReader(body))
 	c := &converter{src: body, lineBase: bytes.Count(src[:fm.size], []byte("\n")), htmlTags: map[int][]string{}}
 	blocks := c.blocks(root)
@@ -139,6 +145,10 @@ func (c *converter) block(n ast.Node) []content.Block {
 		in := c.inlines(n, false)
 		return append([]content.Block{{Kind: content.KindHeading, Level: n.Level, Inlines: in.runs}}, in.images...)
 	case *ast.Paragraph, *ast.TextBlock:
+		if tex, ok := c.mathBlock(n); ok {
+			c.warnf(n, "math is shown as its TeX source, since email clients cannot typeset it; write it out in words if readers need it")
+			return []content.Block{{Kind: content.KindCode, Language: "math", Text: tex}}
+		}
 		return c.paragraph(n)
 	case *ast.List:
 		return c.nested(n, func() []content.Block { return c.list(n) })
@@ -156,6 +166,8 @@ func (c *converter) block(n ast.Node) []content.Block {
 		return c.htmlBlock(n)
 	case *ast.LinkReferenceDefinition:
 		return nil // used by the links that refer to it
+	case *extast.FootnoteList:
+		return c.footnotes(n)
 	}
 	c.warnf(n, "%s is not supported and was left out", n.Kind())
 	return nil
@@ -169,6 +181,37 @@ func (c *converter) paragraph(n ast.Node) []content.Block {
 		return in.images
 	}
 	return append([]content.Block{{Kind: content.KindParagraph, Inlines: in.runs}}, in.images...)
+}
+
+// footnotes become a divider and one paragraph per note, "[1] The note.",
+// matching the "[1]" left where each note is referenced.
+func (c *converter) footnotes(list *extast.FootnoteList) []content.Block {
+	out := []content.Block{{Kind: content.KindDivider}}
+	for n := list.FirstChild(); n != nil; n = n.NextSibling() {
+		fn, ok := n.(*extast.Footnote)
+		if !ok {
+			continue
+		}
+		mark := content.Inline{Text: fmt.Sprintf("[%d] ", fn.Index)}
+		blocks := c.blocks(fn)
+		if len(blocks) > 0 && blocks[0].Kind == content.KindParagraph {
+			blocks[0].Inlines = append([]content.Inline{mark}, blocks[0].Inlines...)
+		} else {
+			blocks = append([]content.Block{{Kind: content.KindParagraph, Inlines: []content.Inline{mark}}}, blocks...)
+		}
+		out = append(out, blocks...)
+	}
+	return out
+}
+
+// normalizeLineEndings turns CRLF and lone CR line endings into LF, so code
+// keeps no stray carriage returns and old Mac files keep their paragraphs.
+func normalizeLineEndings(src []byte) []byte {
+	if bytes.IndexByte(src, '\r') < 0 {
+		return src
+	}
+	src = bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n"))
+	return bytes.ReplaceAll(src, []byte("\r"), []byte("\n"))
 }
 
 // lines is a code block's text, verbatim, without the final newline.
