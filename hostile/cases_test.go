@@ -16,7 +16,7 @@ type hostileCase struct {
 	// literal texts must show as written in every long channel; absent
 	// texts (matched ignoring case) must show in none.
 	literal, absent []string
-	// warn are texts the conversion warnings must contain.
+	// warn are texts the conversion or parsing warnings must contain.
 	warn []string
 }
 
@@ -59,6 +59,17 @@ var cases = []hostileCase{
 	{name: "markdown/nested-lists-100.md", warn: []string{"nested more than 32 deep are left out"}},
 	{name: "markdown/nested-quotes.md", warn: []string{"nested more than 32 deep are left out"}},
 	{name: "markdown/nesting-too-deep.md", wantErr: []string{"line 5 nests lists or quotes about 300 deep", "flatten it"}},
+	{name: "markdown/empty-headings.md", literal: []string{"Orphaned paragraph under a blank heading."},
+		warn: []string{`("Orphaned paragraph under a blank heading.") joins section "Breathscape"`}},
+	{name: "markdown/front-matter-yaml.md", absent: []string{"title: >", "author"},
+		warn: []string{`line 2: front matter "author" is ignored`, `line 6: front matter "tags" is ignored`}},
+	{name: "markdown/front-matter-invalid.md", absent: []string{"draft: yes"},
+		warn: []string{"front matter is not valid YAML, so only its title line is read, as written: line 2"}},
+	{name: "markdown/footnotes-math.md", literal: []string{"heart[1]", "Heart-rate variability rises with slow breathing.", "r = t_{out} / t_{in}", "$5 or $10"},
+		absent: []string{"[^hrv]", "$$"}, warn: []string{`math "r = t_{out} / t_{in}" is shown as its TeX source`}},
+	{name: "markdown/linked-image-spaces.md", literal: []string{"the sleep guide"}},
+	{name: "markdown/crlf-code.md", absent: []string{"4 \n", "\r"}},
+	{name: "markdown/cr-only.md", literal: []string{"First paragraph.", "Second paragraph."}, absent: []string{"First paragraph. Second paragraph."}},
 	{name: "markdown/nesting-markers.md", gen: markerMarkdown, wantErr: []string{"nests lists or quotes about 20000 deep"}},
 	{name: "markdown/huge-5mb.md", gen: hugeMarkdown, tooLarge: true},
 	{name: "markdown/table-10k-rows.md", gen: tableMarkdown, tooLarge: true},

@@ -22,7 +22,7 @@ import (
 )
 
 // Convert turns Markdown (CommonMark with GitHub's tables, strikethrough,
-// task lists and bare-URL links) into a document.
+// task lists, footnotes and bare-URL links) into a document.
 //
 // Choices where Markdown and the document model differ:
 //   - An image inside a paragraph becomes an image block after that
@@ -36,8 +36,13 @@ import (
 //     a callout, with the alert's emoji or that emoji as its icon.
 //   - Raw HTML is never passed through: its text is kept as plain text and
 //     a warning names the line. HTML comments are dropped.
-//   - A leading "---" front matter block sets the title from "title:";
-//     other keys are ignored with a warning.
+//   - A leading "---" YAML front matter block sets the title from "title:";
+//     other keys are ignored, and YAML errors reported, with their line.
+//   - Footnotes become "[1]" where they are referenced and a numbered
+//     paragraph each after a divider at the end.
+//   - Math ("$…$", "$$…$$") is kept as its TeX in code style, with a
+//     warning: email clients cannot typeset it.
+//   - CRLF and CR-only line endings read as LF.
 //
 // Invalid UTF-8 is replaced with U+FFFD and other control characters than
 // line feed and tab are removed, each reported as a warning. Only content
