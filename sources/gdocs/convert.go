@@ -11,6 +11,7 @@ import (
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/sources/imagestore"
 	"github.com/halcytone/contentgen/sources/internal/cleantext"
+	"github.com/halcytone/contentgen/sources/internal/linkcheck"
 	"github.com/halcytone/contentgen/sources/internal/inline"
 )
 
@@ -67,6 +68,7 @@ func convert(ctx context.Context, d *docs.Document, store imagestore.Store) cont
 		c.blocks = []content.Block{}
 	}
 	doc := content.Document{Title: title, Revision: d.RevisionId, Blocks: c.blocks, Warnings: c.warnings}
+	doc.Warnings = append(doc.Warnings, linkcheck.Warnings(doc)...)
 	cleantext.Document(&doc)
 	return doc
 }

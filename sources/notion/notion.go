@@ -33,6 +33,7 @@ import (
 	"github.com/halcytone/contentgen/sources"
 	"github.com/halcytone/contentgen/sources/imagestore"
 	"github.com/halcytone/contentgen/sources/internal/cleantext"
+	"github.com/halcytone/contentgen/sources/internal/linkcheck"
 	"github.com/halcytone/contentgen/sources/internal/httpretry"
 )
 
@@ -141,6 +142,7 @@ func (c *converter) document(page *notionapi.Page, tree []*node, id string) cont
 	if id != "" {
 		doc.Source = sources.KindNotion + ":" + id
 	}
+	doc.Warnings = append(doc.Warnings, linkcheck.Warnings(doc)...)
 	cleantext.Document(&doc)
 	return doc
 }
