@@ -11,8 +11,8 @@ import (
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/sources/imagestore"
 	"github.com/halcytone/contentgen/sources/internal/cleantext"
-	"github.com/halcytone/contentgen/sources/internal/linkcheck"
 	"github.com/halcytone/contentgen/sources/internal/inline"
+	"github.com/halcytone/contentgen/sources/internal/linkcheck"
 )
 
 // resources are the per-tab maps paragraphs refer to by ID.

@@ -33,8 +33,8 @@ import (
 	"github.com/halcytone/contentgen/sources"
 	"github.com/halcytone/contentgen/sources/imagestore"
 	"github.com/halcytone/contentgen/sources/internal/cleantext"
-	"github.com/halcytone/contentgen/sources/internal/linkcheck"
 	"github.com/halcytone/contentgen/sources/internal/httpretry"
+	"github.com/halcytone/contentgen/sources/internal/linkcheck"
 )
 
 // Defaults for zero Options fields.
