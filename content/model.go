@@ -32,6 +32,7 @@ const (
 	KindImage     BlockKind = "image"
 	KindTable     BlockKind = "table"
 	KindDivider   BlockKind = "divider"
+	KindToggle    BlockKind = "toggle"
 )
 
 // Block is one structural element. Which fields are set depends on Kind:
@@ -46,6 +47,7 @@ const (
 //	image      URL, Alt, Inlines (caption), Link (where the image leads)
 //	table      Rows, HeaderRow
 //	divider    nothing
+//	toggle     Inlines (the summary), Children (shown when opened)
 type Block struct {
 	Kind      BlockKind  `json:"kind"`
 	Level     int        `json:"level,omitempty"`

@@ -84,6 +84,15 @@ func TestBlocksWeb(t *testing.T) {
 			`<table><tbody><tr><td>1</td><td>2</td></tr><tr><td>3</td><td></td></tr></tbody></table>`,
 			"| 1 | 2 |\n| --- | --- |\n| 3 |  |",
 			"1 | 2\n3 |"},
+		{"toggle opens on the web",
+			content.Block{Kind: content.KindToggle, Inlines: []content.Inline{text("How")}, Children: []content.Block{para(text("Slowly."))}},
+			`<details class="toggle"><summary>How</summary><p>Slowly.</p>` + "\n</details>",
+			"How\n\nSlowly.", "How\n\nSlowly."},
+		{"image caption that repeats the alt text shows once in text",
+			content.Block{Kind: content.KindImage, URL: "https://x.example/i.png", Alt: "A view", Inlines: []content.Inline{text("A view")}},
+			`<figure><img src="https://x.example/i.png" alt="A view" style="max-width:100%;height:auto" loading="lazy"><figcaption>A view</figcaption></figure>`,
+			"![A view](https://x.example/i.png)\\\n*A view*",
+			"[Image: A view] (https://x.example/i.png)"},
 		{"divider", content.Block{Kind: content.KindDivider}, "<hr>", "---", strings.Repeat("-", 24)},
 	}
 	for _, tt := range tests {
@@ -149,5 +158,13 @@ func TestWrap(t *testing.T) {
 	}
 	if got := wrap("漢字漢字漢字 漢字漢字漢字", 20); got != "漢字漢字漢字\n漢字漢字漢字" {
 		t.Errorf("wide characters count two columns, got %q", got)
+	}
+}
+
+func TestToggleInEmailIsABoldLineOverItsContent(t *testing.T) {
+	b := content.Block{Kind: content.KindToggle, Inlines: []content.Inline{text("How")}, Children: []content.Block{para(text("Slowly."))}}
+	got := blocksHTML([]content.Block{b}, true)
+	if strings.Contains(got, "<details") || !strings.Contains(got, "<strong>How</strong></p>") || !strings.Contains(got, "Slowly.</p>") {
+		t.Errorf("email toggle:\n%s", got)
 	}
 }

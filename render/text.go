@@ -84,7 +84,7 @@ func textImage(b content.Block, cols int) string {
 	if link := linkURL(b.Link); link != "" {
 		s += ", links to " + link
 	}
-	if c := plainInlines(b.Inlines); strings.TrimSpace(c) != "" {
+	if c := plainInlines(b.Inlines); strings.TrimSpace(c) != "" && strings.Join(strings.Fields(c), " ") != strings.Join(strings.Fields(b.Alt), " ") {
 		s += "\n" + c
 	}
 	return wrap(s, cols)
