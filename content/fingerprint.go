@@ -128,6 +128,10 @@ func (w *printer) block(b Block) {
 			w.num(len(row))
 			for _, c := range row {
 				w.inlines(c.Inlines)
+				if c.RowSpan > 1 || c.ColSpan > 1 {
+					w.num(c.RowSpan) // only when merged, so other tables keep their fingerprints
+					w.num(c.ColSpan)
+				}
 			}
 		}
 	case KindDivider:

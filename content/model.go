@@ -73,9 +73,14 @@ type ListItem struct {
 	Children []Block  `json:"children,omitempty"`
 }
 
-// Cell is one table cell.
+// Cell is one table cell. A cell merged over several rows or columns has
+// RowSpan or ColSpan above 1; the cells it covers stay in their rows, empty
+// and Merged, so every row keeps one cell per column.
 type Cell struct {
 	Inlines []Inline `json:"inlines"`
+	RowSpan int      `json:"row_span,omitempty"`
+	ColSpan int      `json:"col_span,omitempty"`
+	Merged  bool     `json:"merged,omitempty"`
 }
 
 // Inline is a run of text with uniform formatting. A hard line break is a

@@ -3,9 +3,12 @@ package hostile
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
+
+var emptyCell = regexp.MustCompile(`<td[^>]*></td>`)
 
 // TestNotionFidelity checks how the blocks Notion has and the other
 // sources lack reach each channel: a toggle opens on the web and is a
@@ -37,5 +40,26 @@ func TestNotionFidelity(t *testing.T) {
 	}
 	if n := strings.Count(text, "The breathing sensor on a desk"); n != 1 {
 		t.Errorf("email.txt shows the image caption %d times, want once:\n%s", n, text)
+	}
+}
+
+// TestDocsMergedCells checks that merged Docs cells span in the HTML
+// channels instead of leaving empty filler cells.
+func TestDocsMergedCells(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "gdocs", "merged-cells-empty-tabs.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := run(t, DefaultChecker(t).r, formatGDocs, data)
+	if res.err != nil {
+		t.Fatalf("%s: %v", res.stage, res.err)
+	}
+	for name, html := range map[string]string{"web": res.out.Web.HTML, "email": res.out.Email.HTML} {
+		if !strings.Contains(html, `colspan="2"`) || !strings.Contains(html, `rowspan="2"`) {
+			t.Errorf("%s HTML lacks the merged cells' spans:\n%s", name, html)
+		}
+		if filler := emptyCell.FindString(html); filler != "" {
+			t.Errorf("%s HTML has an empty filler cell %s under a span", name, filler)
+		}
 	}
 }

@@ -93,6 +93,15 @@ func TestBlocksWeb(t *testing.T) {
 			`<figure><img src="https://x.example/i.png" alt="A view" style="max-width:100%;height:auto" loading="lazy"><figcaption>A view</figcaption></figure>`,
 			"![A view](https://x.example/i.png)\\\n*A view*",
 			"[Image: A view] (https://x.example/i.png)"},
+		{"merged cells span on the web; Markdown and text keep the grid",
+			content.Block{Kind: content.KindTable, HeaderRow: true, Rows: [][]content.Cell{
+				{{Inlines: []content.Inline{text("Week")}, ColSpan: 2}, {Merged: true}},
+				{{Inlines: []content.Inline{text("a")}, RowSpan: 2}, {Inlines: []content.Inline{text("b")}}},
+				{{Merged: true}, {Inlines: []content.Inline{text("c")}}},
+			}},
+			`<table><thead><tr><th scope="col" colspan="2">Week</th></tr></thead><tbody><tr><td rowspan="2">a</td><td>b</td></tr><tr><td>c</td></tr></tbody></table>`,
+			"| Week |  |\n| --- | --- |\n| a | b |\n|  | c |",
+			"Week |\n-----+--\na    | b\n     | c"},
 		{"divider", content.Block{Kind: content.KindDivider}, "<hr>", "---", strings.Repeat("-", 24)},
 	}
 	for _, tt := range tests {

@@ -2,6 +2,7 @@ package render
 
 import (
 	"html"
+	"strconv"
 	"strings"
 
 	"github.com/halcytone/contentgen/content"
@@ -192,13 +193,27 @@ func (w *htmlWriter) row(cells []content.Cell, cols int, cell string) {
 	}
 	w.b.WriteString("<tr>")
 	for c := range cols {
-		w.open(cell, cell, attrs...)
-		if c < len(cells) {
-			w.inlines(cells[c].Inlines)
+		if c >= len(cells) {
+			w.open(cell, cell, attrs...)
+			w.close(cell)
+			continue
 		}
+		if cells[c].Merged {
+			continue // covered by a merged cell's span
+		}
+		w.open(cell, cell, append(attrs, "rowspan", span(cells[c].RowSpan), "colspan", span(cells[c].ColSpan))...)
+		w.inlines(cells[c].Inlines)
 		w.close(cell)
 	}
 	w.b.WriteString("</tr>")
+}
+
+// span is a rowspan or colspan attribute value, "" (left out) for one.
+func span(n int) string {
+	if n < 2 {
+		return ""
+	}
+	return strconv.Itoa(n)
 }
 
 func (w *htmlWriter) webOnly(s string) string {
