@@ -63,3 +63,22 @@ func TestDocsMergedCells(t *testing.T) {
 		}
 	}
 }
+
+// TestPastedWordKeepsStructure checks that HTML pasted from Word keeps its
+// bold text, link, list and table in the web update.
+func TestPastedWordKeepsStructure(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "markdown", "pasted-word.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := run(t, DefaultChecker(t).r, formatMarkdown, data)
+	if res.err != nil {
+		t.Fatalf("%s: %v", res.stage, res.err)
+	}
+	md := res.out.Web.Markdown
+	for _, want := range []string{"**Firmware 2.1**", "[release notes](https://halcytone.example/notes)", "- Longer battery life", "| Model | Battery |", "| Halo | 12 hours |"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("web.md lacks %q:\n%s", want, md)
+		}
+	}
+}

@@ -34,8 +34,11 @@ import (
 //   - A quote whose first line is a GitHub alert ("[!NOTE]", "[!TIP]",
 //     "[!IMPORTANT]", "[!WARNING]", "[!CAUTION]") or starts with an emoji is
 //     a callout, with the alert's emoji or that emoji as its icon.
-//   - Raw HTML is never passed through: its text is kept as plain text and
-//     a warning names the line. HTML comments are dropped.
+//   - Raw HTML is never passed through. An HTML block (pasted from Word or
+//     a web page) is converted: its paragraphs, headings, lists, tables,
+//     images, links and bold/italic text are kept, its styling is not, and
+//     a warning names the line. Inline tags are dropped, their text kept,
+//     with a warning. Comments, scripts and styles are dropped.
 //   - A leading "---" YAML front matter block sets the title from "title:";
 //     other keys are ignored, and YAML errors reported, with their line.
 //   - Footnotes become "[1]" where they are referenced and a numbered

@@ -19,9 +19,9 @@ func TestConvertWarns(t *testing.T) {
 		warnings []string // substrings, in order
 	}{
 		{
-			name:     "HTML block keeps its text",
+			name:     "HTML block keeps its text and formatting",
 			md:       "Intro\n\n<div class=\"x\">\n<p>Hello &amp; <b>welcome</b><br>friend</p>\n<p>Second</p>\n</div>\n",
-			want:     []content.Block{para(txt("Intro")), para(txt("Hello & welcome"), txt("\n"), txt("friend")), para(txt("Second"))},
+			want:     []content.Block{para(txt("Intro")), para(txt("Hello & "), content.Inline{Text: "welcome", Bold: true}, txt("\n"), txt("friend")), para(txt("Second"))},
 			warnings: []string{"line 3: HTML is not passed through"},
 		},
 		{
