@@ -72,7 +72,7 @@ var cases = []hostileCase{
 	{name: "markdown/cr-only.md", literal: []string{"First paragraph.", "Second paragraph."}, absent: []string{"First paragraph. Second paragraph."}},
 	{name: "markdown/pasted-word.md", literal: []string{"Firmware 2.1", "release notes", "Longer battery life", "Quieter fan", "Halo", "12 hours"},
 		absent: []string{"MsoNormal", "12.0pt", "OfficeDocumentSettings", "javascript:", "onclick"},
-		warn: []string{"HTML is not passed through: its text, links, lists and tables are kept", `link "javascript:alert(1)"`}},
+		warn:   []string{"HTML is not passed through: its text, links, lists and tables are kept", `link "javascript:alert(1)"`}},
 	{name: "markdown/nesting-markers.md", gen: markerMarkdown, wantErr: []string{"nests lists or quotes about 20000 deep"}},
 	{name: "markdown/huge-5mb.md", gen: hugeMarkdown, tooLarge: true},
 	{name: "markdown/table-10k-rows.md", gen: tableMarkdown, tooLarge: true},
