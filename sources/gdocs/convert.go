@@ -178,7 +178,12 @@ func (c *converter) paragraph(p *docs.Paragraph) {
 		return
 	}
 	if empty(pieces) {
-		// Blank lines neither show nor end a list.
+		// Blank lines neither show nor end a list. A blank heading is kept
+		// as one, so parsing can say which section its text joins.
+		if level := headingLevel(namedStyle(p)); level > 0 {
+			c.flush()
+			c.add(content.Block{Kind: content.KindHeading, Level: level, Inlines: []content.Inline{}})
+		}
 		return
 	}
 	c.flush()

@@ -105,3 +105,16 @@ func TestEmptyTabAddsNoSection(t *testing.T) {
 		t.Errorf("headings %q, want %q: an empty tab adds none, a tab whose child tab has content does", headings, want)
 	}
 }
+
+func TestEmptyHeadingIsKeptForParsing(t *testing.T) {
+	blank := heading(" ")
+	blank.Paragraph.ParagraphStyle.NamedStyleType = "HEADING_2"
+	d := convert(context.Background(), docWith(heading("Tips"), para("a"), blank, para("Orphan")), nil)
+	p, err := content.Parse(d, content.DefaultTaxonomy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := strings.Join(p.Warnings, "\n"); !strings.Contains(w, `("Orphan") joins section "Tips"`) {
+		t.Errorf("warnings %q, want the empty heading reported", p.Warnings)
+	}
+}

@@ -182,9 +182,11 @@ func caption(runs []content.Inline) []content.Block {
 	return paragraph(runs)
 }
 
+// heading returns a heading block, even an empty one, so parsing can say
+// which section the text under it joins.
 func heading(level int, runs []content.Inline) []content.Block {
-	if len(runs) == 0 {
-		return nil
+	if runs == nil {
+		runs = []content.Inline{}
 	}
 	return []content.Block{{Kind: content.KindHeading, Level: level, Inlines: runs}}
 }
