@@ -66,4 +66,3 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	}
 	return &DB{DB: db, Dialect: SQLite}, nil
 }
-
