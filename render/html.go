@@ -76,7 +76,11 @@ func (w *htmlWriter) block(b content.Block, depth int) {
 	case content.KindCode:
 		w.open("pre", "pre")
 		w.open("code", "", "class", w.webClass(languageClass(b.Language)))
-		w.text(b.Text)
+		if w.email {
+			w.b.WriteString(breakable(b.Text))
+		} else {
+			w.text(b.Text)
+		}
 		w.b.WriteString("</code></pre>")
 	case content.KindImage:
 		w.image(b)
