@@ -131,4 +131,3 @@ func tailOf(s string) string {
 	}
 	return s
 }
-
