@@ -9,7 +9,10 @@ type Document struct {
 	Revision string `json:"revision,omitempty"`
 	// Source is the reference the document was fetched from, e.g.
 	// "markdown:examples/living-document.md".
-	Source string  `json:"source,omitempty"`
+	Source string `json:"source,omitempty"`
+	// Lang is the document's language as a BCP 47 tag ("en", "pt-BR"),
+	// when the source says; empty otherwise.
+	Lang   string  `json:"lang,omitempty"`
 	Blocks []Block `json:"blocks"`
 	// Warnings are things a converter could not represent (an unsupported
 	// block type and its ID, an image whose URL expires): reported, never

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"golang.org/x/text/language"
 )
 
 // Sentinel errors of Parse; both mean the document needs an editor's fix,
@@ -35,12 +37,15 @@ func Parse(doc Document, tax Taxonomy) (Parsed, error) {
 		return Parsed{}, fmt.Errorf("%w: it has no text; write a title, a short intro and one heading per section, e.g. \"## Tips\"", ErrEmpty)
 	}
 	idx := tax.index()
+	var warnings []string
 	p := Parsed{
 		Title:    collapseSpace(doc.Title),
 		Revision: doc.Revision,
 		Source:   doc.Source,
+		Lang:     langTag(doc.Lang, &warnings),
 		Warnings: append([]string(nil), doc.Warnings...),
 	}
+	p.Warnings = append(p.Warnings, warnings...)
 	level, titled := layout(blocks, idx)
 	all := blocks
 	if titled {
@@ -265,6 +270,21 @@ func excerpt(b Block) string {
 // leave between paragraphs in Google Docs.
 func isBlank(b Block) bool {
 	return (b.Kind == KindParagraph || b.Kind == KindHeading) && strings.TrimSpace(Text(b.Inlines)) == ""
+}
+
+// langTag is tag in its canonical form; an invalid tag is a warning and
+// no language.
+func langTag(tag string, warnings *[]string) string {
+	tag = strings.TrimSpace(tag)
+	if tag == "" {
+		return ""
+	}
+	t, err := language.Parse(tag)
+	if err != nil {
+		*warnings = append(*warnings, fmt.Sprintf("language %q is not a language tag such as en or pt-BR, so it is left out", tag))
+		return ""
+	}
+	return t.String()
 }
 
 func collapseSpace(s string) string {

@@ -56,6 +56,13 @@ func TestParse(t *testing.T) {
 			categories: []string{"breathscape", "tips"},
 		},
 		{
+			name:       "an invalid language tag is a warning",
+			doc:        Document{Lang: "english please", Blocks: []Block{h(1, "Tips"), para("x")}},
+			headings:   []string{"Tips"},
+			categories: []string{"tips"},
+			warnings:   []string{`language "english please" is not a language tag`},
+		},
+		{
 			name:       "flat first-level sections have no title",
 			doc:        doc(h(1, "Breathscape"), para("a"), h(1, "Tips"), para("b")),
 			headings:   []string{"Breathscape", "Tips"},
@@ -225,5 +232,15 @@ func TestParseErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestParseKeepsTheLanguage(t *testing.T) {
+	p, err := Parse(Document{Lang: "PT-br", Blocks: []Block{h(1, "Tips"), para("x")}}, DefaultTaxonomy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Lang != "pt-BR" {
+		t.Errorf("lang %q, want pt-BR", p.Lang)
 	}
 }

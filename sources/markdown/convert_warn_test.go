@@ -82,6 +82,12 @@ func TestConvertWarns(t *testing.T) {
 			warnings: []string{"front matter is not valid YAML, so only its title line is read, as written: line 2: mapping values are not allowed in this context; quote values that hold \": \" (title: \"Weekly: 48\")"},
 		},
 		{
+			name:  "front matter lang",
+			md:    "---\ntitle: T\nlang: pt-BR\n---\nx\n",
+			title: "T",
+			want:  []content.Block{para(txt("x"))},
+		},
+		{
 			name:     "front matter title that is not text",
 			md:       "---\ntitle:\n  - a\n---\nx\n",
 			want:     []content.Block{para(txt("x"))},

@@ -15,11 +15,13 @@ import (
 type frontMatter struct {
 	size     int // bytes of src the block takes, 0 without one
 	title    string
+	lang     string
 	warnings []string
 }
 
 // readFrontMatter reads a leading YAML block between "---" and a closing
-// "---" or "..." line. Only title is used; other keys are reported. A
+// "---" or "..." line. Only title and lang are used; other keys are
+// reported. A
 // block whose first line is not a "key:" line is Markdown, not front
 // matter (a thematic break over a setext heading); a block that starts
 // like front matter but is not valid YAML is left out with a warning
@@ -82,15 +84,20 @@ func (fm *frontMatter) decode(yml []byte) {
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
-		if !strings.EqualFold(k.Value, "title") {
-			fm.warnings = append(fm.warnings, fmt.Sprintf("line %d: front matter %q is ignored; only title is read", k.Line+1, k.Value))
+		key := strings.ToLower(k.Value)
+		if key != "title" && key != "lang" {
+			fm.warnings = append(fm.warnings, fmt.Sprintf("line %d: front matter %q is ignored; only title and lang are read", k.Line+1, k.Value))
 			continue
 		}
 		if v.Kind != yaml.ScalarNode {
-			fm.warnings = append(fm.warnings, fmt.Sprintf("line %d: front matter title is not text, so it is ignored; write title: Your title", v.Line+1))
+			fm.warnings = append(fm.warnings, fmt.Sprintf("line %d: front matter %s is not text, so it is ignored; write %s: …", v.Line+1, key, key))
 			continue
 		}
-		fm.title = strings.TrimSpace(v.Value)
+		if key == "lang" {
+			fm.lang = strings.TrimSpace(v.Value)
+		} else {
+			fm.title = strings.TrimSpace(v.Value)
+		}
 	}
 }
 

@@ -72,3 +72,13 @@ func TestConvertHTMLNestedDeep(t *testing.T) {
 		t.Errorf("text %q", got)
 	}
 }
+
+func TestFrontMatterLang(t *testing.T) {
+	d, err := Convert([]byte("---\ntitle: T\nlang: pt-BR\n---\nx\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Lang != "pt-BR" || len(d.Warnings) != 0 {
+		t.Errorf("lang %q, warnings %q", d.Lang, d.Warnings)
+	}
+}
