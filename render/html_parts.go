@@ -233,6 +233,9 @@ var longToken = regexp.MustCompile(`\S{21,}`)
 // differ in the CSS that breaks words (and a table cell's words are not
 // broken by it at all), but all of them honour <wbr>.
 func breakable(s string) string {
+	if !hasLongToken(s) {
+		return html.EscapeString(s)
+	}
 	var b strings.Builder
 	last := 0
 	for _, m := range longToken.FindAllStringIndex(s, -1) {
@@ -254,6 +257,23 @@ func breakable(s string) string {
 	}
 	b.WriteString(html.EscapeString(s[last:]))
 	return b.String()
+}
+
+// hasLongToken is longToken.MatchString without the regexp's cost, for
+// the common text that has no long word.
+func hasLongToken(s string) bool {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\n', '\r', '\f', '\v':
+			n = 0
+		default:
+			if n++; n > 20 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // span is a rowspan or colspan attribute value, "" (left out) for one.

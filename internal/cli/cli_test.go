@@ -107,7 +107,7 @@ func TestResolveFindsTheEditionsRun(t *testing.T) {
 func TestRejectDoesNotSignalAGuessWhenTheServerFails(t *testing.T) {
 	f := &fakeClient{describe: map[string]error{"newsletter-2026-W48": serviceerror.NewUnavailable("connection refused")}}
 	e, _, _ := testEnv(f, nil)
-	err := Run(context.Background(), e, []string{"reject", "--edition", "2026-W48", "--by", "ana@example.com"})
+	err := Run(context.Background(), e, []string{"reject", "--edition", "2026-W48", "--by", "ana@example.com", "--token", "v1.t", "--signal"})
 	if err == nil || !strings.Contains(err.Error(), "connection refused") {
 		t.Fatalf("reject: err = %v, want the server's error", err)
 	}
@@ -125,14 +125,14 @@ func TestSignalsGoToTheScheduledRun(t *testing.T) {
 		list:     []*workflowpb.WorkflowExecutionInfo{execution("newsletter-weekly-2026-11-23T09:00:00Z", time.Now())},
 	}
 	e, stdout, _ := testEnv(f, map[string]string{"NEWSLETTER_APPROVER": "bo@example.com"})
-	if err := Run(context.Background(), e, []string{"reject", "--edition", "2026-W48", "--reason", "dates"}); err != nil {
+	if err := Run(context.Background(), e, []string{"reject", "--edition", "2026-W48", "--reason", "dates", "--token", "v1.t", "--signal"}); err != nil {
 		t.Fatal(err)
 	}
 	if len(f.signals) != 1 {
 		t.Fatalf("signals = %+v, want one", f.signals)
 	}
 	s := f.signals[0]
-	want := workflows.RejectSignal{By: "bo@example.com", Reason: "dates"}
+	want := workflows.RejectSignal{By: "bo@example.com", Reason: "dates", Token: "v1.t"}
 	if s.id != "newsletter-weekly-2026-11-23T09:00:00Z" || s.name != workflows.SignalReject || s.arg != want {
 		t.Errorf("signal = %+v, want reject %+v to the scheduled run", s, want)
 	}
