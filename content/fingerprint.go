@@ -78,7 +78,7 @@ func (w *printer) str(s string) {
 }
 
 func (w *printer) blocks(bs []Block) {
-	bs = dropBlank(bs)
+	bs, _ = dropBlank(bs)
 	w.num(len(bs))
 	for _, b := range bs {
 		w.block(b)
@@ -117,6 +117,9 @@ func (w *printer) block(b Block) {
 	case KindImage:
 		w.str(strings.TrimSpace(b.URL))
 		w.str(collapseSpace(b.Alt))
+		if link := strings.TrimSpace(b.Link); link != "" {
+			w.str(link) // only when set, so unlinked images keep their fingerprints
+		}
 		w.inlines(b.Inlines)
 	case KindTable:
 		w.flag(b.HeaderRow)
@@ -125,6 +128,10 @@ func (w *printer) block(b Block) {
 			w.num(len(row))
 			for _, c := range row {
 				w.inlines(c.Inlines)
+				if c.RowSpan > 1 || c.ColSpan > 1 {
+					w.num(c.RowSpan) // only when merged, so other tables keep their fingerprints
+					w.num(c.ColSpan)
+				}
 			}
 		}
 	case KindDivider:

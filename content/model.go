@@ -9,7 +9,10 @@ type Document struct {
 	Revision string `json:"revision,omitempty"`
 	// Source is the reference the document was fetched from, e.g.
 	// "markdown:examples/living-document.md".
-	Source string  `json:"source,omitempty"`
+	Source string `json:"source,omitempty"`
+	// Lang is the document's language as a BCP 47 tag ("en", "pt-BR"),
+	// when the source says; empty otherwise.
+	Lang   string  `json:"lang,omitempty"`
 	Blocks []Block `json:"blocks"`
 	// Warnings are things a converter could not represent (an unsupported
 	// block type and its ID, an image whose URL expires): reported, never
@@ -32,6 +35,7 @@ const (
 	KindImage     BlockKind = "image"
 	KindTable     BlockKind = "table"
 	KindDivider   BlockKind = "divider"
+	KindToggle    BlockKind = "toggle"
 )
 
 // Block is one structural element. Which fields are set depends on Kind:
@@ -43,9 +47,10 @@ const (
 //	quote      Children
 //	callout    Icon, Children
 //	code       Language, Text
-//	image      URL, Alt, Inlines (caption)
+//	image      URL, Alt, Inlines (caption), Link (where the image leads)
 //	table      Rows, HeaderRow
 //	divider    nothing
+//	toggle     Inlines (the summary), Children (shown when opened)
 type Block struct {
 	Kind      BlockKind  `json:"kind"`
 	Level     int        `json:"level,omitempty"`
@@ -59,6 +64,7 @@ type Block struct {
 	Text      string     `json:"text,omitempty"`
 	URL       string     `json:"url,omitempty"`
 	Alt       string     `json:"alt,omitempty"`
+	Link      string     `json:"link,omitempty"`
 	Rows      [][]Cell   `json:"rows,omitempty"`
 	HeaderRow bool       `json:"header_row,omitempty"`
 }
@@ -70,9 +76,14 @@ type ListItem struct {
 	Children []Block  `json:"children,omitempty"`
 }
 
-// Cell is one table cell.
+// Cell is one table cell. A cell merged over several rows or columns has
+// RowSpan or ColSpan above 1; the cells it covers stay in their rows, empty
+// and Merged, so every row keeps one cell per column.
 type Cell struct {
 	Inlines []Inline `json:"inlines"`
+	RowSpan int      `json:"row_span,omitempty"`
+	ColSpan int      `json:"col_span,omitempty"`
+	Merged  bool     `json:"merged,omitempty"`
 }
 
 // Inline is a run of text with uniform formatting. A hard line break is a

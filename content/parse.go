@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"golang.org/x/text/language"
 )
 
 // Sentinel errors of Parse; both mean the document needs an editor's fix,
@@ -30,18 +32,22 @@ func Parse(doc Document, tax Taxonomy) (Parsed, error) {
 	if err := tax.Validate(); err != nil {
 		return Parsed{}, fmt.Errorf("invalid taxonomy: %w", err)
 	}
-	blocks := dropBlank(doc.Blocks)
+	blocks, emptyHeadings := dropBlank(doc.Blocks)
 	if len(blocks) == 0 {
 		return Parsed{}, fmt.Errorf("%w: it has no text; write a title, a short intro and one heading per section, e.g. \"## Tips\"", ErrEmpty)
 	}
 	idx := tax.index()
+	var warnings []string
 	p := Parsed{
 		Title:    collapseSpace(doc.Title),
 		Revision: doc.Revision,
 		Source:   doc.Source,
+		Lang:     langTag(doc.Lang, &warnings),
 		Warnings: append([]string(nil), doc.Warnings...),
 	}
+	p.Warnings = append(p.Warnings, warnings...)
 	level, titled := layout(blocks, idx)
+	all := blocks
 	if titled {
 		if p.Title == "" {
 			p.Title = collapseSpace(Text(blocks[0].Inlines))
@@ -55,14 +61,17 @@ func Parse(doc Document, tax Taxonomy) (Parsed, error) {
 	if i > 0 {
 		p.Intro = blocks[:i:i]
 	}
+	var starts []int // index in blocks of each section's heading
 	for i < len(blocks) {
 		j := i + 1
 		for j < len(blocks) && !startsSection(blocks[j], level) {
 			j++
 		}
+		starts = append(starts, i)
 		p.Sections = append(p.Sections, newSection(blocks[i], blocks[i+1:j:j], idx, &p.Warnings))
 		i = j
 	}
+	p.Warnings = append(p.Warnings, emptyHeadingWarnings(emptyHeadings, all, len(all)-len(blocks), starts, p.Sections)...)
 	if err := checkCategories(&p, tax); err != nil {
 		return Parsed{}, err
 	}
@@ -213,20 +222,69 @@ func NormalizeSegments(in []string) []string {
 	return out
 }
 
-func dropBlank(blocks []Block) []Block {
-	out := make([]Block, 0, len(blocks))
+// dropBlank leaves out blank paragraphs and headings. It returns, for each
+// blank heading, the index in out of the block that followed it.
+func dropBlank(blocks []Block) (out []Block, emptyHeadings []int) {
+	out = make([]Block, 0, len(blocks))
 	for _, b := range blocks {
 		if !isBlank(b) {
 			out = append(out, b)
+		} else if b.Kind == KindHeading {
+			emptyHeadings = append(emptyHeadings, len(out))
 		}
 	}
+	return out, emptyHeadings
+}
+
+// emptyHeadingWarnings says, for each empty heading followed by text, that
+// the heading was dropped and which section its text joined. cut is the
+// number of blocks (the title) before the first index of starts.
+func emptyHeadingWarnings(empty []int, all []Block, cut int, starts []int, sections []Section) []string {
+	var out []string
+	for k, at := range empty {
+		if at >= len(all) || all[at].Kind == KindHeading || (k+1 < len(empty) && empty[k+1] == at) {
+			continue // nothing under it before the next heading
+		}
+		where := "the intro"
+		for s, start := range starts {
+			if start+cut < at {
+				where = fmt.Sprintf("section %q", sections[s].Heading)
+			}
+		}
+		out = append(out, fmt.Sprintf("a heading with no text was left out, so the text after it (%q) joins %s; "+
+			"write the heading's text, or remove the empty heading", excerpt(all[at]), where))
+	}
 	return out
+}
+
+// excerpt is the start of a block's text, for pointing at it in a warning.
+func excerpt(b Block) string {
+	words := strings.Fields(blockText(b))
+	if len(words) > 8 {
+		return strings.Join(words[:8], " ") + " …"
+	}
+	return strings.Join(words, " ")
 }
 
 // isBlank reports a paragraph or heading with no visible text, as editors
 // leave between paragraphs in Google Docs.
 func isBlank(b Block) bool {
 	return (b.Kind == KindParagraph || b.Kind == KindHeading) && strings.TrimSpace(Text(b.Inlines)) == ""
+}
+
+// langTag is tag in its canonical form; an invalid tag is a warning and
+// no language.
+func langTag(tag string, warnings *[]string) string {
+	tag = strings.TrimSpace(tag)
+	if tag == "" {
+		return ""
+	}
+	t, err := language.Parse(tag)
+	if err != nil {
+		*warnings = append(*warnings, fmt.Sprintf("language %q is not a language tag such as en or pt-BR, so it is left out", tag))
+		return ""
+	}
+	return t.String()
 }
 
 func collapseSpace(s string) string {

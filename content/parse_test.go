@@ -34,6 +34,35 @@ func TestParse(t *testing.T) {
 			categories: []string{"tips"},
 		},
 		{
+			name:       "empty heading: its text joins the previous section, with a warning",
+			doc:        doc(h(1, "Breathscape"), para("a"), h(1, "  "), para("Orphaned words under no heading"), h(1, "Tips"), para("b")),
+			headings:   []string{"Breathscape", "Tips"},
+			categories: []string{"breathscape", "tips"},
+			warnings:   []string{`heading with no text was left out, so the text after it ("Orphaned words under no heading") joins section "Breathscape"`},
+		},
+		{
+			name:       "empty heading before the first section: its text joins the intro",
+			doc:        doc(h(1, "Weekly"), h(2, ""), para("Hello"), h(2, "Tips"), para("b")),
+			title:      "Weekly",
+			headings:   []string{"Tips"},
+			categories: []string{"tips"},
+			intro:      1,
+			warnings:   []string{`("Hello") joins the intro`},
+		},
+		{
+			name:       "empty heading followed by a heading loses nothing",
+			doc:        doc(h(1, "Breathscape"), para("a"), h(1, "\t"), h(1, "Tips"), para("b")),
+			headings:   []string{"Breathscape", "Tips"},
+			categories: []string{"breathscape", "tips"},
+		},
+		{
+			name:       "an invalid language tag is a warning",
+			doc:        Document{Lang: "english please", Blocks: []Block{h(1, "Tips"), para("x")}},
+			headings:   []string{"Tips"},
+			categories: []string{"tips"},
+			warnings:   []string{`language "english please" is not a language tag`},
+		},
+		{
 			name:       "flat first-level sections have no title",
 			doc:        doc(h(1, "Breathscape"), para("a"), h(1, "Tips"), para("b")),
 			headings:   []string{"Breathscape", "Tips"},
@@ -203,5 +232,15 @@ func TestParseErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestParseKeepsTheLanguage(t *testing.T) {
+	p, err := Parse(Document{Lang: "PT-br", Blocks: []Block{h(1, "Tips"), para("x")}}, DefaultTaxonomy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Lang != "pt-BR" {
+		t.Errorf("lang %q, want pt-BR", p.Lang)
 	}
 }

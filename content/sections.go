@@ -33,6 +33,8 @@ type Parsed struct {
 	Title    string `json:"title"`
 	Revision string `json:"revision,omitempty"`
 	Source   string `json:"source,omitempty"`
+	// Lang is the document's language tag, canonical ("pt-BR"), or empty.
+	Lang string `json:"lang,omitempty"`
 	// Intro holds blocks before the first section heading.
 	Intro    []Block   `json:"intro,omitempty"`
 	Sections []Section `json:"sections"`

@@ -95,7 +95,7 @@ func checkEdition(t *testing.T, checker *Checker, tc hostileCase, res result) {
 			t.Errorf("%q shows in the edition", s)
 		}
 	}
-	warnings := strings.Join(res.doc.Warnings, "\n")
+	warnings := strings.Join(res.parsed.Warnings, "\n") // the converter's, then parsing's
 	for _, w := range tc.warn {
 		if !strings.Contains(warnings, w) {
 			t.Errorf("no warning says %q; warnings:\n%s", w, warnings)

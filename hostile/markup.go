@@ -94,7 +94,11 @@ func safeURL(v string) bool {
 
 // htmlText is markup with its character references decoded, for finding
 // document text in it.
-func htmlText(s string) string { return html.UnescapeString(s) }
+func htmlText(s string) string {
+	// <wbr> only lets a long word break: readers see the text around it
+	// joined. Document text cannot hold one, as its "<" is escaped.
+	return html.UnescapeString(strings.ReplaceAll(s, "<wbr>", ""))
+}
 
 // markdownText is Markdown as its readers see it: rendered, then decoded.
 func markdownText(md string) string { return htmlText(markdownHTML(md)) }

@@ -64,6 +64,16 @@ func TestBlocksWeb(t *testing.T) {
 			`<figure><img src="https://x.example/i.png" alt="A view" style="max-width:100%;height:auto" loading="lazy"><figcaption>Caption</figcaption></figure>`,
 			"![A view](https://x.example/i.png)\\\n*Caption*",
 			"[Image: A view] (https://x.example/i.png)\nCaption"},
+		{"linked image",
+			content.Block{Kind: content.KindImage, URL: "https://x.example/i.png", Alt: "A view", Link: "https://x.example/page"},
+			`<figure><a href="https://x.example/page"><img src="https://x.example/i.png" alt="A view" style="max-width:100%;height:auto" loading="lazy"></a></figure>`,
+			"[![A view](https://x.example/i.png)](https://x.example/page)",
+			"[Image: A view] (https://x.example/i.png), links to\nhttps://x.example/page"},
+		{"linked image with an unsafe link keeps only the image",
+			content.Block{Kind: content.KindImage, URL: "https://x.example/i.png", Alt: "A view", Link: "javascript:alert(1)"},
+			`<figure><img src="https://x.example/i.png" alt="A view" style="max-width:100%;height:auto" loading="lazy"></figure>`,
+			"![A view](https://x.example/i.png)",
+			"[Image: A view] (https://x.example/i.png)"},
 		{"table with header row",
 			content.Block{Kind: content.KindTable, HeaderRow: true, Rows: [][]content.Cell{cells("A", "B"), cells("1", "2|3")}},
 			`<table><thead><tr><th scope="col">A</th><th scope="col">B</th></tr></thead><tbody><tr><td>1</td><td>2|3</td></tr></tbody></table>`,
@@ -72,8 +82,26 @@ func TestBlocksWeb(t *testing.T) {
 		{"table without header row",
 			content.Block{Kind: content.KindTable, Rows: [][]content.Cell{cells("1", "2"), cells("3")}},
 			`<table><tbody><tr><td>1</td><td>2</td></tr><tr><td>3</td><td></td></tr></tbody></table>`,
-			"|  |  |\n| --- | --- |\n| 1 | 2 |\n| 3 |  |",
+			"| 1 | 2 |\n| --- | --- |\n| 3 |  |",
 			"1 | 2\n3 |"},
+		{"toggle opens on the web",
+			content.Block{Kind: content.KindToggle, Inlines: []content.Inline{text("How")}, Children: []content.Block{para(text("Slowly."))}},
+			`<details class="toggle"><summary>How</summary><p>Slowly.</p>` + "\n</details>",
+			"How\n\nSlowly.", "How\n\nSlowly."},
+		{"image caption that repeats the alt text shows once in text",
+			content.Block{Kind: content.KindImage, URL: "https://x.example/i.png", Alt: "A view", Inlines: []content.Inline{text("A view")}},
+			`<figure><img src="https://x.example/i.png" alt="A view" style="max-width:100%;height:auto" loading="lazy"><figcaption>A view</figcaption></figure>`,
+			"![A view](https://x.example/i.png)\\\n*A view*",
+			"[Image: A view] (https://x.example/i.png)"},
+		{"merged cells span on the web; Markdown and text keep the grid",
+			content.Block{Kind: content.KindTable, HeaderRow: true, Rows: [][]content.Cell{
+				{{Inlines: []content.Inline{text("Week")}, ColSpan: 2}, {Merged: true}},
+				{{Inlines: []content.Inline{text("a")}, RowSpan: 2}, {Inlines: []content.Inline{text("b")}}},
+				{{Merged: true}, {Inlines: []content.Inline{text("c")}}},
+			}},
+			`<table><thead><tr><th scope="col" colspan="2">Week</th></tr></thead><tbody><tr><td rowspan="2">a</td><td>b</td></tr><tr><td>c</td></tr></tbody></table>`,
+			"| Week |  |\n| --- | --- |\n| a | b |\n|  | c |",
+			"Week |\n-----+--\na    | b\n     | c"},
 		{"divider", content.Block{Kind: content.KindDivider}, "<hr>", "---", strings.Repeat("-", 24)},
 	}
 	for _, tt := range tests {
@@ -139,5 +167,13 @@ func TestWrap(t *testing.T) {
 	}
 	if got := wrap("漢字漢字漢字 漢字漢字漢字", 20); got != "漢字漢字漢字\n漢字漢字漢字" {
 		t.Errorf("wide characters count two columns, got %q", got)
+	}
+}
+
+func TestToggleInEmailIsABoldLineOverItsContent(t *testing.T) {
+	b := content.Block{Kind: content.KindToggle, Inlines: []content.Inline{text("How")}, Children: []content.Block{para(text("Slowly."))}}
+	got := blocksHTML([]content.Block{b}, true)
+	if strings.Contains(got, "<details") || !strings.Contains(got, "<strong>How</strong></p>") || !strings.Contains(got, "Slowly.</p>") {
+		t.Errorf("email toggle:\n%s", got)
 	}
 }

@@ -128,3 +128,32 @@ func TestFormatNumber(t *testing.T) {
 		}
 	}
 }
+
+func TestEmailLangAndDirFollowTheDocument(t *testing.T) {
+	r := newRenderer(t)
+	for _, tt := range []struct {
+		name string
+		edit func(*content.Parsed)
+		want string
+	}{
+		{"default", func(*content.Parsed) {}, `<html lang="en" dir="ltr">`},
+		{"language from the document", func(p *content.Parsed) { p.Lang = "pt-BR" }, `<html lang="pt-BR" dir="ltr">`},
+		{"right-to-left text", func(p *content.Parsed) {
+			p.Lang = "ar"
+			p.Title = "نشرة هالسيتون"
+		}, `<html lang="ar" dir="rtl">`},
+		{"digits and punctuation do not decide", func(p *content.Parsed) { p.Title = "48 — שבוע" }, `dir="rtl"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := fixtureParsed()
+			tt.edit(&p)
+			out, err := r.Render(p, fixtureEdition())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out.Email.HTML, tt.want) {
+				t.Errorf("email lacks %q", tt.want)
+			}
+		})
+	}
+}

@@ -76,7 +76,11 @@ func (w *htmlWriter) block(b content.Block, depth int) {
 	case content.KindCode:
 		w.open("pre", "pre")
 		w.open("code", "", "class", w.webClass(languageClass(b.Language)))
-		w.text(b.Text)
+		if w.email {
+			w.b.WriteString(breakable(b.Text))
+		} else {
+			w.text(b.Text)
+		}
 		w.b.WriteString("</code></pre>")
 	case content.KindImage:
 		w.image(b)
@@ -84,6 +88,8 @@ func (w *htmlWriter) block(b content.Block, depth int) {
 		w.table(b)
 	case content.KindDivider:
 		w.open("hr", "hr")
+	case content.KindToggle:
+		w.toggle(b, depth)
 	default: // paragraph, and any kind a newer source adds
 		if len(b.Inlines) > 0 || len(b.Children) == 0 {
 			w.open("p", "p")
@@ -137,6 +143,26 @@ func (w *htmlWriter) todos(bs []content.Block) {
 	}
 	w.close("ul")
 	w.b.WriteString("\n")
+}
+
+// toggle is a details block on the web; email clients cannot open one, so
+// the email shows the summary as a bold line over the content.
+func (w *htmlWriter) toggle(b content.Block, depth int) {
+	if w.email {
+		w.open("p", "p")
+		w.b.WriteString("<strong>")
+		w.inlines(b.Inlines)
+		w.b.WriteString("</strong>")
+		w.close("p")
+		w.blocks(b.Children, depth+1)
+		return
+	}
+	w.open("details", "", "class", "toggle")
+	w.open("summary", "")
+	w.inlines(b.Inlines)
+	w.close("summary")
+	w.blocks(b.Children, depth+1)
+	w.close("details")
 }
 
 // webClass returns class for the web; email styles elements inline.

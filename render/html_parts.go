@@ -2,6 +2,8 @@ package render
 
 import (
 	"html"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/halcytone/contentgen/content"
@@ -14,6 +16,13 @@ const (
 	monoStack = "font-family:Menlo,Consolas,'Courier New',monospace;"
 	bodyText  = fontStack + "font-size:16px;line-height:24px;color:#1f2933;"
 	linkColor = "#0f7aa8"
+	// emailContentWidth is the width in pixels inside the email's 600 px
+	// column and its 32 px padding: the widest an image may be shown.
+	emailContentWidth = 536
+	// cellWrap keeps a table's short words whole: the email breaks long
+	// words anywhere, which in a table would squeeze every column to a
+	// letter; a cell's long words break at their <wbr>s instead.
+	cellWrap = "word-break:normal;overflow-wrap:normal;"
 )
 
 // emailStyle returns the inline style of an element in the email.
@@ -43,17 +52,21 @@ func emailStyle(el string) string {
 	case "a":
 		return "color:" + linkColor + ";text-decoration:underline;"
 	case "img":
-		return "display:block;max-width:100%;height:auto;border:0;outline:none;text-decoration:none;"
+		// width:auto lets clients that read CSS show the image at its own
+		// size; Outlook, which does not, reads the width attribute.
+		return "display:block;width:auto;max-width:100%;height:auto;border:0;outline:none;text-decoration:none;"
 	case "caption":
 		return "margin:8px 0 16px 0;" + fontStack + "font-size:13px;line-height:18px;color:#52606d;"
 	case "figure":
 		return "margin:0 0 16px 0;"
 	case "table":
 		return "border-collapse:collapse;margin:0 0 16px 0;"
+	case "table-frame":
+		return "width:100%;max-width:100%;overflow-x:auto;"
 	case "th":
-		return "border:1px solid #d9e2ec;padding:6px 8px;text-align:left;" + fontStack + "font-size:14px;line-height:20px;font-weight:bold;color:#102a43;"
+		return cellWrap + "border:1px solid #d9e2ec;padding:6px 8px;text-align:left;" + fontStack + "font-size:14px;line-height:20px;font-weight:bold;color:#102a43;"
 	case "td":
-		return "border:1px solid #d9e2ec;padding:6px 8px;text-align:left;vertical-align:top;" + fontStack + "font-size:14px;line-height:20px;color:#1f2933;"
+		return cellWrap + "border:1px solid #d9e2ec;padding:6px 8px;text-align:left;vertical-align:top;" + fontStack + "font-size:14px;line-height:20px;color:#1f2933;"
 	case "hr":
 		return "border:0;border-top:1px solid #d9e2ec;margin:24px 0;height:0;"
 	case "callout":
@@ -122,12 +135,19 @@ func (w *htmlWriter) image(b content.Block) {
 		return
 	}
 	w.open("figure", "figure")
+	link := linkURL(b.Link)
+	if link != "" {
+		w.open("a", "a", "href", link)
+	}
 	w.b.WriteString("<img")
 	w.b.WriteString(` src="` + html.EscapeString(src) + `" alt="` + html.EscapeString(b.Alt) + `"`)
 	if w.email {
-		w.b.WriteString(` border="0" style="` + emailStyle("img") + `">`)
+		w.b.WriteString(` width="` + strconv.Itoa(emailContentWidth) + `" border="0" style="` + emailStyle("img") + `">`)
 	} else {
 		w.b.WriteString(` style="max-width:100%;height:auto" loading="lazy">`)
+	}
+	if link != "" {
+		w.close("a")
 	}
 	if caption != "" {
 		w.open("figcaption", "caption")
@@ -153,6 +173,10 @@ func (w *htmlWriter) table(b content.Block) {
 		return
 	}
 	if w.email {
+		// A table wider than a phone scrolls inside its frame instead of
+		// widening the whole email.
+		w.open("div", "table-frame")
+		defer w.close("div")
 		w.open("table", "table", "width", "100%", "cellpadding", "0", "cellspacing", "0", "border", "0")
 	} else {
 		w.open("table", "")
@@ -185,13 +209,79 @@ func (w *htmlWriter) row(cells []content.Cell, cols int, cell string) {
 	}
 	w.b.WriteString("<tr>")
 	for c := range cols {
-		w.open(cell, cell, attrs...)
-		if c < len(cells) {
-			w.inlines(cells[c].Inlines)
+		if c >= len(cells) {
+			w.open(cell, cell, attrs...)
+			w.close(cell)
+			continue
 		}
+		if cells[c].Merged {
+			continue // covered by a merged cell's span
+		}
+		w.open(cell, cell, append(attrs, "rowspan", span(cells[c].RowSpan), "colspan", span(cells[c].ColSpan))...)
+		w.inlines(cells[c].Inlines)
 		w.close(cell)
 	}
 	w.b.WriteString("</tr>")
+}
+
+// longToken is a word or URL long enough to push a phone's email wider
+// than its screen.
+var longToken = regexp.MustCompile(`\S{21,}`)
+
+// breakable escapes s for HTML, letting long words and URLs break: a <wbr>
+// follows URL punctuation and at least every 14 characters. Email clients
+// differ in the CSS that breaks words (and a table cell's words are not
+// broken by it at all), but all of them honour <wbr>.
+func breakable(s string) string {
+	if !hasLongToken(s) {
+		return html.EscapeString(s)
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range longToken.FindAllStringIndex(s, -1) {
+		b.WriteString(html.EscapeString(s[last:m[0]]))
+		n := 0
+		for _, r := range s[m[0]:m[1]] {
+			if n >= 14 {
+				b.WriteString("<wbr>")
+				n = 0
+			}
+			b.WriteString(html.EscapeString(string(r)))
+			n++
+			if n >= 4 && strings.ContainsRune("/?&=-_.#:+", r) {
+				b.WriteString("<wbr>")
+				n = 0
+			}
+		}
+		last = m[1]
+	}
+	b.WriteString(html.EscapeString(s[last:]))
+	return b.String()
+}
+
+// hasLongToken is longToken.MatchString without the regexp's cost, for
+// the common text that has no long word.
+func hasLongToken(s string) bool {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\n', '\r', '\f', '\v':
+			n = 0
+		default:
+			if n++; n > 20 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// span is a rowspan or colspan attribute value, "" (left out) for one.
+func span(n int) string {
+	if n < 2 {
+		return ""
+	}
+	return strconv.Itoa(n)
 }
 
 func (w *htmlWriter) webOnly(s string) string {
@@ -218,7 +308,11 @@ func (w *htmlWriter) inlines(ins []content.Inline) {
 }
 
 func (w *htmlWriter) run(in content.Inline) {
-	s := strings.ReplaceAll(html.EscapeString(in.Text), "\n", "<br>")
+	s := html.EscapeString(in.Text)
+	if w.email {
+		s = breakable(in.Text)
+	}
+	s = strings.ReplaceAll(s, "\n", "<br>")
 	wrap := func(tag, el string) {
 		style := ""
 		if w.email && emailStyle(el) != "" {

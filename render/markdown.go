@@ -117,6 +117,9 @@ func mdImage(b content.Block) string {
 		return strings.TrimSpace(mdEscape(imageLabel(strings.TrimSpace(b.Alt))) + " " + caption)
 	}
 	s := "![" + mdEscape(oneLine(b.Alt)) + "](" + mdURL(src) + ")"
+	if link := linkURL(b.Link); link != "" {
+		s = "[" + s + "](" + mdURL(link) + ")"
+	}
 	if caption != "" {
 		s += "\\\n*" + caption + "*"
 	}
@@ -140,11 +143,9 @@ func mdTable(b content.Block) string {
 		}
 		return "| " + strings.Join(parts, " | ") + " |"
 	}
-	rows := b.Rows
-	header := row(nil) // GitHub tables need a header row, even an empty one
-	if b.HeaderRow {
-		header, rows = row(rows[0]), rows[1:]
-	}
+	// GitHub tables need a header row: a table without one shows its
+	// first row there, rather than an empty row above its content.
+	header, rows := row(b.Rows[0]), b.Rows[1:]
 	lines := []string{header, "|" + strings.Repeat(" --- |", cols)}
 	for _, r := range rows {
 		lines = append(lines, row(r))

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"cmp"
 	"html/template"
 	"slices"
 	"strconv"
@@ -23,6 +24,7 @@ type document struct {
 	introSummary              string // the summary when the intro gave it
 	ed                        Edition
 	dateText, dateISO         string
+	lang, dir                 string
 	slug, url                 string
 	image, imageAlt           string // the lead image, for social posts
 	intro                     rendered
@@ -52,7 +54,7 @@ func renderBlocks(bs []content.Block) rendered {
 }
 
 func prepare(p content.Parsed, ed Edition) *document {
-	d := &document{title: strings.TrimSpace(p.Title), ed: ed, intro: renderBlocks(p.Intro)}
+	d := &document{title: strings.TrimSpace(p.Title), ed: ed, intro: renderBlocks(p.Intro), lang: cmp.Or(p.Lang, "en"), dir: direction(p)}
 	if d.title == "" {
 		d.title = "Newsletter"
 	}
@@ -101,7 +103,7 @@ func (d *document) view(channel string, idx []int) *View {
 		esc = mergetag.Escape
 	}
 	v := &View{
-		Channel: channel, Title: esc(d.title), Edition: esc(d.ed.ID), Date: d.ed.Date,
+		Channel: channel, Lang: d.lang, Dir: d.dir, Title: esc(d.title), Edition: esc(d.ed.ID), Date: d.ed.Date,
 		DateText: d.dateText, DateISO: d.dateISO,
 		Summary: esc(d.summary), Preheader: esc(d.preheader), WebURL: esc(d.url),
 		Intro: d.intro.body(channel),

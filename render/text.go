@@ -81,7 +81,10 @@ func textImage(b content.Block, cols int) string {
 	if src := imageURL(b.URL); src != "" {
 		s += " (" + src + ")"
 	}
-	if c := plainInlines(b.Inlines); strings.TrimSpace(c) != "" {
+	if link := linkURL(b.Link); link != "" {
+		s += ", links to " + link
+	}
+	if c := plainInlines(b.Inlines); strings.TrimSpace(c) != "" && strings.Join(strings.Fields(c), " ") != strings.Join(strings.Fields(b.Alt), " ") {
 		s += "\n" + c
 	}
 	return wrap(s, cols)

@@ -13,7 +13,12 @@ import (
 type View struct {
 	// Channel is "email" or "web".
 	Channel string
-	Title   string
+	// Lang is the document's language tag ("en" when it names none) and
+	// Dir its direction, "rtl" when its text starts in a right-to-left
+	// script, else "ltr": for <html lang dir>.
+	Lang  string
+	Dir   string
+	Title string
 	// Edition is the edition ID, e.g. "2026-W48".
 	Edition string
 	Date    time.Time

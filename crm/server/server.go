@@ -137,7 +137,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("crm server: %w", err)
 	}
-	if err := cfg.DB.Migrate(ctx, schema); err != nil {
+	if err := cfg.DB.Migrate(ctx, "crm", schema); err != nil {
 		return nil, fmt.Errorf("crm server: %w", err)
 	}
 	s := &Server{

@@ -2,11 +2,13 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
 	"time"
 
+	"go.temporal.io/api/serviceerror"
 	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
@@ -37,20 +39,27 @@ func (t *target) id() string {
 
 // resolve finds the run of the edition: newsletter-<edition> when started
 // by hand, else the newest run a schedule started for that edition (found
-// by its NewsletterEdition search attribute).
-func (t *target) resolve(ctx context.Context, c client.Client) string {
+// by its NewsletterEdition search attribute). Errors other than "not found"
+// are returned: guessing an ID would only hide an unreachable server or a
+// missing permission behind a misleading "workflow not found".
+func (t *target) resolve(ctx context.Context, c client.Client) (string, error) {
 	id := t.id()
 	if t.workflowID != "" {
-		return id
+		return id, nil
 	}
-	if _, err := c.DescribeWorkflowExecution(ctx, id, ""); err == nil {
-		return id
+	_, err := c.DescribeWorkflowExecution(ctx, id, "")
+	if err == nil {
+		return id, nil
 	}
-	resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-		Query: fmt.Sprintf("%s = %q", workflows.SearchAttrEdition, t.edition),
-	})
+	var notFound *serviceerror.NotFound
+	if !errors.As(err, &notFound) {
+		return "", fmt.Errorf("find the run of edition %s: describe %s: %w", t.edition, id, err)
+	}
+	query := fmt.Sprintf("%s = %q", workflows.SearchAttrEdition, t.edition)
+	resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query})
 	if err != nil {
-		return id
+		return "", fmt.Errorf("find the run of edition %s: no workflow %s, and listing runs with %s failed "+
+			"(is the %s search attribute registered?): %w", t.edition, id, query, workflows.SearchAttrEdition, err)
 	}
 	var newest *workflowpb.WorkflowExecutionInfo
 	for _, e := range resp.GetExecutions() {
@@ -58,10 +67,11 @@ func (t *target) resolve(ctx context.Context, c client.Client) string {
 			newest = e
 		}
 	}
-	if newest != nil {
-		return newest.GetExecution().GetWorkflowId()
+	if newest == nil {
+		return "", fmt.Errorf("no run of edition %s: no workflow %s and no scheduled run with %s; "+
+			"check the edition, or pass --workflow-id", t.edition, id, query)
 	}
-	return id
+	return newest.GetExecution().GetWorkflowId(), nil
 }
 
 // decisionFlags are the flags every decision command takes.
@@ -95,7 +105,10 @@ func decide(ctx context.Context, e *Env, d *decisionFlags, action, comment strin
 		return err
 	}
 	defer c.Close()
-	id := d.resolve(ctx, c)
+	id, err := d.resolve(ctx, c)
+	if err != nil {
+		return err
+	}
 	tok := *d.tok
 	if *d.mint {
 		keys, err := token.ParseKeys(e.get("APPROVAL_SIGNING_KEYS", ""))
@@ -184,7 +197,10 @@ func signal(ctx context.Context, e *Env, t *target, name string, arg any) error 
 		return err
 	}
 	defer c.Close()
-	id := t.resolve(ctx, c)
+	id, err := t.resolve(ctx, c)
+	if err != nil {
+		return err
+	}
 	if err := c.SignalWorkflow(ctx, id, "", name, arg); err != nil {
 		return fmt.Errorf("%s %s: %w", name, id, err)
 	}

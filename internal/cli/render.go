@@ -176,7 +176,10 @@ func runPreview(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	defer c.Close()
-	id := t.resolve(ctx, c)
+	id, err := t.resolve(ctx, c)
+	if err != nil {
+		return err
+	}
 	v, err := c.QueryWorkflow(ctx, id, "", workflows.QueryPreview)
 	if err != nil {
 		return fmt.Errorf("preview of %s: %w", id, err)

@@ -71,7 +71,10 @@ func runSocial(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	defer c.Close()
-	id := t.resolve(ctx, c)
+	id, err := t.resolve(ctx, c)
+	if err != nil {
+		return err
+	}
 	st, err := queryStatus(ctx, c, id)
 	if err != nil {
 		return err

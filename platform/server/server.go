@@ -79,7 +79,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := cfg.DB.Migrate(ctx, schema); err != nil {
+	if err := cfg.DB.Migrate(ctx, "platform", schema); err != nil {
 		return nil, fmt.Errorf("platform server: %w", err)
 	}
 	return &Server{cfg: cfg, db: cfg.DB, log: cfg.Logger, pages: pages, bodyPolicy: bodyPolicy()}, nil

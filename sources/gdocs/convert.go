@@ -12,6 +12,7 @@ import (
 	"github.com/halcytone/contentgen/sources/imagestore"
 	"github.com/halcytone/contentgen/sources/internal/cleantext"
 	"github.com/halcytone/contentgen/sources/internal/inline"
+	"github.com/halcytone/contentgen/sources/internal/linkcheck"
 )
 
 // resources are the per-tab maps paragraphs refer to by ID.
@@ -67,6 +68,7 @@ func convert(ctx context.Context, d *docs.Document, store imagestore.Store) cont
 		c.blocks = []content.Block{}
 	}
 	doc := content.Document{Title: title, Revision: d.RevisionId, Blocks: c.blocks, Warnings: c.warnings}
+	doc.Warnings = append(doc.Warnings, linkcheck.Warnings(doc)...)
 	cleantext.Document(&doc)
 	return doc
 }
@@ -83,7 +85,7 @@ func (c *converter) tab(t *docs.Tab, depth int, main bool) {
 		}
 		if p := t.TabProperties; p != nil {
 			c.res.tabID = p.TabId
-			if title := strings.TrimSpace(p.Title); !main && title != "" && !strings.EqualFold(title, firstHeading(body)) {
+			if title := strings.TrimSpace(p.Title); !main && title != "" && !strings.EqualFold(title, firstHeading(body)) && hasContent(t) {
 				c.add(content.Block{Kind: content.KindHeading, Level: min(depth+1, 6), Inlines: inline.Plain(title)})
 			}
 		}
@@ -94,6 +96,32 @@ func (c *converter) tab(t *docs.Tab, depth int, main bool) {
 			c.tab(child, depth+1, false)
 		}
 	}
+}
+
+// hasContent reports whether a tab or one of its child tabs has any text,
+// image or table, so an empty tab adds no empty section.
+func hasContent(t *docs.Tab) bool {
+	if dt := t.DocumentTab; dt != nil && dt.Body != nil {
+		for _, el := range dt.Body.Content {
+			switch {
+			case el == nil:
+			case el.Table != nil:
+				return true
+			case el.Paragraph != nil:
+				for _, pe := range el.Paragraph.Elements {
+					if pe != nil && (pe.TextRun == nil || strings.TrimSpace(pe.TextRun.Content) != "") {
+						return true
+					}
+				}
+			}
+		}
+	}
+	for _, child := range t.ChildTabs {
+		if child != nil && hasContent(child) {
+			return true
+		}
+	}
+	return false
 }
 
 // firstHeading returns the text of the first non-empty paragraph when it is
@@ -130,7 +158,9 @@ func (c *converter) body(els []*docs.StructuralElement) {
 			c.paragraph(el.Paragraph)
 		case el.Table != nil:
 			c.flush()
-			c.add(c.table(el.Table))
+			for _, b := range c.table(el.Table) {
+				c.add(b)
+			}
 		}
 		// A sectionBreak or tableOfContents has no content of its own.
 	}
@@ -148,7 +178,12 @@ func (c *converter) paragraph(p *docs.Paragraph) {
 		return
 	}
 	if empty(pieces) {
-		// Blank lines neither show nor end a list.
+		// Blank lines neither show nor end a list. A blank heading is kept
+		// as one, so parsing can say which section its text joins.
+		if level := headingLevel(namedStyle(p)); level > 0 {
+			c.flush()
+			c.add(content.Block{Kind: content.KindHeading, Level: level, Inlines: []content.Inline{}})
+		}
 		return
 	}
 	c.flush()

@@ -5,7 +5,11 @@
 //   - Tabs are read in order, depth first. The first tab is the document's
 //     main body; every other tab (child tabs included) starts with its
 //     title as a heading, level 1 for top-level tabs and one deeper per
-//     nesting level, unless the tab already starts with that heading.
+//     nesting level, unless the tab already starts with that heading or
+//     has no content at all (nor its child tabs).
+//   - Merged table cells keep their row and column spans; a table inside a
+//     table cell follows its table, with a warning, and its cell says
+//     "(table below)".
 //   - The first TITLE paragraph becomes Document.Title (else the file name);
 //     SUBTITLE paragraphs are ordinary paragraphs.
 //   - Links to a heading, bookmark or tab of the document are dropped and
@@ -18,6 +22,8 @@
 //     paragraph and a numbered list.
 //   - Equations are not exported by the API: each is a warning and the text
 //     "[equation]".
+//   - Links and images the newsletter cannot follow (javascript:, data:,
+//     relative) are reported, as Markdown reports them.
 package gdocs
 
 import (

@@ -8,23 +8,81 @@ import (
 )
 
 // table converts a table; its first row is the header when Docs marks it so
-// (the API reports pinned header rows as tableHeader rows).
-func (c *converter) table(t *docs.Table) content.Block {
+// (the API reports pinned header rows as tableHeader rows). Merged cells
+// keep their spans. A table inside a cell cannot be a cell's content in
+// any channel, so it follows the table, its cell saying "(table below)".
+func (c *converter) table(t *docs.Table) []content.Block {
 	b := content.Block{Kind: content.KindTable}
+	var nested []content.Block
+	covered := map[[2]int]bool{}
 	for i, row := range t.TableRows {
 		if row == nil {
 			row = &docs.TableRow{}
 		}
 		cells := make([]content.Cell, 0, len(row.TableCells))
-		for _, cell := range row.TableCells {
-			cells = append(cells, content.Cell{Inlines: c.flat(cellContent(cell))})
+		for j, cell := range row.TableCells {
+			var text []*docs.StructuralElement
+			var inner []content.Block
+			for _, el := range cellContent(cell) {
+				if el != nil && el.Table != nil {
+					inner = append(inner, c.table(el.Table)...)
+					continue
+				}
+				text = append(text, el)
+			}
+			out := content.Cell{Inlines: c.flat(text), Merged: covered[[2]int{i, j}]}
+			if len(inner) > 0 {
+				out.Inlines = inline.Concat(out.Inlines, below(len(out.Inlines) > 0))
+				nested = append(nested, inner...)
+			}
+			if cell != nil && cell.TableCellStyle != nil {
+				out.RowSpan, out.ColSpan = spans(cell.TableCellStyle, i, j, covered)
+			}
+			cells = append(cells, out)
 		}
 		b.Rows = append(b.Rows, cells)
 		if i == 0 && row.TableRowStyle != nil && row.TableRowStyle.TableHeader {
 			b.HeaderRow = true
 		}
 	}
-	return b
+	if len(nested) > 0 {
+		c.warn("a table inside a table cell is shown after its table; email clients and Markdown cannot nest tables")
+	}
+	return append([]content.Block{b}, nested...)
+}
+
+// below is the note a cell keeps where a nested table was.
+func below(afterText bool) []content.Inline {
+	note := []content.Inline{{Text: "(table below)", Italic: true}}
+	if afterText {
+		return append([]content.Inline{inline.Break()}, note...)
+	}
+	return note
+}
+
+// spans returns a merged cell's row and column spans (0 for one) and marks
+// the cells its span covers.
+func spans(st *docs.TableCellStyle, row, col int, covered map[[2]int]bool) (rowSpan, colSpan int) {
+	rs, cs := max(int(st.RowSpan), 1), max(int(st.ColumnSpan), 1)
+	if rs == 1 && cs == 1 {
+		return 0, 0
+	}
+	// Spans beyond a table's size only come from a malformed answer.
+	rs, cs = min(rs, 1000), min(cs, 1000)
+	for r := row; r < row+rs; r++ {
+		for c := col; c < col+cs; c++ {
+			if r != row || c != col {
+				covered[[2]int{r, c}] = true
+			}
+		}
+	}
+	if rs == 1 {
+		rs = 0
+	}
+	if cs == 1 {
+		cs = 0
+	}
+	return rs, cs
 }
 
 // cellContent is a cell's content; a null cell, which only a malformed

@@ -12,7 +12,9 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	extast "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/sources"
@@ -20,7 +22,7 @@ import (
 )
 
 // Convert turns Markdown (CommonMark with GitHub's tables, strikethrough,
-// task lists and bare-URL links) into a document.
+// task lists, footnotes and bare-URL links) into a document.
 //
 // Choices where Markdown and the document model differ:
 //   - An image inside a paragraph becomes an image block after that
@@ -32,10 +34,18 @@ import (
 //   - A quote whose first line is a GitHub alert ("[!NOTE]", "[!TIP]",
 //     "[!IMPORTANT]", "[!WARNING]", "[!CAUTION]") or starts with an emoji is
 //     a callout, with the alert's emoji or that emoji as its icon.
-//   - Raw HTML is never passed through: its text is kept as plain text and
-//     a warning names the line. HTML comments are dropped.
-//   - A leading "---" front matter block sets the title from "title:";
-//     other keys are ignored with a warning.
+//   - Raw HTML is never passed through. An HTML block (pasted from Word or
+//     a web page) is converted: its paragraphs, headings, lists, tables,
+//     images, links and bold/italic text are kept, its styling is not, and
+//     a warning names the line. Inline tags are dropped, their text kept,
+//     with a warning. Comments, scripts and styles are dropped.
+//   - A leading "---" YAML front matter block sets the title from "title:"
+//     and the language from "lang:"; other keys are ignored, and YAML errors reported, with their line.
+//   - Footnotes become "[1]" where they are referenced and a numbered
+//     paragraph each after a divider at the end.
+//   - Math ("$…$", "$$…$$") is kept as its TeX in code style, with a
+//     warning: email clients cannot typeset it.
+//   - CRLF and CR-only line endings read as LF.
 //
 // Invalid UTF-8 is replaced with U+FFFD and other control characters than
 // line feed and tab are removed, each reported as a warning. Only content
@@ -55,17 +65,21 @@ func Convert(src []byte) (content.Document, error) {
 		warnings = append(warnings, "the file is not valid UTF-8: unreadable bytes were replaced with \uFFFD; save it as UTF-8")
 	}
 	src = bytes.TrimPrefix(src, []byte("\ufeff"))
+	src = normalizeLineEndings(src)
 	fm := readFrontMatter(src)
 	warnings = append(warnings, fm.warnings...)
 
 	body := src[fm.size:]
-	md := goldmark.New(goldmark.WithExtensions(extension.GFM))
+	md := goldmark.New(
+		goldmark.WithExtensions(extension.GFM, extension.Footnote),
+		goldmark.WithParserOptions(parser.WithInlineParsers(util.Prioritized(mathParser{}, 500))),
+	)
 	root := md.Parser().Parse(text.NewReader(body))
 	c := &converter{src: body, lineBase: bytes.Count(src[:fm.size], []byte("\n")), htmlTags: map[int][]string{}}
 	blocks := c.blocks(root)
 	warnings = append(warnings, c.warnings...)
 	warnings = append(warnings, c.htmlWarnings()...)
-	doc := content.Document{Title: fm.title, Blocks: blocks, Warnings: warnings}
+	doc := content.Document{Title: fm.title, Lang: fm.lang, Blocks: blocks, Warnings: warnings}
 	cleantext.Document(&doc)
 	return doc, nil
 }
@@ -139,6 +153,10 @@ func (c *converter) block(n ast.Node) []content.Block {
 		in := c.inlines(n, false)
 		return append([]content.Block{{Kind: content.KindHeading, Level: n.Level, Inlines: in.runs}}, in.images...)
 	case *ast.Paragraph, *ast.TextBlock:
+		if tex, ok := c.mathBlock(n); ok {
+			c.warnf(n, "math is shown as its TeX source, since email clients cannot typeset it; write it out in words if readers need it")
+			return []content.Block{{Kind: content.KindCode, Language: "math", Text: tex}}
+		}
 		return c.paragraph(n)
 	case *ast.List:
 		return c.nested(n, func() []content.Block { return c.list(n) })
@@ -156,6 +174,8 @@ func (c *converter) block(n ast.Node) []content.Block {
 		return c.htmlBlock(n)
 	case *ast.LinkReferenceDefinition:
 		return nil // used by the links that refer to it
+	case *extast.FootnoteList:
+		return c.footnotes(n)
 	}
 	c.warnf(n, "%s is not supported and was left out", n.Kind())
 	return nil
@@ -169,6 +189,37 @@ func (c *converter) paragraph(n ast.Node) []content.Block {
 		return in.images
 	}
 	return append([]content.Block{{Kind: content.KindParagraph, Inlines: in.runs}}, in.images...)
+}
+
+// footnotes become a divider and one paragraph per note, "[1] The note.",
+// matching the "[1]" left where each note is referenced.
+func (c *converter) footnotes(list *extast.FootnoteList) []content.Block {
+	out := []content.Block{{Kind: content.KindDivider}}
+	for n := list.FirstChild(); n != nil; n = n.NextSibling() {
+		fn, ok := n.(*extast.Footnote)
+		if !ok {
+			continue
+		}
+		mark := content.Inline{Text: fmt.Sprintf("[%d] ", fn.Index)}
+		blocks := c.blocks(fn)
+		if len(blocks) > 0 && blocks[0].Kind == content.KindParagraph {
+			blocks[0].Inlines = append([]content.Inline{mark}, blocks[0].Inlines...)
+		} else {
+			blocks = append([]content.Block{{Kind: content.KindParagraph, Inlines: []content.Inline{mark}}}, blocks...)
+		}
+		out = append(out, blocks...)
+	}
+	return out
+}
+
+// normalizeLineEndings turns CRLF and lone CR line endings into LF, so code
+// keeps no stray carriage returns and old Mac files keep their paragraphs.
+func normalizeLineEndings(src []byte) []byte {
+	if bytes.IndexByte(src, '\r') < 0 {
+		return src
+	}
+	src = bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n"))
+	return bytes.ReplaceAll(src, []byte("\r"), []byte("\n"))
 }
 
 // lines is a code block's text, verbatim, without the final newline.

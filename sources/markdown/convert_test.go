@@ -75,8 +75,8 @@ func TestConvertImages(t *testing.T) {
 	runConvertCases(t, []convertCase{
 		{"standalone image", "![A *sensor*](" + u + ")", []content.Block{image(u, "A sensor")}},
 		{"title is the caption", "![Sensor](" + u + " \"On its charger\")", []content.Block{image(u, "Sensor", txt("On its charger"))}},
-		{"linked image keeps the link in its caption", "[![Sensor](" + u + ")](https://h.example)", []content.Block{
-			image(u, "Sensor", content.Inline{Text: "Sensor", Link: "https://h.example"}),
+		{"linked image keeps its link", "[![Sensor](" + u + ")](https://h.example)", []content.Block{
+			{Kind: content.KindImage, URL: u, Alt: "Sensor", Link: "https://h.example"},
 		}},
 		{"image in text follows the paragraph", "Before ![x](" + u + ") after", []content.Block{para(txt("Before  after")), image(u, "x")}},
 		{"two images side by side", "![a](" + u + ") ![b](" + u + ")", []content.Block{image(u, "a"), image(u, "b")}},

@@ -19,9 +19,9 @@ func TestConvertWarns(t *testing.T) {
 		warnings []string // substrings, in order
 	}{
 		{
-			name:     "HTML block keeps its text",
+			name:     "HTML block keeps its text and formatting",
 			md:       "Intro\n\n<div class=\"x\">\n<p>Hello &amp; <b>welcome</b><br>friend</p>\n<p>Second</p>\n</div>\n",
-			want:     []content.Block{para(txt("Intro")), para(txt("Hello & welcome"), txt("\n"), txt("friend")), para(txt("Second"))},
+			want:     []content.Block{para(txt("Intro")), para(txt("Hello & "), content.Inline{Text: "welcome", Bold: true}, txt("\n"), txt("friend")), para(txt("Second"))},
 			warnings: []string{"line 3: HTML is not passed through"},
 		},
 		{
@@ -58,12 +58,82 @@ func TestConvertWarns(t *testing.T) {
 			md:       "---\ntitle: T\ndate: 2026-11-23\ntags:\n  - a\n---\n\n[x](rel)\n",
 			title:    "T",
 			want:     []content.Block{para(content.Inline{Text: "x", Link: "rel"})},
-			warnings: []string{`front matter "date" is ignored`, `front matter "tags" is ignored`, `line 8: link "rel"`},
+			warnings: []string{`line 3: front matter "date" is ignored`, `line 4: front matter "tags" is ignored`, `line 8: link "rel"`},
+		},
+		{
+			name:     "front matter is YAML: quoted keys and folded titles",
+			md:       "---\n\"author\": Ana\ntitle: >\n  Weekly\n  forty-eight\n---\nx\n",
+			title:    "Weekly forty-eight",
+			want:     []content.Block{para(txt("x"))},
+			warnings: []string{`line 2: front matter "author" is ignored`},
+		},
+		{
+			name:     "invalid front matter is reported by file line",
+			md:       "---\ntitle: T\n  bad: indent\n---\nx\n",
+			title:    "T",
+			want:     []content.Block{para(txt("x"))},
+			warnings: []string{"front matter is not valid YAML, so only its title line is read, as written: line 3: mapping values"},
+		},
+		{
+			name:     "a title YAML refuses is still read, with a warning",
+			md:       "---\ntitle: Weekly: 48\n---\nx\n",
+			title:    "Weekly: 48",
+			want:     []content.Block{para(txt("x"))},
+			warnings: []string{"front matter is not valid YAML, so only its title line is read, as written: line 2: mapping values are not allowed in this context; quote values that hold \": \" (title: \"Weekly: 48\")"},
+		},
+		{
+			name:  "front matter lang",
+			md:    "---\ntitle: T\nlang: pt-BR\n---\nx\n",
+			title: "T",
+			want:  []content.Block{para(txt("x"))},
+		},
+		{
+			name:     "front matter title that is not text",
+			md:       "---\ntitle:\n  - a\n---\nx\n",
+			want:     []content.Block{para(txt("x"))},
+			warnings: []string{"line 3: front matter title is not text"},
 		},
 		{
 			name: "a thematic break is not front matter",
 			md:   "---\nJust text\n---\n",
 			want: []content.Block{{Kind: content.KindDivider}, heading(2, "Just text")},
+		},
+		{
+			name: "CRLF line endings leave no carriage return in code",
+			md:   "Intro\r\n\r\n```go\r\nx := 1\r\ny := 2\r\n```\r\n",
+			want: []content.Block{para(txt("Intro")), {Kind: content.KindCode, Language: "go", Text: "x := 1\ny := 2"}},
+		},
+		{
+			name: "CR-only line endings keep paragraphs apart",
+			md:   "# Tips\r\rOne\rstill one\r\rTwo\r",
+			want: []content.Block{heading(1, "Tips"), para(txt("One still one")), para(txt("Two"))},
+		},
+		{
+			name: "footnotes are numbered and listed at the end",
+			md:   "Sleep[^sleep] and focus[^2].\n\n[^sleep]: Eight hours.\n[^2]: See **the guide**.\n",
+			want: []content.Block{
+				para(txt("Sleep[1] and focus[2].")),
+				{Kind: content.KindDivider},
+				para(txt("[1] "), txt("Eight hours.")),
+				para(txt("[2] "), txt("See "), content.Inline{Text: "the guide", Bold: true}, txt(".")),
+			},
+		},
+		{
+			name: "math is kept as its TeX in code style, with a warning; prices are not math",
+			md:   "Energy $E = mc^2$ costs $5 or $10.\n\n$$\n\\int_0^1 x\\,dx\n$$\n",
+			want: []content.Block{
+				para(txt("Energy "), content.Inline{Text: "E = mc^2", Code: true}, txt(" costs $5 or $10.")),
+				{Kind: content.KindCode, Language: "math", Text: "\\int_0^1 x\\,dx"},
+			},
+			warnings: []string{`line 1: math "E = mc^2" is shown as its TeX source`, "line 3: math is shown as its TeX source"},
+		},
+		{
+			name: "a destination in angle brackets may hold spaces",
+			md:   "[the guide](<https://h.example/Sleep Guide.pdf>) ![pic](<https://h.example/a b.png>)",
+			want: []content.Block{
+				para(content.Inline{Text: "the guide", Link: "https://h.example/Sleep%20Guide.pdf"}, txt(" ")),
+				image("https://h.example/a%20b.png", "pic"),
+			},
 		},
 		{
 			name:     "invalid UTF-8 is replaced",

@@ -62,6 +62,7 @@ func (s *Source) fetchFolder(ctx context.Context, dir string) (content.Document,
 			doc.Title = title
 		}
 		doc.Blocks = intro
+		doc.Lang = d.Lang
 		doc.Warnings = d.Warnings
 	}
 	for _, name := range files {

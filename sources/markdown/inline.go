@@ -1,6 +1,7 @@
 package markdown
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/yuin/goldmark/ast"
@@ -92,6 +93,15 @@ func (w *inlineWriter) walk(parent ast.Node, st content.Inline) {
 			w.rawHTML(n, st)
 		case *extast.TaskCheckBox:
 			// read by the list that holds the item
+		case *extast.FootnoteLink:
+			w.emit(fmt.Sprintf("[%d]", n.Index), st)
+		case *extast.FootnoteBacklink:
+			// the note's number already leads it
+		case *mathSpan:
+			w.c.warnf(parent, "math %q is shown as its TeX source, since email clients cannot typeset it", n.tex)
+			code := st
+			code.Code = true
+			w.emit(n.tex, code)
 		default:
 			w.c.warnf(n, "%s is not supported; its text is kept", n.Kind())
 			w.walk(n, st)
@@ -124,13 +134,9 @@ func (w *inlineWriter) image(n *ast.Image, st content.Inline) {
 		w.emit(alt, st)
 		return
 	}
-	img := content.Block{Kind: content.KindImage, URL: url, Alt: alt}
-	caption := string(n.Title)
-	if caption == "" && st.Link != "" {
-		caption = alt // a linked image keeps its link through the caption
-	}
-	if caption != "" {
-		img.Inlines = []content.Inline{{Text: caption, Link: st.Link}}
+	img := content.Block{Kind: content.KindImage, URL: url, Alt: alt, Link: st.Link}
+	if caption := string(n.Title); caption != "" {
+		img.Inlines = []content.Inline{{Text: caption}}
 	}
 	w.images = append(w.images, img)
 }
@@ -178,6 +184,7 @@ func (c *converter) plainText(n ast.Node) string {
 
 // checkLink returns dest, warning when renderers will not link it.
 func (c *converter) checkLink(n ast.Node, dest string) string {
+	dest = encodeSpaces(dest)
 	if !hasScheme(dest, "http", "https", "mailto") {
 		c.warnf(n, "link %q is not an http, https or mailto URL; it shows as plain text in the newsletter", dest)
 	}
@@ -186,10 +193,21 @@ func (c *converter) checkLink(n ast.Node, dest string) string {
 
 // checkImage returns dest, warning when it cannot be shown in an email.
 func (c *converter) checkImage(n ast.Node, dest string) string {
+	dest = encodeSpaces(dest)
 	if !hasScheme(dest, "http", "https") {
 		c.warnf(n, "image %q is not an http or https URL, so email clients cannot show it; upload it and link the https URL", dest)
 	}
 	return dest
+}
+
+// encodeSpaces percent-encodes the spaces CommonMark allows in a
+// destination written as <…>, which no URL may hold as they are.
+func encodeSpaces(dest string) string {
+	dest = strings.TrimSpace(dest)
+	if !strings.ContainsAny(dest, " \t\n") {
+		return dest
+	}
+	return strings.NewReplacer(" ", "%20", "\t", "%09", "\n", "%0A").Replace(dest)
 }
 
 func hasScheme(u string, schemes ...string) bool {

@@ -102,7 +102,7 @@ func TestFetchFolder(t *testing.T) {
 		"01-breathscape.md":     "Sleep mode is live.\n\n## Details\n\nMore.",
 		"02-hardware.md":        "# Devices\n\nFirmware [here](rel).\n\n## Battery\n\n#### Deep\n",
 		"03_tips-and-tricks.md": "# One\n\n# Two\n",
-		"04-vision.md":          "---\ntitle: Roadmap [for: investors]\n---\nCalm.",
+		"04-vision.md":          "---\ntitle: \"Roadmap [for: investors]\"\n---\nCalm.",
 		"_draft.md":             "# Secret\n",
 		".hidden.md":            "# Hidden\n",
 		"notes.txt":             "# Not markdown\n",

@@ -26,10 +26,17 @@ func (c *converter) warn(format string, args ...any) {
 }
 
 // blocks converts sibling blocks, merging consecutive list items of one
-// kind into one list.
+// kind into one list. Consecutive to-dos stay to-do blocks unless one has
+// nested blocks: then they are one list whose items start with "☐ " or
+// "☑ ", so the nesting shows, as in Markdown.
 func (c *converter) blocks(nodes []*node) []content.Block {
 	var out []content.Block
 	for i := 0; i < len(nodes); {
+		if j := todoRun(nodes, i); j > i {
+			out = append(out, c.todoList(nodes[i:j]))
+			i = j
+			continue
+		}
 		ordered, isItem := listItemKind(nodes[i].block)
 		if !isItem {
 			out = append(out, c.block(nodes[i])...)
@@ -47,6 +54,36 @@ func (c *converter) blocks(nodes []*node) []content.Block {
 		out = append(out, list)
 	}
 	return out
+}
+
+// todoRun returns the end of the run of to-dos starting at i when one of
+// them has children, else i.
+func todoRun(nodes []*node, i int) int {
+	j, nested := i, false
+	for ; j < len(nodes); j++ {
+		if _, ok := nodes[j].block.(*notionapi.ToDoBlock); !ok {
+			break
+		}
+		nested = nested || len(nodes[j].children) > 0
+	}
+	if !nested {
+		return i
+	}
+	return j
+}
+
+func (c *converter) todoList(nodes []*node) content.Block {
+	list := content.Block{Kind: content.KindList}
+	for _, n := range nodes {
+		todo := n.block.(*notionapi.ToDoBlock)
+		box := "☐ "
+		if todo.ToDo.Checked {
+			box = "☑ "
+		}
+		item := content.ListItem{Inlines: append([]content.Inline{{Text: box}}, c.rich(todo.ToDo.RichText)...), Children: c.blocks(n.children)}
+		list.Items = append(list.Items, item)
+	}
+	return list
 }
 
 func listItemKind(b notionapi.Block) (ordered, ok bool) {
@@ -90,18 +127,17 @@ func (c *converter) block(n *node) []content.Block {
 		todo := content.Block{Kind: content.KindTodo, Checked: b.ToDo.Checked, Inlines: c.rich(b.ToDo.RichText)}
 		return c.withChildren([]content.Block{todo}, n)
 	case *notionapi.ToggleBlock:
-		runs := c.rich(b.Toggle.RichText)
-		for i := range runs {
-			runs[i].Bold = true
-		}
-		return c.withChildren(paragraph(runs), n)
+		return []content.Block{{Kind: content.KindToggle, Inlines: c.rich(b.Toggle.RichText), Children: c.blocks(n.children)}}
+	case *notionapi.TemplateBlock:
+		c.warn("Notion template block %s is shown as its button text and content; templates are for editors, remove it if readers should not see it", b.GetID())
+		return c.withChildren(paragraph(c.rich(b.Template.RichText)), n)
 	case *notionapi.QuoteBlock:
 		return []content.Block{{Kind: content.KindQuote, Children: c.withChildren(paragraph(c.rich(b.Quote.RichText)), n)}}
 	case *notionapi.CalloutBlock:
 		return []content.Block{{Kind: content.KindCallout, Icon: icon(b.Callout.Icon),
 			Children: c.withChildren(paragraph(c.rich(b.Callout.RichText)), n)}}
 	case *notionapi.CodeBlock:
-		return []content.Block{code(b.Code)}
+		return append([]content.Block{code(b.Code)}, caption(c.rich(b.Code.Caption))...)
 	case *notionapi.DividerBlock:
 		return []content.Block{{Kind: content.KindDivider}}
 	case *notionapi.TableBlock:
@@ -138,9 +174,19 @@ func paragraph(runs []content.Inline) []content.Block {
 	return []content.Block{{Kind: content.KindParagraph, Inlines: runs}}
 }
 
+// caption is a block's caption as an italic paragraph after it.
+func caption(runs []content.Inline) []content.Block {
+	for i := range runs {
+		runs[i].Italic = true
+	}
+	return paragraph(runs)
+}
+
+// heading returns a heading block, even an empty one, so parsing can say
+// which section the text under it joins.
 func heading(level int, runs []content.Inline) []content.Block {
-	if len(runs) == 0 {
-		return nil
+	if runs == nil {
+		runs = []content.Inline{}
 	}
 	return []content.Block{{Kind: content.KindHeading, Level: level, Inlines: runs}}
 }

@@ -134,12 +134,14 @@ func (f *fetcher) list(ctx context.Context, id notionapi.BlockID) ([]notionapi.B
 }
 
 // identify gives blocks of types the library does not know, which it
-// decodes as empty UnsupportedBlocks, their ID and type from the raw answer.
+// decodes as empty UnsupportedBlocks, their ID and type from the raw answer,
+// and decodes the audio blocks it does not.
 func identify(blocks []notionapi.Block, body []byte) []notionapi.Block {
 	var raw struct {
 		Results []struct {
-			ID   notionapi.BlockID   `json:"id"`
-			Type notionapi.BlockType `json:"type"`
+			ID    notionapi.BlockID   `json:"id"`
+			Type  notionapi.BlockType `json:"type"`
+			Audio *notionapi.Audio    `json:"audio"`
 		} `json:"results"`
 	}
 	decoded := false
@@ -153,9 +155,12 @@ func identify(blocks []notionapi.Block, body []byte) []notionapi.Block {
 				return blocks
 			}
 		}
-		blocks[i] = &notionapi.UnsupportedBlock{BasicBlock: notionapi.BasicBlock{
-			Object: "block", ID: raw.Results[i].ID, Type: raw.Results[i].Type,
-		}}
+		basic := notionapi.BasicBlock{Object: "block", ID: raw.Results[i].ID, Type: raw.Results[i].Type}
+		if r := raw.Results[i]; r.Type == blockTypeAudio && r.Audio != nil {
+			blocks[i] = &notionapi.AudioBlock{BasicBlock: basic, Audio: *r.Audio}
+			continue
+		}
+		blocks[i] = &notionapi.UnsupportedBlock{BasicBlock: basic}
 	}
 	return blocks
 }

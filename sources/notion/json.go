@@ -132,7 +132,15 @@ func (d *decoder) node(raw json.RawMessage, path string, depth int) (*node, erro
 			ID notionapi.BlockID `json:"id"`
 		}
 		_ = json.Unmarshal(raw, &id)
-		n.block = &notionapi.UnsupportedBlock{BasicBlock: notionapi.BasicBlock{Object: "block", ID: id.ID, Type: notionapi.BlockType(typ)}}
+		basic := notionapi.BasicBlock{Object: "block", ID: id.ID, Type: notionapi.BlockType(typ)}
+		var audio struct {
+			Audio *notionapi.Audio `json:"audio"`
+		}
+		if typ == string(blockTypeAudio) && json.Unmarshal(raw, &audio) == nil && audio.Audio != nil {
+			n.block = &notionapi.AudioBlock{BasicBlock: basic, Audio: *audio.Audio}
+		} else {
+			n.block = &notionapi.UnsupportedBlock{BasicBlock: basic}
+		}
 	}
 	return n, d.children(n, kids, path+"."+typ+".children", depth)
 }

@@ -13,7 +13,12 @@ import (
 	"github.com/halcytone/contentgen/sources/imagestore"
 )
 
-// media converts image, video, file and PDF blocks.
+// blockTypeAudio is decoded here: the library reads audio blocks as
+// unsupported ones.
+const blockTypeAudio notionapi.BlockType = "audio"
+
+// media converts image, video, audio, file and PDF blocks; all but images
+// become a link to the file.
 func (c *converter) media(b notionapi.Block) ([]content.Block, bool) {
 	var caption []notionapi.RichText
 	var hosted, external *notionapi.FileObject
@@ -27,6 +32,8 @@ func (c *converter) media(b notionapi.Block) ([]content.Block, bool) {
 		caption, hosted, external = m.File.Caption, m.File.File, m.File.External
 	case *notionapi.PdfBlock:
 		caption, hosted, external = m.Pdf.Caption, m.Pdf.File, m.Pdf.External
+	case *notionapi.AudioBlock:
+		caption, hosted, external = m.Audio.Caption, m.Audio.File, m.Audio.External
 	default:
 		return nil, false
 	}

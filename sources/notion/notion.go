@@ -2,17 +2,24 @@
 // (github.com/jomei/notionapi) and converts them into a content.Document.
 //
 // Conversion choices worth knowing:
-//   - A toggle is its summary as a bold paragraph followed by its content; a
-//     toggleable heading is the heading followed by its content.
+//   - A toggle is a toggle block (a details block on the web, its summary
+//     in bold over its content in email); a toggleable heading is the
+//     heading followed by its content.
+//   - Consecutive to-dos stay to-do blocks unless one holds nested blocks;
+//     then they are one list whose items start with ☐ or ☑, nesting kept.
+//   - A code block's caption is an italic paragraph after it.
+//   - A template block is its button text and content, with a warning.
 //   - Columns are flattened in reading order, left column first.
 //   - A synced block shows the original's content; when the original is not
 //     shared with the integration it is left out with a warning.
 //   - Child pages, child databases and links to pages become a paragraph
 //     linking to the page, titled by the page's title when it can be read.
-//   - Notion-hosted files (images, files, PDFs, videos) have URLs that expire
-//     after an hour: they are copied to the image store when one is set,
-//     else kept with a warning. Files, PDFs and videos become link
-//     paragraphs.
+//   - Notion-hosted files (images, files, PDFs, videos, audio) have URLs that
+//     expire after an hour: they are copied to the image store when one is
+//     set, else kept with a warning. Files, PDFs, videos and audio become
+//     link paragraphs.
+//   - Links and images the newsletter cannot follow (javascript:, data:,
+//     relative) are reported, as Markdown reports them.
 //   - Table of contents and breadcrumb blocks are left out silently; any
 //     other block this package cannot show is a warning
 //     "unsupported Notion block <type> (<id>)".
@@ -34,6 +41,7 @@ import (
 	"github.com/halcytone/contentgen/sources/imagestore"
 	"github.com/halcytone/contentgen/sources/internal/cleantext"
 	"github.com/halcytone/contentgen/sources/internal/httpretry"
+	"github.com/halcytone/contentgen/sources/internal/linkcheck"
 )
 
 // Defaults for zero Options fields.
@@ -141,6 +149,7 @@ func (c *converter) document(page *notionapi.Page, tree []*node, id string) cont
 	if id != "" {
 		doc.Source = sources.KindNotion + ":" + id
 	}
+	doc.Warnings = append(doc.Warnings, linkcheck.Warnings(doc)...)
 	cleantext.Document(&doc)
 	return doc
 }

@@ -1,3 +1,4 @@
+-- +goose Up
 -- Times are Unix milliseconds, so both dialects compare them the same way.
 CREATE TABLE contacts (
     id                INTEGER PRIMARY KEY AUTOINCREMENT,

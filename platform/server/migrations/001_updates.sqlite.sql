@@ -1,3 +1,4 @@
+-- +goose Up
 -- Times are Unix milliseconds, so both dialects compare them the same way.
 -- tags and sections are JSON arrays kept as text.
 CREATE TABLE updates (

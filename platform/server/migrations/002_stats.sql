@@ -1,3 +1,4 @@
+-- +goose Up
 -- Usage figures the newsletter may quote, in display order.
 CREATE TABLE stats (
     key        TEXT             PRIMARY KEY,
