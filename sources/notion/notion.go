@@ -14,19 +14,12 @@
 //     shared with the integration it is left out with a warning.
 //   - Child pages, child databases and links to pages become a paragraph
 //     linking to the page, titled by the page's title when it can be read.
-<<<<<<< HEAD
 //   - Notion-hosted files (images, files, PDFs, videos, audio) have URLs that
-//     expire after an hour: they are copied to the image store when one is
-//     set, else kept with a warning. Files, PDFs, videos and audio become
-//     link paragraphs.
+//     expire after an hour: those the image store accepts (raster images)
+//     are copied to it when one is set; the others are kept with a warning.
+//     Files, PDFs, videos and audio become link paragraphs.
 //   - Links and images the newsletter cannot follow (javascript:, data:,
 //     relative) are reported, as Markdown reports them.
-=======
-//   - Notion-hosted files (images, files, PDFs, videos) have URLs that expire
-//     after an hour: those the image store accepts (raster images) are
-//     copied to it when one is set; the others are kept with a warning.
-//     Files, PDFs and videos become link paragraphs.
->>>>>>> security
 //   - Table of contents and breadcrumb blocks are left out silently; any
 //     other block this package cannot show is a warning
 //     "unsupported Notion block <type> (<id>)".
