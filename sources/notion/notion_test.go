@@ -97,7 +97,11 @@ func TestWeeklyStructure(t *testing.T) {
 		"paragraph:Brand guidelines",                 // link_to_page titled by the linked page
 		"paragraph:Linked Notion page",               // link to a page the integration cannot read
 		"paragraph:Is it free? Yes.",                 // toggleable heading's content
-		"paragraph:How it works",                     // toggle summary
+		"toggle:How it works",                        // toggle summary, its content inside
+		"paragraph:Inhale, hold, exhale, hold.",      // the toggle's content
+		"item:☐ Stretch for two minutes",             // a to-do with nested blocks is a list item
+		"paragraph:Neck and shoulders.",              // nested under that item
+		"paragraph:48.mp3",                           // audio, kept as a link to the file
 		"item:10 minutes",                            // third nesting level
 		"paragraph:Left column", "paragraph:Right column",
 		"paragraph:Archive", "paragraph:Subscribers",
@@ -109,7 +113,6 @@ func TestWeeklyStructure(t *testing.T) {
 	warnings := strings.Join(doc.Warnings, "\n")
 	for _, want := range []string{
 		"unsupported Notion block unsupported (",
-		"unsupported Notion block audio (",
 		"unsupported Notion block ai_block (",
 		"synced block ", "b305bb8c-6469-410e-85e7-60c980827550", // original not shared
 		"image block ", "expires one hour after the fetch",
@@ -129,15 +132,19 @@ func TestWeeklyStructure(t *testing.T) {
 func TestPagination(t *testing.T) {
 	f := newFakeNotion(t)
 	doc := fetch(t, f.options(), longID)
-	if len(doc.Blocks) != 132 {
-		t.Fatalf("%d blocks, want 130 paragraphs, the toggle's summary and its list", len(doc.Blocks))
+	if len(doc.Blocks) != 131 {
+		t.Fatalf("%d blocks, want 130 paragraphs and the toggle", len(doc.Blocks))
 	}
-	for i, want := range map[int]string{0: "Paragraph 1", 58: "Paragraph 59", 59: "Archive of tips", 61: "Paragraph 60", 131: "Paragraph 130"} {
+	for i, want := range map[int]string{0: "Paragraph 1", 58: "Paragraph 59", 59: "Archive of tips", 60: "Paragraph 60", 130: "Paragraph 130"} {
 		if got := content.Text(doc.Blocks[i].Inlines); got != want {
 			t.Errorf("block %d = %q, want %q", i, got, want)
 		}
 	}
-	list := doc.Blocks[60]
+	toggle := doc.Blocks[59]
+	if toggle.Kind != content.KindToggle || len(toggle.Children) != 1 {
+		t.Fatalf("block 59 is %s with %d children, want the toggle holding its list", toggle.Kind, len(toggle.Children))
+	}
+	list := toggle.Children[0]
 	if list.Kind != content.KindList || len(list.Items) != 105 || content.Text(list.Items[104].Inlines) != "Tip 105" {
 		t.Errorf("toggle content: %s with %d items, want the 105 tips in one list", list.Kind, len(list.Items))
 	}
@@ -199,6 +206,8 @@ func TestImageStore(t *testing.T) {
 	o.ImageStore = imagestore.DirStore{
 		Dir: dir, BaseURL: "https://updates.halcytone.example.com/files",
 		HTTPClient:   &http.Client{Transport: redirectTo(files.URL)},
+		// PDF is asked for, yet the store keeps only raster images: a
+		// PDF can carry script.
 		ContentTypes: []string{"image/", "application/pdf"},
 	}
 	doc := fetch(t, o, weeklyID)
@@ -207,8 +216,6 @@ func TestImageStore(t *testing.T) {
 	walk = func(bs []content.Block) {
 		for _, b := range bs {
 			for _, u := range []string{b.URL, linkOf(b)} {
-				// The store keeps raster images only: the video and the PDF
-				// (which can carry script) keep their expiring URLs.
 				if strings.Contains(u, "amazonaws.com") && !strings.Contains(u, "unboxing.mp4") && !strings.Contains(u, "band-spec.pdf") {
 					t.Errorf("%s block still links the expiring URL %s", b.Kind, u)
 				}
@@ -226,7 +233,7 @@ func TestImageStore(t *testing.T) {
 	warnings := strings.Join(doc.Warnings, "\n")
 	if !strings.Contains(warnings, `content type "video/mp4"`) || !strings.Contains(warnings, `content type "application/pdf"`) ||
 		strings.Count(warnings, "expires one hour") != 2 {
-		t.Errorf("want one warning each for the video and the PDF the store refuses:\n%s", warnings)
+		t.Errorf("want one warning each for the PDF and the video the store refuses:\n%s", warnings)
 	}
 }
 
