@@ -73,7 +73,13 @@ func (s *Server) dispatch(ctx context.Context, untilEmpty bool) error {
 	// wait at most the time to send that many, well within their lease.
 	slots := make(chan struct{}, max(4*n, s.cfg.Delivery.BatchSize))
 	jobs := make(chan *job, cap(slots))
-	rec := &recorder{s: s, in: make(chan *job, n)}
+	// Once a message is handed to SMTP, its sender waits for the commit of
+	// its outcome; logged messages reach no one, so their senders go on.
+	wait := s.cfg.Delivery.Mode == ModeSMTP
+	rec := &recorder{s: s, in: make(chan *job, cap(slots)), slots: slots, max: cap(slots)}
+	if wait {
+		rec.max = n
+	}
 	recDone := make(chan struct{})
 	go func() { rec.run(); close(recDone) }()
 	var wg sync.WaitGroup
@@ -84,8 +90,7 @@ func (s *Server) dispatch(ctx context.Context, untilEmpty bool) error {
 			var buf []byte
 			for j := range jobs {
 				buf = s.deliver(ctx, j, buf[:0])
-				rec.record(j)
-				<-slots
+				rec.record(j, wait)
 			}
 		}()
 	}
@@ -253,29 +258,36 @@ func (s *Server) sendOutcome(ctx context.Context, j *job, err error) outcome {
 // recorder commits outcomes in groups: what arrives within groupWait of
 // the first, or one from every sender, goes into one commit.
 type recorder struct {
-	s  *Server
-	in chan *job
+	s     *Server
+	in    chan *job
+	slots chan struct{} // freed as outcomes are committed
+	max   int           // outcomes per commit
 }
 
-// record hands j's outcome over and waits until it is committed.
-func (r *recorder) record(j *job) {
+// record hands j's outcome over and, when wait, waits until it is
+// committed.
+func (r *recorder) record(j *job, wait bool) {
+	if !wait {
+		r.in <- j
+		return
+	}
 	j.recorded = make(chan struct{})
 	r.in <- j
 	<-j.recorded
 }
 
 // groupWait is how long the recorder waits for more outcomes before a
-// commit, unless every sender has already handed one over.
+// commit, unless it has its most (in SMTP mode, one from every sender).
 const groupWait = time.Millisecond
 
 func (r *recorder) run() {
-	group := make([]*job, 0, cap(r.in))
+	group := make([]*job, 0, r.max)
 	timer := time.NewTimer(groupWait)
 	for j := range r.in {
 		group = append(group[:0], j)
 		timer.Reset(groupWait)
 	more:
-		for len(group) < cap(r.in) {
+		for len(group) < r.max {
 			select {
 			case j, ok := <-r.in:
 				if !ok {
@@ -288,7 +300,10 @@ func (r *recorder) run() {
 		}
 		r.commit(group)
 		for _, j := range group {
-			close(j.recorded)
+			if j.recorded != nil {
+				close(j.recorded)
+			}
+			<-r.slots
 		}
 	}
 }
