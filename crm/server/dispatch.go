@@ -63,9 +63,9 @@ func (s *Server) Flush(ctx context.Context) error {
 // dispatch runs claim → build and send → record as a pipeline without
 // barriers: one claimer keeps a bounded queue of claimed deliveries full,
 // Concurrency senders take from it, and one recorder commits outcomes in
-// groups, back to back. A sender takes its next delivery only once the
-// outcome of its last is committed, so a crash can send again at most the
-// Concurrency messages in flight. untilEmpty ends dispatch when nothing
+// groups, back to back. In SMTP mode a sender takes its next delivery
+// only once the outcome of its last is committed, so a crash can send
+// again at most the Concurrency messages in flight. untilEmpty ends dispatch when nothing
 // is queued; otherwise it runs until ctx ends.
 func (s *Server) dispatch(ctx context.Context, untilEmpty bool) error {
 	n := s.cfg.Delivery.Concurrency
