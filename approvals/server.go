@@ -173,7 +173,7 @@ var actionLabels = map[string]string{
 func (s *Server) page(w http.ResponseWriter, code int, name string, data any) {
 	var buf bytes.Buffer
 	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
-		s.cfg.Logger.Error("render page", "page", name, "error", err)
+		s.cfg.Logger.Error("render page", "page", name, "err", err)
 		http.Error(w, "page failed", http.StatusInternalServerError)
 		return
 	}
@@ -200,7 +200,7 @@ func (s *Server) check(ctx context.Context, w http.ResponseWriter, tok string) (
 	}
 	st, err := Status(ctx, s.cfg.Temporal, c.WorkflowID, c.RunID)
 	if err != nil {
-		s.cfg.Logger.Warn("status of a token's run", "workflowId", c.WorkflowID, "error", err)
+		s.cfg.Logger.Warn("status of a token's run", "workflowId", c.WorkflowID, "err", err)
 		s.refuse(w, unreachable(err), c)
 		return checked{}, false
 	}
@@ -328,7 +328,7 @@ func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request) {
 	}
 	msg, err := Decide(ctx, s.cfg.Temporal, c.WorkflowID, c.RunID, c.Action, c.Approver, ck.tok, comment)
 	if err != nil {
-		s.cfg.Logger.Warn("decision refused", "workflowId", c.WorkflowID, "action", c.Action, "approver", c.Approver, "error", err)
+		s.cfg.Logger.Warn("decision refused", "workflowId", c.WorkflowID, "action", c.Action, "approver", c.Approver, "err", err)
 		kind := Problem(err)
 		if kind == "" {
 			kind = unreachable(err)

@@ -80,7 +80,7 @@ func run() error {
 	}
 	defer func() {
 		if err := obs.close(); err != nil {
-			logger.Warn("telemetry shutdown", "error", err)
+			logger.Warn("telemetry shutdown", "err", err)
 		}
 	}()
 	httpTransport := telemetry.Transport(nil, obs.providers)

@@ -27,6 +27,6 @@ func upsertSearchAttributes(ctx workflow.Context, stage, edition string) {
 	}
 	err := workflow.UpsertTypedSearchAttributes(ctx, StatusKey.ValueSet(stage), EditionKey.ValueSet(edition))
 	if err != nil {
-		workflow.GetLogger(ctx).Warn("upsert search attributes", "error", err)
+		workflow.GetLogger(ctx).Warn("upsert search attributes", "err", err)
 	}
 }

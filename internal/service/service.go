@@ -72,7 +72,7 @@ func Tracing(ctx context.Context, name string, env Getenv, log *slog.Logger) (fl
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 		if err := shutdown(ctx); err != nil {
-			log.Warn("flush traces", "error", err)
+			log.Warn("flush traces", "err", err)
 		}
 	}, nil
 }

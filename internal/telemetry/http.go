@@ -58,7 +58,7 @@ func (t logTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		kv = append(kv, "status", resp.StatusCode)
 	}
 	if err != nil {
-		kv = append(kv, "error", err)
+		kv = append(kv, "err", err)
 	}
 	ctx := req.Context()
 	switch {

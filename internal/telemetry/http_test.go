@@ -82,7 +82,7 @@ func TestTransportLogsFailures(t *testing.T) {
 		resp.Body.Close()
 		t.Fatal("request to a closed port succeeded")
 	}
-	if !strings.Contains(logs.String(), `"error"`) || !strings.Contains(logs.String(), "/api/v1/recipients") {
+	if !strings.Contains(logs.String(), `"err"`) || !strings.Contains(logs.String(), "/api/v1/recipients") {
 		t.Errorf("failure log %q: want the URL and the error", logs.String())
 	}
 }

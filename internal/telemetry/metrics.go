@@ -103,7 +103,7 @@ func StartMetricsServer(addr string, h http.Handler, log *slog.Logger) (*Metrics
 	go func() {
 		err := s.srv.Serve(ln)
 		if !errors.Is(err, http.ErrServerClosed) && log != nil {
-			log.Error("metrics server stopped", "addr", s.addr.String(), "error", err)
+			log.Error("metrics server stopped", "addr", s.addr.String(), "err", err)
 		}
 		s.done <- err
 	}()

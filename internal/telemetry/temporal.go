@@ -51,7 +51,7 @@ func TemporalMetrics(p Providers) client.MetricsHandler {
 	}
 	return temporalotel.NewMetricsHandler(temporalotel.MetricsHandlerOptions{
 		Meter:                p.Meter.Meter("temporal-sdk-go"),
-		OnError:              func(err error) { log.Warn("temporal metric", "error", err) },
+		OnError:              func(err error) { log.Warn("temporal metric", "err", err) },
 		UseMonotonicCounters: true,
 	})
 }
