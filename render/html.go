@@ -13,6 +13,9 @@ import (
 type htmlWriter struct {
 	b     strings.Builder
 	email bool
+	// inCell is set while a table cell is written: there the email's
+	// word-breaking CSS is off, and long words break at <wbr>s.
+	inCell bool
 }
 
 // blocksHTML renders blocks; every piece of document text is escaped.
@@ -76,11 +79,7 @@ func (w *htmlWriter) block(b content.Block, depth int) {
 	case content.KindCode:
 		w.open("pre", "pre")
 		w.open("code", "", "class", w.webClass(languageClass(b.Language)))
-		if w.email {
-			w.b.WriteString(breakable(b.Text))
-		} else {
-			w.text(b.Text)
-		}
+		w.text(b.Text)
 		w.b.WriteString("</code></pre>")
 	case content.KindImage:
 		w.image(b)

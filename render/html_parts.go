@@ -21,7 +21,8 @@ const (
 	emailContentWidth = 536
 	// cellWrap keeps a table's short words whole: the email breaks long
 	// words anywhere, which in a table would squeeze every column to a
-	// letter; a cell's long words break at their <wbr>s instead.
+	// letter; a cell's long words break at their <wbr>s instead (see
+	// breakable).
 	cellWrap = "word-break:normal;overflow-wrap:normal;"
 )
 
@@ -218,7 +219,9 @@ func (w *htmlWriter) row(cells []content.Cell, cols int, cell string) {
 			continue // covered by a merged cell's span
 		}
 		w.open(cell, cell, append(attrs, "rowspan", span(cells[c].RowSpan), "colspan", span(cells[c].ColSpan))...)
+		w.inCell = true
 		w.inlines(cells[c].Inlines)
+		w.inCell = false
 		w.close(cell)
 	}
 	w.b.WriteString("</tr>")
@@ -229,9 +232,9 @@ func (w *htmlWriter) row(cells []content.Cell, cols int, cell string) {
 var longToken = regexp.MustCompile(`\S{21,}`)
 
 // breakable escapes s for HTML, letting long words and URLs break: a <wbr>
-// follows URL punctuation and at least every 14 characters. Email clients
-// differ in the CSS that breaks words (and a table cell's words are not
-// broken by it at all), but all of them honour <wbr>.
+// follows URL punctuation and at least every 14 characters. It serves table
+// cells, where the email's word-breaking CSS would squeeze short words
+// letter by letter; every email client honours <wbr>.
 func breakable(s string) string {
 	if !hasLongToken(s) {
 		return html.EscapeString(s)
@@ -309,7 +312,7 @@ func (w *htmlWriter) inlines(ins []content.Inline) {
 
 func (w *htmlWriter) run(in content.Inline) {
 	s := html.EscapeString(in.Text)
-	if w.email {
+	if w.email && w.inCell {
 		s = breakable(in.Text)
 	}
 	s = strings.ReplaceAll(s, "\n", "<br>")
