@@ -205,7 +205,7 @@ func TestImageStore(t *testing.T) {
 	o := f.options()
 	o.ImageStore = imagestore.DirStore{
 		Dir: dir, BaseURL: "https://updates.halcytone.example.com/files",
-		HTTPClient:   &http.Client{Transport: redirectTo(files.URL)},
+		HTTPClient: &http.Client{Transport: redirectTo(files.URL)},
 		// PDF is asked for, yet the store keeps only raster images: a
 		// PDF can carry script.
 		ContentTypes: []string{"image/", "application/pdf"},
