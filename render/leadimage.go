@@ -6,6 +6,10 @@ import (
 	"github.com/halcytone/contentgen/content"
 )
 
+// maxLeadImageURL is the longest image URL attached to social drafts: no
+// network fetches longer ones, and every draft would carry it.
+const maxLeadImageURL = 2048
+
 // leadImage is the document's first image with a public http(s) URL, in
 // the intro or a section shown to everyone (a segment's image stays out of
 // public posts), with its alt text.
@@ -27,7 +31,7 @@ func leadImage(p content.Parsed) (url, alt string) {
 func firstImage(bs []content.Block) (url, alt string, ok bool) {
 	for _, b := range bs {
 		if b.Kind == content.KindImage {
-			if u := imageURL(b.URL); u != "" {
+			if u := imageURL(b.URL); u != "" && len(u) <= maxLeadImageURL {
 				alt = strings.TrimSpace(b.Alt)
 				if alt == "" {
 					alt = strings.TrimSpace(content.Text(b.Inlines))

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/halcytone/contentgen/content"
@@ -30,5 +31,16 @@ func TestLeadImage(t *testing.T) {
 		if url != tt.url || alt != tt.alt {
 			t.Errorf("%s: got %q %q, want %q %q", tt.name, url, alt, tt.url, tt.alt)
 		}
+	}
+}
+
+func TestLeadImageSkipsOverlongURLs(t *testing.T) {
+	long := "https://img.example/" + strings.Repeat("a", maxLeadImageURL)
+	p := content.Parsed{Intro: []content.Block{
+		{Kind: content.KindImage, URL: long, Alt: "too long"},
+		{Kind: content.KindImage, URL: "https://img.example/ok.png", Alt: "fits"},
+	}}
+	if u, alt := leadImage(p); u != "https://img.example/ok.png" || alt != "fits" {
+		t.Errorf("lead image %q %q, want the one whose URL networks accept", u, alt)
 	}
 }
