@@ -119,7 +119,12 @@ func (r *rig) startInProcessWorker(send activities.SendOptions, crmClient activi
 	if err != nil {
 		t.Fatal(err)
 	}
-	acts := &activities.Activities{Sources: srcs, Taxonomy: tax, Renderer: renderer,
+	store, err := app.ArtifactStore(ctx, r.artifactURL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	acts := &activities.Activities{Sources: srcs, Taxonomy: tax, Renderer: renderer, Artifacts: store,
 		CRM:        crmClient,
 		Platform:   platform.New(platform.Options{BaseURL: r.platURL, APIKey: platformKey, Timeout: 10 * time.Second}),
 		WebBaseURL: r.platURL, Send: send, Approvals: activities.ApprovalOptions{Keys: keys}}

@@ -105,9 +105,9 @@ up() {
     info "$fakes: local fakes on http://$SOCIAL_ADDR"
   fi
 
-  step "Worker"
+  step "Worker (artifact store in .data/artifacts)"
   CRM_URL=http://$CRM_ADDR CRM_API_KEY=$CRM_KEY PLATFORM_URL=http://$PLATFORM_ADDR PLATFORM_API_KEY=$PLATFORM_KEY \
-    APPROVALS_PUBLIC_URL=http://$APPROVALS_ADDR start worker "$BIN/worker"
+    APPROVALS_PUBLIC_URL=http://$APPROVALS_ADDR ARTIFACT_STORE_URL=$DATA/artifacts start worker "$BIN/worker"
 
   step "Sample contacts from examples/contacts.csv"
   CRM_DB=$DATA/crm.db "$BIN/crm" import --file examples/contacts.csv | sed 's/^/    /'
