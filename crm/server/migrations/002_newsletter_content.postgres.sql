@@ -1,3 +1,4 @@
+-- +goose Up
 -- The variants a newsletter uploaded once (PUT …/content): batches then
 -- name variants without carrying them. variant_keys maps each variant ID
 -- to its row in variants.
@@ -7,3 +8,6 @@ CREATE TABLE newsletter_content (
     variant_keys  TEXT   NOT NULL,
     created_at    BIGINT NOT NULL
 );
+
+-- +goose Down
+DROP TABLE newsletter_content;
