@@ -77,7 +77,10 @@ func TestProductMetrics(t *testing.T) {
 			var suite testsuite.WorkflowTestSuite
 			suite.SetMetricsHandler(telemetry.TemporalMetrics(telemetry.Providers{Meter: prom.MeterProvider}))
 			env := suite.NewTestWorkflowEnvironment()
-			env.SetWorkerOptions(worker.Options{Interceptors: []interceptor.WorkerInterceptor{&productMetrics{}}})
+			// A generous deadlock limit: under -race on a busy machine a
+			// workflow task can take over the SDK's default second.
+			env.SetWorkerOptions(worker.Options{Interceptors: []interceptor.WorkerInterceptor{&productMetrics{}},
+				DeadlockDetectionTimeout: 30 * time.Second})
 			env.RegisterWorkflowWithOptions(stageWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowName})
 			env.RegisterActivityWithOptions(fakeSend, activity.RegisterOptions{Name: "SendNewsletter"})
 			env.ExecuteWorkflow(workflows.WorkflowName, tt.run)
