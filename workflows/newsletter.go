@@ -45,6 +45,8 @@ type run struct {
 	rejectReason   string
 	refreshPending bool
 	refreshedBy    string
+
+	ai aiState
 }
 
 // NewsletterWorkflow fetches the living document, renders every channel,
@@ -196,6 +198,7 @@ func (r *run) result(outcome string) Result {
 	if r.wants(ChannelSocial) && outcome != OutcomeUnchanged {
 		res.Social = r.preview.Output.Social
 	}
+	res.AI = r.aiResult()
 	return res
 }
 

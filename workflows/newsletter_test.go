@@ -46,6 +46,7 @@ type harness struct {
 	fetcher  *fakes.Fetcher
 	crm      *fakes.CRM
 	platform *fakes.Platform
+	acts     *activities.Activities
 }
 
 func newHarness(t *testing.T, docs ...content.Document) *harness {
@@ -79,6 +80,7 @@ func newHarness(t *testing.T, docs ...content.Document) *harness {
 		Approvals: activities.ApprovalOptions{Keys: keys, Now: func() time.Time { return h.env.Now() }}}
 	h.env.RegisterWorkflowWithOptions(NewsletterWorkflow, workflow.RegisterOptions{Name: WorkflowName})
 	h.env.RegisterActivity(acts)
+	h.acts = acts
 	return h
 }
 
