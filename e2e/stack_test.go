@@ -17,9 +17,9 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/ai/aifake"
 	"github.com/halcytone/contentgen/approvals"
 	"github.com/halcytone/contentgen/approvals/token"
-	"github.com/halcytone/contentgen/ai/aifake"
 	"github.com/halcytone/contentgen/crm"
 	crmserver "github.com/halcytone/contentgen/crm/server"
 	"github.com/halcytone/contentgen/httpapi"
