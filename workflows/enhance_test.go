@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/worker"
+
 	"github.com/halcytone/contentgen/activities"
 	"github.com/halcytone/contentgen/ai"
 	"github.com/halcytone/contentgen/ai/aifake"
@@ -17,6 +19,10 @@ import (
 func newAIHarness(t *testing.T, fake *aifake.Server) *harness {
 	t.Helper()
 	h := newHarness(t)
+	// The test environment runs activities on the workflow's goroutine;
+	// an HTTP round trip to the fake model on a busy machine must not
+	// read as a deadlock.
+	h.env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute})
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	m, err := ai.NewOpenAI(ai.Options{BaseURL: srv.URL + "/v1", APIKey: "sk-test", Model: "test-model"})
