@@ -112,6 +112,7 @@ func TestSuggestionsAcceptedOnTheDevServer(t *testing.T) {
 	if res.AI == nil || res.AI.Model != "e2e-model" || len(res.AI.Accepted) != 2 || res.AI.Accepted[0].By != "ana@example.com" {
 		t.Errorf("result.ai = %+v", res.AI)
 	}
+	recordHistory(t, s, id, "signed-suggestions-accepted")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := s.crm.Flush(ctx); err != nil {
