@@ -149,6 +149,8 @@ func printStatus(w io.Writer, id string, st workflows.Status) {
 		switch {
 		case d.Voided:
 			mark = "voided: " + d.VoidReason
+		case !d.Counted && d.Verified && d.Problem == "":
+			mark = d.Note // accepted suggestions: the edition changed
 		case !d.Counted:
 			mark = "ignored: " + d.Note
 		case d.OperatorIssued:
