@@ -50,7 +50,7 @@ workflowcheck: $(BIN)/workflowcheck
 # chaos runs, under the race detector. They need the Temporal CLI and
 # Mailpit in bin/.
 test: tools fmt-check vet workflowcheck
-	$(GO) test -race -timeout 15m ./...
+	$(GO) test -race -timeout 30m ./...
 
 # The edit loop: unit, workflow and replay tests only. Under -short every
 # test that starts a server or a browser skips and says so.

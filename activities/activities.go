@@ -11,6 +11,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/halcytone/contentgen/artifact"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/httpapi"
@@ -54,6 +55,12 @@ type CRM interface {
 	SendNewsletter(ctx context.Context, idempotencyKey string, req crm.NewsletterRequest) (crm.NewsletterResponse, error)
 }
 
+// ContentUploader is a CRM that takes a newsletter's variants once, so
+// batches only name them (crm.Client implements it).
+type ContentUploader interface {
+	PutContent(ctx context.Context, newsletterID string, variants []crm.Variant) (crm.ContentResponse, error)
+}
+
 // Platform is what the activities need of the Platform client.
 type Platform interface {
 	CreateUpdate(ctx context.Context, idempotencyKey string, req platform.UpdateRequest) (platform.CreateResponse, error)
@@ -67,8 +74,10 @@ type Activities struct {
 	Sources  Fetcher
 	Taxonomy content.Taxonomy
 	Renderer Renderer
-	CRM      CRM
-	Platform Platform
+	// Artifacts holds documents and renders outside workflow history.
+	Artifacts *artifact.Store
+	CRM       CRM
+	Platform  Platform
 	// WebBaseURL is the public base URL of the Platform's pages.
 	WebBaseURL string
 	Send       SendOptions

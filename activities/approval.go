@@ -11,6 +11,7 @@ import (
 	"github.com/halcytone/contentgen/ai"
 	"github.com/halcytone/contentgen/approvals/proofmail"
 	"github.com/halcytone/contentgen/approvals/token"
+	"github.com/halcytone/contentgen/artifact"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/crm/mergetag"
@@ -75,6 +76,12 @@ type ProofInput struct {
 	// Suggestions, when any, are shown above the email, each next to the
 	// original, with the IDs to accept.
 	Suggestions *ai.Suggestions `json:"suggestions,omitempty"`
+	// EmailRef, when set, names the email in the artifact store instead
+	// of Email.
+	EmailRef *artifact.Ref `json:"email_ref,omitempty"`
+	// Warnings are shown at the top of the proof (an email Gmail will
+	// clip, say).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // ProofResult lists who the proof went to.
@@ -87,10 +94,28 @@ type ProofResult struct {
 // through the CRM, as a test send before the real one.
 func (a *Activities) SendProof(ctx context.Context, in ProofInput) (ProofResult, error) {
 	ctx = httpapi.WithCorrelationID(ctx, in.NewsletterID)
+	if in.EmailRef != nil {
+		// A load error names the digest and store; returned as is, it
+		// stays non-retryable.
+		v, err := a.loadVariant(ctx, *in.EmailRef)
+		if err != nil {
+			return ProofResult{}, err
+		}
+		in.Email = v
+	}
+	in.Email = withWarnings(in.Email, in.Warnings)
 	var req crm.NewsletterRequest
 	var err error
 	if in.Revision == "" {
 		req = plainProof(in)
+		// A proof of a large edition is uploaded like the edition itself.
+		uploaded, err := a.uploadContent(ctx, SendInput{NewsletterID: in.NewsletterID, Variants: req.Variants}, a.Send.withDefaults().ContentMode)
+		if err != nil {
+			return ProofResult{}, err
+		}
+		if uploaded {
+			req.Variants = nil
+		}
 	} else if req, err = a.signedProof(in); err != nil {
 		return ProofResult{}, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"github.com/halcytone/contentgen/artifact"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/render"
@@ -54,6 +55,9 @@ func (a *Activities) ParseDocument(ctx context.Context, in ParseInput) (content.
 type DetectInput struct {
 	Edition string         `json:"edition"`
 	Parsed  content.Parsed `json:"parsed"`
+	// ParsedRef, when set, names the parsed document in the artifact
+	// store instead of Parsed.
+	ParsedRef *artifact.Ref `json:"parsed_ref,omitempty"`
 }
 
 // DetectResult says how the document differs from the last published
@@ -63,12 +67,31 @@ type DetectResult struct {
 	PreviousEdition string                  `json:"previous_edition,omitempty"`
 	Unchanged       bool                    `json:"unchanged"`
 	Changes         []content.SectionChange `json:"changes,omitempty"`
+	// ChangesTotal, when set, is how many changes there were before
+	// Changes was cut short.
+	ChangesTotal int `json:"changes_total,omitempty"`
 }
 
 // DetectChanges compares the parsed document with the sections recorded by
 // the last update published on the Platform.
 func (a *Activities) DetectChanges(ctx context.Context, in DetectInput) (DetectResult, error) {
 	ctx = withRunCorrelation(ctx)
+	if in.ParsedRef != nil {
+		p, err := a.loadParsed(ctx, *in.ParsedRef)
+		if err != nil {
+			return DetectResult{}, err
+		}
+		in.Parsed = p
+		res, err := a.detect(ctx, in)
+		if len(res.Changes) > maxListed {
+			res.ChangesTotal, res.Changes = len(res.Changes), res.Changes[:maxListed]
+		}
+		return res, err
+	}
+	return a.detect(ctx, in)
+}
+
+func (a *Activities) detect(ctx context.Context, in DetectInput) (DetectResult, error) {
 	last, ok, err := a.Platform.LatestUpdate(ctx)
 	if err != nil {
 		return DetectResult{}, classifyHTTP("read last published edition", ErrTypePlatformRejected, err)

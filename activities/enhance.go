@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/halcytone/contentgen/ai"
+	"github.com/halcytone/contentgen/artifact"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/render"
 )
@@ -35,11 +36,26 @@ type Suggester struct {
 	TaskQueue string
 }
 
-// PlanInput is a rendered edition to make suggestions for.
+// PlanInput is a rendered edition to make suggestions for: inline
+// (Parsed, Output) for runs from before the artifact store, else by
+// reference (ParsedRef, Manifest).
 type PlanInput struct {
 	Edition string         `json:"edition"`
 	Parsed  content.Parsed `json:"parsed"`
 	Output  render.Output  `json:"output"`
+	// ParsedRef, when set, names the parsed document in the artifact
+	// store instead of Parsed.
+	ParsedRef *artifact.Ref `json:"parsed_ref,omitempty"`
+	// Manifest, when set, names the rendered edition in the artifact
+	// store instead of Output. The plan's tasks are then stored too and
+	// the plan names them (TaskRefs), so no prompt enters history.
+	Manifest *artifact.Ref `json:"manifest,omitempty"`
+}
+
+// TaskRef is one stored request of a plan.
+type TaskRef struct {
+	ID  string       `json:"id"`
+	Ref artifact.Ref `json:"ref"`
 }
 
 // SuggestPlan is the requests to make, one Enhance each. Enabled is false
@@ -50,6 +66,9 @@ type SuggestPlan struct {
 	Budget    int       `json:"budget,omitempty"`
 	TaskQueue string    `json:"task_queue,omitempty"`
 	Tasks     []ai.Task `json:"tasks,omitempty"`
+	// TaskRefs name the stored requests, in place of Tasks, when the
+	// input named the edition by reference.
+	TaskRefs []TaskRef `json:"task_refs,omitempty"`
 	// Sections are the edition's sections, to apply accepted summaries.
 	Sections []ai.SectionText `json:"sections,omitempty"`
 }
@@ -61,6 +80,18 @@ func (a *Activities) PlanSuggestions(ctx context.Context, in PlanInput) (Suggest
 	if a.AI == nil {
 		return SuggestPlan{}, nil
 	}
+	stored := in.ParsedRef != nil && in.Manifest != nil
+	if stored {
+		p, err := a.loadParsed(ctx, *in.ParsedRef)
+		if err != nil {
+			return SuggestPlan{}, err
+		}
+		out, err := LoadOutput(ctx, a.Artifacts, *in.Manifest)
+		if err != nil {
+			return SuggestPlan{}, artifactError(err)
+		}
+		in.Parsed, in.Output = p, out
+	}
 	tasks, err := a.AI.Prompts.Plan(ai.Edition{ID: in.Edition, Parsed: in.Parsed, Output: in.Output})
 	if err != nil {
 		return SuggestPlan{}, nonRetryable(ErrTypeRender, fmt.Errorf("suggestion prompts: %w", err))
@@ -69,16 +100,29 @@ func (a *Activities) PlanSuggestions(ctx context.Context, in PlanInput) (Suggest
 	for i := range sections {
 		sections[i].Text = "" // the prompts hold it; history need not twice
 	}
-	return SuggestPlan{
+	plan := SuggestPlan{
 		Enabled: true, Model: a.AI.Runner.Model.Name(), Budget: a.AI.Budget,
 		TaskQueue: a.AI.TaskQueue, Tasks: tasks, Sections: sections,
-	}, nil
+	}
+	if stored {
+		plan.Tasks = nil
+		for _, t := range tasks {
+			ref, err := a.Artifacts.PutJSON(ctx, in.Edition, artifact.MediaAITask, t)
+			if err != nil {
+				return SuggestPlan{}, fmt.Errorf("store suggestion request %s: %w", t.ID, err)
+			}
+			plan.TaskRefs = append(plan.TaskRefs, TaskRef{ID: t.ID, Ref: ref})
+		}
+	}
+	return plan, nil
 }
 
 // EnhanceInput is one request and what the edition's budget has left.
 type EnhanceInput struct {
-	Task   ai.Task `json:"task"`
-	Budget int     `json:"budget"`
+	Task ai.Task `json:"task"`
+	// TaskRef, when set, names the stored request instead of Task.
+	TaskRef *artifact.Ref `json:"task_ref,omitempty"`
+	Budget  int           `json:"budget"`
 }
 
 // Enhance makes one request to the model. Refusals (400, 401, 403, 404,
@@ -87,6 +131,14 @@ type EnhanceInput struct {
 func (a *Activities) Enhance(ctx context.Context, in EnhanceInput) (ai.Result, error) {
 	if a.AI == nil {
 		return ai.Result{}, nonRetryable(ErrTypeAIRejected, errors.New("this worker has no model: set AI_MODEL on the workers of the AI task queue"))
+	}
+	if in.TaskRef != nil {
+		if a.Artifacts == nil {
+			return ai.Result{}, nonRetryable(ErrTypeArtifact, errors.New("this worker has no artifact store: set ARTIFACT_STORE_URL on the workers of the AI task queue to the main workers' store"))
+		}
+		if err := a.Artifacts.GetJSON(ctx, *in.TaskRef, &in.Task); err != nil {
+			return ai.Result{}, artifactError(err)
+		}
 	}
 	res, err := a.AI.Runner.Do(ctx, in.Task, in.Budget)
 	if err != nil {

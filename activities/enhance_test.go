@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/halcytone/contentgen/activities"
 	"github.com/halcytone/contentgen/ai"
 	"github.com/halcytone/contentgen/ai/aifake"
+	"github.com/halcytone/contentgen/artifact"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/render"
 	"github.com/halcytone/contentgen/sources/markdown"
@@ -154,5 +156,67 @@ func TestEnhanceRetryPolicyFollowsTheStatus(t *testing.T) {
 				t.Errorf("%d requests, want %d (the client must not retry by itself)", n, wantRequests)
 			}
 		})
+	}
+}
+
+// TestSuggestionsByReference: on the artifact store the plan reads the
+// parsed document and rendered edition by reference, stores each request
+// and names it; Enhance reads the request back. No prompt travels in an
+// activity's input or result.
+func TestSuggestionsByReference(t *testing.T) {
+	fake := &aifake.Server{}
+	acts := aiActivities(t, fake)
+	store, err := artifact.Open(t.Context(), "file://"+filepath.ToSlash(t.TempDir()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	acts.Artifacts = store
+	inline := planInput(t, acts)
+	parsed, err := store.PutJSON(t.Context(), "2026-W48", artifact.MediaParsed, inline.Parsed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := acts.RenderEditionArtifacts(t.Context(), activities.RenderArtifactsInput{Parsed: parsed, Edition: "2026-W48"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifest := sum.Manifest
+	plan, err := acts.PlanSuggestions(t.Context(), activities.PlanInput{Edition: "2026-W48", ParsedRef: &parsed, Manifest: &manifest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := acts.PlanSuggestions(t.Context(), inline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Tasks) != 0 || len(plan.TaskRefs) != len(want.Tasks) || len(plan.Sections) != len(want.Sections) {
+		t.Fatalf("plan by reference: %d tasks inline, %d refs, %d sections; want 0, %d, %d", len(plan.Tasks), len(plan.TaskRefs), len(plan.Sections), len(want.Tasks), len(want.Sections))
+	}
+	var stored ai.Task
+	if err := store.GetJSON(t.Context(), plan.TaskRefs[0].Ref, &stored); err != nil {
+		t.Fatal(err)
+	}
+	if stored.ID != plan.TaskRefs[0].ID || stored.User != want.Tasks[0].User || stored.System != want.Tasks[0].System {
+		t.Errorf("stored request %q differs from the inline plan's %q", stored.ID, want.Tasks[0].ID)
+	}
+	ref := plan.TaskRefs[0].Ref
+	res, err := acts.Enhance(t.Context(), activities.EnhanceInput{TaskRef: &ref, Budget: ai.DefaultBudget})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Suggestions) == 0 || len(fake.Requests()) != 1 {
+		t.Errorf("Enhance by reference: %d suggestions, %d requests", len(res.Suggestions), len(fake.Requests()))
+	}
+
+	// A render with accepted suggestions is a new stored edition.
+	subject := "A subject an approver accepted"
+	again, err := acts.RenderEditionArtifacts(t.Context(), activities.RenderArtifactsInput{Parsed: parsed, Edition: "2026-W48",
+		Accepted: render.Overrides{Subject: subject}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Manifest == sum.Manifest || again.ContentRevision == sum.ContentRevision || again.Subject() != subject {
+		t.Errorf("accepted render: manifest %s (was %s), subject %q; want a new render with %q", again.Manifest.Hex(), sum.Manifest.Hex(), again.Subject(), subject)
 	}
 }

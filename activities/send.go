@@ -5,11 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/activity"
 
+	"github.com/halcytone/contentgen/artifact"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/render"
@@ -27,7 +30,20 @@ type SendOptions struct {
 	// MaxThrottle is the longest the loop waits out 429s in one attempt
 	// before it fails and lets the retry policy take over (default 2m).
 	MaxThrottle time.Duration
+	// ContentMode is how variants reach the CRM: ContentAuto (default),
+	// ContentUpload or ContentInline.
+	ContentMode string
 }
+
+// Content modes: upload an edition's variants once (PUT …/content) and
+// name them in batches, or carry them inline in every batch. Auto uploads
+// when the CRM implements it and falls back to inline when it answers
+// that it does not.
+const (
+	ContentAuto   = "auto"
+	ContentUpload = "upload"
+	ContentInline = "inline"
+)
 
 func (o SendOptions) withDefaults() SendOptions {
 	if o.PageSize <= 0 || o.PageSize > crm.MaxMessagesPerRequest {
@@ -39,6 +55,9 @@ func (o SendOptions) withDefaults() SendOptions {
 	if o.MaxThrottle <= 0 {
 		o.MaxThrottle = 2 * time.Minute
 	}
+	if o.ContentMode == "" {
+		o.ContentMode = ContentAuto
+	}
 	return o
 }
 
@@ -48,8 +67,11 @@ type SendInput struct {
 	// idempotency keys derive from it and the page cursor only.
 	NewsletterID     string        `json:"newsletter_id"`
 	Audience         []string      `json:"audience,omitempty"`
-	Variants         []crm.Variant `json:"variants"`
+	Variants         []crm.Variant `json:"variants,omitempty"`
 	TargetedSegments []string      `json:"targeted_segments,omitempty"`
+	// Manifest, when set, names the rendered edition in the artifact
+	// store; its variants are read from there instead of Variants.
+	Manifest *artifact.Ref `json:"manifest,omitempty"`
 }
 
 // maxRejectedSamples caps how many rejections a result lists.
@@ -66,6 +88,10 @@ type SendProgress struct {
 	Rejected  int             `json:"rejected"`
 	Reasons   []crm.Rejection `json:"rejected_samples,omitempty"`
 	Done      bool            `json:"done"`
+	// ContentMode says how the CRM got the variants: "upload" (once, by
+	// digest ContentDigest) or "inline" (in every batch).
+	ContentMode   string `json:"content_mode,omitempty"`
+	ContentDigest string `json:"content_digest,omitempty"`
 }
 
 // Remaining is how many recipients are still to be sent, when the CRM told
@@ -109,6 +135,19 @@ type batch struct {
 // a crash reuse their idempotency keys, and the CRM's per-address dedupe is
 // the last line.
 func (a *Activities) SendNewsletter(ctx context.Context, in SendInput) (SendResult, error) {
+	// Reading a large edition and uploading it can outlast the heartbeat
+	// timeout: keep heartbeating the last progress meanwhile.
+	stopBeats := keepBeating(ctx)
+	defer stopBeats()
+	if in.Manifest != nil {
+		// A load error names the digest and store and is returned as is,
+		// so a lost artifact stays non-retryable.
+		_, vs, err := a.loadEdition(ctx, *in.Manifest)
+		if err != nil {
+			return SendResult{}, err
+		}
+		in.Variants = vs
+	}
 	if len(in.Variants) == 0 {
 		return SendResult{}, nonRetryable(ErrTypeRender, fmt.Errorf("send %s: the edition has no rendered email", in.NewsletterID))
 	}
@@ -127,7 +166,17 @@ func (a *Activities) SendNewsletter(ctx context.Context, in SendInput) (SendResu
 	ctx, cancel := context.WithCancel(httpapi.WithCorrelationID(ctx, in.NewsletterID))
 	defer cancel()
 
-	s := &sender{a: a, in: in, opts: opts, variants: indexVariants(in.Variants), throttle: newThrottle(opts)}
+	uploaded, err := a.uploadContent(ctx, in, opts.ContentMode)
+	if err != nil {
+		return prog, err
+	}
+	stopBeats()
+	prog.ContentDigest = crm.ContentDigest(in.Variants)
+	prog.ContentMode = ContentInline
+	if uploaded {
+		prog.ContentMode = ContentUpload
+	}
+	s := &sender{a: a, in: in, opts: opts, variants: indexVariants(in.Variants), throttle: newThrottle(opts), uploaded: uploaded}
 	jobs := make(chan *batch, opts.Window)
 	done := make(chan *batch, opts.Window)
 	readDone := make(chan readOutcome, 1)
@@ -147,6 +196,32 @@ func (a *Activities) SendNewsletter(ctx context.Context, in SendInput) (SendResu
 	return s.collect(hbCtx, cancel, prog, done, readDone)
 }
 
+// keepBeating heartbeats the attempt's last recorded progress every few
+// seconds until stop is called (stop may be called more than once).
+func keepBeating(ctx context.Context) (stop func()) {
+	var last SendProgress // zero: resume from the start, as without details
+	if activity.HasHeartbeatDetails(ctx) {
+		_ = activity.GetHeartbeatDetails(ctx, &last)
+	}
+	done := make(chan struct{})
+	var once sync.Once
+	go func() {
+		t := time.NewTicker(3 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx, last)
+			}
+		}
+	}()
+	return func() { once.Do(func() { close(done) }) }
+}
+
 func indexVariants(vs []crm.Variant) map[string]crm.Variant {
 	m := make(map[string]crm.Variant, len(vs))
 	for _, v := range vs {
@@ -161,6 +236,37 @@ type sender struct {
 	opts     SendOptions
 	variants map[string]crm.Variant
 	throttle *throttle
+	// uploaded: the CRM holds the variants, batches only name them.
+	uploaded bool
+}
+
+// uploadContent puts the edition's variants at the CRM once, when the mode
+// and the CRM allow; it reports whether batches may leave them out. The
+// upload is idempotent by digest, so a resumed send repeats it harmlessly.
+func (a *Activities) uploadContent(ctx context.Context, in SendInput, mode string) (bool, error) {
+	up, ok := a.CRM.(ContentUploader)
+	switch {
+	case mode == ContentInline:
+		return false, nil
+	case !ok && mode == ContentUpload:
+		return false, nonRetryable(ErrTypeCRMRejected, fmt.Errorf("send %s: CRM_CONTENT_MODE=upload, but this CRM client cannot upload content", in.NewsletterID))
+	case !ok:
+		return false, nil
+	}
+	log := activity.GetLogger(ctx)
+	_, err := up.PutContent(ctx, in.NewsletterID, in.Variants)
+	switch {
+	case err == nil:
+		log.Info("CRM content mode: upload (variants sent once, batches name them)", "newsletterId", in.NewsletterID)
+		return true, nil
+	case errors.Is(err, crm.ErrContentUnsupported) && mode == ContentAuto:
+		log.Warn("CRM content mode: inline (the CRM has no content endpoint; every batch carries its variants)", "newsletterId", in.NewsletterID)
+		return false, nil
+	}
+	if se, ok := httpapi.AsStatusError(err); ok && se.Detail.Code == crm.CodeContentLocked {
+		return false, nonRetryable(ErrTypeCRMRejected, fmt.Errorf("upload content of %s: %w; this newsletter already began sending other content, so start the new content as a new edition", in.NewsletterID, err))
+	}
+	return false, classifyHTTP("upload content of "+in.NewsletterID, ErrTypeCRMRejected, err)
 }
 
 // read pages through the recipients from cursor and queues one batch per
@@ -219,7 +325,7 @@ func (s *sender) request(rs []crm.Recipient) crm.NewsletterRequest {
 		if _, ok := s.variants[id]; !ok {
 			id = s.in.Variants[0].ID
 		}
-		if !used[id] {
+		if !used[id] && !s.uploaded {
 			used[id] = true
 			req.Variants = append(req.Variants, s.variants[id])
 		}

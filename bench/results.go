@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -87,7 +88,7 @@ func Fields(line string) (kind string, fields map[string]string) {
 // the line of the same size or sink and keeps the others.
 func lineKey(line string) string {
 	kind, f := Fields(line)
-	return kind + " " + f["sink"] + " " + f["recipients"] + " " + f["dkim"]
+	return kind + " " + f["sink"] + " " + f["recipients"] + " " + f["dkim"] + " " + f["doc_bytes"]
 }
 
 // Report is the generated block of results.md.
@@ -153,8 +154,8 @@ func sortedLines(m map[string]string) []string {
 		if ka != kb {
 			return strings.Compare(ka, kb)
 		}
-		na, _ := strconv.Atoi(fa["recipients"])
-		nb, _ := strconv.Atoi(fb["recipients"])
+		na, _ := strconv.Atoi(cmp.Or(fa["recipients"], fa["doc_bytes"]))
+		nb, _ := strconv.Atoi(cmp.Or(fb["recipients"], fb["doc_bytes"]))
 		if c := strings.Compare(fa["sink"], fb["sink"]); c != 0 {
 			return c
 		}

@@ -105,7 +105,8 @@ func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
 	}
 	s.CRMClient = crm.New(crm.Options{BaseURL: s.CRMURL, APIKey: crmKey, Timeout: time.Minute})
 	s.Worker, err = Start(Command{Name: "worker", Path: o.Bin.Worker, LogDir: o.LogDir(),
-		Env: append(WorkerEnv(topts.Address(), s.CRMURL, crmKey, s.PlatformURL, platformKey), o.WorkerEnv...)})
+		Env: append(WorkerEnv(topts.Address(), s.CRMURL, crmKey, s.PlatformURL, platformKey),
+			append([]string{"ARTIFACT_STORE_URL=" + filepath.Join(o.Dir, "artifacts")}, o.WorkerEnv...)...)})
 	return s, err
 }
 

@@ -13,7 +13,8 @@ type Target struct {
 	// Kind is the kind of line it reads; "" means BENCH.
 	Kind  string
 	Field string
-	// Size is the recipients of the lines it applies to; 0 means every size.
+	// Size is the recipients (BENCH_DOC: the document bytes) of the lines
+	// it applies to; 0 means every size.
 	Size  int
 	Limit float64
 	// AtLeast is true for a floor, false for a ceiling.
@@ -36,6 +37,13 @@ func Targets() []Target {
 		{Name: "SMTP CPU ≤ 0.25 ms per message, CRM + worker (DKIM off)", Kind: "BENCH_SMTP", Field: "cpu_ms_per_msg", Limit: 0.25, Where: "dkim=off"},
 		{Name: "SMTP steady with DKIM (Ed25519) ≥ 85% of without: ≥ 4,250/s", Kind: "BENCH_SMTP", Field: "steady_per_s", Limit: 4250, AtLeast: true, Where: "dkim=on"},
 		{Name: "SMTP CRM peak RSS ≤ 120 MB", Kind: "BENCH_SMTP", Field: "crm_peak_rss_mb", Limit: 120},
+		// The document-size sweep: history stays flat whatever the size.
+		{Name: "history ≤ 131072 bytes at every document size", Kind: KindDoc, Field: "history_bytes", Limit: 131072},
+		{Name: "history events ≤ 100 at every document size", Kind: KindDoc, Field: "history_events", Limit: 100},
+		{Name: "no payload over 32 KB at every document size", Kind: KindDoc, Field: "max_payload_bytes", Limit: 32768},
+		{Name: "fetch → awaiting approval ≤ 2 s at 100 KB", Kind: KindDoc, Field: "fetch_to_awaiting_s", Size: DocSizes[1], Limit: 2},
+		{Name: "fetch → awaiting approval ≤ 15 s at 5 MB", Kind: KindDoc, Field: "fetch_to_awaiting_s", Size: DocSizes[3], Limit: 15},
+		{Name: "worker peak RSS ≤ 300 MB at 5 MB", Kind: KindDoc, Field: "worker_peak_rss_mb", Size: DocSizes[3], Limit: 300},
 	}
 }
 
@@ -45,7 +53,11 @@ func (t Target) Judge(lines []string) (measured, verdict string) {
 	var got, missed []string
 	for _, l := range lines {
 		kind, f := Fields(l)
-		if kind != cmp.Or(t.Kind, "BENCH") || (t.Size != 0 && f["recipients"] != strconv.Itoa(t.Size)) {
+		sizeField := "recipients"
+		if kind == KindDoc {
+			sizeField = "doc_bytes"
+		}
+		if kind != cmp.Or(t.Kind, "BENCH") || (t.Size != 0 && !sameSize(f[sizeField], t.Size)) {
 			continue
 		}
 		if k, v, ok := strings.Cut(t.Where, "="); ok && f[k] != v {
@@ -57,7 +69,7 @@ func (t Target) Judge(lines []string) (measured, verdict string) {
 		}
 		label := f[t.Field]
 		if t.Size == 0 {
-			label = fmt.Sprintf("%s at %s", f[t.Field], f["recipients"])
+			label = fmt.Sprintf("%s at %s", f[t.Field], f[sizeField])
 		}
 		got = append(got, label)
 		if t.AtLeast && v < t.Limit {
@@ -78,4 +90,21 @@ func (t Target) Judge(lines []string) (measured, verdict string) {
 		return strings.Join(got, ", "), "**" + strings.Join(missed, "; ") + "**"
 	}
 	return strings.Join(got, ", "), "met"
+}
+
+// KindDoc is the kind of the document-size sweep's lines.
+const KindDoc = "BENCH_DOC"
+
+// DocSizes are the document sizes of the sweep: 2 KB, 100 KB, 1 MB, 5 MB.
+var DocSizes = []int{2 << 10, 100 << 10, 1 << 20, 5 << 20}
+
+// sameSize matches a line's size to a target's; generated documents come
+// within a few KB of the size asked for.
+func sameSize(field string, size int) bool {
+	n, err := strconv.Atoi(field)
+	if err != nil {
+		return false
+	}
+	d := n - size
+	return d >= -size/20-1024 && d <= size/20+1024
 }

@@ -11,12 +11,14 @@ import (
 	"github.com/halcytone/contentgen/activities"
 	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/bench"
+	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/internal/app"
 	"github.com/halcytone/contentgen/platform"
 )
 
-// clientTimeout bounds each CRM request of the in-process worker, so that
-// the proxy's timeouts cost seconds, not the worker binary's minute.
+// clientTimeout bounds each CRM request of the faulty-CRM test's worker,
+// so that the proxy's timeouts cost seconds, not the worker binary's
+// minute.
 const clientTimeout = 2 * time.Second
 
 // The CRM answers with 500s, 429 + Retry-After, timeouts, connection resets
@@ -31,9 +33,17 @@ func TestFaultyCRM(t *testing.T) {
 		proxy.Hang = clientTimeout + time.Second
 		return proxy
 	}})
-	r.startInProcessWorker(activities.SendOptions{PageSize: 250, Window: 4})
+	// The client has a short timeout, so the proxy's timeouts cost
+	// seconds, and no circuit breaker: under a slow machine's timeouts
+	// the breaker would fail whole attempts, and this test is about the
+	// send loop riding out single faults.
+	r.startInProcessWorker(activities.SendOptions{PageSize: 250, Window: 4},
+		crm.New(crm.Options{BaseURL: r.crmURL, APIKey: crmKey, Timeout: clientTimeout}))
 	id := r.approveEdition()
-	res := r.result(id, 10*time.Minute)
+	// Under the race detector on a busy machine the CRM's own replies
+	// can outlast the short timeout, costing attempts and backoff: the
+	// deadline leaves room for that.
+	res := r.result(id, 20*time.Minute)
 	r.verify(id, res)
 	counts := proxy.Counts()
 	t.Logf("faults injected: %v; send attempts: %d", counts, r.sendAttempts(id))
@@ -65,7 +75,10 @@ func TestRateLimitedStretchMidSend(t *testing.T) {
 		proxy.RateLimit(16, window)
 		return proxy
 	}})
-	r.startInProcessWorker(activities.SendOptions{PageSize: 250, Window: 4})
+	// The worker binary's CRM client: circuit breaker included, and its
+	// 30 s timeout, so that only the 429s, not a slow machine, test it.
+	r.startInProcessWorker(activities.SendOptions{PageSize: 250, Window: 4},
+		app.CRMClient(app.ServiceConfig{BaseURL: r.crmURL, APIKey: crmKey, Timeout: 30 * time.Second}, nil, nil))
 	id := r.approveEdition()
 	res := r.result(id, 10*time.Minute)
 	r.verify(id, res)
@@ -90,9 +103,8 @@ func TestRateLimitedStretchMidSend(t *testing.T) {
 }
 
 // startInProcessWorker runs the product's worker in the test process,
-// wired as the worker binary wires it (the CRM client with its circuit
-// breaker) but with a short CRM timeout.
-func (r *rig) startInProcessWorker(send activities.SendOptions) {
+// wired as the worker binary wires it but with the given CRM client.
+func (r *rig) startInProcessWorker(send activities.SendOptions, crmClient activities.CRM) {
 	t := r.t
 	ctx := context.Background()
 	srcs, err := app.Sources(ctx, app.SourcesConfig{})
@@ -107,8 +119,13 @@ func (r *rig) startInProcessWorker(send activities.SendOptions) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acts := &activities.Activities{Sources: srcs, Taxonomy: tax, Renderer: renderer,
-		CRM:        app.CRMClient(app.ServiceConfig{BaseURL: r.crmURL, APIKey: crmKey, Timeout: clientTimeout}, nil, nil),
+	store, err := app.ArtifactStore(ctx, r.artifactURL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	acts := &activities.Activities{Sources: srcs, Taxonomy: tax, Renderer: renderer, Artifacts: store,
+		CRM:        crmClient,
 		Platform:   platform.New(platform.Options{BaseURL: r.platURL, APIKey: platformKey, Timeout: 10 * time.Second}),
 		WebBaseURL: r.platURL, Send: send, Approvals: activities.ApprovalOptions{Keys: keys}}
 	w := app.NewWorker(r.client, "", acts, worker.Options{})

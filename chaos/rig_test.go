@@ -94,6 +94,8 @@ type rig struct {
 	crmURL     string
 	platURL    string
 	recipients int
+	// artifactURL is the artifact store every worker of the test shares.
+	artifactURL string
 }
 
 type rigOptions struct {
@@ -108,6 +110,7 @@ type rigOptions struct {
 func newRig(t *testing.T, o rigOptions) *rig {
 	t.Helper()
 	r := &rig{t: t, root: devserver.RepoRoot(t), dir: t.TempDir(), recipients: o.recipients}
+	r.artifactURL = filepath.Join(r.dir, "artifacts")
 	port, err := bench.FreePort()
 	if err != nil {
 		t.Fatal(err)
@@ -236,7 +239,7 @@ func (r *rig) startWorker(env ...string) *bench.Proc {
 		r.t.Fatal(err)
 	}
 	p, err := bench.Start(bench.Command{Name: "worker", Path: path, LogDir: r.dir,
-		Env: append(bench.WorkerEnv(r.temporal.Address(), r.crmURL, crmKey, r.platURL, platformKey), env...)})
+		Env: append(bench.WorkerEnv(r.temporal.Address(), r.crmURL, crmKey, r.platURL, platformKey), append([]string{"ARTIFACT_STORE_URL=" + r.artifactURL}, env...)...)})
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -249,6 +252,17 @@ func (r *rig) startWorker(env ...string) *bench.Proc {
 func (r *rig) approveEdition() string {
 	r.t.Helper()
 	ctx := context.Background()
+	id := r.startEdition()
+	if err := bench.Approve(ctx, r.client, id, "chaos"); err != nil {
+		r.t.Fatal(err)
+	}
+	return id
+}
+
+// startEdition starts the bench edition and waits until it awaits approval.
+func (r *rig) startEdition() string {
+	r.t.Helper()
+	ctx := context.Background()
 	ed := bench.Edition{ID: "2026-W20", Source: "markdown:" + filepath.Join(r.root, "bench", "testdata", "edition.md")}
 	id, err := bench.StartEdition(ctx, r.client, ed)
 	if err != nil {
@@ -256,9 +270,6 @@ func (r *rig) approveEdition() string {
 	}
 	if err := bench.WaitStage(ctx, r.client, id, workflows.StageAwaitingApproval, 2*time.Minute); err != nil {
 		r.t.Fatal(r.withLog(err))
-	}
-	if err := bench.Approve(ctx, r.client, id, "chaos"); err != nil {
-		r.t.Fatal(err)
 	}
 	return id
 }

@@ -1,9 +1,7 @@
 package codec
 
 import (
-	"crypto/rand"
 	"fmt"
-	"strings"
 
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/sdk/converter"
@@ -22,8 +20,6 @@ const (
 	// CipherAES256GCM is the only cipher this codec writes or reads.
 	CipherAES256GCM = "AES256-GCM"
 )
-
-const nonceSize = 12
 
 // Codec is a converter.PayloadCodec that encrypts each whole payload
 // (metadata and data) with AES-256-GCM under the keyring's active key. The
@@ -54,17 +50,15 @@ func FailureConverter(dc converter.DataConverter) converter.FailureConverter {
 
 // Encode encrypts every payload with the active key.
 func (c *Codec) Encode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error) {
-	id := c.keys.active
-	aead := c.keys.aeads[id]
 	out := make([]*commonpb.Payload, len(payloads))
 	for i, p := range payloads {
 		plain, err := proto.Marshal(p)
 		if err != nil {
 			return payloads, fmt.Errorf("encrypt payload: marshal: %w", err)
 		}
-		nonce := make([]byte, nonceSize, nonceSize+len(plain)+aead.Overhead())
-		if _, err := rand.Read(nonce); err != nil {
-			return payloads, fmt.Errorf("encrypt payload: nonce: %w", err)
+		id, sealed, err := c.keys.Seal(plain)
+		if err != nil {
+			return payloads, fmt.Errorf("encrypt payload: %w", err)
 		}
 		out[i] = &commonpb.Payload{
 			Metadata: map[string][]byte{
@@ -72,7 +66,7 @@ func (c *Codec) Encode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error
 				MetadataKeyID:              []byte(id),
 				MetadataCipher:             []byte(CipherAES256GCM),
 			},
-			Data: aead.Seal(nonce, nonce, plain, []byte(id)),
+			Data: sealed,
 		}
 	}
 	return out, nil
@@ -102,17 +96,9 @@ func (c *Codec) decrypt(p *commonpb.Payload) (*commonpb.Payload, error) {
 		return nil, fmt.Errorf("cipher %q is not supported; this codec reads %s", ciph, CipherAES256GCM)
 	}
 	id := string(p.Metadata[MetadataKeyID])
-	aead, ok := c.keys.aeads[id]
-	if !ok {
-		return nil, fmt.Errorf("encrypted with key %q, which is not in the keyring (have %s); add \"%s:<base64 key>\" to the key spec after the active key",
-			id, strings.Join(c.keys.ids, ", "), id)
-	}
-	if len(p.Data) < nonceSize+aead.Overhead() {
-		return nil, fmt.Errorf("ciphertext of %d bytes is too short to be %s", len(p.Data), CipherAES256GCM)
-	}
-	plain, err := aead.Open(nil, p.Data[:nonceSize], p.Data[nonceSize:], []byte(id))
+	plain, err := c.keys.Open(id, p.Data)
 	if err != nil {
-		return nil, fmt.Errorf("key %q: ciphertext or key ID was altered, or the key under this ID is not the one it was encrypted with: %w", id, err)
+		return nil, err
 	}
 	var out commonpb.Payload
 	if err := proto.Unmarshal(plain, &out); err != nil {

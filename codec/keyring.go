@@ -7,8 +7,10 @@ package codec
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/rand"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/halcytone/contentgen/internal/keyspec"
 )
@@ -62,3 +64,35 @@ func (k *Keyring) IDs() []string { return slices.Clone(k.ids) }
 
 // NewKey returns a fresh key spec entry "id:base64key" for id.
 func NewKey(id string) (string, error) { return keyspec.New(id, "codec key") }
+
+const nonceSize = 12
+
+// Seal encrypts plain with the active key, the key ID as authenticated
+// data, and returns that ID with nonce‖ciphertext. Payloads and stored
+// artifacts share it, so both read the same key spec.
+func (k *Keyring) Seal(plain []byte) (keyID string, sealed []byte, err error) {
+	id := k.active
+	aead := k.aeads[id]
+	nonce := make([]byte, nonceSize, nonceSize+len(plain)+aead.Overhead())
+	if _, err := rand.Read(nonce); err != nil {
+		return "", nil, fmt.Errorf("nonce: %w", err)
+	}
+	return id, aead.Seal(nonce, nonce, plain, []byte(id)), nil
+}
+
+// Open decrypts what Seal returned under keyID.
+func (k *Keyring) Open(keyID string, sealed []byte) ([]byte, error) {
+	aead, ok := k.aeads[keyID]
+	if !ok {
+		return nil, fmt.Errorf("encrypted with key %q, which is not in the keyring (have %s); add \"%s:<base64 key>\" to the key spec after the active key",
+			keyID, strings.Join(k.ids, ", "), keyID)
+	}
+	if len(sealed) < nonceSize+aead.Overhead() {
+		return nil, fmt.Errorf("ciphertext of %d bytes is too short to be %s", len(sealed), CipherAES256GCM)
+	}
+	plain, err := aead.Open(nil, sealed[:nonceSize], sealed[nonceSize:], []byte(keyID))
+	if err != nil {
+		return nil, fmt.Errorf("key %q: ciphertext or key ID was altered, or the key under this ID is not the one it was encrypted with: %w", keyID, err)
+	}
+	return plain, nil
+}

@@ -79,6 +79,36 @@ func (c *Client) SendNewsletter(ctx context.Context, idempotencyKey string, req 
 	return resp, err
 }
 
+// ErrContentUnsupported is returned by PutContent when the CRM does not
+// implement content uploads: batches must then carry their variants.
+var ErrContentUnsupported = errors.New("the CRM does not implement " + PathNewsletterContent + "; batches carry their variants inline")
+
+// PutContent uploads a newsletter's variants once. The same digest again
+// is accepted; another digest after sending began is a 409
+// *httpapi.StatusError with code CodeContentLocked.
+func (c *Client) PutContent(ctx context.Context, newsletterID string, variants []Variant) (ContentResponse, error) {
+	var resp ContentResponse
+	req := ContentRequest{Digest: ContentDigest(variants), Variants: variants}
+	err := c.http.Do(ctx, "crm put newsletter content", http.MethodPut, NewsletterContentPath(newsletterID), nil, req, &resp)
+	if se, ok := httpapi.AsStatusError(err); ok {
+		switch se.StatusCode {
+		case http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusNotImplemented:
+			if se.Detail.Code != CodeContentLocked {
+				return resp, fmt.Errorf("%w (HTTP %d)", ErrContentUnsupported, se.StatusCode)
+			}
+		}
+	}
+	return resp, err
+}
+
+// Content says which content a newsletter uploaded (digest and variant
+// IDs); a 404 *httpapi.StatusError when none.
+func (c *Client) Content(ctx context.Context, newsletterID string) (ContentResponse, error) {
+	var resp ContentResponse
+	err := c.http.Do(ctx, "crm newsletter content", http.MethodGet, NewsletterContentPath(newsletterID), nil, nil, &resp)
+	return resp, err
+}
+
 // ImportContacts uploads a contacts CSV (header row "email,name,segments,…";
 // further columns are attributes). Row problems are reported in
 // ImportResult.Errors, not as an error.

@@ -2,13 +2,28 @@
 // package and the reference server in crm/server), and the client.
 package crm
 
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/url"
+)
+
 // API paths.
 const (
 	PathRecipients  = "/api/v1/recipients"
 	PathNewsletter  = "/api/v1/notifications/newsletter"
 	PathContacts    = "/api/v1/contacts"
 	PathUnsubscribe = "/unsubscribe"
+	// PathNewsletterContent is where a newsletter's variants are uploaded
+	// once (PUT), so batches only name them.
+	PathNewsletterContent = "/api/v1/newsletters/{newsletter_id}/content"
 )
+
+// NewsletterContentPath is PathNewsletterContent for one newsletter.
+func NewsletterContentPath(newsletterID string) string {
+	return "/api/v1/newsletters/" + url.PathEscape(newsletterID) + "/content"
+}
 
 // Limits of the contract.
 const (
@@ -105,3 +120,38 @@ type ImportResult struct {
 	Skipped  int      `json:"skipped"`
 	Errors   []string `json:"errors,omitempty"`
 }
+
+// ContentRequest is the body of PUT /api/v1/newsletters/{newsletter_id}/content:
+// every variant of a newsletter, and their digest (ContentDigest).
+type ContentRequest struct {
+	Digest   string    `json:"digest"`
+	Variants []Variant `json:"variants"`
+}
+
+// ContentResponse is the reply to a content upload: 201 when stored, 200
+// when the same digest was already stored.
+type ContentResponse struct {
+	NewsletterID string   `json:"newsletter_id"`
+	Digest       string   `json:"digest"`
+	Variants     []string `json:"variants"`
+}
+
+// ContentDigest is "sha256:<hex>" of the JSON encoding of vs, in order:
+// what a content upload is identified by.
+func ContentDigest(vs []Variant) string {
+	b, _ := json.Marshal(vs) // a struct of strings always encodes
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// Error codes of a content upload.
+const (
+	// CodeContentLocked: the newsletter has begun sending with other
+	// content; start the new content as a new newsletter.
+	CodeContentLocked = "content_locked"
+	// CodeDigestMismatch: the digest is not ContentDigest of the variants.
+	CodeDigestMismatch = "digest_mismatch"
+	// CodeUnknownVariant: a message names a variant neither in its
+	// request nor in the newsletter's uploaded content.
+	CodeUnknownVariant = "unknown_variant"
+)

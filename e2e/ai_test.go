@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -29,7 +30,9 @@ func TestSuggestionsAcceptedOnTheDevServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	model := &aifake.Server{Key: "sk-e2e"}
-	s := startStack(t, stackOptions{mailer: mailer, mode: crmserver.ModeSMTP, model: model})
+	// The worker and 'starter preview' share one artifact store.
+	artifacts := filepath.Join(t.TempDir(), "artifacts")
+	s := startStack(t, stackOptions{mailer: mailer, mode: crmserver.ModeSMTP, model: model, artifactURL: artifacts})
 	in := workflows.Input{Edition: "2026-W51", Source: "markdown:examples/living-document.md",
 		Approvers: []string{"ana@example.com", "bo@example.com"}, RequiredApprovals: 2, ApprovalTimeout: workflows.Duration(10 * time.Minute)}
 	run, err := s.temporal.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
@@ -56,8 +59,11 @@ func TestSuggestionsAcceptedOnTheDevServer(t *testing.T) {
 	env := &cli.Env{Stdout: &out, Stderr: &errOut, Dial: func(context.Context) (client.Client, error) {
 		return client.NewClientFromExisting(s.temporal, client.Options{Namespace: "default"})
 	}, Lookup: func(k string) string {
-		if k == "APPROVAL_SIGNING_KEYS" {
+		switch k {
+		case "APPROVAL_SIGNING_KEYS":
 			return s.signingKeys // bo decides as an operator would mint for him
+		case "ARTIFACT_STORE_URL":
+			return artifacts
 		}
 		return ""
 	}}
@@ -112,7 +118,7 @@ func TestSuggestionsAcceptedOnTheDevServer(t *testing.T) {
 	if res.AI == nil || res.AI.Model != "e2e-model" || len(res.AI.Accepted) != 2 || res.AI.Accepted[0].By != "ana@example.com" {
 		t.Errorf("result.ai = %+v", res.AI)
 	}
-	recordHistory(t, s, id, "signed-suggestions-accepted")
+	recordHistory(t, s, id, "artifacts-suggestions-accepted")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := s.crm.Flush(ctx); err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/halcytone/contentgen/ai/aifake"
 	"github.com/halcytone/contentgen/approvals"
 	"github.com/halcytone/contentgen/approvals/token"
+	"github.com/halcytone/contentgen/artifact"
 	"github.com/halcytone/contentgen/crm"
 	crmserver "github.com/halcytone/contentgen/crm/server"
 	"github.com/halcytone/contentgen/httpapi"
@@ -98,6 +99,7 @@ type stack struct {
 	signingKeys  string
 	keys         *token.Keyring
 	approvalsURL string
+	artifacts    *artifact.Store
 }
 
 type stackOptions struct {
@@ -113,6 +115,14 @@ type stackOptions struct {
 	// model, when set, turns suggestions on against this fake
 	// OpenAI-compatible server, with Enhance on its own task queue.
 	model *aifake.Server
+	// artifactURL is the worker's artifact store (default: a file store
+	// in the test's temporary folder).
+	artifactURL string
+	// wrapCRM wraps the reference CRM's handler (a CRM that lacks an
+	// endpoint, say).
+	wrapCRM func(http.Handler) http.Handler
+	// sources adjusts the worker's sources (a Notion token and base URL).
+	sources func(*app.SourcesConfig)
 }
 
 func startStack(t *testing.T, o stackOptions) *stack {
@@ -143,7 +153,11 @@ func startStack(t *testing.T, o stackOptions) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	crmHTTP.Config.Handler = o.handler("crm", s.crmHeaders.wrap(s.crm.Handler()))
+	crmHandler := s.crm.Handler()
+	if o.wrapCRM != nil {
+		crmHandler = o.wrapCRM(crmHandler)
+	}
+	crmHTTP.Config.Handler = o.handler("crm", s.crmHeaders.wrap(crmHandler))
 	crmHTTP.Start()
 	t.Cleanup(crmHTTP.Close)
 	go func() { _ = s.crm.Run(ctx) }()
@@ -173,7 +187,11 @@ func startStack(t *testing.T, o stackOptions) *stack {
 	}
 	s.contactCount = res.Imported
 
-	srcs, err := app.Sources(ctx, app.SourcesConfig{MarkdownBaseDir: root})
+	srcCfg := app.SourcesConfig{MarkdownBaseDir: root}
+	if o.sources != nil {
+		o.sources(&srcCfg)
+	}
+	srcs, err := app.Sources(ctx, srcCfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +211,15 @@ func startStack(t *testing.T, o stackOptions) *stack {
 	apprHTTP.Start()
 	t.Cleanup(apprHTTP.Close)
 
-	acts := &activities.Activities{Sources: srcs, Taxonomy: tax, Renderer: renderer, CRM: s.crmClient, Platform: s.platform,
+	s.artifacts, err = app.ArtifactStore(ctx, o.artifactURL, "")
+	if o.artifactURL == "" {
+		s.artifacts, err = app.ArtifactStore(ctx, filepath.Join(t.TempDir(), "artifacts"), "")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.artifacts.Close() })
+	acts := &activities.Activities{Sources: srcs, Taxonomy: tax, Renderer: renderer, CRM: s.crmClient, Platform: s.platform, Artifacts: s.artifacts,
 		WebBaseURL: s.platformURL, Send: activities.SendOptions{PageSize: 5, Window: 2},
 		Approvals: activities.ApprovalOptions{Keys: s.keys, PublicURL: s.approvalsURL},
 		Social:    o.social}
@@ -224,7 +250,14 @@ func startStack(t *testing.T, o stackOptions) *stack {
 // waitStage polls the status query until the run reaches stage.
 func waitStage(t *testing.T, c client.Client, id, stage string) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	waitStageWithin(t, c, id, stage, 60*time.Second)
+}
+
+// waitStageWithin is waitStage for runs that take longer (large documents
+// on a loaded machine).
+func waitStageWithin(t *testing.T, c client.Client, id, stage string, wait time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
 	var last string
 	for time.Now().Before(deadline) {
 		if st, err := queryStatus(c, id); err == nil {

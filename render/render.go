@@ -84,7 +84,7 @@ func (r *Renderer) Render(p content.Parsed, ed Edition) (Output, error) {
 	}
 	out := Output{TargetedSegments: targeted, EmailOnly: emailOnly(d)}
 	for _, set := range segmentSets(targeted) {
-		v, err := r.variant(d, set)
+		v, warning, err := r.variant(d, set)
 		if err != nil {
 			return fail(err)
 		}
@@ -92,6 +92,9 @@ func (r *Renderer) Render(p content.Parsed, ed Edition) (Output, error) {
 			v.Subject = sub
 		}
 		out.Variants = append(out.Variants, v)
+		if warning != "" {
+			out.Warnings = append(out.Warnings, warning)
+		}
 	}
 	out.Email = out.Variants[0]
 	if out.Web, err = r.web(d); err != nil {
@@ -106,22 +109,23 @@ func (r *Renderer) Render(p content.Parsed, ed Edition) (Output, error) {
 	return out, nil
 }
 
-// variant renders the email for recipients in exactly the segments set.
-func (r *Renderer) variant(d *document, set []string) (crm.Variant, error) {
+// variant renders the email for recipients in exactly the segments set,
+// and says when Gmail will clip it.
+func (r *Renderer) variant(d *document, set []string) (crm.Variant, string, error) {
 	v := d.view(channelEmail, sectionsFor(d.sections, set))
 	v.Variant, v.Segments = variantID(set), set
 	m := newMerger()
 	subject, err := m.runEmail(r.subject, v)
 	if err != nil {
-		return crm.Variant{}, err
+		return crm.Variant{}, "", err
 	}
 	html, err := m.runEmail(r.emailHTML, v)
 	if err != nil {
-		return crm.Variant{}, err
+		return crm.Variant{}, "", err
 	}
 	text, err := m.runEmail(r.emailText, v)
 	if err != nil {
-		return crm.Variant{}, err
+		return crm.Variant{}, "", err
 	}
 	out := crm.Variant{
 		ID:        v.Variant,
@@ -134,9 +138,9 @@ func (r *Renderer) variant(d *document, set []string) (crm.Variant, error) {
 		out.Fallbacks = maps.Clone(m.fallbacks)
 	}
 	if out.Subject == "" {
-		return crm.Variant{}, fmt.Errorf("template %s renders an empty subject; it needs text such as {{.Title}}", r.subject.src.name)
+		return crm.Variant{}, "", fmt.Errorf("template %s renders an empty subject; it needs text such as {{.Title}}", r.subject.src.name)
 	}
-	return out, nil
+	return out, clipWarning(v, len(out.HTML)), nil
 }
 
 // web renders the public update: the sections for everyone, no merge

@@ -52,6 +52,9 @@ type Output struct {
 	// Revision is the content revision: Digest of the channels above,
 	// what an approver is shown and approves.
 	Revision string `json:"revision,omitempty"`
+	// Warnings are problems readers would meet, such as an email Gmail
+	// will clip.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // EmailOnlySection is a section only some segments receive.

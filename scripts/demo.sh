@@ -119,9 +119,9 @@ up() {
     ai_env=(env AI_MODEL=demo-model OPENAI_BASE_URL=http://$AIFAKE_ADDR/v1 OPENAI_API_KEY=demo-ai-key AI_CACHE_DIR=$DATA/ai-cache)
   fi
 
-  step "Worker"
+  step "Worker (artifact store in .data/artifacts)"
   CRM_URL=http://$CRM_ADDR CRM_API_KEY=$CRM_KEY PLATFORM_URL=http://$PLATFORM_ADDR PLATFORM_API_KEY=$PLATFORM_KEY \
-    APPROVALS_PUBLIC_URL=http://$APPROVALS_ADDR start worker "${ai_env[@]}" "$BIN/worker"
+    APPROVALS_PUBLIC_URL=http://$APPROVALS_ADDR ARTIFACT_STORE_URL=$DATA/artifacts start worker "${ai_env[@]}" "$BIN/worker"
 
   step "Sample contacts from examples/contacts.csv"
   CRM_DB=$DATA/crm.db "$BIN/crm" import --file examples/contacts.csv | sed 's/^/    /'

@@ -50,6 +50,8 @@ func run() error {
 	pageSize := fs.Int("send-page-size", getenv.Int("SEND_PAGE_SIZE", 1000), "recipients per page and per batch request (SEND_PAGE_SIZE)")
 	aiQueue := fs.String("ai-task-queue", getenv.String("AI_TASK_QUEUE", workflows.AITaskQueue), "task queue of suggestion requests, when AI_MODEL is set (AI_TASK_QUEUE)")
 	aiRate := fs.Float64("ai-rate", getenv.Float("AI_REQUESTS_PER_SECOND", 1), "model requests per second across all workers of the AI task queue (AI_REQUESTS_PER_SECOND)")
+	artifactURL := fs.String("artifact-store", getenv.String("ARTIFACT_STORE_URL", app.DefaultArtifactDir), "artifact store for documents and renders: file:///dir, s3://bucket?region=…, gs://bucket, azblob://container or a folder (ARTIFACT_STORE_URL)")
+	contentMode := fs.String("crm-content-mode", getenv.String("CRM_CONTENT_MODE", activities.ContentAuto), "how variants reach the CRM: auto, upload or inline (CRM_CONTENT_MODE)")
 	metricsAddr := fs.String("metrics-addr", getenv.String("METRICS_ADDR", ""), "serve Prometheus metrics at http://<addr>/metrics, e.g. 127.0.0.1:9464; empty: off (METRICS_ADDR)")
 	logFormat := fs.String("log-format", getenv.String("LOG_FORMAT", "text"), "log format: text or json (LOG_FORMAT)")
 	approvalsURL := fs.String("approvals-url", getenv.String("APPROVALS_PUBLIC_URL", ""), "public base URL of the approvals service, for the links in proofs; empty: proofs show commands with tokens (APPROVALS_PUBLIC_URL)")
@@ -91,6 +93,14 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	if err := app.CheckContentMode(*contentMode); err != nil {
+		return err
+	}
+	store, err := app.ArtifactStore(ctx, *artifactURL, os.Getenv("NEWSLETTER_CODEC_KEYS"))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
 	renderer, tax, err := app.Renderer(app.RenderConfig{TemplateDir: *templates, TaxonomyFile: *taxonomy})
 	if err != nil {
 		return err
@@ -100,15 +110,16 @@ func run() error {
 		return err
 	}
 	acts := &activities.Activities{
-		Sources:  srcs,
-		Taxonomy: tax,
-		Renderer: renderer,
+		Sources:   srcs,
+		Taxonomy:  tax,
+		Renderer:  renderer,
+		Artifacts: store,
 		CRM: app.CRMClient(app.ServiceConfig{BaseURL: *crmURL, APIKey: os.Getenv("CRM_API_KEY"),
 			SigningSecret: os.Getenv("CRM_SIGNING_SECRET"), Timeout: 60 * time.Second}, httpTransport, logger),
 		Platform: app.PlatformClient(app.ServiceConfig{BaseURL: *platformURL, APIKey: os.Getenv("PLATFORM_API_KEY"),
 			Timeout: 30 * time.Second}, httpTransport, logger),
 		WebBaseURL: *webURL,
-		Send:       activities.SendOptions{Window: *window, RatePerSecond: *rate, PageSize: *pageSize},
+		Send:       activities.SendOptions{Window: *window, RatePerSecond: *rate, PageSize: *pageSize, ContentMode: *contentMode},
 		Approvals:  activities.ApprovalOptions{Keys: approvalKeys, PublicURL: *approvalsURL, Editors: splitList(*editors)},
 		Social:     networks,
 		Images:     social.ImageFetcher{HTTP: &http.Client{Timeout: 30 * time.Second}},
@@ -150,7 +161,8 @@ func run() error {
 		defer aw.Stop()
 		logger.Info("suggestions on", "model", aiCfg.Model, "aiTaskQueue", *aiQueue, "requestsPerSecond", *aiRate, "tokenBudget", aiCfg.Budget)
 	}
-	logger.Info("worker started", "taskQueue", *taskQueue, "crm", *crmURL, "platform", *platformURL, "socialNetworks", slices.Sorted(maps.Keys(networks)))
+	logger.Info("worker started", "taskQueue", *taskQueue, "crm", *crmURL, "platform", *platformURL, "socialNetworks", slices.Sorted(maps.Keys(networks)),
+		"artifactStore", store.Name(), "artifactsEncrypted", store.Encrypted(), "crmContentMode", *contentMode)
 	return w.Run(workerInterrupt(ctx))
 }
 

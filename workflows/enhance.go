@@ -73,7 +73,10 @@ type Accepted struct {
 type aiState struct {
 	sections []ai.SectionText
 	render   activities.RenderInput // the last render's input, to render again
-	accepted render.Overrides
+	// renderArtifacts is the last render's input on the artifact store,
+	// to render again; nil for runs from before it.
+	renderArtifacts *activities.RenderArtifactsInput
+	accepted        render.Overrides
 	// pending are suggestions accepted but not yet rendered.
 	pending   []ai.Suggestion
 	pendingBy string
@@ -116,6 +119,25 @@ func (r *run) proofID() string {
 // fail the run: a failing or absent model leaves the edition as rendered
 // and says so in the status.
 func (r *run) suggest(ctx workflow.Context, p prepared) {
+	r.suggestFor(ctx, activities.PlanInput{Edition: r.in.Edition, Parsed: p.parsed, Output: p.output},
+		func() {
+			r.ai.render = activities.RenderInput{Parsed: p.parsed, Edition: r.in.Edition, Date: r.date, Stats: p.stats}
+		})
+}
+
+// suggestArtifacts is suggest for runs on the artifact store: the
+// activities read the parsed document, the rendered edition and each
+// request from the store; history holds only their references.
+func (r *run) suggestArtifacts(ctx workflow.Context, s staged) {
+	parsed, manifest := s.doc.Parsed, s.rendered.Manifest
+	r.suggestFor(ctx, activities.PlanInput{Edition: r.in.Edition, ParsedRef: &parsed, Manifest: &manifest}, func() {
+		r.ai.renderArtifacts = &activities.RenderArtifactsInput{Parsed: parsed, Edition: r.in.Edition, Date: r.date, WithStats: true}
+	})
+}
+
+// suggestFor makes the suggestions of one render; keep records what
+// rendering it again with accepted suggestions needs.
+func (r *run) suggestFor(ctx workflow.Context, in activities.PlanInput, keep func()) {
 	if workflow.GetVersion(ctx, versionSuggestions, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return
 	}
@@ -131,9 +153,8 @@ func (r *run) suggest(ctx workflow.Context, p prepared) {
 		st.Warnings = append(st.Warnings, "suggestions accepted earlier were for the previous version; accept again from the new suggestions")
 	}
 	r.ai.accepted, r.ai.pending = render.Overrides{}, nil
-	r.ai.render = activities.RenderInput{Parsed: p.parsed, Edition: r.in.Edition, Date: r.date, Stats: p.stats}
+	keep()
 	var plan activities.SuggestPlan
-	in := activities.PlanInput{Edition: r.in.Edition, Parsed: p.parsed, Output: p.output}
 	if err := workflow.ExecuteActivity(withOptions(ctx, localOptions), a.PlanSuggestions, in).Get(ctx, &plan); err != nil {
 		st.State, st.Warnings = AIFailed, []string{"no suggestions: " + err.Error()}
 		return
@@ -148,13 +169,26 @@ func (r *run) suggest(ctx workflow.Context, p prepared) {
 	var spent ai.Usage
 	deadline := workflow.Now(ctx).Add(suggestWindow)
 	actx := withOptions(ctx, enhanceOptions(plan.TaskQueue))
-	for i, t := range plan.Tasks {
+	// One request each: inline, or by reference to the stored request.
+	requests := make([]activities.EnhanceInput, 0, len(plan.Tasks)+len(plan.TaskRefs))
+	for _, t := range plan.Tasks {
+		requests = append(requests, activities.EnhanceInput{Task: t})
+	}
+	for _, t := range plan.TaskRefs {
+		ref := t.Ref
+		requests = append(requests, activities.EnhanceInput{Task: ai.Task{ID: t.ID}, TaskRef: &ref})
+	}
+	for i, in := range requests {
+		t := in.Task
 		if workflow.Now(ctx).After(deadline) {
-			st.Warnings = append(st.Warnings, fmt.Sprintf("%d requests not made: the model took longer than %s in all", len(plan.Tasks)-i, suggestWindow))
+			st.Warnings = append(st.Warnings, fmt.Sprintf("%d requests not made: the model took longer than %s in all", len(requests)-i, suggestWindow))
 			break
 		}
 		var res ai.Result
-		in := activities.EnhanceInput{Task: t, Budget: plan.Budget - spent.Total()}
+		in.Budget = plan.Budget - spent.Total()
+		if in.TaskRef != nil {
+			in.Task = ai.Task{}
+		}
 		err := workflow.ExecuteActivity(actx, a.Enhance, in).Get(ctx, &res)
 		if err == nil {
 			s.Add(res)
@@ -164,7 +198,7 @@ func (r *run) suggest(ctx workflow.Context, p prepared) {
 		st.Warnings = append(st.Warnings, fmt.Sprintf("%s: %s", t.ID, reason(err)))
 		var timeout *temporal.TimeoutError
 		if activities.AIFatal(err) || errors.As(err, &timeout) {
-			if rest := len(plan.Tasks) - i - 1; rest > 0 {
+			if rest := len(requests) - i - 1; rest > 0 {
 				st.Warnings = append(st.Warnings, fmt.Sprintf("%d requests not made: the model cannot answer (task queue %s)", rest, plan.TaskQueue))
 			}
 			break
@@ -225,7 +259,16 @@ func (r *run) applyAccepted(ctx workflow.Context) {
 	chosen, by := r.ai.pending, r.ai.pendingBy
 	r.ai.pending, r.ai.pendingBy = nil, ""
 	overrides, err := ai.Apply(r.ai.accepted, chosen, r.ai.sections)
-	if err == nil {
+	if err == nil && r.ai.renderArtifacts != nil {
+		in := *r.ai.renderArtifacts
+		in.Accepted = overrides
+		var out activities.RenderSummary
+		err = workflow.ExecuteActivity(withOptions(ctx, localOptions), a.RenderEditionArtifacts, in).Get(ctx, &out)
+		if err == nil {
+			r.ai.accepted = overrides
+			r.setRendered(out)
+		}
+	} else if err == nil {
 		in := r.ai.render
 		in.Accepted = overrides
 		var out render.Output
@@ -253,4 +296,14 @@ func (r *run) applyAccepted(ctx workflow.Context) {
 	r.voidApprovalsOf("", fmt.Sprintf("the edition changed: %s accepted suggestions (revision %.12s)", by, r.content))
 	r.ai.applied++
 	r.sendSignedProof(ctx, r.in.Approvers, nil, false)
+}
+
+// setRendered makes a render of accepted suggestions the edition awaiting
+// approval: a new reference and revision, as a refresh would give.
+func (r *run) setRendered(out activities.RenderSummary) {
+	r.rendered = &out
+	r.content, r.status.ContentRevision = out.ContentRevision, out.ContentRevision
+	r.status.Rendered = out.Manifest.Hex()
+	r.status.Variants = len(out.Variants)
+	r.preview.Rendered = &out
 }

@@ -144,9 +144,9 @@ func TestAcceptingSuggestionsVoidsApprovalsAndSendsNewProof(t *testing.T) {
 	in := input()
 	in.RequiredApprovals = 2
 	var before, after Status
-	var p Preview
+	var p, pBefore Preview
 	h.signedAt(time.Minute, SignalApprove, ApproveSignal{By: "bo@example.com"})
-	h.env.RegisterDelayedCallback(func() { before = h.status(t) }, 90*time.Second)
+	h.env.RegisterDelayedCallback(func() { before, pBefore = h.status(t), h.preview(t) }, 90*time.Second)
 	h.signedAt(2*time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com", Accept: []string{"subject:2,social.x"}})
 	h.env.RegisterDelayedCallback(func() { after, p = h.status(t), h.preview(t) }, 3*time.Minute)
 	h.signedAt(4*time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
@@ -159,8 +159,21 @@ func TestAcceptingSuggestionsVoidsApprovalsAndSendsNewProof(t *testing.T) {
 		t.Errorf("approved by %v before and %v after accepting; want bo's approval voided", before.ApprovedBy, after.ApprovedBy)
 	}
 	const subject = "Three things to try before bed tonight"
-	if p.Output.Email.Subject != subject {
-		t.Errorf("preview subject %q, want the accepted %q", p.Output.Email.Subject, subject)
+	// The accepted render is a new edition in the artifact store: a new
+	// reference and revision, the preview naming it.
+	if p.Rendered == nil || pBefore.Rendered == nil {
+		t.Fatalf("preview names no rendered edition (before %v, after %v)", pBefore.Rendered, p.Rendered)
+	}
+	if p.Rendered.Manifest == pBefore.Rendered.Manifest || after.ContentRevision == before.ContentRevision || after.Rendered != p.Rendered.Manifest.Hex() {
+		t.Errorf("manifest %s → %s, revision %s → %s, status names %s: want a new render and revision",
+			pBefore.Rendered.Manifest.Hex(), p.Rendered.Manifest.Hex(), before.ContentRevision, after.ContentRevision, after.Rendered)
+	}
+	out, err := activities.LoadOutput(t.Context(), h.store, p.Rendered.Manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Email.Subject != subject || p.Rendered.Subject() != subject {
+		t.Errorf("stored subject %q (manifest %q), want the accepted %q", out.Email.Subject, p.Rendered.Subject(), subject)
 	}
 	proofs := h.proofs()
 	if len(proofs) != 2 || !strings.Contains(proofs[1].Subject, subject) {

@@ -26,6 +26,13 @@ type run struct {
 	revision string
 	prints   []content.SectionPrint
 	date     time.Time
+	// artifacts: this run keeps documents and renders in the artifact
+	// store (doc and rendered), not in history.
+	artifacts bool
+	// detectInRender: the render activity compares with the last edition.
+	detectInRender bool
+	doc            *activities.DocumentSummary
+	rendered       *activities.RenderSummary
 
 	// signed: decisions count only with a verified token (runs started
 	// after signed approvals; see versionSignedApprovals).
@@ -86,6 +93,8 @@ func newRun(ctx workflow.Context, in Input) (*run, error) {
 	r.status = Status{Stage: StageStarting, Edition: in.Edition, Source: in.Source, DryRun: in.DryRun, Approvers: in.Approvers,
 		RunID: workflow.GetInfo(ctx).WorkflowExecution.RunID}
 	r.preview.Edition = in.Edition
+	r.artifacts = workflow.GetVersion(ctx, changeArtifacts, workflow.DefaultVersion, versionArtifacts) >= versionArtifacts
+	r.detectInRender = r.artifacts && workflow.GetVersion(ctx, changeDetectInRender, workflow.DefaultVersion, 1) >= 1
 	return r, nil
 }
 
@@ -197,6 +206,9 @@ func (r *run) result(outcome string) Result {
 	res.NotAnswered = r.notAnswered
 	if r.wants(ChannelSocial) && outcome != OutcomeUnchanged {
 		res.Social = r.preview.Output.Social
+		if r.rendered != nil {
+			res.Social = r.rendered.Social
+		}
 	}
 	res.AI = r.aiResult()
 	return res
@@ -205,6 +217,9 @@ func (r *run) result(outcome string) Result {
 // deliver publishes the web update, sends the email, then posts to the
 // social networks.
 func (r *run) deliver(ctx workflow.Context) (Result, error) {
+	if r.artifacts {
+		return r.deliverArtifacts(ctx)
+	}
 	if r.wants(ChannelWeb) {
 		r.setStage(ctx, StagePublishing)
 		var pub struct {

@@ -1,9 +1,11 @@
 package workflows
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/halcytone/contentgen/activities"
 	"github.com/halcytone/contentgen/approvals/token"
+	"github.com/halcytone/contentgen/artifact"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/httpapi"
@@ -47,6 +50,8 @@ type harness struct {
 	crm      *fakes.CRM
 	platform *fakes.Platform
 	acts     *activities.Activities
+	store    *artifact.Store
+	storeDir string
 }
 
 func newHarness(t *testing.T, docs ...content.Document) *harness {
@@ -75,7 +80,13 @@ func newHarness(t *testing.T, docs ...content.Document) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acts := &activities.Activities{Sources: h.fetcher, Taxonomy: content.DefaultTaxonomy(), Renderer: r, CRM: h.crm, Platform: h.platform,
+	h.storeDir = t.TempDir()
+	h.store, err = artifact.Open(context.Background(), "file://"+filepath.ToSlash(h.storeDir), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.store.Close() })
+	acts := &activities.Activities{Sources: h.fetcher, Taxonomy: content.DefaultTaxonomy(), Renderer: r, CRM: h.crm, Platform: h.platform, Artifacts: h.store,
 		WebBaseURL: "https://example.com", Send: activities.SendOptions{PageSize: 2, Window: 2},
 		Approvals: activities.ApprovalOptions{Keys: keys, Now: func() time.Time { return h.env.Now() }}}
 	h.env.RegisterWorkflowWithOptions(NewsletterWorkflow, workflow.RegisterOptions{Name: WorkflowName})

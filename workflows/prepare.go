@@ -23,6 +23,9 @@ type prepared struct {
 // so a failed refresh leaves the previous render awaiting approval. It
 // then sends the proof and reports whether nothing changed.
 func (r *run) prepare(ctx workflow.Context) (unchanged bool, err error) {
+	if r.artifacts {
+		return r.prepareArtifacts(ctx)
+	}
 	p, err := r.fetchAndRender(ctx)
 	if err != nil {
 		return false, err

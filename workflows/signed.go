@@ -257,7 +257,15 @@ func (r *run) voidOnChange(ctx workflow.Context, before string) map[string][]con
 		return since
 	}
 	for _, ap := range r.in.Approvers {
-		if prints, ok := r.approvedPrints[ap]; ok {
+		prints, ok := r.approvedPrints[ap]
+		switch {
+		case !ok:
+		case r.artifacts:
+			// Runs on the artifact store keep no section texts in the
+			// workflow: the proof says the approval was voided and lists
+			// the changes since the last edition.
+			since[ap] = nil
+		default:
 			since[ap] = content.Compare(prints, r.parsed)
 		}
 	}
@@ -310,6 +318,9 @@ func (r *run) sendSignedProof(ctx workflow.Context, to []string, since map[strin
 		WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID, Edition: r.in.Edition,
 		Revision: r.content, Deadline: r.approvalDeadline(ctx), Reminder: reminder, Changes: r.status.Changes, ChangesSince: since,
 		Suggestions: r.preview.Suggestions}
+	if r.rendered != nil {
+		in.EmailRef, in.EmailOnly, in.Warnings = r.rendered.EmailRef(), r.rendered.EmailOnly, r.rendered.Warnings
+	}
 	var res activities.ProofResult
 	if err := workflow.ExecuteActivity(withOptions(ctx, proofOptions), a.SendProof, in).Get(ctx, &res); err != nil {
 		r.status.Errors = append(r.status.Errors, "proof not sent: "+reason(err))

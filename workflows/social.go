@@ -92,7 +92,7 @@ func (r *run) postSocial(ctx workflow.Context) {
 	}
 	if r.status.UpdateURL == "" {
 		// Posts link to the live page; without one they stay drafts.
-		for _, d := range r.preview.Output.Social {
+		for _, d := range r.socialDrafts() {
 			r.status.Posts = append(r.status.Posts, activities.SocialPost{Network: d.Platform, Status: activities.SocialDraft,
 				Note: "no web update to link to: include the web channel to post"})
 		}
@@ -103,7 +103,7 @@ func (r *run) postSocial(ctx workflow.Context) {
 	}
 	r.setStage(ctx, StagePosting)
 	wg := workflow.NewWaitGroup(ctx)
-	for _, d := range r.preview.Output.Social {
+	for _, d := range r.socialDrafts() {
 		i := len(r.status.Posts)
 		r.status.Posts = append(r.status.Posts, activities.SocialPost{Network: d.Platform, Status: activities.SocialDraft})
 		if !r.socialEnabled(d.Platform) {
@@ -129,9 +129,12 @@ func (r *run) postOne(ctx workflow.Context, i int, d render.SocialDraft) activit
 			}
 		}
 	}
-	web := r.preview.Output.Web
+	title, summary := r.preview.Output.Web.Title, r.preview.Output.Web.Summary
+	if r.rendered != nil {
+		title, summary = r.rendered.Title, r.rendered.Summary
+	}
 	in := activities.SocialPostInput{WorkflowID: r.id, Edition: r.in.Edition, Network: d.Platform, Text: d.Text,
-		Link: r.status.UpdateURL, Title: web.Title, Summary: web.Summary, Image: d.Image, ImageAlt: d.ImageAlt}
+		Link: r.status.UpdateURL, Title: title, Summary: summary, Image: d.Image, ImageAlt: d.ImageAlt}
 	var out activities.SocialPost
 	if err := workflow.ExecuteActivity(withOptions(ctx, socialOptions), a.PostSocial, in).Get(ctx, &out); err != nil {
 		msg := reason(err)
@@ -140,4 +143,13 @@ func (r *run) postOne(ctx workflow.Context, i int, d render.SocialDraft) activit
 		return activities.SocialPost{Network: d.Platform, Status: activities.SocialFailed, Error: msg}
 	}
 	return out
+}
+
+// socialDrafts are the rendered edition's social drafts, from the
+// artifact store's summary for runs that keep renders there.
+func (r *run) socialDrafts() []render.SocialDraft {
+	if r.rendered != nil {
+		return r.rendered.Social
+	}
+	return r.preview.Output.Social
 }

@@ -1,8 +1,10 @@
 package workflows
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/halcytone/contentgen/activities"
 	"github.com/halcytone/contentgen/approvals/token"
+	"github.com/halcytone/contentgen/artifact"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/internal/fakes"
@@ -96,7 +99,12 @@ func newSocialHarness(t *testing.T, clients map[string]social.Poster, docs ...co
 		t.Fatal(err)
 	}
 	h.env.RegisterWorkflowWithOptions(NewsletterWorkflow, workflow.RegisterOptions{Name: WorkflowName})
-	h.env.RegisterActivity(&activities.Activities{Sources: h.fetcher, Taxonomy: content.DefaultTaxonomy(), Renderer: r, CRM: h.crm,
+	store, err := artifact.Open(context.Background(), "file://"+filepath.ToSlash(t.TempDir()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	h.env.RegisterActivity(&activities.Activities{Sources: h.fetcher, Taxonomy: content.DefaultTaxonomy(), Renderer: r, CRM: h.crm, Artifacts: store,
 		Platform: h.platform, WebBaseURL: "https://example.com", Send: activities.SendOptions{PageSize: 10, Window: 1},
 		Approvals: activities.ApprovalOptions{Keys: keys, Now: func() time.Time { return h.env.Now() }},
 		Social:    clients, Images: social.ImageFetcher{}})

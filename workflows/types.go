@@ -117,33 +117,40 @@ type Decision struct {
 
 // Status is the answer to the status query.
 type Status struct {
-	Stage            string                  `json:"stage"`
-	Edition          string                  `json:"edition"`
-	RunID            string                  `json:"run_id,omitempty"`
-	ContentRevision  string                  `json:"content_revision,omitempty"`
-	Pending          []string                `json:"pending,omitempty"`
-	ChangeRequests   []ChangeRequest         `json:"change_requests,omitempty"`
-	RemindersSent    int                     `json:"reminders_sent,omitempty"`
-	Source           string                  `json:"source"`
-	Revision         string                  `json:"revision,omitempty"`
-	DryRun           bool                    `json:"dry_run,omitempty"`
-	Outcome          string                  `json:"outcome,omitempty"`
-	Approvers        []string                `json:"approvers"`
-	ApprovedBy       []string                `json:"approved_by,omitempty"`
-	RejectedBy       string                  `json:"rejected_by,omitempty"`
-	Decisions        []Decision              `json:"decisions,omitempty"`
-	ApprovalDeadline time.Time               `json:"approval_deadline,omitzero"`
-	Sections         []SectionSummary        `json:"sections,omitempty"`
-	Unknown          []string                `json:"unknown_sections,omitempty"`
-	Changes          []content.SectionChange `json:"changes,omitempty"`
-	Refreshes        int                     `json:"refreshes,omitempty"`
-	ProofSentTo      []string                `json:"proof_sent_to,omitempty"`
-	Variants         int                     `json:"variants,omitempty"`
-	UpdateURL        string                  `json:"update_url,omitempty"`
-	Send             activities.SendProgress `json:"send"`
-	Posts            []activities.SocialPost `json:"posts,omitempty"`
-	Warnings         []string                `json:"warnings,omitempty"`
-	Errors           []string                `json:"errors,omitempty"`
+	Stage           string          `json:"stage"`
+	Edition         string          `json:"edition"`
+	RunID           string          `json:"run_id,omitempty"`
+	ContentRevision string          `json:"content_revision,omitempty"`
+	Pending         []string        `json:"pending,omitempty"`
+	ChangeRequests  []ChangeRequest `json:"change_requests,omitempty"`
+	RemindersSent   int             `json:"reminders_sent,omitempty"`
+	Source          string          `json:"source"`
+	Revision        string          `json:"revision,omitempty"`
+	// Rendered is the hex SHA-256 of the rendered edition's manifest in
+	// the artifact store (activities.RenderSummary.Manifest).
+	Rendered         string           `json:"rendered,omitempty"`
+	DryRun           bool             `json:"dry_run,omitempty"`
+	Outcome          string           `json:"outcome,omitempty"`
+	Approvers        []string         `json:"approvers"`
+	ApprovedBy       []string         `json:"approved_by,omitempty"`
+	RejectedBy       string           `json:"rejected_by,omitempty"`
+	Decisions        []Decision       `json:"decisions,omitempty"`
+	ApprovalDeadline time.Time        `json:"approval_deadline,omitzero"`
+	Sections         []SectionSummary `json:"sections,omitempty"`
+	// SectionTotal is how many sections there are when Sections lists
+	// only the first ones.
+	SectionTotal int                     `json:"section_total,omitempty"`
+	Unknown      []string                `json:"unknown_sections,omitempty"`
+	Changes      []content.SectionChange `json:"changes,omitempty"`
+	ChangesTotal int                     `json:"changes_total,omitempty"`
+	Refreshes    int                     `json:"refreshes,omitempty"`
+	ProofSentTo  []string                `json:"proof_sent_to,omitempty"`
+	Variants     int                     `json:"variants,omitempty"`
+	UpdateURL    string                  `json:"update_url,omitempty"`
+	Send         activities.SendProgress `json:"send"`
+	Posts        []activities.SocialPost `json:"posts,omitempty"`
+	Warnings     []string                `json:"warnings,omitempty"`
+	Errors       []string                `json:"errors,omitempty"`
 	// AI is the suggestion step; nil for runs from before it existed.
 	AI *AIStatus `json:"ai,omitempty"`
 }
@@ -155,12 +162,17 @@ type SectionSummary struct {
 	Segments []string `json:"segments,omitempty"`
 }
 
-// Preview is the answer to the preview query: every rendered channel and
-// what changed since the last edition.
+// Preview is the answer to the preview query: what changed since the last
+// edition and the rendered channels. Runs on the artifact store answer
+// with references (Document, Rendered) and the small parts; the channels
+// themselves are read from the store ('starter preview' does). Older runs
+// answer with Output.
 type Preview struct {
-	Edition string                  `json:"edition"`
-	Output  render.Output           `json:"output"`
-	Changes []content.SectionChange `json:"changes,omitempty"`
+	Edition  string                      `json:"edition"`
+	Output   render.Output               `json:"output"`
+	Changes  []content.SectionChange     `json:"changes,omitempty"`
+	Document *activities.DocumentSummary `json:"document,omitempty"`
+	Rendered *activities.RenderSummary   `json:"rendered,omitempty"`
 	// Suggestions are the model's, next to the originals; nil when AI is
 	// off or failed (see Status.AI).
 	Suggestions *ai.Suggestions `json:"suggestions,omitempty"`

@@ -28,8 +28,9 @@ const (
 const insertChunk = 100
 
 // enqueue writes the request's variants and deliveries and its stored reply
-// in one transaction, and returns that reply.
-func (s *Server) enqueue(ctx context.Context, key string, req *crm.NewsletterRequest) (int, []byte, error) {
+// in one transaction, and returns that reply. Variants the request names
+// but does not carry are those of uploaded, the newsletter's content.
+func (s *Server) enqueue(ctx context.Context, key string, req *crm.NewsletterRequest, uploaded map[string]string) (int, []byte, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, nil, fmt.Errorf("begin: %w", err)
@@ -43,6 +44,11 @@ func (s *Server) enqueue(ctx context.Context, key string, req *crm.NewsletterReq
 	variantKeys, err := storeVariants(ctx, tx, req, now)
 	if err != nil {
 		return 0, nil, err
+	}
+	for id, k := range uploaded {
+		if _, inline := variantKeys[id]; !inline {
+			variantKeys[id] = k
+		}
 	}
 	resp, err := s.classify(ctx, tx, req, variantKeys, now)
 	if err != nil {

@@ -16,6 +16,8 @@ func (s *Server) Handler() http.Handler {
 	auth := s.guard
 	mux.Handle("GET "+crm.PathRecipients, auth(http.HandlerFunc(s.handleRecipients)))
 	mux.Handle("POST "+crm.PathNewsletter, auth(http.HandlerFunc(s.handleNewsletter)))
+	mux.Handle("GET "+crm.PathNewsletterContent, auth(http.HandlerFunc(s.handleGetContent)))
+	mux.Handle("PUT "+crm.PathNewsletterContent, s.guardBody(http.HandlerFunc(s.handleContent), s.cfg.MaxContentBytes))
 	mux.Handle("POST "+crm.PathContacts, auth(http.HandlerFunc(s.handleImport)))
 	mux.Handle("GET "+crm.PathDeliveries, auth(http.HandlerFunc(s.handleDeliveries)))
 	mux.HandleFunc("GET "+crm.PathUnsubscribe, s.handleUnsubscribePage)

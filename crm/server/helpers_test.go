@@ -93,7 +93,7 @@ func call(h http.Handler, method, target, key string, hdr map[string]string, bod
 	return rec
 }
 
-var tables = []string{"contacts", "contact_segments", "newsletters", "variants", "deliveries", "idempotency_keys"}
+var tables = []string{"contacts", "contact_segments", "newsletters", "newsletter_content", "variants", "deliveries", "idempotency_keys"}
 
 // rowCounts counts the rows of every table.
 func rowCounts(t *testing.T, db *sqldb.DB) map[string]int {

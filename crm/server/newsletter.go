@@ -35,7 +35,15 @@ func (s *Server) handleNewsletter(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteJSON(w, http.StatusBadRequest, httpapi.ErrorBody{Error: *detail})
 		return
 	}
-	if detail := validateNewsletter(&req); detail != nil {
+	var uploaded map[string]string
+	if needsUploaded(&req) {
+		var err error
+		if uploaded, _, err = s.uploadedVariants(r.Context(), req.NewsletterID); err != nil {
+			s.serverError(w, r, "read newsletter content", err)
+			return
+		}
+	}
+	if detail := validateNewsletter(&req, uploaded); detail != nil {
 		httpapi.WriteJSON(w, http.StatusBadRequest, httpapi.ErrorBody{Error: *detail})
 		return
 	}
@@ -49,7 +57,7 @@ func (s *Server) handleNewsletter(w http.ResponseWriter, r *http.Request) {
 	if prior.done(w) {
 		return
 	}
-	status, reply, err := s.enqueue(r.Context(), key, &req)
+	status, reply, err := s.enqueue(r.Context(), key, &req, uploaded)
 	if err != nil {
 		s.releaseKey(r.Context(), key)
 		s.serverError(w, r, "queue newsletter", err)

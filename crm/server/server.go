@@ -94,6 +94,8 @@ type Config struct {
 	// reply are kept (default DefaultIdempotencyRetention); the dispatcher
 	// deletes older ones.
 	IdempotencyRetention time.Duration
+	// MaxContentBytes bounds a content upload (default DefaultMaxContentBytes).
+	MaxContentBytes int64
 	// RequestsPerSecond caps newsletter requests; over it they get 429
 	// with Retry-After (0: no cap).
 	RequestsPerSecond float64
@@ -205,6 +207,9 @@ func withDefaults(cfg Config) (Config, error) {
 	}
 	if cfg.IdempotencyRetention <= 0 {
 		cfg.IdempotencyRetention = DefaultIdempotencyRetention
+	}
+	if cfg.MaxContentBytes <= 0 {
+		cfg.MaxContentBytes = DefaultMaxContentBytes
 	}
 	if cfg.Keys == nil {
 		cfg.Keys = httpapi.NewKeys()

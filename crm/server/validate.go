@@ -23,7 +23,8 @@ func invalid(field, format string, args ...any) *httpapi.ErrorDetail {
 
 // validateNewsletter checks a request's shape. Addresses that do not parse
 // are not an error here: they are rejected one by one in the reply.
-func validateNewsletter(req *crm.NewsletterRequest) *httpapi.ErrorDetail {
+// uploaded holds the variant IDs of the newsletter's uploaded content.
+func validateNewsletter(req *crm.NewsletterRequest, uploaded map[string]string) *httpapi.ErrorDetail {
 	if d := checkID("newsletter_id", req.NewsletterID, maxNewsletterID); d != nil {
 		return d
 	}
@@ -35,23 +36,13 @@ func validateNewsletter(req *crm.NewsletterRequest) *httpapi.ErrorDetail {
 		d.Code = "too_many_messages"
 		return d
 	}
-	variants := make(map[string]bool, len(req.Variants))
-	for i, v := range req.Variants {
-		field := fmt.Sprintf("variants[%d]", i)
-		if d := checkID(field+".id", v.ID, maxVariantID); d != nil {
-			return d
-		}
-		if variants[v.ID] {
-			return invalid(field+".id", "variant %q appears twice; variant IDs must be unique", v.ID)
-		}
-		variants[v.ID] = true
-		if d := checkContent(field, v.Subject, v.HTML, v.Text); d != nil {
-			return d
-		}
-		for k := range v.Fallbacks {
-			if !mergetag.ValidField(k) {
-				return invalid(field+".fallbacks", "%q is not a merge field name (letters, digits, '_', '.', '-')", k)
-			}
+	variants, d := validateVariants(req.Variants)
+	if d != nil {
+		return d
+	}
+	for id := range uploaded {
+		if _, inline := variants[id]; !inline {
+			variants[id] = true
 		}
 	}
 	for i, m := range req.Messages {
@@ -60,6 +51,30 @@ func validateNewsletter(req *crm.NewsletterRequest) *httpapi.ErrorDetail {
 		}
 	}
 	return nil
+}
+
+// validateVariants checks variants and returns their IDs.
+func validateVariants(vs []crm.Variant) (map[string]bool, *httpapi.ErrorDetail) {
+	variants := make(map[string]bool, len(vs))
+	for i, v := range vs {
+		field := fmt.Sprintf("variants[%d]", i)
+		if d := checkID(field+".id", v.ID, maxVariantID); d != nil {
+			return nil, d
+		}
+		if variants[v.ID] {
+			return nil, invalid(field+".id", "variant %q appears twice; variant IDs must be unique", v.ID)
+		}
+		variants[v.ID] = true
+		if d := checkContent(field, v.Subject, v.HTML, v.Text); d != nil {
+			return nil, d
+		}
+		for k := range v.Fallbacks {
+			if !mergetag.ValidField(k) {
+				return nil, invalid(field+".fallbacks", "%q is not a merge field name (letters, digits, '_', '.', '-')", k)
+			}
+		}
+	}
+	return variants, nil
 }
 
 func checkID(field, id string, most int) *httpapi.ErrorDetail {
@@ -93,7 +108,9 @@ func checkMessage(field string, m crm.Message, variants map[string]bool) *httpap
 	case m.Variant != "" && own:
 		return invalid(field+".variant", "a message names a variant or carries its own subject/html/text, not both")
 	case m.Variant != "" && !variants[m.Variant]:
-		return invalid(field+".variant", "names variant %q, which is not in this request's variants", m.Variant)
+		d := invalid(field+".variant", "names variant %q, which is neither in this request's variants nor in the newsletter's uploaded content (PUT %s)", m.Variant, crm.PathNewsletterContent)
+		d.Code = crm.CodeUnknownVariant
+		return d
 	case m.Variant == "":
 		return checkContent(field, m.Subject, m.HTML, m.Text)
 	}

@@ -47,6 +47,7 @@ func commands() []command {
 		{"render", "render a document locally, no Temporal needed", runRender},
 		{"social", "delete an edition's post on one network", runSocial},
 		{"suggest", "render a document locally and print the model's suggestions (AI_MODEL)", runSuggest},
+		{"artifacts", "prune the artifact store: artifacts prune --keep-editions N", runArtifacts},
 		{"schedule", "create, update, describe, list, pause, unpause, trigger, backfill or delete the weekly schedule", runSchedule},
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/halcytone/contentgen/activities"
 	"github.com/halcytone/contentgen/ai"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/edition"
@@ -78,7 +79,7 @@ func (l *localFlags) render(ctx context.Context, e *Env) (ai.Edition, error) {
 	if err != nil {
 		return ai.Edition{}, err
 	}
-	for _, w := range parsed.Warnings {
+	for _, w := range append(parsed.Warnings, output.Warnings...) {
 		fmt.Fprintln(e.Stderr, "warning:", w)
 	}
 	for _, u := range parsed.Unknown {
@@ -196,6 +197,7 @@ func runPreview(ctx context.Context, e *Env, args []string) error {
 	t.register(fs)
 	out := fs.String("out", "", "folder to write the channels into; default print to stdout")
 	summary := fs.Bool("summary", false, "print only a summary: subject, variants, sections changed, social lengths")
+	storeURL := fs.String("artifact-store", e.get("ARTIFACT_STORE_URL", app.DefaultArtifactDir), "artifact store the worker writes to (ARTIFACT_STORE_URL)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -215,6 +217,18 @@ func runPreview(ctx context.Context, e *Env, args []string) error {
 	var p workflows.Preview
 	if err := v.Get(&p); err != nil {
 		return fmt.Errorf("preview of %s: %w", id, err)
+	}
+	if p.Rendered != nil {
+		// The run answered with references: read the channels from the
+		// artifact store the worker writes to.
+		store, err := e.artifactStore(ctx, *storeURL)
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		if p.Output, err = activities.LoadOutput(ctx, store, p.Rendered.Manifest); err != nil {
+			return fmt.Errorf("preview of %s: %w", id, err)
+		}
 	}
 	if p.Output.Email.Subject == "" {
 		return fmt.Errorf("%s has not rendered yet; try again in a moment ('starter status' shows its stage)", id)
@@ -243,5 +257,8 @@ func printSummary(w io.Writer, p workflows.Preview) {
 	}
 	if p.Suggestions != nil {
 		fmt.Fprintf(w, "suggestions (accept with --accept): %s\n", strings.Join(p.Suggestions.IDs(), ", "))
+	}
+	for _, warning := range o.Warnings {
+		fmt.Fprintln(w, "warning:", warning)
 	}
 }

@@ -35,7 +35,9 @@ var migrations embed.FS
 var templateFiles embed.FS
 
 // DefaultMaxBodyBytes bounds a request body when Config.MaxBodyBytes is 0.
-const DefaultMaxBodyBytes = 4 << 20
+// A web update of a living document of several megabytes, with its
+// Markdown and section texts, can reach tens of megabytes.
+const DefaultMaxBodyBytes = 64 << 20
 
 // Config configures a Server.
 type Config struct {

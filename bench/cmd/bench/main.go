@@ -14,7 +14,9 @@
 // (sinks when BENCH_SMTP_ADDR is not set: discard, mailpit; default discard;
 // "none" skips), BENCH_SMTP_SIZES (default 20000,100000), BENCH_SMTP_DKIM
 // (off, on for Ed25519, rsa for RSA-2048; default off,on),
-// BENCH_CRM_CPUPROFILE (file for the SMTP runs' CRM CPU profile), BENCH_WINDOW and BENCH_PAGE_SIZE (the worker's SEND_WINDOW and
+// BENCH_DOC_SIZES (the document-size sweep in bytes of Markdown, default
+// 2 KB, 100 KB, 1 MB, 5 MB; "none" skips), BENCH_DOC_RECIPIENTS (default
+// 10000), BENCH_CRM_CPUPROFILE (file for the SMTP runs' CRM CPU profile), BENCH_WINDOW and BENCH_PAGE_SIZE (the worker's SEND_WINDOW and
 // SEND_PAGE_SIZE; default 8 and 1000), BENCH_CRM_CONCURRENCY (default 4),
 // BENCH_CRM_GOGC (default 400), BENCH_BIN (folder of the programs, default
 // bin/), BENCH_RESULTS (file to update, "none" skips), BENCH_KEEP=1 (keep
@@ -70,6 +72,14 @@ func list(key, def string) []string {
 	return out
 }
 
+func docSizes() string {
+	var s []string
+	for _, n := range bench.DocSizes {
+		s = append(s, strconv.Itoa(n))
+	}
+	return strings.Join(s, ",")
+}
+
 func run(ctx context.Context) error {
 	wd, err := os.Getwd()
 	if err != nil {
@@ -109,6 +119,22 @@ func run(ctx context.Context) error {
 		fmt.Println(m.Line())
 		fmt.Println(m.LoggedLine())
 		report.Lines = append(report.Lines, m.Line(), m.LoggedLine())
+	}
+	docRecipients, err := envInt("BENCH_DOC_RECIPIENTS", 10000)
+	if err != nil {
+		return err
+	}
+	for _, s := range list("BENCH_DOC_SIZES", docSizes()) {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("BENCH_DOC_SIZES: %q is not a number of bytes", s)
+		}
+		m, err := cfg.RunDoc(ctx, n, docRecipients)
+		if err != nil {
+			return err
+		}
+		fmt.Println(m.Line())
+		report.Lines = append(report.Lines, m.Line())
 	}
 	sinks := list("BENCH_SMTP", bench.SinkDiscard)
 	if addr := env("BENCH_SMTP_ADDR", ""); addr != "" {

@@ -1,0 +1,244 @@
+// Package artifact stores the large payloads of an edition (fetched
+// documents, parsed content, rendered emails and web updates) outside
+// workflow history: each is written once under its SHA-256 digest, and
+// history carries only a Ref. Any gocloud.dev/blob URL picks the backend
+// (file://, s3://, gs://, azblob://); with a keyring every object is
+// encrypted with AES-256-GCM, the key ID in the object's metadata.
+package artifact
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"gocloud.dev/blob"
+	_ "gocloud.dev/blob/azureblob" // azblob:// URLs
+	_ "gocloud.dev/blob/fileblob"  // file:// URLs
+	_ "gocloud.dev/blob/gcsblob"   // gs:// URLs
+	_ "gocloud.dev/blob/s3blob"    // s3:// URLs
+	"gocloud.dev/gcerrors"
+
+	"github.com/halcytone/contentgen/codec"
+)
+
+// Media types of the artifacts an edition writes.
+const (
+	MediaDocument = "application/vnd.halcytone.document+json"
+	MediaParsed   = "application/vnd.halcytone.parsed+json"
+	MediaVariant  = "application/vnd.halcytone.variant+json"
+	MediaWeb      = "application/vnd.halcytone.web+json"
+	MediaEdition  = "application/vnd.halcytone.edition+json"
+	// MediaAITask is one suggestion request, prompts rendered.
+	MediaAITask = "application/vnd.halcytone.ai-task+json"
+)
+
+// Object metadata keys. The cipher and key ID names are the payload
+// codec's, so one key spec reads both.
+const (
+	metaMediaType = "media-type"
+	metaKeyID     = codec.MetadataKeyID
+	metaCipher    = codec.MetadataCipher
+)
+
+const (
+	blobPrefix  = "sha256/"
+	indexPrefix = "editions/"
+)
+
+// Ref names an artifact: what history carries instead of the bytes.
+type Ref struct {
+	// Digest is "sha256:<hex>" of the plain content.
+	Digest    string `json:"digest"`
+	Size      int64  `json:"size"`
+	MediaType string `json:"media_type"`
+}
+
+// IsZero reports whether r names nothing.
+func (r Ref) IsZero() bool { return r.Digest == "" }
+
+// Hex is the digest without its "sha256:" prefix.
+func (r Ref) Hex() string { return strings.TrimPrefix(r.Digest, "sha256:") }
+
+// Digest returns "sha256:<hex>" of b.
+func Digest(b []byte) string {
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// Sentinels for errors.Is on a *Error.
+var (
+	ErrMissing = errors.New("artifact is missing")
+	ErrCorrupt = errors.New("artifact does not match its digest")
+	ErrSealed  = errors.New("artifact cannot be decrypted")
+)
+
+// Error says which artifact of which store could not be read, and why.
+type Error struct {
+	Digest string
+	Store  string
+	Err    error
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("artifact %s in store %s: %v", e.Digest, e.Store, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Store is a content-addressed, immutable artifact store. It is safe for
+// concurrent use; workers on several machines may share one bucket.
+type Store struct {
+	bucket *blob.Bucket
+	name   string
+	keys   *codec.Keyring
+}
+
+// Open opens the store at rawURL: file:///abs/dir, s3://bucket?region=…,
+// gs://bucket or azblob://container. keys, when not nil, encrypts what is
+// written and decrypts what is read.
+func Open(ctx context.Context, rawURL string, keys *codec.Keyring) (*Store, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme == "" {
+		return nil, fmt.Errorf("artifact store URL %q: want file:///path, s3://bucket, gs://bucket or azblob://container", rawURL)
+	}
+	if u.Scheme == "file" {
+		q := u.Query()
+		if !q.Has("create_dir") {
+			q.Set("create_dir", "true")
+		}
+		u.RawQuery = q.Encode()
+	}
+	b, err := blob.OpenBucket(ctx, u.String())
+	if err != nil {
+		return nil, fmt.Errorf("open artifact store %s: %w", displayName(u), err)
+	}
+	return &Store{bucket: b, name: displayName(u), keys: keys}, nil
+}
+
+// displayName is the URL without its query, for messages.
+func displayName(u *url.URL) string {
+	c := *u
+	c.RawQuery, c.User = "", nil
+	return c.String()
+}
+
+// Name is the store's URL without query parameters.
+func (s *Store) Name() string { return s.name }
+
+// Encrypted reports whether the store encrypts what it writes.
+func (s *Store) Encrypted() bool { return s.keys != nil }
+
+// Close releases the bucket.
+func (s *Store) Close() error { return s.bucket.Close() }
+
+// Put writes data under its digest unless it is already stored, and, when
+// edition is set, records that the edition uses it (see Prune).
+func (s *Store) Put(ctx context.Context, edition, mediaType string, data []byte) (Ref, error) {
+	ref := Ref{Digest: Digest(data), Size: int64(len(data)), MediaType: mediaType}
+	key := blobPrefix + ref.Hex()
+	exists, err := s.bucket.Exists(ctx, key)
+	if err != nil {
+		return ref, fmt.Errorf("artifact %s in store %s: %w", ref.Digest, s.name, err)
+	}
+	if !exists {
+		body, meta := data, map[string]string{metaMediaType: mediaType}
+		if s.keys != nil {
+			id, sealed, err := s.keys.Seal(data)
+			if err != nil {
+				return ref, fmt.Errorf("encrypt artifact %s: %w", ref.Digest, err)
+			}
+			body, meta[metaKeyID], meta[metaCipher] = sealed, id, codec.CipherAES256GCM
+		}
+		opts := &blob.WriterOptions{ContentType: "application/octet-stream", Metadata: meta}
+		if err := s.bucket.WriteAll(ctx, key, body, opts); err != nil {
+			return ref, fmt.Errorf("write artifact %s to store %s: %w", ref.Digest, s.name, err)
+		}
+	}
+	if edition != "" {
+		if err := s.bucket.WriteAll(ctx, indexKey(edition, ref), nil, nil); err != nil {
+			return ref, fmt.Errorf("index artifact %s for edition %s in store %s: %w", ref.Digest, edition, s.name, err)
+		}
+	}
+	return ref, nil
+}
+
+func indexKey(edition string, ref Ref) string {
+	return indexPrefix + edition + "/" + ref.Hex()
+}
+
+// Get reads an artifact and checks it against its digest and size. The
+// error is a *Error wrapping ErrMissing, ErrCorrupt or ErrSealed when the
+// artifact is gone, altered or unreadable with the keys at hand.
+func (s *Store) Get(ctx context.Context, ref Ref) ([]byte, error) {
+	fail := func(err error) ([]byte, error) { return nil, &Error{Digest: ref.Digest, Store: s.name, Err: err} }
+	if !validDigest(ref.Digest) {
+		return fail(fmt.Errorf("%w: malformed digest, want sha256:<64 hex digits>", ErrCorrupt))
+	}
+	key := blobPrefix + ref.Hex()
+	attrs, err := s.bucket.Attributes(ctx, key)
+	if err != nil {
+		return fail(s.readErr(err))
+	}
+	body, err := s.bucket.ReadAll(ctx, key)
+	if err != nil {
+		return fail(s.readErr(err))
+	}
+	if id := attrs.Metadata[metaKeyID]; id != "" {
+		if s.keys == nil {
+			return fail(fmt.Errorf("%w: it is encrypted with key %q; set NEWSLETTER_CODEC_KEYS to a key spec holding that key", ErrSealed, id))
+		}
+		if c := attrs.Metadata[metaCipher]; c != codec.CipherAES256GCM {
+			return fail(fmt.Errorf("%w: cipher %q is not supported", ErrSealed, c))
+		}
+		if body, err = s.keys.Open(id, body); err != nil {
+			return fail(fmt.Errorf("%w: %w", ErrSealed, err))
+		}
+	}
+	if got := Digest(body); got != ref.Digest || int64(len(body)) != ref.Size {
+		return fail(fmt.Errorf("%w: read %d bytes with digest %s, want %d bytes; the object was altered, so re-render the edition from the same source revision",
+			ErrCorrupt, len(body), got, ref.Size))
+	}
+	return body, nil
+}
+
+func (s *Store) readErr(err error) error {
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return fmt.Errorf("%w: it was deleted, or this worker uses another ARTIFACT_STORE_URL than the one that wrote it", ErrMissing)
+	}
+	return err
+}
+
+func validDigest(d string) bool {
+	h, ok := strings.CutPrefix(d, "sha256:")
+	if !ok || len(h) != 64 {
+		return false
+	}
+	_, err := hex.DecodeString(h)
+	return err == nil
+}
+
+// PutJSON stores v encoded as JSON.
+func (s *Store) PutJSON(ctx context.Context, edition, mediaType string, v any) (Ref, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return Ref{}, fmt.Errorf("encode %s: %w", mediaType, err)
+	}
+	return s.Put(ctx, edition, mediaType, b)
+}
+
+// GetJSON reads and verifies an artifact and decodes it into v.
+func (s *Store) GetJSON(ctx context.Context, ref Ref, v any) error {
+	b, err := s.Get(ctx, ref)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return &Error{Digest: ref.Digest, Store: s.name, Err: fmt.Errorf("%w: decode %s: %w", ErrCorrupt, ref.MediaType, err)}
+	}
+	return nil
+}

@@ -1,0 +1,163 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/halcytone/contentgen/activities"
+)
+
+// versionArtifacts marks runs whose documents and renders live in the
+// artifact store, history carrying only references. Runs started before
+// replay the inline steps (prepareInline, deliverInline).
+const (
+	changeArtifacts  = "artifact-store"
+	versionArtifacts = 1
+	// changeDetectInRender marks runs whose render activity also compares
+	// with the last edition (one activity fewer per render).
+	changeDetectInRender = "detect-in-render"
+)
+
+// staged is one fetch-and-render through the artifact store.
+type staged struct {
+	doc      activities.DocumentSummary
+	detect   activities.DetectResult
+	rendered activities.RenderSummary
+	statsErr string
+}
+
+// fetchAndRenderArtifacts fetches and parses the document, then compares
+// it with the last edition while it renders: three activities, each
+// result a few KB whatever the document's size.
+func (r *run) fetchAndRenderArtifacts(ctx workflow.Context) (staged, error) {
+	var s staged
+	r.setStage(ctx, StageFetching)
+	docIn := activities.DocumentInput{Source: r.in.Source, Edition: r.in.Edition}
+	if err := workflow.ExecuteActivity(withOptions(ctx, fetchOptions), a.FetchAndParse, docIn).Get(ctx, &s.doc); err != nil {
+		var appErr *temporal.ApplicationError
+		if errors.As(err, &appErr) && appErr.Type() == activities.ErrTypeNoSections {
+			return s, stepErrorOn("parse document", r.in.Source, err)
+		}
+		return s, stepErrorOn("fetch document", r.in.Source, err)
+	}
+	r.setStage(ctx, StageRendering)
+	parsed := s.doc.Parsed
+	renderIn := activities.RenderArtifactsInput{Parsed: parsed, Edition: r.in.Edition, Date: r.date, WithStats: true}
+	if r.detectInRender {
+		renderIn.WithDetect = true
+		if err := workflow.ExecuteActivity(withOptions(ctx, localOptions), a.RenderEditionArtifacts, renderIn).Get(ctx, &s.rendered); err != nil {
+			return s, stepErrorOn("render edition", r.in.Edition, err)
+		}
+		if s.rendered.Detect != nil {
+			s.detect = *s.rendered.Detect
+			s.rendered.Detect = nil
+		}
+		s.statsErr = s.rendered.StatsError
+		return s, nil
+	}
+	detectF := workflow.ExecuteActivity(withOptions(ctx, platformReadOptions), a.DetectChanges, activities.DetectInput{Edition: r.in.Edition, ParsedRef: &parsed})
+	renderF := workflow.ExecuteActivity(withOptions(ctx, localOptions), a.RenderEditionArtifacts, renderIn)
+	if err := detectF.Get(ctx, &s.detect); err != nil {
+		return s, stepError("compare with the last edition", err)
+	}
+	if err := renderF.Get(ctx, &s.rendered); err != nil {
+		return s, stepErrorOn("render edition", r.in.Edition, err)
+	}
+	s.statsErr = s.rendered.StatsError
+	return s, nil
+}
+
+// prepareArtifacts is prepare for runs on the artifact store.
+func (r *run) prepareArtifacts(ctx workflow.Context) (unchanged bool, err error) {
+	s, err := r.fetchAndRenderArtifacts(ctx)
+	if err != nil {
+		return false, err
+	}
+	before := r.content
+	r.doc, r.rendered = &s.doc, &s.rendered
+	r.content = s.rendered.ContentRevision
+	r.status.ContentRevision = r.content
+	r.revision = s.doc.Revision
+	r.status.Revision = s.doc.Revision
+	r.status.Rendered = s.rendered.Manifest.Hex()
+	r.status.Unknown = s.doc.Unknown
+	r.status.Warnings = append(append([]string(nil), s.doc.Warnings...), s.rendered.Warnings...)
+	if s.statsErr != "" {
+		r.status.Warnings = append(r.status.Warnings, "usage figures unavailable, the by-the-numbers block is left out: "+s.statsErr)
+	}
+	r.status.Sections = nil
+	for _, sec := range s.doc.Sections {
+		r.status.Sections = append(r.status.Sections, SectionSummary(sec))
+	}
+	r.status.SectionTotal = s.doc.SectionTotal
+	r.status.Changes = s.detect.Changes
+	r.status.ChangesTotal = s.detect.ChangesTotal
+	r.preview = Preview{Edition: r.in.Edition, Changes: s.detect.Changes, Document: &s.doc, Rendered: &s.rendered}
+	r.status.Variants = len(s.rendered.Variants)
+	if s.detect.Unchanged && !r.in.Force {
+		return true, nil
+	}
+	r.suggestArtifacts(ctx, s)
+	if !r.signed {
+		r.sendProofArtifacts(ctx)
+		return false, nil
+	}
+	if before != "" && before == r.content {
+		// Nothing an approver sees changed: approvals and tokens stand.
+		workflow.GetLogger(ctx).Info("refresh rendered the same edition; approvals stand", "edition", r.in.Edition)
+		return false, nil
+	}
+	since := r.voidOnChange(ctx, before)
+	r.sendSignedProof(ctx, r.in.Approvers, since, false)
+	return false, nil
+}
+
+func (r *run) sendProofArtifacts(ctx workflow.Context) {
+	if r.in.DryRun || !r.wants(ChannelEmail) {
+		return
+	}
+	in := activities.ProofInput{
+		NewsletterID: fmt.Sprintf("%s-proof-%d", r.id, r.status.Refreshes),
+		Approvers:    r.in.Approvers,
+		Warnings:     r.rendered.Warnings,
+		EmailOnly:    r.rendered.EmailOnly,
+		EmailRef:     r.rendered.EmailRef(),
+		Suggestions:  r.preview.Suggestions,
+	}
+	var res activities.ProofResult
+	if err := workflow.ExecuteActivity(withOptions(ctx, proofOptions), a.SendProof, in).Get(ctx, &res); err != nil {
+		r.status.Errors = append(r.status.Errors, "proof not sent: "+reason(err))
+		return
+	}
+	r.status.ProofSentTo = res.SentTo
+}
+
+// deliverArtifacts publishes the web update and sends the email, each
+// activity reading the rendered edition from the artifact store.
+func (r *run) deliverArtifacts(ctx workflow.Context) (Result, error) {
+	if r.wants(ChannelWeb) {
+		r.setStage(ctx, StagePublishing)
+		var pub struct {
+			URL string `json:"url"`
+		}
+		web, parsed := r.rendered.Web, r.doc.Parsed
+		in := activities.PublishInput{WorkflowID: r.id, Edition: r.in.Edition, Revision: r.revision, WebRef: &web, ParsedRef: &parsed}
+		if err := workflow.ExecuteActivity(withOptions(ctx, publishOptions), a.PublishUpdate, in).Get(ctx, &pub); err != nil {
+			return Result{}, stepError("publish web update", err)
+		}
+		r.status.UpdateURL = pub.URL
+	}
+	if r.wants(ChannelEmail) {
+		r.setStage(ctx, StageSending)
+		manifest := r.rendered.Manifest
+		in := activities.SendInput{NewsletterID: r.id, Audience: r.in.Audience, TargetedSegments: r.rendered.TargetedSegments, Manifest: &manifest}
+		if err := workflow.ExecuteActivity(withOptions(ctx, sendOptions), a.SendNewsletter, in).Get(ctx, &r.status.Send); err != nil {
+			return Result{}, stepError("send newsletter", err)
+		}
+	}
+	r.postSocial(ctx)
+	return r.result(OutcomeSent), nil
+}
