@@ -20,6 +20,7 @@ build:
 	$(GO) build -o $(BIN)/codec-server ./cmd/codec-server
 	$(GO) build -o $(BIN)/approvals ./cmd/approvals
 	$(GO) build -o $(BIN)/socialfake ./cmd/socialfake
+	$(GO) build -o $(BIN)/aifake ./cmd/aifake
 
 $(BIN)/temporal:
 	@echo "installing Temporal CLI $(TEMPORAL_VERSION) into bin/ (a few minutes the first time)"

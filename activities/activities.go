@@ -87,6 +87,8 @@ type Activities struct {
 	Social map[string]social.Poster
 	// Images downloads a post's lead image; nil posts without images.
 	Images ImageFetcher
+	// AI makes suggestions; nil when AI is off.
+	AI *Suggester
 }
 
 // nonRetryable turns err into a final application error of type typ.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/halcytone/contentgen/ai"
 	"github.com/halcytone/contentgen/approvals/proofmail"
 	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/artifact"
@@ -72,6 +73,9 @@ type ProofInput struct {
 	// ChangesSince holds, for each approver whose approval a change
 	// voided, what changed since that approval.
 	ChangesSince map[string][]content.SectionChange `json:"changes_since_approval,omitempty"`
+	// Suggestions, when any, are shown above the email, each next to the
+	// original, with the IDs to accept.
+	Suggestions *ai.Suggestions `json:"suggestions,omitempty"`
 	// EmailRef, when set, names the email in the artifact store instead
 	// of Email.
 	EmailRef *artifact.Ref `json:"email_ref,omitempty"`
@@ -134,7 +138,7 @@ func (a *Activities) SendProof(ctx context.Context, in ProofInput) (ProofResult,
 
 // plainProof is the proof of runs started before signed approvals.
 func plainProof(in ProofInput) crm.NewsletterRequest {
-	v := render.ProofNote(in.Email, in.EmailOnly)
+	v := withSuggestions(render.ProofNote(in.Email, in.EmailOnly), in.Suggestions)
 	v.ID = "proof"
 	v.Subject = ProofSubjectPrefix + v.Subject
 	req := crm.NewsletterRequest{NewsletterID: in.NewsletterID, Variants: []crm.Variant{v}}
@@ -164,7 +168,7 @@ func (a *Activities) signedProof(in ProofInput) (crm.NewsletterRequest, error) {
 			}
 			d.Tokens[act] = tok
 		}
-		msg, err := proofmail.Build(d, render.ProofNote(in.Email, in.EmailOnly))
+		msg, err := proofmail.Build(d, withSuggestions(render.ProofNote(in.Email, in.EmailOnly), in.Suggestions))
 		if err != nil {
 			return req, nonRetryable(ErrTypeRender, err)
 		}

@@ -128,12 +128,15 @@ type RenderInput struct {
 	Edition string         `json:"edition"`
 	Date    time.Time      `json:"date"`
 	Stats   []render.Stat  `json:"stats,omitempty"`
+	// Accepted are the suggestions approvers accepted, in place of the
+	// derived texts.
+	Accepted render.Overrides `json:"accepted,omitzero"`
 }
 
 // RenderEdition renders every channel and stamps the content revision
 // that approvals are bound to.
 func (a *Activities) RenderEdition(ctx context.Context, in RenderInput) (render.Output, error) {
-	out, err := a.Renderer.Render(in.Parsed, render.Edition{ID: in.Edition, Date: in.Date, WebBaseURL: a.WebBaseURL, Stats: in.Stats})
+	out, err := a.Renderer.Render(in.Parsed, render.Edition{ID: in.Edition, Date: in.Date, WebBaseURL: a.WebBaseURL, Stats: in.Stats, Accepted: in.Accepted})
 	if err != nil {
 		return render.Output{}, nonRetryable(ErrTypeRender, fmt.Errorf("render edition %s: %w", in.Edition, err))
 	}

@@ -124,6 +124,9 @@ type RenderArtifactsInput struct {
 	// WithDetect compares the document with the last published edition
 	// in the same activity (Detect in the result): one activity fewer.
 	WithDetect bool `json:"with_detect,omitempty"`
+	// Accepted are the suggestions approvers accepted, in place of the
+	// derived texts.
+	Accepted render.Overrides `json:"accepted,omitzero"`
 }
 
 // VariantRef is one stored email variant.
@@ -200,7 +203,7 @@ func (a *Activities) RenderEditionArtifacts(ctx context.Context, in RenderArtifa
 			statsErr, in.Stats = err.Error(), nil
 		}
 	}
-	out, err := a.Renderer.Render(p, render.Edition{ID: in.Edition, Date: in.Date, WebBaseURL: a.WebBaseURL, Stats: in.Stats})
+	out, err := a.Renderer.Render(p, render.Edition{ID: in.Edition, Date: in.Date, WebBaseURL: a.WebBaseURL, Stats: in.Stats, Accepted: in.Accepted})
 	if err != nil {
 		return RenderSummary{}, nonRetryable(ErrTypeRender, fmt.Errorf("render edition %s: %w", in.Edition, err))
 	}

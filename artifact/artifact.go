@@ -33,6 +33,8 @@ const (
 	MediaVariant  = "application/vnd.halcytone.variant+json"
 	MediaWeb      = "application/vnd.halcytone.web+json"
 	MediaEdition  = "application/vnd.halcytone.edition+json"
+	// MediaAITask is one suggestion request, prompts rendered.
+	MediaAITask = "application/vnd.halcytone.ai-task+json"
 )
 
 // Object metadata keys. The cipher and key ID names are the payload

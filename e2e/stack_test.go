@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/ai/aifake"
 	"github.com/halcytone/contentgen/approvals"
 	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/artifact"
@@ -30,6 +31,7 @@ import (
 	"github.com/halcytone/contentgen/platform"
 	platformserver "github.com/halcytone/contentgen/platform/server"
 	"github.com/halcytone/contentgen/social"
+	"github.com/halcytone/contentgen/workflows"
 )
 
 var record = flag.Bool("record", false, "write the runs' histories to workflows/testdata for the replay test")
@@ -110,6 +112,9 @@ type stackOptions struct {
 	observe *telemetry.Providers
 	// social holds the clients of the networks the worker posts to.
 	social map[string]social.Poster
+	// model, when set, turns suggestions on against this fake
+	// OpenAI-compatible server, with Enhance on its own task queue.
+	model *aifake.Server
 	// artifactURL is the worker's artifact store (default: a file store
 	// in the test's temporary folder).
 	artifactURL string
@@ -219,6 +224,21 @@ func startStack(t *testing.T, o stackOptions) *stack {
 		Approvals: activities.ApprovalOptions{Keys: s.keys, PublicURL: s.approvalsURL},
 		Social:    o.social}
 
+	if o.model != nil {
+		model := httptest.NewServer(o.model)
+		t.Cleanup(model.Close)
+		cfg := app.AIConfig{Model: "e2e-model", BaseURL: model.URL + "/v1", APIKey: "sk-e2e", Budget: 20000, CacheDir: t.TempDir()}
+		runner, prompts, err := app.AI(cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		acts.AI = &activities.Suggester{Runner: runner, Prompts: prompts, Budget: cfg.Budget, TaskQueue: workflows.AITaskQueue}
+		aw := app.NewAIWorker(tc, workflows.AITaskQueue, acts, 20)
+		if err := aw.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(aw.Stop)
+	}
 	w := app.NewWorker(tc, "", acts, worker.Options{})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)

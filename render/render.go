@@ -79,11 +79,17 @@ func (r *Renderer) Render(p content.Parsed, ed Edition) (Output, error) {
 		return fail(err)
 	}
 	d := prepare(p, ed)
+	if err := ed.Accepted.applyDocument(d); err != nil {
+		return fail(err)
+	}
 	out := Output{TargetedSegments: targeted, EmailOnly: emailOnly(d)}
 	for _, set := range segmentSets(targeted) {
 		v, warning, err := r.variant(d, set)
 		if err != nil {
 			return fail(err)
+		}
+		if sub := ed.Accepted.subject(); sub != "" {
+			v.Subject = sub
 		}
 		out.Variants = append(out.Variants, v)
 		if warning != "" {
@@ -95,6 +101,9 @@ func (r *Renderer) Render(p content.Parsed, ed Edition) (Output, error) {
 		return fail(err)
 	}
 	if out.Social, err = r.socialDrafts(d); err != nil {
+		return fail(err)
+	}
+	if err := ed.Accepted.applySocial(out.Social); err != nil {
 		return fail(err)
 	}
 	return out, nil

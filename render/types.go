@@ -21,6 +21,9 @@ type Edition struct {
 	// Stats are usage figures for the "by the numbers" block; none leaves
 	// the block out.
 	Stats []Stat `json:"stats,omitempty"`
+	// Accepted holds texts an approver accepted in place of the derived
+	// ones (see Overrides).
+	Accepted Overrides `json:"accepted,omitzero"`
 }
 
 // Stat is one usage figure.

@@ -4,6 +4,9 @@
 # examples/, approved through the link in the proof email.
 # Usage: scripts/demo.sh up|down|clean
 # DEMO_APPROVE=manual waits for you to click the printed link instead.
+# AI_DEMO=1 adds a bundled fake model (bin/aifake): its suggestions show in
+# the proof, two are accepted and the new proof is approved; without it
+# the demo stays offline and AI-free.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -25,6 +28,8 @@ CRM_KEY=demo-crm-key
 PLATFORM_KEY=demo-platform-key
 APPROVERS=ana@example.com,bo@example.com
 SOURCE=markdown:examples/living-document.md
+AI_DEMO=${AI_DEMO:-}
+AIFAKE_ADDR=${AIFAKE_ADDR:-127.0.0.1:8090}
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 info() { printf '    %s\n' "$*"; }
@@ -105,9 +110,18 @@ up() {
     info "$fakes: local fakes on http://$SOCIAL_ADDR"
   fi
 
+  # The default demo asks no model, whatever the caller's environment says.
+  local ai_env=(env -u AI_MODEL -u OPENAI_BASE_URL -u OPENAI_API_KEY)
+  if [ -n "$AI_DEMO" ]; then
+    step "Fake model on http://$AIFAKE_ADDR/v1 (fixed suggestions)"
+    AIFAKE_ADDR=$AIFAKE_ADDR start aifake "$BIN/aifake"
+    wait_for "aifake" 30 http_up "http://$AIFAKE_ADDR/"
+    ai_env=(env AI_MODEL=demo-model OPENAI_BASE_URL=http://$AIFAKE_ADDR/v1 OPENAI_API_KEY=demo-ai-key AI_CACHE_DIR=$DATA/ai-cache)
+  fi
+
   step "Worker (artifact store in .data/artifacts)"
   CRM_URL=http://$CRM_ADDR CRM_API_KEY=$CRM_KEY PLATFORM_URL=http://$PLATFORM_ADDR PLATFORM_API_KEY=$PLATFORM_KEY \
-    APPROVALS_PUBLIC_URL=http://$APPROVALS_ADDR ARTIFACT_STORE_URL=$DATA/artifacts start worker "$BIN/worker"
+    APPROVALS_PUBLIC_URL=http://$APPROVALS_ADDR ARTIFACT_STORE_URL=$DATA/artifacts start worker "${ai_env[@]}" "$BIN/worker"
 
   step "Sample contacts from examples/contacts.csv"
   CRM_DB=$DATA/crm.db "$BIN/crm" import --file examples/contacts.csv | sed 's/^/    /'
@@ -131,6 +145,7 @@ up() {
   if [ "$stage" = awaiting_approval ]; then
     step "Preview"
     "$BIN/starter" preview --edition "$edition" --summary | sed 's/^/    /'
+    [ -n "$AI_DEMO" ] && accept_suggestions "$edition"
     approve_by_link
   elif [ "$stage" = failed ]; then
     "$BIN/starter" status --edition "$edition" || true
@@ -162,6 +177,31 @@ up() {
   running socialfake && info "Posts on the local fakes:      http://$SOCIAL_ADDR/posts"
   info "Mailpit received ${count:-0} messages (sample contacts: $contacts, plus proofs to approvers): $MAILPIT"
   info "Stop everything with 'make demo-down'; 'make demo-clean' also removes .data/."
+}
+
+# accept_suggestions shows the model's suggestions and accepts two as Ana
+# (an operator-minted token): the edition is rendered again, and a new
+# proof goes out for approval.
+accept_suggestions() {
+  local edition=$1 revision
+  step "Suggestions next to the originals (also in the proof in Mailpit)"
+  "$BIN/starter" preview --edition "$edition" --out "$DATA/preview" >/dev/null
+  sed 's/^/    /' "$DATA/preview/suggestions.txt"
+  revision=$("$BIN/starter" status --edition "$edition" --json | sed -n 's/^  "content_revision": "\(.*\)",$/\1/p')
+  step "Accepting subject:2 and social.x as Ana: the edition changes and a new proof goes out"
+  "$BIN/starter" approve --edition "$edition" --by ana@example.com --mint --accept subject:2,social.x | sed 's/^/    /'
+  for _ in $(seq 1 120); do
+    local st
+    st=$("$BIN/starter" status --edition "$edition" --json)
+    if ! grep -q "\"content_revision\": \"$revision\"" <<<"$st" && grep -q '"stage": "awaiting_approval"' <<<"$st"; then break; fi
+    sleep 0.5
+  done
+  "$BIN/starter" preview --edition "$edition" --summary | sed 's/^/    /'
+  for _ in $(seq 1 60); do # until the new proof reaches Mailpit
+    curl -fsS "$MAILPIT/api/v1/search?query=to%3Aana%40example.com%20subject%3AProof&limit=1" \
+      | grep -q '"messages_count":[2-9]' && break
+    sleep 0.5
+  done
 }
 
 # approve_by_link finds Ana's proof in Mailpit, prints her approve

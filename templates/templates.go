@@ -33,3 +33,30 @@ func FS() fs.FS { return files }
 func Names() []string {
 	return []string{EmailSubject, EmailHTML, EmailText, WebHTML, WebMarkdown, Social}
 }
+
+// Prompt templates for suggestions, in the ai/ folder (text/template; each
+// defines "system" and "user" and receives ai.PromptView). A folder that
+// overrides templates overrides these from its own ai/ subfolder.
+const (
+	AIEmail   = "email.tmpl"
+	AISummary = "summary.tmpl"
+	AISocial  = "social.tmpl"
+	AICheck   = "check.tmpl"
+	// AIDir is the folder of the prompt templates.
+	AIDir = "ai"
+)
+
+//go:embed ai/*.tmpl
+var aiFiles embed.FS
+
+// AIFS returns the built-in prompt templates, at the root of the FS.
+func AIFS() fs.FS {
+	sub, err := fs.Sub(aiFiles, AIDir)
+	if err != nil {
+		panic(err) // the folder is embedded above
+	}
+	return sub
+}
+
+// AINames lists every prompt template file, in a stable order.
+func AINames() []string { return []string{AIEmail, AISummary, AISocial, AICheck} }

@@ -23,3 +23,13 @@ func TestNamesMatchEmbeddedFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestAINamesMatchEmbeddedFiles(t *testing.T) {
+	embedded, err := fs.Glob(AIFS(), "*.tmpl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(embedded, slices.Sorted(slices.Values(AINames()))) {
+		t.Errorf("embedded prompt templates %v, AINames %v", embedded, AINames())
+	}
+}

@@ -48,6 +48,8 @@ func run() error {
 	window := fs.Int("send-window", getenv.Int("SEND_WINDOW", 4), "batch requests in flight during a send (SEND_WINDOW)")
 	rate := fs.Float64("send-rate", getenv.Float("SEND_RATE", 0), "messages per second handed to the CRM, 0 for no cap (SEND_RATE)")
 	pageSize := fs.Int("send-page-size", getenv.Int("SEND_PAGE_SIZE", 1000), "recipients per page and per batch request (SEND_PAGE_SIZE)")
+	aiQueue := fs.String("ai-task-queue", getenv.String("AI_TASK_QUEUE", workflows.AITaskQueue), "task queue of suggestion requests, when AI_MODEL is set (AI_TASK_QUEUE)")
+	aiRate := fs.Float64("ai-rate", getenv.Float("AI_REQUESTS_PER_SECOND", 1), "model requests per second across all workers of the AI task queue (AI_REQUESTS_PER_SECOND)")
 	artifactURL := fs.String("artifact-store", getenv.String("ARTIFACT_STORE_URL", app.DefaultArtifactDir), "artifact store for documents and renders: file:///dir, s3://bucket?region=…, gs://bucket, azblob://container or a folder (ARTIFACT_STORE_URL)")
 	contentMode := fs.String("crm-content-mode", getenv.String("CRM_CONTENT_MODE", activities.ContentAuto), "how variants reach the CRM: auto, upload or inline (CRM_CONTENT_MODE)")
 	metricsAddr := fs.String("metrics-addr", getenv.String("METRICS_ADDR", ""), "serve Prometheus metrics at http://<addr>/metrics, e.g. 127.0.0.1:9464; empty: off (METRICS_ADDR)")
@@ -122,6 +124,19 @@ func run() error {
 		Social:     networks,
 		Images:     social.ImageFetcher{HTTP: &http.Client{Timeout: 30 * time.Second}},
 	}
+	aiCfg, err := app.AIFromEnv(os.Getenv)
+	if err != nil {
+		return err
+	}
+	aiCfg.TemplateDir = *templates
+	aiCfg.HTTPClient = &http.Client{Transport: httpTransport, Timeout: 2 * time.Minute}
+	runner, prompts, err := app.AI(aiCfg, logger)
+	if err != nil {
+		return err
+	}
+	if runner != nil {
+		acts.AI = &activities.Suggester{Runner: runner, Prompts: prompts, Budget: aiCfg.Budget, TaskQueue: *aiQueue}
+	}
 	opts, err := app.TemporalOptions(logger)
 	if err != nil {
 		return err
@@ -138,6 +153,14 @@ func run() error {
 	}
 	defer c.Close()
 	w := app.NewWorker(c, *taskQueue, acts, worker.Options{})
+	if acts.AI != nil {
+		aw := app.NewAIWorker(c, *aiQueue, acts, *aiRate)
+		if err := aw.Start(); err != nil {
+			return fmt.Errorf("start the AI worker: %w", err)
+		}
+		defer aw.Stop()
+		logger.Info("suggestions on", "model", aiCfg.Model, "aiTaskQueue", *aiQueue, "requestsPerSecond", *aiRate, "tokenBudget", aiCfg.Budget)
+	}
 	logger.Info("worker started", "taskQueue", *taskQueue, "crm", *crmURL, "platform", *platformURL, "socialNetworks", slices.Sorted(maps.Keys(networks)),
 		"artifactStore", store.Name(), "artifactsEncrypted", store.Encrypted(), "crmContentMode", *contentMode)
 	return w.Run(workerInterrupt(ctx))

@@ -100,6 +100,7 @@ func (r *run) prepareArtifacts(ctx workflow.Context) (unchanged bool, err error)
 	if s.detect.Unchanged && !r.in.Force {
 		return true, nil
 	}
+	r.suggestArtifacts(ctx, s)
 	if !r.signed {
 		r.sendProofArtifacts(ctx)
 		return false, nil
@@ -124,6 +125,7 @@ func (r *run) sendProofArtifacts(ctx workflow.Context) {
 		Warnings:     r.rendered.Warnings,
 		EmailOnly:    r.rendered.EmailOnly,
 		EmailRef:     r.rendered.EmailRef(),
+		Suggestions:  r.preview.Suggestions,
 	}
 	var res activities.ProofResult
 	if err := workflow.ExecuteActivity(withOptions(ctx, proofOptions), a.SendProof, in).Get(ctx, &res); err != nil {

@@ -5,7 +5,11 @@ package workflows
 
 // Names shared by the worker, the starter, tests and operators' CLI calls.
 const (
-	TaskQueue    = "newsletter"
+	TaskQueue = "newsletter"
+	// AITaskQueue is where suggestion requests run (default of the worker's
+	// AI_TASK_QUEUE), on a rate-limited worker of their own so a slow model
+	// never delays a send.
+	AITaskQueue  = "newsletter-ai"
 	WorkflowName = "NewsletterWorkflow"
 
 	// SignalApprove carries ApproveSignal: temporal workflow signal

@@ -52,6 +52,8 @@ type run struct {
 	rejectReason   string
 	refreshPending bool
 	refreshedBy    string
+
+	ai aiState
 }
 
 // NewsletterWorkflow fetches the living document, renders every channel,
@@ -208,6 +210,7 @@ func (r *run) result(outcome string) Result {
 			res.Social = r.rendered.Social
 		}
 	}
+	res.AI = r.aiResult()
 	return res
 }
 

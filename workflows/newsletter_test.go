@@ -49,6 +49,7 @@ type harness struct {
 	fetcher  *fakes.Fetcher
 	crm      *fakes.CRM
 	platform *fakes.Platform
+	acts     *activities.Activities
 	store    *artifact.Store
 	storeDir string
 }
@@ -90,6 +91,7 @@ func newHarness(t *testing.T, docs ...content.Document) *harness {
 		Approvals: activities.ApprovalOptions{Keys: keys, Now: func() time.Time { return h.env.Now() }}}
 	h.env.RegisterWorkflowWithOptions(NewsletterWorkflow, workflow.RegisterOptions{Name: WorkflowName})
 	h.env.RegisterActivity(acts)
+	h.acts = acts
 	return h
 }
 

@@ -1,8 +1,6 @@
 package workflows
 
 import (
-	"fmt"
-
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/halcytone/contentgen/activities"
@@ -54,6 +52,7 @@ func (r *run) prepare(ctx workflow.Context) (unchanged bool, err error) {
 	if p.detect.Unchanged && !r.in.Force {
 		return true, nil
 	}
+	r.suggest(ctx, p)
 	if !r.signed {
 		r.sendProof(ctx)
 		return false, nil
@@ -104,10 +103,11 @@ func (r *run) sendProof(ctx workflow.Context) {
 		return
 	}
 	in := activities.ProofInput{
-		NewsletterID: fmt.Sprintf("%s-proof-%d", r.id, r.status.Refreshes),
+		NewsletterID: r.proofID(),
 		Email:        r.preview.Output.Email,
 		Approvers:    r.in.Approvers,
 		EmailOnly:    r.preview.Output.EmailOnly,
+		Suggestions:  r.preview.Suggestions,
 	}
 	var res activities.ProofResult
 	if err := workflow.ExecuteActivity(withOptions(ctx, proofOptions), a.SendProof, in).Get(ctx, &res); err != nil {

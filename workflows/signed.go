@@ -37,6 +37,7 @@ const (
 	ProblemNotAwaiting   = "not_awaiting"
 	ProblemDuplicate     = "duplicate"
 	ProblemNoComment     = "no_comment"
+	ProblemBadAccept     = "unknown_suggestion"
 	// Token problems found by the signature check: malformed, forged, expired.
 )
 
@@ -47,6 +48,8 @@ var DefaultReminders = []time.Duration{time.Hour}
 // claim is a decision as received, before it is verified.
 type claim struct {
 	action, by, comment, token string
+	// accept names suggestions an approval accepts (see accept).
+	accept []string
 }
 
 // registerSignedHandlers sets up the decisions of signed runs: the approve,
@@ -60,21 +63,26 @@ func (r *run) registerSignedHandlers(ctx workflow.Context) error {
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateApprove,
 		func(ctx workflow.Context, s ApproveSignal) (string, error) {
-			return r.decideUpdate(ctx, claim{actionApprove, s.By, s.Comment, s.Token})
+			return r.decideUpdate(ctx, claim{actionApprove, s.By, s.Comment, s.Token, acceptIDs(s)})
 		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, s ApproveSignal) error { return validator() }}); err != nil {
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, s ApproveSignal) error {
+			if err := validator(); err != nil {
+				return err
+			}
+			return r.checkAccept(acceptIDs(s)) // refused before the token is spent
+		}}); err != nil {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateReject,
 		func(ctx workflow.Context, s RejectSignal) (string, error) {
-			return r.decideUpdate(ctx, claim{actionReject, s.By, s.Reason, s.Token})
+			return r.decideUpdate(ctx, claim{actionReject, s.By, s.Reason, s.Token, nil})
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, s RejectSignal) error { return validator() }}); err != nil {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRequestChanges,
 		func(ctx workflow.Context, s RequestChangesSignal) (string, error) {
-			return r.decideUpdate(ctx, claim{actionRequestChanges, s.By, s.Comment, s.Token})
+			return r.decideUpdate(ctx, claim{actionRequestChanges, s.By, s.Comment, s.Token, nil})
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, s RequestChangesSignal) error { return validator() }}); err != nil {
 		return err
@@ -82,19 +90,19 @@ func (r *run) registerSignedHandlers(ctx workflow.Context) error {
 	listen(ctx, SignalApprove, func(ctx workflow.Context, raw converter.RawValue) {
 		var s ApproveSignal
 		if r.decode(ctx, actionApprove, raw, &s) {
-			r.decide(ctx, claim{actionApprove, s.By, s.Comment, s.Token})
+			r.decide(ctx, claim{actionApprove, s.By, s.Comment, s.Token, acceptIDs(s)})
 		}
 	})
 	listen(ctx, SignalReject, func(ctx workflow.Context, raw converter.RawValue) {
 		var s RejectSignal
 		if r.decode(ctx, actionReject, raw, &s) {
-			r.decide(ctx, claim{actionReject, s.By, s.Reason, s.Token})
+			r.decide(ctx, claim{actionReject, s.By, s.Reason, s.Token, nil})
 		}
 	})
 	listen(ctx, SignalRequestChanges, func(ctx workflow.Context, raw converter.RawValue) {
 		var s RequestChangesSignal
 		if r.decode(ctx, actionRequestChanges, raw, &s) {
-			r.decide(ctx, claim{actionRequestChanges, s.By, s.Comment, s.Token})
+			r.decide(ctx, claim{actionRequestChanges, s.By, s.Comment, s.Token, nil})
 		}
 	})
 	return nil
@@ -104,6 +112,9 @@ func (r *run) registerSignedHandlers(ctx workflow.Context) error {
 // else an error whose type is the Problem.
 func (r *run) decideUpdate(ctx workflow.Context, c claim) (string, error) {
 	d := r.decide(ctx, c)
+	if d.Verified && len(c.accept) > 0 && d.Problem == "" {
+		return fmt.Sprintf("suggestions accepted: edition %s is rendered again and a new proof sent; approve that one to publish", r.in.Edition), nil
+	}
 	if !d.Counted {
 		return "", temporal.NewApplicationError(d.Note, d.Problem)
 	}
@@ -170,6 +181,13 @@ func (r *run) decide(ctx workflow.Context, c claim) Decision {
 		return refuse(ProblemNotAwaiting, "edition %s is already decided", r.in.Edition)
 	case r.status.Stage != StageAwaitingApproval:
 		return refuse(ProblemNotAwaiting, "edition %s is not awaiting approval (stage %s)", r.in.Edition, r.status.Stage)
+	case c.action == actionApprove && len(c.accept) > 0:
+		if err := r.checkAccept(c.accept); err != nil {
+			return refuse(ProblemBadAccept, "%s", err.Error())
+		}
+		d.Verified = true
+		r.accept(ctx, d, c.accept)
+		return d
 	case c.action == actionApprove && r.approvals[d.By]:
 		return refuse(ProblemDuplicate, "%s has already approved this revision", d.By)
 	}
@@ -291,14 +309,15 @@ func (r *run) sendSignedProof(ctx workflow.Context, to []string, since map[strin
 	if len(to) == 0 {
 		return
 	}
-	id := fmt.Sprintf("%s-proof-%d", r.id, r.status.Refreshes)
+	id := r.proofID()
 	if reminder {
 		id = fmt.Sprintf("%s-reminder-%d-%d", r.id, r.status.Refreshes, r.status.RemindersSent+1)
 	}
 	info := workflow.GetInfo(ctx)
 	in := activities.ProofInput{NewsletterID: id, Email: r.preview.Output.Email, Approvers: to, EmailOnly: r.preview.Output.EmailOnly,
 		WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID, Edition: r.in.Edition,
-		Revision: r.content, Deadline: r.approvalDeadline(ctx), Reminder: reminder, Changes: r.status.Changes, ChangesSince: since}
+		Revision: r.content, Deadline: r.approvalDeadline(ctx), Reminder: reminder, Changes: r.status.Changes, ChangesSince: since,
+		Suggestions: r.preview.Suggestions}
 	if r.rendered != nil {
 		in.EmailRef, in.EmailOnly, in.Warnings = r.rendered.EmailRef(), r.rendered.EmailOnly, r.rendered.Warnings
 	}
@@ -352,7 +371,7 @@ func (r *run) awaitSigned(ctx workflow.Context) (string, error) {
 		if len(reminders) > 0 {
 			wake = reminders[0]
 		}
-		ok, err := workflow.AwaitWithTimeout(ctx, wake.Sub(now), func() bool { return r.decided() || r.refreshPending })
+		ok, err := workflow.AwaitWithTimeout(ctx, wake.Sub(now), func() bool { return r.decided() || r.refreshPending || r.ai.pending != nil })
 		if err != nil {
 			return "", err
 		}
@@ -366,6 +385,15 @@ func (r *run) awaitSigned(ctx workflow.Context) (string, error) {
 			return OutcomeTimedOut, nil
 		case r.rejected:
 			return OutcomeRejected, nil
+		case r.ai.pending != nil:
+			// Accepted suggestions change the edition, even when an
+			// approval of the old version arrived meanwhile.
+			r.refreshing = true
+			r.applyAccepted(ctx)
+			r.refreshing = false
+			r.status.Pending = r.pending()
+			r.setStage(ctx, StageAwaitingApproval)
+			continue
 		case r.decided():
 			return "", nil
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/ai"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/render"
 )
@@ -53,6 +54,10 @@ type ApproveSignal struct {
 	By      string `json:"by"`
 	Comment string `json:"comment,omitempty"`
 	Token   string `json:"token,omitempty"`
+	// Accept names suggestions to accept ("subject:2", "social.x"). The
+	// edition then changes: this approval does not count, earlier ones
+	// are voided, and a new proof goes out to approve.
+	Accept []string `json:"accept,omitempty"`
 }
 
 // RejectSignal is the payload of the reject signal and update.
@@ -146,6 +151,8 @@ type Status struct {
 	Posts        []activities.SocialPost `json:"posts,omitempty"`
 	Warnings     []string                `json:"warnings,omitempty"`
 	Errors       []string                `json:"errors,omitempty"`
+	// AI is the suggestion step; nil for runs from before it existed.
+	AI *AIStatus `json:"ai,omitempty"`
 }
 
 // SectionSummary describes one parsed section for approvers.
@@ -166,6 +173,9 @@ type Preview struct {
 	Changes  []content.SectionChange     `json:"changes,omitempty"`
 	Document *activities.DocumentSummary `json:"document,omitempty"`
 	Rendered *activities.RenderSummary   `json:"rendered,omitempty"`
+	// Suggestions are the model's, next to the originals; nil when AI is
+	// off or failed (see Status.AI).
+	Suggestions *ai.Suggestions `json:"suggestions,omitempty"`
 }
 
 // Result is what a finished run returns.
@@ -187,6 +197,8 @@ type Result struct {
 	// and ID), stayed a draft, or failed and why.
 	Posts   []activities.SocialPost `json:"posts,omitempty"`
 	Changes []content.SectionChange `json:"changes,omitempty"`
+	// AI says which model made suggestions and which were accepted, by whom.
+	AI *AIResult `json:"ai,omitempty"`
 }
 
 // Duration is a time.Duration that reads and writes JSON as "72h" (a number

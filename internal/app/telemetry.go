@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/ai"
 	"github.com/halcytone/contentgen/internal/telemetry"
 	"github.com/halcytone/contentgen/workflows"
 )
@@ -58,6 +59,11 @@ func (s *sendMetrics) ExecuteActivity(ctx context.Context, in *interceptor.Execu
 	res, err := s.Next.ExecuteActivity(ctx, in)
 	if r, ok := res.(activities.SendResult); ok && err == nil {
 		telemetry.NewRecorder(activity.GetMetricsHandler(ctx)).Messages(r.Accepted, r.Duplicate, r.Rejected)
+	}
+	if activity.GetInfo(ctx).ActivityType.Name == "Enhance" {
+		// Tokens spent count even when the request then failed.
+		r, _ := res.(ai.Result)
+		telemetry.NewRecorder(activity.GetMetricsHandler(ctx)).AIUsage(r.Usage.PromptTokens, r.Usage.CompletionTokens, r.Usage.Requests, r.Usage.Cached, err != nil)
 	}
 	return res, err
 }

@@ -3,7 +3,9 @@ package app
 import (
 	"slices"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -24,5 +26,20 @@ func NewWorker(c client.Client, taskQueue string, acts *activities.Activities, o
 	w.RegisterWorkflowWithOptions(workflows.NewsletterWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.SocialDeleteWorkflow, workflow.RegisterOptions{Name: workflows.SocialDeleteWorkflowName})
 	w.RegisterActivity(acts)
+	return w
+}
+
+// NewAIWorker returns a worker for the AI task queue running only Enhance,
+// at most perSecond requests a second across every worker of the queue.
+func NewAIWorker(c client.Client, taskQueue string, acts *activities.Activities, perSecond float64) worker.Worker {
+	if taskQueue == "" {
+		taskQueue = workflows.AITaskQueue
+	}
+	w := worker.New(c, taskQueue, worker.Options{
+		TaskQueueActivitiesPerSecond:       perSecond,
+		MaxConcurrentActivityExecutionSize: 4,
+		Interceptors:                       []interceptor.WorkerInterceptor{&productMetrics{}},
+	})
+	w.RegisterActivityWithOptions(acts.Enhance, activity.RegisterOptions{Name: "Enhance"})
 	return w
 }

@@ -80,6 +80,8 @@ type decisionFlags struct {
 	by, tok  *string
 	mint     *bool
 	asSignal *bool
+	// accept holds suggestion IDs an approval accepts.
+	accept list
 }
 
 func registerDecision(e *Env, fs *flag.FlagSet) *decisionFlags {
@@ -123,7 +125,7 @@ func decide(ctx context.Context, e *Env, d *decisionFlags, action, comment strin
 		var arg any
 		switch action {
 		case token.ActionApprove:
-			arg = workflows.ApproveSignal{By: *d.by, Comment: comment, Token: tok}
+			arg = workflows.ApproveSignal{By: *d.by, Comment: comment, Token: tok, Accept: d.accept}
 		case token.ActionReject:
 			arg = workflows.RejectSignal{By: *d.by, Reason: comment, Token: tok}
 		default:
@@ -135,7 +137,12 @@ func decide(ctx context.Context, e *Env, d *decisionFlags, action, comment strin
 		fmt.Fprintf(e.Stdout, "%s signal sent to %s as %s; 'starter status' shows whether it counted\n", action, id, *d.by)
 		return nil
 	}
-	msg, err := approvals.Decide(ctx, c, id, "", action, *d.by, tok, comment)
+	var msg string
+	if len(d.accept) > 0 {
+		msg, err = acceptSuggestions(ctx, c, id, workflows.ApproveSignal{By: *d.by, Comment: comment, Token: tok, Accept: d.accept})
+	} else {
+		msg, err = approvals.Decide(ctx, c, id, "", action, *d.by, tok, comment)
+	}
 	if err != nil {
 		return err
 	}
@@ -148,6 +155,7 @@ func runApprove(ctx context.Context, e *Env, args []string) error {
 		"starter approve --edition 2026-W48 --by ana@example.com --token v1.… --comment 'Looks good'")
 	d := registerDecision(e, fs)
 	comment := fs.String("comment", "", "optional comment for the audit trail")
+	fs.Var(&d.accept, "accept", "suggestions to accept by ID, e.g. subject:2,social.x ('starter preview' lists them); the edition\nthen changes, approvals are voided and a new proof goes out, which needs approving")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -206,4 +214,20 @@ func signal(ctx context.Context, e *Env, t *target, name string, arg any) error 
 	}
 	fmt.Fprintf(e.Stdout, "%s signal sent to %s; 'starter status' shows whether it counted\n", name, id)
 	return nil
+}
+
+// acceptSuggestions approves with accepted suggestions, as an Update.
+func acceptSuggestions(ctx context.Context, c client.Client, id string, sig workflows.ApproveSignal) (string, error) {
+	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: id, UpdateName: workflows.UpdateApprove, Args: []any{sig},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return "", fmt.Errorf("approve %s: %w", id, err)
+	}
+	var msg string
+	if err := h.Get(ctx, &msg); err != nil {
+		return "", fmt.Errorf("approve %s: %w", id, err)
+	}
+	return msg, nil
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/ai"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/edition"
 	"github.com/halcytone/contentgen/internal/app"
@@ -20,41 +22,62 @@ import (
 func runRender(ctx context.Context, e *Env, args []string) error {
 	fs := flags(e, "render", "Render a living document locally into every channel, with no Temporal, CRM or Platform:\nfor editors iterating on the document. Without --out the channels are printed.",
 		"starter render --source markdown:examples/living-document.md --out /tmp/edition")
-	source := fs.String("source", e.get("NEWSLETTER_SOURCE", ""), "markdown:<path-or-url>, gdocs:<document-id> or notion:<page-id>")
+	var l localFlags
+	l.register(fs, e)
 	out := fs.String("out", "", "folder to write the channels into (created if missing)")
-	ed := fs.String("edition", edition.ForTime(time.Now()), "edition name")
-	templates := fs.String("templates", e.get("TEMPLATE_DIR", ""), "folder of templates overriding the built-in ones")
-	taxonomy := fs.String("taxonomy", e.get("TAXONOMY_FILE", ""), "JSON file of section categories and synonyms")
-	webURL := fs.String("web-url", e.get("PLATFORM_PUBLIC_URL", "http://127.0.0.1:8082"), "public base URL of the web updates")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ref, err := sources.ParseRef(*source)
+	ed, err := l.render(ctx, e)
 	if err != nil {
 		return err
 	}
-	if err := edition.Validate(*ed); err != nil {
-		return err
+	return writeChannels(e.Stdout, *out, workflows.Preview{Edition: ed.ID, Output: ed.Output})
+}
+
+// localFlags are the flags of the commands that render a document
+// locally.
+type localFlags struct {
+	source, edition, templates, taxonomy, webURL *string
+}
+
+func (l *localFlags) register(fs *flag.FlagSet, e *Env) {
+	l.source = fs.String("source", e.get("NEWSLETTER_SOURCE", ""), "markdown:<path-or-url>, gdocs:<document-id> or notion:<page-id>")
+	l.edition = fs.String("edition", edition.ForTime(time.Now()), "edition name")
+	l.templates = fs.String("templates", e.get("TEMPLATE_DIR", ""), "folder of templates overriding the built-in ones")
+	l.taxonomy = fs.String("taxonomy", e.get("TAXONOMY_FILE", ""), "JSON file of section categories and synonyms")
+	l.webURL = fs.String("web-url", e.get("PLATFORM_PUBLIC_URL", "http://127.0.0.1:8082"), "public base URL of the web updates")
+}
+
+// render fetches, parses and renders the document, printing the parser's
+// warnings.
+func (l *localFlags) render(ctx context.Context, e *Env) (ai.Edition, error) {
+	ref, err := sources.ParseRef(*l.source)
+	if err != nil {
+		return ai.Edition{}, err
+	}
+	if err := edition.Validate(*l.edition); err != nil {
+		return ai.Edition{}, err
 	}
 	srcs, err := app.Sources(ctx, sourcesConfig(e))
 	if err != nil {
-		return err
+		return ai.Edition{}, err
 	}
-	renderer, tax, err := app.Renderer(app.RenderConfig{TemplateDir: *templates, TaxonomyFile: *taxonomy})
+	renderer, tax, err := app.Renderer(app.RenderConfig{TemplateDir: *l.templates, TaxonomyFile: *l.taxonomy})
 	if err != nil {
-		return err
+		return ai.Edition{}, err
 	}
 	doc, err := srcs.Fetch(ctx, ref)
 	if err != nil {
-		return err
+		return ai.Edition{}, err
 	}
 	parsed, err := content.Parse(doc, tax)
 	if err != nil {
-		return fmt.Errorf("parse %s: %w", ref, err)
+		return ai.Edition{}, fmt.Errorf("parse %s: %w", ref, err)
 	}
-	output, err := renderer.Render(parsed, render.Edition{ID: *ed, Date: edition.Date(*ed, time.Now().UTC()), WebBaseURL: *webURL})
+	output, err := renderer.Render(parsed, render.Edition{ID: *l.edition, Date: edition.Date(*l.edition, time.Now().UTC()), WebBaseURL: *l.webURL})
 	if err != nil {
-		return err
+		return ai.Edition{}, err
 	}
 	for _, w := range append(parsed.Warnings, output.Warnings...) {
 		fmt.Fprintln(e.Stderr, "warning:", w)
@@ -62,7 +85,7 @@ func runRender(ctx context.Context, e *Env, args []string) error {
 	for _, u := range parsed.Unknown {
 		fmt.Fprintf(e.Stderr, "note: section %q matches no category; it is kept as is\n", u)
 	}
-	return writeChannels(e.Stdout, *out, workflows.Preview{Edition: *ed, Output: output})
+	return ai.Edition{ID: *l.edition, Parsed: parsed, Output: output}, nil
 }
 
 // sourcesConfig maps the starter's environment to source options.
@@ -88,6 +111,11 @@ func channelFiles(p workflows.Preview) [][2]string {
 	files = append(files, [2]string{"web.html", o.Web.HTML}, [2]string{"web.md", o.Web.Markdown})
 	for _, s := range o.Social {
 		files = append(files, [2]string{"social." + s.Platform + ".txt", s.Text + "\n"})
+	}
+	if p.Suggestions != nil {
+		var b strings.Builder
+		printSuggestions(&b, *p.Suggestions)
+		files = append(files, [2]string{"suggestions.txt", b.String()})
 	}
 	return files
 }
@@ -226,6 +254,9 @@ func printSummary(w io.Writer, p workflows.Preview) {
 	printEmailOnly(w, o)
 	for _, s := range o.Social {
 		fmt.Fprintf(w, "social %-9s %4d/%d\n", s.Platform, s.Length, s.Limit)
+	}
+	if p.Suggestions != nil {
+		fmt.Fprintf(w, "suggestions (accept with --accept): %s\n", strings.Join(p.Suggestions.IDs(), ", "))
 	}
 	for _, warning := range o.Warnings {
 		fmt.Fprintln(w, "warning:", warning)

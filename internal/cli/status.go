@@ -149,6 +149,8 @@ func printStatus(w io.Writer, id string, st workflows.Status) {
 		switch {
 		case d.Voided:
 			mark = "voided: " + d.VoidReason
+		case !d.Counted && d.Verified && d.Problem == "":
+			mark = d.Note // accepted suggestions: the edition changed
 		case !d.Counted:
 			mark = "ignored: " + d.Note
 		case d.OperatorIssued:
@@ -169,6 +171,7 @@ func printStatus(w io.Writer, id string, st workflows.Status) {
 		fmt.Fprintf(w, "web update %s\n", st.UpdateURL)
 	}
 	printPosts(w, st.Posts)
+	printAIStatus(w, st.AI)
 	for _, m := range st.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", m)
 	}
@@ -182,4 +185,25 @@ func orNone(s []string) string {
 		return "nobody yet"
 	}
 	return strings.Join(s, ", ")
+}
+
+// printAIStatus says how the suggestions went, what they cost and what
+// was accepted.
+func printAIStatus(w io.Writer, ai *workflows.AIStatus) {
+	if ai == nil {
+		return
+	}
+	if ai.State == workflows.AIOff {
+		fmt.Fprintln(w, "suggestions: off (no AI_MODEL on the worker)")
+		return
+	}
+	u := ai.Usage
+	fmt.Fprintf(w, "suggestions: %s, model %s: %d suggestions, %d findings; %d requests, %d from cache, %d prompt + %d completion tokens\n",
+		ai.State, ai.Model, ai.Suggestions, ai.Findings, u.Requests, u.Cached, u.PromptTokens, u.CompletionTokens)
+	for _, a := range ai.Accepted {
+		fmt.Fprintf(w, "  accepted %s by %s at %s: %s\n", a.ID, a.By, a.At.Format("15:04:05"), a.Text)
+	}
+	for _, m := range ai.Warnings {
+		fmt.Fprintf(w, "  suggestion warning: %s\n", m)
+	}
 }

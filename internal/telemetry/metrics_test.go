@@ -136,3 +136,27 @@ func TestMetricsServerAddressInUse(t *testing.T) {
 		t.Fatalf("second server on %s: err = %v, want one naming METRICS_ADDR", first.Addr(), err)
 	}
 }
+
+func TestAIUsageMetrics(t *testing.T) {
+	p := newPrometheus(t)
+	rec := telemetry.NewRecorder(telemetry.TemporalMetrics(telemetry.Providers{Meter: p.MeterProvider}))
+	rec.AIUsage(1200, 300, 1, 0, false)
+	rec.AIUsage(0, 0, 0, 1, false)
+	rec.AIUsage(800, 0, 1, 0, true)
+	fams := scrape(t, p)
+	for _, c := range []struct {
+		name   string
+		labels map[string]string
+		want   float64
+	}{
+		{"newsletter_ai_tokens_total", map[string]string{"kind": "prompt"}, 2000},
+		{"newsletter_ai_tokens_total", map[string]string{"kind": "completion"}, 300},
+		{"newsletter_ai_requests_total", map[string]string{"result": "model"}, 2},
+		{"newsletter_ai_requests_total", map[string]string{"result": "cached"}, 1},
+		{"newsletter_ai_requests_total", map[string]string{"result": "failed"}, 1},
+	} {
+		if got, ok := fams.Value(c.name, c.labels); !ok || got != c.want {
+			t.Errorf("%s%v = %v (found %v), want %v", c.name, c.labels, got, ok, c.want)
+		}
+	}
+}

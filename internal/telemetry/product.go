@@ -19,6 +19,11 @@ const (
 	// MetricApprovalWait is the time from an edition awaiting approval to
 	// its decision (or expiry), by TagOutcome.
 	MetricApprovalWait = "newsletter_approval_wait"
+	// MetricAITokens counts model tokens by TagKind (prompt, completion).
+	MetricAITokens = "newsletter_ai_tokens"
+	// MetricAIRequests counts suggestion requests by TagResult: answered
+	// by the model, from the cache, or failed.
+	MetricAIRequests = "newsletter_ai_requests"
 )
 
 // Tags of the product's metrics and the values of TagResult.
@@ -29,6 +34,13 @@ const (
 	ResultAccepted  = "accepted"
 	ResultDuplicate = "duplicate"
 	ResultRejected  = "rejected"
+
+	TagKind        = "kind"
+	KindPrompt     = "prompt"
+	KindCompletion = "completion"
+	ResultModel    = "model"
+	ResultCached   = "cached"
+	ResultFailed   = "failed"
 )
 
 // Recorder records the product's measurements. Activities and workflow
@@ -42,6 +54,9 @@ type Recorder interface {
 	Edition(outcome string)
 	// ApprovalWait records how long an edition waited for its decision.
 	ApprovalWait(d time.Duration, outcome string)
+	// AIUsage counts one suggestion request's tokens and how it was
+	// answered; failed marks a request that failed.
+	AIUsage(promptTokens, completionTokens, requests, cached int, failed bool)
 }
 
 // NewRecorder returns a Recorder over h: activity.GetMetricsHandler(ctx) or
@@ -72,4 +87,14 @@ func (r handlerRecorder) Edition(outcome string) {
 
 func (r handlerRecorder) ApprovalWait(d time.Duration, outcome string) {
 	r.h.WithTags(map[string]string{TagOutcome: outcome}).Timer(MetricApprovalWait).Record(max(d, 0))
+}
+
+func (r handlerRecorder) AIUsage(promptTokens, completionTokens, requests, cached int, failed bool) {
+	r.h.WithTags(map[string]string{TagKind: KindPrompt}).Counter(MetricAITokens).Inc(int64(max(promptTokens, 0)))
+	r.h.WithTags(map[string]string{TagKind: KindCompletion}).Counter(MetricAITokens).Inc(int64(max(completionTokens, 0)))
+	r.h.WithTags(map[string]string{TagResult: ResultModel}).Counter(MetricAIRequests).Inc(int64(max(requests, 0)))
+	r.h.WithTags(map[string]string{TagResult: ResultCached}).Counter(MetricAIRequests).Inc(int64(max(cached, 0)))
+	if failed {
+		r.h.WithTags(map[string]string{TagResult: ResultFailed}).Counter(MetricAIRequests).Inc(1)
+	}
 }
