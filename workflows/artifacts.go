@@ -101,17 +101,7 @@ func (r *run) prepareArtifacts(ctx workflow.Context) (unchanged bool, err error)
 		return true, nil
 	}
 	r.suggestArtifacts(ctx, s)
-	if !r.signed {
-		r.sendProofArtifacts(ctx)
-		return false, nil
-	}
-	if before != "" && before == r.content {
-		// Nothing an approver sees changed: approvals and tokens stand.
-		workflow.GetLogger(ctx).Info("refresh rendered the same edition; approvals stand", "edition", r.in.Edition)
-		return false, nil
-	}
-	since := r.voidOnChange(ctx, before)
-	r.sendSignedProof(ctx, r.in.Approvers, since, false)
+	r.proveRender(ctx, before, r.sendProofArtifacts)
 	return false, nil
 }
 

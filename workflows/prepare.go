@@ -53,17 +53,7 @@ func (r *run) prepare(ctx workflow.Context) (unchanged bool, err error) {
 		return true, nil
 	}
 	r.suggest(ctx, p)
-	if !r.signed {
-		r.sendProof(ctx)
-		return false, nil
-	}
-	if before != "" && before == r.content {
-		// Nothing an approver sees changed: approvals and tokens stand.
-		workflow.GetLogger(ctx).Info("refresh rendered the same edition; approvals stand", "edition", r.in.Edition)
-		return false, nil
-	}
-	since := r.voidOnChange(ctx, before)
-	r.sendSignedProof(ctx, r.in.Approvers, since, false)
+	r.proveRender(ctx, before, r.sendProof)
 	return false, nil
 }
 
@@ -115,4 +105,22 @@ func (r *run) sendProof(ctx workflow.Context) {
 		return
 	}
 	r.status.ProofSentTo = res.SentTo
+}
+
+// proveRender sends the proof of a new render. A signed run keeps its
+// approvals when the render shows approvers nothing new (before is the
+// revision they saw); otherwise it voids them and sends each approver a
+// new signed proof. An unsigned run sends its plain proof.
+func (r *run) proveRender(ctx workflow.Context, before string, sendUnsigned func(workflow.Context)) {
+	if !r.signed {
+		sendUnsigned(ctx)
+		return
+	}
+	if before != "" && before == r.content {
+		// Nothing an approver sees changed: approvals and tokens stand.
+		workflow.GetLogger(ctx).Info("refresh rendered the same edition; approvals stand", "edition", r.in.Edition)
+		return
+	}
+	since := r.voidOnChange(ctx, before)
+	r.sendSignedProof(ctx, r.in.Approvers, since, false)
 }

@@ -71,11 +71,7 @@ func runSocial(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	defer c.Close()
-	id, err := t.resolve(ctx, c)
-	if err != nil {
-		return err
-	}
-	st, err := queryStatus(ctx, c, id)
+	_, st, err := t.status(ctx, c)
 	if err != nil {
 		return err
 	}

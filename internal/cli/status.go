@@ -30,11 +30,7 @@ func runStatus(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	defer c.Close()
-	id, err := t.resolve(ctx, c)
-	if err != nil {
-		return err
-	}
-	st, err := queryStatus(ctx, c, id)
+	id, st, err := t.status(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -64,6 +60,16 @@ func runFailure(ctx context.Context, c client.Client, id string) error {
 		return nil
 	}
 	return c.GetWorkflow(ctx, id, "").Get(ctx, nil)
+}
+
+// status finds the target's run and asks it for its status.
+func (t *target) status(ctx context.Context, c client.Client) (string, workflows.Status, error) {
+	id, err := t.resolve(ctx, c)
+	if err != nil {
+		return "", workflows.Status{}, err
+	}
+	st, err := queryStatus(ctx, c, id)
+	return id, st, err
 }
 
 // queryStatus asks the run for its status and, while it sends, reads the
