@@ -10,6 +10,12 @@ const (
 	// DeliveryLogged is a message built in full but, in the "log" delivery
 	// mode, handed to no SMTP server.
 	DeliveryLogged = "logged"
+	// DeliveryBounced is a message the receiving side sent back (a DSN or
+	// a provider's bounce event) after it was sent.
+	DeliveryBounced = "bounced"
+	// DeliveryComplained is a message its recipient marked as spam (a
+	// feedback-loop report or a provider's complaint event).
+	DeliveryComplained = "complained"
 )
 
 // MaxDeliveriesPage is the largest page GET /api/v1/deliveries returns.
