@@ -12,7 +12,10 @@ type Document struct {
 	Source string `json:"source,omitempty"`
 	// Lang is the document's language as a BCP 47 tag ("en", "pt-BR"),
 	// when the source says; empty otherwise.
-	Lang   string  `json:"lang,omitempty"`
+	Lang string `json:"lang,omitempty"`
+	// Dir is the writing direction the source sets for the document, "ltr"
+	// or "rtl"; empty when it says nothing, and the text decides.
+	Dir    string  `json:"dir,omitempty"`
 	Blocks []Block `json:"blocks"`
 	// Warnings are things a converter could not represent (an unsupported
 	// block type and its ID, an image whose URL expires): reported, never

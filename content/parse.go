@@ -43,6 +43,7 @@ func Parse(doc Document, tax Taxonomy) (Parsed, error) {
 		Revision: doc.Revision,
 		Source:   doc.Source,
 		Lang:     langTag(doc.Lang, &warnings),
+		Dir:      dirOf(doc.Dir, &warnings),
 		Warnings: append([]string(nil), doc.Warnings...),
 	}
 	p.Warnings = append(p.Warnings, warnings...)
@@ -285,6 +286,17 @@ func langTag(tag string, warnings *[]string) string {
 		return ""
 	}
 	return t.String()
+}
+
+// dirOf checks a writing direction: "ltr" or "rtl", any case.
+func dirOf(dir string, warnings *[]string) string {
+	switch d := strings.ToLower(strings.TrimSpace(dir)); d {
+	case "", "ltr", "rtl":
+		return d
+	default:
+		*warnings = append(*warnings, fmt.Sprintf("direction %q is neither ltr nor rtl, so the text decides", dir))
+		return ""
+	}
 }
 
 func collapseSpace(s string) string {

@@ -35,6 +35,9 @@ type Parsed struct {
 	Source   string `json:"source,omitempty"`
 	// Lang is the document's language tag, canonical ("pt-BR"), or empty.
 	Lang string `json:"lang,omitempty"`
+	// Dir is the writing direction the source set, "ltr" or "rtl", or
+	// empty when the text decides.
+	Dir string `json:"dir,omitempty"`
 	// Intro holds blocks before the first section heading.
 	Intro    []Block   `json:"intro,omitempty"`
 	Sections []Section `json:"sections"`

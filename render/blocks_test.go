@@ -107,7 +107,7 @@ func TestBlocksWeb(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			bs := []content.Block{tt.block}
-			if got := strings.TrimSuffix(blocksHTML(bs, false), "\n"); got != tt.html {
+			if got := strings.TrimSuffix(blocksHTML(bs, nil), "\n"); got != tt.html {
 				t.Errorf("html:\n got %q\nwant %q", got, tt.html)
 			}
 			if got := blocksMarkdown(bs); got != tt.md {
@@ -122,7 +122,7 @@ func TestBlocksWeb(t *testing.T) {
 
 func TestBlocksEmailInlineStyles(t *testing.T) {
 	bs := fixtureParsed().Sections[1].Blocks
-	got := blocksHTML(bs, true)
+	got := blocksHTML(bs, builtinStyles(t))
 	for _, tag := range []string{"<p ", "<pre ", "<code ", "<img ", "<th ", "<td ", "<table "} {
 		if !strings.Contains(got, tag) {
 			t.Errorf("email HTML lacks %q", tag)
@@ -143,7 +143,7 @@ func TestTodoRunIsOneList(t *testing.T) {
 		return content.Block{Kind: content.KindTodo, Checked: done, Inlines: []content.Inline{text(s)}}
 	}
 	bs := []content.Block{todo("a", true), todo("b", false), para(text("p")), todo("c", false)}
-	if got := strings.Count(blocksHTML(bs, false), `<ul class="todo-list">`); got != 2 {
+	if got := strings.Count(blocksHTML(bs, nil), `<ul class="todo-list">`); got != 2 {
 		t.Errorf("want 2 to-do lists (split by the paragraph), got %d", got)
 	}
 	if got, want := blocksMarkdown(bs), "- [x] a\n- [ ] b\n\np\n\n- [ ] c"; got != want {
@@ -172,7 +172,7 @@ func TestWrap(t *testing.T) {
 
 func TestToggleInEmailIsABoldLineOverItsContent(t *testing.T) {
 	b := content.Block{Kind: content.KindToggle, Inlines: []content.Inline{text("How")}, Children: []content.Block{para(text("Slowly."))}}
-	got := blocksHTML([]content.Block{b}, true)
+	got := blocksHTML([]content.Block{b}, builtinStyles(t))
 	if strings.Contains(got, "<details") || !strings.Contains(got, "<strong>How</strong></p>") || !strings.Contains(got, "Slowly.</p>") {
 		t.Errorf("email toggle:\n%s", got)
 	}

@@ -6,10 +6,14 @@ import (
 	"github.com/halcytone/contentgen/content"
 )
 
-// direction is "rtl" when the document's first letter with a strong
-// direction (title first, then intro and sections) is right-to-left, as
-// dir="auto" decides in browsers; else "ltr".
+// direction is the direction the source set; when it set none, "rtl"
+// when the document's first letter with a strong direction (title first,
+// then intro and sections) is right-to-left, as dir="auto" decides in
+// browsers; else "ltr".
 func direction(p content.Parsed) string {
+	if p.Dir != "" {
+		return p.Dir
+	}
 	texts := []string{p.Title, content.PlainText(p.Intro)}
 	for _, s := range p.Sections {
 		texts = append(texts, s.Heading, content.PlainText(s.Blocks))

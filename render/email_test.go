@@ -1,6 +1,7 @@
 package render
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -28,9 +29,25 @@ func TestEmailLayout(t *testing.T) {
 			t.Errorf("email HTML lacks %q", want)
 		}
 	}
-	for _, bad := range []string{"<style", "class=", "<script", "{{ ", "%7b%7b"} {
+	for _, bad := range []string{"<script", "{{ ", "%7b%7b"} {
 		if strings.Contains(html, bad) {
 			t.Errorf("email HTML has %q", bad)
+		}
+	}
+	// Every style is inline; the one <style> block only adds the dark
+	// palette for clients that read it, through the frame's hc- classes.
+	head, body, _ := strings.Cut(html, "</head>")
+	if strings.Contains(body, "<style") {
+		t.Error("email body has a <style> block")
+	}
+	if n := strings.Count(head, "<style"); n != 1 || !strings.Contains(head, "@media (prefers-color-scheme: dark)") {
+		t.Errorf("email head has %d <style> blocks, want the one dark palette", n)
+	}
+	for _, m := range regexp.MustCompile(`class="([^"]*)"`).FindAllStringSubmatch(body, -1) {
+		for _, c := range strings.Fields(m[1]) {
+			if !strings.HasPrefix(c, "hc-") {
+				t.Errorf("email has class %q; the document's text is styled inline only", c)
+			}
 		}
 	}
 	if out.Email.Fallbacks["first_name"] != "there" {
@@ -155,5 +172,19 @@ func TestEmailLangAndDirFollowTheDocument(t *testing.T) {
 				t.Errorf("email lacks %q", tt.want)
 			}
 		})
+	}
+}
+
+// TestEmailDirectionFromSource: a direction the source set wins over the
+// text's first strong letter.
+func TestEmailDirectionFromSource(t *testing.T) {
+	p := fixtureParsed()
+	p.Dir = "rtl" // Latin text in a document set right-to-left
+	out, err := newRenderer(t).Render(p, fixtureEdition())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.Email.HTML, `dir="rtl"`) {
+		t.Error("email does not carry the source's direction")
 	}
 }

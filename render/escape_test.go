@@ -105,8 +105,8 @@ func TestLinks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.link, func(t *testing.T) {
 			bs := []content.Block{para(content.Inline{Text: "click", Link: tt.link})}
-			for _, email := range []bool{false, true} {
-				got := blocksHTML(bs, email)
+			for _, styles := range []emailStyles{nil, builtinStyles(t)} {
+				got := blocksHTML(bs, styles)
 				if tt.wantHref == "" {
 					if strings.Contains(got, "<a") || strings.Contains(got, "href") {
 						t.Errorf("unsafe link kept an anchor: %s", got)
@@ -140,10 +140,10 @@ func TestImageSources(t *testing.T) {
 	}
 	for _, tt := range tests {
 		bs := []content.Block{{Kind: content.KindImage, URL: tt.src, Alt: "alt text"}}
-		for _, email := range []bool{false, true} {
-			got := blocksHTML(bs, email)
+		for _, styles := range []emailStyles{nil, builtinStyles(t)} {
+			got := blocksHTML(bs, styles)
 			if strings.Contains(got, "<img") != tt.keep {
-				t.Errorf("%q (email %v): got %s", tt.src, email, got)
+				t.Errorf("%q (email %v): got %s", tt.src, styles != nil, got)
 			}
 			if strings.Contains(got, "onerror") {
 				t.Errorf("%q: attribute injection in %s", tt.src, got)

@@ -11,16 +11,19 @@ import (
 // htmlWriter renders blocks as HTML: for email with inline styles on every
 // element (mail clients drop <style>), for the web as plain semantic tags.
 type htmlWriter struct {
-	b     strings.Builder
-	email bool
+	b strings.Builder
+	// styles are the email's inline styles; nil writes for the web.
+	styles emailStyles
+	email  bool
 	// inCell is set while a table cell is written: there the email's
 	// word-breaking CSS is off, and long words break at <wbr>s.
 	inCell bool
 }
 
-// blocksHTML renders blocks; every piece of document text is escaped.
-func blocksHTML(bs []content.Block, email bool) string {
-	w := &htmlWriter{email: email}
+// blocksHTML renders blocks, for the email with styles or for the web when
+// styles is nil; every piece of document text is escaped.
+func blocksHTML(bs []content.Block, styles emailStyles) string {
+	w := &htmlWriter{styles: styles, email: styles != nil}
 	w.blocks(bs, 0)
 	return w.b.String()
 }
@@ -35,7 +38,7 @@ func (w *htmlWriter) open(tag, el string, attrs ...string) {
 		}
 	}
 	if w.email {
-		if s := emailStyle(el); s != "" {
+		if s := w.styles.of(el); s != "" {
 			w.b.WriteString(` style="` + s + `"`)
 		}
 	}

@@ -9,86 +9,19 @@ import (
 	"github.com/halcytone/contentgen/content"
 )
 
-// Email styling. Every block element repeats the font stack because
-// Outlook does not inherit fonts into tables.
-const (
-	fontStack = "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;"
-	monoStack = "font-family:Menlo,Consolas,'Courier New',monospace;"
-	bodyText  = fontStack + "font-size:16px;line-height:24px;color:#1f2933;"
-	linkColor = "#0f7aa8"
-	// emailContentWidth is the width in pixels inside the email's 600 px
-	// column and its 32 px padding: the widest an image may be shown.
-	emailContentWidth = 536
-	// cellWrap keeps a table's short words whole: the email breaks long
-	// words anywhere, which in a table would squeeze every column to a
-	// letter; a cell's long words break at their <wbr>s instead (see
-	// breakable).
-	cellWrap = "word-break:normal;overflow-wrap:normal;"
-)
-
-// emailStyle returns the inline style of an element in the email.
-func emailStyle(el string) string {
-	switch el {
-	case "p":
-		return "margin:0 0 16px 0;" + bodyText
-	case "h3":
-		return "margin:24px 0 8px 0;" + fontStack + "font-size:18px;line-height:26px;font-weight:bold;color:#102a43;"
-	case "h4", "h5", "h6":
-		return "margin:20px 0 8px 0;" + fontStack + "font-size:16px;line-height:24px;font-weight:bold;color:#102a43;"
-	case "ul", "ol":
-		return "margin:0 0 16px 0;padding:0 0 0 24px;"
-	case "nested-list":
-		return "margin:8px 0 0 0;padding:0 0 0 24px;"
-	case "todo-list":
-		return "margin:0 0 16px 0;padding:0;list-style-type:none;"
-	case "li":
-		return "margin:0 0 8px 0;" + bodyText
-	case "blockquote":
-		return "margin:0 0 16px 0;padding:4px 0 4px 16px;border-left:4px solid #c9d6df;color:#52606d;"
-	case "pre":
-		return "margin:0 0 16px 0;padding:12px 16px;background-color:#f4f6f8;border-radius:4px;" + monoStack +
-			"font-size:13px;line-height:20px;color:#1f2933;white-space:pre-wrap;word-wrap:break-word;"
-	case "code":
-		return monoStack + "font-size:14px;background-color:#f1f3f5;padding:1px 4px;border-radius:3px;"
-	case "a":
-		return "color:" + linkColor + ";text-decoration:underline;"
-	case "img":
-		// width:auto lets clients that read CSS show the image at its own
-		// size; Outlook, which does not, reads the width attribute.
-		return "display:block;width:auto;max-width:100%;height:auto;border:0;outline:none;text-decoration:none;"
-	case "caption":
-		return "margin:8px 0 16px 0;" + fontStack + "font-size:13px;line-height:18px;color:#52606d;"
-	case "figure":
-		return "margin:0 0 16px 0;"
-	case "table":
-		return "border-collapse:collapse;margin:0 0 16px 0;"
-	case "table-frame":
-		return "width:100%;max-width:100%;overflow-x:auto;"
-	case "th":
-		return cellWrap + "border:1px solid #d9e2ec;padding:6px 8px;text-align:left;" + fontStack + "font-size:14px;line-height:20px;font-weight:bold;color:#102a43;"
-	case "td":
-		return cellWrap + "border:1px solid #d9e2ec;padding:6px 8px;text-align:left;vertical-align:top;" + fontStack + "font-size:14px;line-height:20px;color:#1f2933;"
-	case "hr":
-		return "border:0;border-top:1px solid #d9e2ec;margin:24px 0;height:0;"
-	case "callout":
-		return "border-collapse:collapse;margin:0 0 16px 0;"
-	case "callout-icon":
-		return "padding:12px 0 12px 16px;font-size:20px;line-height:24px;background-color:#eef6fb;border-left:4px solid " + linkColor + ";"
-	case "callout-body":
-		return "padding:12px 16px 0 12px;background-color:#eef6fb;"
-	}
-	return ""
-}
+// emailContentWidth is the width in pixels inside the email's 600 px
+// column and its 32 px padding: the widest an image may be shown.
+const emailContentWidth = 536
 
 func (w *htmlWriter) callout(b content.Block, depth int) {
 	if w.email {
 		// A table, so Outlook keeps the background and the icon beside the text.
 		w.open("table", "callout", "role", "presentation", "width", "100%", "cellpadding", "0", "cellspacing", "0", "border", "0")
 		w.b.WriteString("<tr>")
-		w.open("td", "callout-icon", "width", "36", "valign", "top", "bgcolor", "#eef6fb")
+		w.open("td", "callout-icon", "width", "36", "valign", "top", "bgcolor", w.styles.bgcolor("callout-icon"))
 		w.icon(b.Icon)
 		w.close("td")
-		w.open("td", "callout-body", "valign", "top", "bgcolor", "#eef6fb")
+		w.open("td", "callout-body", "valign", "top", "bgcolor", w.styles.bgcolor("callout-body"))
 		w.blocks(b.Children, depth+1)
 		w.b.WriteString("</td></tr></table>")
 		return
@@ -143,7 +76,7 @@ func (w *htmlWriter) image(b content.Block) {
 	w.b.WriteString("<img")
 	w.b.WriteString(` src="` + html.EscapeString(src) + `" alt="` + html.EscapeString(b.Alt) + `"`)
 	if w.email {
-		w.b.WriteString(` width="` + strconv.Itoa(emailContentWidth) + `" border="0" style="` + emailStyle("img") + `">`)
+		w.b.WriteString(` width="` + strconv.Itoa(emailContentWidth) + `" border="0" style="` + w.styles.of("img") + `">`)
 	} else {
 		w.b.WriteString(` style="max-width:100%;height:auto" loading="lazy">`)
 	}
@@ -318,8 +251,8 @@ func (w *htmlWriter) run(in content.Inline) {
 	s = strings.ReplaceAll(s, "\n", "<br>")
 	wrap := func(tag, el string) {
 		style := ""
-		if w.email && emailStyle(el) != "" {
-			style = ` style="` + emailStyle(el) + `"`
+		if st := w.styles.of(el); st != "" {
+			style = ` style="` + st + `"`
 		}
 		s = "<" + tag + style + ">" + s + "</" + tag + ">"
 	}

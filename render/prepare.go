@@ -44,17 +44,17 @@ type renderedSection struct {
 	body                 rendered
 }
 
-func renderBlocks(bs []content.Block) rendered {
+func renderBlocks(bs []content.Block, styles emailStyles) rendered {
 	return rendered{
-		emailHTML: strings.TrimSuffix(blocksHTML(bs, true), "\n"),
-		webHTML:   strings.TrimSuffix(blocksHTML(bs, false), "\n"),
+		emailHTML: strings.TrimSuffix(blocksHTML(bs, styles), "\n"),
+		webHTML:   strings.TrimSuffix(blocksHTML(bs, nil), "\n"),
 		text:      blocksText(bs, textWidth),
 		markdown:  blocksMarkdown(bs),
 	}
 }
 
-func prepare(p content.Parsed, ed Edition) *document {
-	d := &document{title: strings.TrimSpace(p.Title), ed: ed, intro: renderBlocks(p.Intro), lang: cmp.Or(p.Lang, "en"), dir: direction(p)}
+func prepare(p content.Parsed, ed Edition, styles emailStyles) *document {
+	d := &document{title: strings.TrimSpace(p.Title), ed: ed, intro: renderBlocks(p.Intro, styles), lang: cmp.Or(p.Lang, "en"), dir: direction(p)}
 	if d.title == "" {
 		d.title = "Newsletter"
 	}
@@ -71,7 +71,7 @@ func prepare(p content.Parsed, ed Edition) *document {
 			anchor:   uniqueSlug(anchors, slugify(heading, 60), "section"),
 			segments: content.NormalizeSegments(s.Segments),
 			lead:     leadText(s.Blocks),
-			body:     renderBlocks(s.Blocks),
+			body:     renderBlocks(s.Blocks, styles),
 		})
 	}
 	lead := leadText(p.Intro)

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	htmltemplate "html/template"
 	"maps"
 	"strings"
 
@@ -24,6 +25,7 @@ type Renderer struct {
 	subject, emailHTML, emailText *tmpl
 	webHTML, webMarkdown          *tmpl
 	social                        *tmpl
+	styles                        emailStyles
 }
 
 // New reads and parses every template, then renders a sample edition so a
@@ -36,6 +38,11 @@ func New(o Options) (*Renderer, error) {
 	}
 	email := newMerger()
 	r := &Renderer{}
+	if r.styles, err = parseStyles(srcs[templates.EmailStyles]); err != nil {
+		return nil, fmt.Errorf("render: %w", err)
+	}
+	emailHTMLFuncs := email.funcs(true)
+	emailHTMLFuncs["style"] = r.style
 	steps := []struct {
 		dst   **tmpl
 		name  string
@@ -43,7 +50,7 @@ func New(o Options) (*Renderer, error) {
 		funcs map[string]any
 	}{
 		{&r.subject, templates.EmailSubject, false, email.funcs(false)},
-		{&r.emailHTML, templates.EmailHTML, true, email.funcs(true)},
+		{&r.emailHTML, templates.EmailHTML, true, emailHTMLFuncs},
 		{&r.emailText, templates.EmailText, false, email.funcs(false)},
 		{&r.webHTML, templates.WebHTML, true, commonFuncs()},
 		{&r.webMarkdown, templates.WebMarkdown, false, commonFuncs()},
@@ -71,6 +78,16 @@ func New(o Options) (*Renderer, error) {
 	return r, nil
 }
 
+// style is the template function that returns a style of
+// email.styles.tmpl by name: style="{{style "h2"}}".
+func (r *Renderer) style(name string) (htmltemplate.CSS, error) {
+	s, ok := r.styles[name]
+	if !ok {
+		return "", fmt.Errorf("style %q: %s defines no such style", name, templates.EmailStyles)
+	}
+	return htmltemplate.CSS(s), nil // checked for what could end the attribute when read
+}
+
 // Render renders every channel of an edition.
 func (r *Renderer) Render(p content.Parsed, ed Edition) (Output, error) {
 	fail := func(err error) (Output, error) { return Output{}, fmt.Errorf("render edition %s: %w", ed.ID, err) }
@@ -78,7 +95,7 @@ func (r *Renderer) Render(p content.Parsed, ed Edition) (Output, error) {
 	if err != nil {
 		return fail(err)
 	}
-	d := prepare(p, ed)
+	d := prepare(p, ed, r.styles)
 	if err := ed.Accepted.applyDocument(d); err != nil {
 		return fail(err)
 	}

@@ -169,7 +169,7 @@ func newTemplateError(src source, err error) *TemplateError {
 }
 
 func funcNames() []string {
-	names := []string{"merge", "mergeAttr", "mso"}
+	names := []string{"merge", "mergeAttr", "mso", "style"}
 	for n := range commonFuncs() {
 		names = append(names, n)
 	}

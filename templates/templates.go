@@ -16,8 +16,11 @@ const (
 	EmailHTML    = "email.html.tmpl"
 	EmailText    = "email.txt.tmpl"
 	EmailSubject = "email.subject.tmpl"
-	WebHTML      = "web.html.tmpl"
-	WebMarkdown  = "web.md.tmpl"
+	// EmailStyles defines the email's inline styles, one template per
+	// kind of element (text/template).
+	EmailStyles = "email.styles.tmpl"
+	WebHTML     = "web.html.tmpl"
+	WebMarkdown = "web.md.tmpl"
 	// Social defines one template per platform: "x", "bluesky",
 	// "mastodon" and "linkedin".
 	Social = "social.tmpl"
@@ -31,7 +34,7 @@ func FS() fs.FS { return files }
 
 // Names lists every template file, in a stable order.
 func Names() []string {
-	return []string{EmailSubject, EmailHTML, EmailText, WebHTML, WebMarkdown, Social}
+	return []string{EmailStyles, EmailSubject, EmailHTML, EmailText, WebHTML, WebMarkdown, Social}
 }
 
 // Prompt templates for suggestions, in the ai/ folder (text/template; each

@@ -53,6 +53,7 @@ type run struct {
 	width, height int
 	budget        time.Duration
 	timeout       time.Duration
+	dark          bool
 }
 
 // WindowSize sets the viewport in CSS pixels (default 1280x900).
@@ -70,6 +71,12 @@ func VirtualTimeBudget(d time.Duration) Option {
 // Timeout bounds the whole Chromium run in real time (default 60 s).
 func Timeout(d time.Duration) Option {
 	return func(r *run) { r.timeout = d }
+}
+
+// DarkMode makes the page see prefers-color-scheme: dark, as a reader
+// whose system is set to dark does.
+func DarkMode() Option {
+	return func(r *run) { r.dark = true }
 }
 
 func newRun(opts []Option) run {
@@ -180,6 +187,9 @@ func chromium(t testing.TB, r run, args ...string) []byte {
 		"--disable-default-apps", "--disable-extensions", "--no-first-run", "--no-default-browser-check",
 		"--mute-audio", "--hide-scrollbars", "--user-data-dir=" + profile,
 		fmt.Sprintf("--window-size=%d,%d", r.width, r.height),
+	}
+	if r.dark {
+		base = append(base, "--blink-settings=preferredColorScheme=0") // 0 is dark
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
 	defer cancel()

@@ -40,6 +40,8 @@ type converter struct {
 	noteNums map[string]int
 	// images maps an object ID to the URL already chosen for it.
 	images map[string]string
+	// rtl and ltr count the paragraphs with text in each direction.
+	rtl, ltr int
 }
 
 func convert(ctx context.Context, d *docs.Document, store imagestore.Store) content.Document {
@@ -67,7 +69,7 @@ func convert(ctx context.Context, d *docs.Document, store imagestore.Store) cont
 	if c.blocks == nil {
 		c.blocks = []content.Block{}
 	}
-	doc := content.Document{Title: title, Revision: d.RevisionId, Blocks: c.blocks, Warnings: c.warnings}
+	doc := content.Document{Title: title, Revision: d.RevisionId, Dir: c.direction(), Blocks: c.blocks, Warnings: c.warnings}
 	doc.Warnings = append(doc.Warnings, linkcheck.Warnings(doc)...)
 	cleantext.Document(&doc)
 	return doc
@@ -149,6 +151,18 @@ func firstHeading(body []*docs.StructuralElement) string {
 	return ""
 }
 
+// direction is the writing direction most of the document's paragraphs
+// are set to in Docs (Format > Paragraph direction), "" when none says.
+func (c *converter) direction() string {
+	switch {
+	case c.rtl > c.ltr:
+		return "rtl"
+	case c.ltr > 0:
+		return "ltr"
+	}
+	return ""
+}
+
 func (c *converter) body(els []*docs.StructuralElement) {
 	for _, el := range els {
 		switch {
@@ -168,6 +182,14 @@ func (c *converter) body(els []*docs.StructuralElement) {
 
 func (c *converter) paragraph(p *docs.Paragraph) {
 	pieces := c.elements(p.Elements, false)
+	if p.ParagraphStyle != nil && !empty(pieces) {
+		switch p.ParagraphStyle.Direction {
+		case "RIGHT_TO_LEFT":
+			c.rtl++
+		case "LEFT_TO_RIGHT":
+			c.ltr++
+		}
+	}
 	for _, id := range p.PositionedObjectIds {
 		if img, ok := c.positionedImage(id); ok {
 			pieces = append(pieces, piece{block: &img})

@@ -40,7 +40,8 @@ import (
 //     a warning names the line. Inline tags are dropped, their text kept,
 //     with a warning. Comments, scripts and styles are dropped.
 //   - A leading "---" YAML front matter block sets the title from "title:"
-//     and the language from "lang:"; other keys are ignored, and YAML errors reported, with their line.
+//     the language from "lang:" and the writing direction from "dir:" (ltr or
+//     rtl); other keys are ignored, and YAML errors reported, with their line.
 //   - Footnotes become "[1]" where they are referenced and a numbered
 //     paragraph each after a divider at the end.
 //   - Math ("$…$", "$$…$$") is kept as its TeX in code style, with a
@@ -79,7 +80,7 @@ func Convert(src []byte) (content.Document, error) {
 	blocks := c.blocks(root)
 	warnings = append(warnings, c.warnings...)
 	warnings = append(warnings, c.htmlWarnings()...)
-	doc := content.Document{Title: fm.title, Lang: fm.lang, Blocks: blocks, Warnings: warnings}
+	doc := content.Document{Title: fm.title, Lang: fm.lang, Dir: fm.dir, Blocks: blocks, Warnings: warnings}
 	cleantext.Document(&doc)
 	return doc, nil
 }

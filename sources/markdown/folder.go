@@ -62,7 +62,7 @@ func (s *Source) fetchFolder(ctx context.Context, dir string) (content.Document,
 			doc.Title = title
 		}
 		doc.Blocks = intro
-		doc.Lang = d.Lang
+		doc.Lang, doc.Dir = d.Lang, d.Dir
 		doc.Warnings = d.Warnings
 	}
 	for _, name := range files {

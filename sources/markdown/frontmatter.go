@@ -16,11 +16,12 @@ type frontMatter struct {
 	size     int // bytes of src the block takes, 0 without one
 	title    string
 	lang     string
+	dir      string
 	warnings []string
 }
 
 // readFrontMatter reads a leading YAML block between "---" and a closing
-// "---" or "..." line. Only title and lang are used; other keys are
+// "---" or "..." line. Only title, lang and dir are used; other keys are
 // reported. A
 // block whose first line is not a "key:" line is Markdown, not front
 // matter (a thematic break over a setext heading); a block that starts
@@ -85,17 +86,20 @@ func (fm *frontMatter) decode(yml []byte) {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		key := strings.ToLower(k.Value)
-		if key != "title" && key != "lang" {
-			fm.warnings = append(fm.warnings, fmt.Sprintf("line %d: front matter %q is ignored; only title and lang are read", k.Line+1, k.Value))
+		if key != "title" && key != "lang" && key != "dir" {
+			fm.warnings = append(fm.warnings, fmt.Sprintf("line %d: front matter %q is ignored; only title, lang and dir are read", k.Line+1, k.Value))
 			continue
 		}
 		if v.Kind != yaml.ScalarNode {
 			fm.warnings = append(fm.warnings, fmt.Sprintf("line %d: front matter %s is not text, so it is ignored; write %s: …", v.Line+1, key, key))
 			continue
 		}
-		if key == "lang" {
+		switch key {
+		case "lang":
 			fm.lang = strings.TrimSpace(v.Value)
-		} else {
+		case "dir":
+			fm.dir = strings.TrimSpace(v.Value)
+		default:
 			fm.title = strings.TrimSpace(v.Value)
 		}
 	}

@@ -82,3 +82,13 @@ func TestFrontMatterLang(t *testing.T) {
 		t.Errorf("lang %q, warnings %q", d.Lang, d.Warnings)
 	}
 }
+
+func TestFrontMatterDir(t *testing.T) {
+	d, err := Convert([]byte("---\ntitle: نشرة\nlang: ar\ndir: rtl\n---\nx\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Dir != "rtl" || d.Lang != "ar" || len(d.Warnings) != 0 {
+		t.Errorf("dir %q, lang %q, warnings %q", d.Dir, d.Lang, d.Warnings)
+	}
+}
