@@ -88,7 +88,7 @@ func (a *Activities) PostSocial(ctx context.Context, in SocialPostInput) (Social
 		img, err := a.Images.FetchImage(ctx, in.Image, in.ImageAlt)
 		if err != nil {
 			note = "posted without its image: " + err.Error()
-			activity.GetLogger(ctx).Warn("social image", "network", in.Network, "error", err)
+			activity.GetLogger(ctx).Warn("social image", "network", in.Network, "err", err)
 		}
 		p.Image = img
 	}

@@ -91,7 +91,7 @@ func (r *Runner) Do(ctx context.Context, t Task, budget int) (Result, error) {
 			return out, nil
 		}
 		lastErr = err
-		r.logger().Warn("model reply does not match the schema", "task", t.ID, "try", try, "error", err)
+		r.logger().Warn("model reply does not match the schema", "task", t.ID, "try", try, "err", err)
 	}
 	res.Warnings = append(res.Warnings, fmt.Sprintf("%s: the model's reply did not match the schema twice, so its suggestions are left out (%v)", t.ID, lastErr))
 	return res, nil
@@ -115,7 +115,7 @@ func (r *Runner) call(ctx context.Context, task string, req Request) (Reply, err
 			d = api.RetryAfter
 		}
 		d = min(d, maxWait)
-		r.logger().Warn("model request failed; trying again", "task", task, "attempt", attempt, "wait", d, "error", err)
+		r.logger().Warn("model request failed; trying again", "task", task, "attempt", attempt, "wait", d, "err", err)
 		t := time.NewTimer(d)
 		select {
 		case <-ctx.Done():
@@ -133,7 +133,7 @@ func (r *Runner) fromCache(ctx context.Context, t Task, key string) (Result, boo
 	}
 	b, ok, err := r.Cache.Get(ctx, key)
 	if err != nil {
-		r.logger().Warn("read suggestion cache", "error", err)
+		r.logger().Warn("read suggestion cache", "err", err)
 		return Result{}, false
 	}
 	var c cached
@@ -154,7 +154,7 @@ func (r *Runner) toCache(ctx context.Context, key string, reply Reply) {
 	}
 	b, _ := json.Marshal(cached{Model: r.Model.Name(), Content: reply.Content, Usage: reply.Usage})
 	if err := r.Cache.Put(ctx, key, b); err != nil {
-		r.logger().Warn("write suggestion cache", "error", err)
+		r.logger().Warn("write suggestion cache", "err", err)
 	}
 }
 

@@ -23,8 +23,8 @@ import (
 	"github.com/halcytone/contentgen/crm"
 	crmserver "github.com/halcytone/contentgen/crm/server"
 	"github.com/halcytone/contentgen/httpapi"
-	"github.com/halcytone/contentgen/internal/devserver"
 	"github.com/halcytone/contentgen/internal/sqldb"
+	"github.com/halcytone/contentgen/internal/testtools"
 	platformserver "github.com/halcytone/contentgen/platform/server"
 	"github.com/halcytone/contentgen/workflows"
 )
@@ -109,13 +109,13 @@ type rigOptions struct {
 
 func newRig(t *testing.T, o rigOptions) *rig {
 	t.Helper()
-	r := &rig{t: t, root: devserver.RepoRoot(t), dir: t.TempDir(), recipients: o.recipients}
+	r := &rig{t: t, root: testtools.RepoRoot(t), dir: t.TempDir(), recipients: o.recipients}
 	r.artifactURL = filepath.Join(r.dir, "artifacts")
 	port, err := bench.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.temporal = bench.TemporalOptions{Path: devserver.Tool(t, "temporal"), Port: port, LogDir: r.dir}
+	r.temporal = bench.TemporalOptions{Path: testtools.Tool(t, "temporal"), Port: port, LogDir: r.dir}
 	if o.persistTemporal {
 		r.temporal.DBFile = filepath.Join(r.dir, "temporal.db")
 	}

@@ -20,8 +20,8 @@ import (
 	"github.com/halcytone/contentgen/approvals/token"
 	crmserver "github.com/halcytone/contentgen/crm/server"
 	"github.com/halcytone/contentgen/internal/browsertest"
-	"github.com/halcytone/contentgen/internal/devserver"
 	"github.com/halcytone/contentgen/internal/mailpittest"
+	"github.com/halcytone/contentgen/internal/testtools"
 	"github.com/halcytone/contentgen/workflows"
 )
 
@@ -38,7 +38,7 @@ func mailStack(t *testing.T) (*stack, *mailpittest.Server) {
 // editableDoc copies the example document to a file the test may edit.
 func editableDoc(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(devserver.RepoRoot(t), "examples", "living-document.md"))
+	b, err := os.ReadFile(filepath.Join(testtools.RepoRoot(t), "examples", "living-document.md"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/halcytone/contentgen/crm"
-	"github.com/halcytone/contentgen/internal/devserver"
+	"github.com/halcytone/contentgen/internal/testtools"
 	"github.com/halcytone/contentgen/workflows"
 )
 
@@ -55,7 +55,7 @@ func startEdition(t *testing.T, s *stack, ed string) string {
 // temporalCLI runs the real temporal command against the test's server.
 func temporalCLI(t *testing.T, s *stack, args ...string) string {
 	t.Helper()
-	bin := devserver.Tool(t, "temporal")
+	bin := testtools.Tool(t, "temporal")
 	cmd := exec.Command(bin, append(args, "--address", s.address, "--namespace", "default")...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -83,7 +83,7 @@ func recordHistory(t *testing.T, s *stack, id, name string) {
 		return
 	}
 	out := temporalCLI(t, s, "workflow", "show", "--workflow-id", id, "--output", "json")
-	path := filepath.Join(devserver.RepoRoot(t), "workflows", "testdata", name+".history.json")
+	path := filepath.Join(testtools.RepoRoot(t), "workflows", "testdata", name+".history.json")
 	if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
 		t.Fatal(err)
 	}

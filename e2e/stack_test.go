@@ -28,6 +28,7 @@ import (
 	"github.com/halcytone/contentgen/internal/devserver"
 	"github.com/halcytone/contentgen/internal/sqldb"
 	"github.com/halcytone/contentgen/internal/telemetry"
+	"github.com/halcytone/contentgen/internal/testtools"
 	"github.com/halcytone/contentgen/platform"
 	platformserver "github.com/halcytone/contentgen/platform/server"
 	"github.com/halcytone/contentgen/social"
@@ -129,7 +130,7 @@ func startStack(t *testing.T, o stackOptions) *stack {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	root := devserver.RepoRoot(t)
+	root := testtools.RepoRoot(t)
 	srv, tc := devserver.Start(t, o.dev)
 	if o.observe != nil {
 		tc = observedClient(t, srv.FrontendHostPort(), *o.observe)

@@ -68,7 +68,7 @@ func run() error {
 	if *webURL == "" {
 		*webURL = *platformURL
 	}
-	approvalKeys, err := parseApprovalKeys(os.Getenv("APPROVAL_SIGNING_KEYS"))
+	approvalKeys, err := parseApprovalKeys(getenv("APPROVAL_SIGNING_KEYS"))
 	if err != nil {
 		return err
 	}
@@ -89,14 +89,14 @@ func run() error {
 	}()
 	httpTransport := telemetry.Transport(nil, obs.providers)
 
-	srcs, err := app.Sources(ctx, app.SourcesFromEnv(os.Getenv))
+	srcs, err := app.Sources(ctx, app.SourcesFromEnv(getenv))
 	if err != nil {
 		return err
 	}
 	if err := app.CheckContentMode(*contentMode); err != nil {
 		return err
 	}
-	store, err := app.ArtifactStore(ctx, *artifactURL, os.Getenv("NEWSLETTER_CODEC_KEYS"))
+	store, err := app.ArtifactStore(ctx, *artifactURL, getenv("NEWSLETTER_CODEC_KEYS"))
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	networks, err := app.Social(app.SocialFromEnv(os.Getenv))
+	networks, err := app.Social(app.SocialFromEnv(getenv))
 	if err != nil {
 		return err
 	}
@@ -114,9 +114,9 @@ func run() error {
 		Taxonomy:  tax,
 		Renderer:  renderer,
 		Artifacts: store,
-		CRM: app.CRMClient(app.ServiceConfig{BaseURL: *crmURL, APIKey: os.Getenv("CRM_API_KEY"),
-			SigningSecret: os.Getenv("CRM_SIGNING_SECRET"), Timeout: 60 * time.Second}, httpTransport, logger),
-		Platform: app.PlatformClient(app.ServiceConfig{BaseURL: *platformURL, APIKey: os.Getenv("PLATFORM_API_KEY"),
+		CRM: app.CRMClient(app.ServiceConfig{BaseURL: *crmURL, APIKey: getenv("CRM_API_KEY"),
+			SigningSecret: getenv("CRM_SIGNING_SECRET"), Timeout: 60 * time.Second}, httpTransport, logger),
+		Platform: app.PlatformClient(app.ServiceConfig{BaseURL: *platformURL, APIKey: getenv("PLATFORM_API_KEY"),
 			Timeout: 30 * time.Second}, httpTransport, logger),
 		WebBaseURL: *webURL,
 		Send:       activities.SendOptions{Window: *window, RatePerSecond: *rate, PageSize: *pageSize, ContentMode: *contentMode},
@@ -124,7 +124,7 @@ func run() error {
 		Social:     networks,
 		Images:     social.ImageFetcher{HTTP: &http.Client{Timeout: 30 * time.Second}},
 	}
-	aiCfg, err := app.AIFromEnv(os.Getenv)
+	aiCfg, err := app.AIFromEnv(getenv)
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func run() error {
 	if err := app.WithTelemetry(&opts, obs.providers); err != nil {
 		return err
 	}
-	if err := app.WithCodec(&opts, os.Getenv("NEWSLETTER_CODEC_KEYS")); err != nil {
+	if err := app.WithCodec(&opts, getenv("NEWSLETTER_CODEC_KEYS")); err != nil {
 		return err
 	}
 	c, err := app.Dial(ctx, opts, 30*time.Second)

@@ -138,7 +138,7 @@ func (r *run) postOne(ctx workflow.Context, i int, d render.SocialDraft) activit
 	var out activities.SocialPost
 	if err := workflow.ExecuteActivity(withOptions(ctx, socialOptions), a.PostSocial, in).Get(ctx, &out); err != nil {
 		msg := reason(err)
-		workflow.GetLogger(ctx).Warn("social post failed", "network", d.Platform, "error", msg)
+		workflow.GetLogger(ctx).Warn("social post failed", "network", d.Platform, "err", msg)
 		r.status.Warnings = append(r.status.Warnings, "post to "+d.Platform+" failed: "+msg)
 		return activities.SocialPost{Network: d.Platform, Status: activities.SocialFailed, Error: msg}
 	}

@@ -52,6 +52,9 @@ In the Web UI, set the codec endpoint to http://127.0.0.1:8234 and turn on
 Flags:
 `
 
+// getenv reads the configuration, as every main does.
+var getenv = service.Getenv(os.Getenv)
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, nil)
@@ -73,10 +76,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	fs := flag.NewFlagSet("codec-server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
-	fs.StringVar(&c.addr, "addr", env("CODEC_ADDR", "127.0.0.1:8234"), "listen address")
-	fs.StringVar(&c.keys, "keys", env("NEWSLETTER_CODEC_KEYS", ""), "key spec (prefer the environment: flags show in ps)")
-	fs.StringVar(&c.origins, "cors-origins", env("CODEC_CORS_ORIGINS", "http://localhost:8233"), "comma-separated allowed browser origins")
-	fs.StringVar(&c.hosts, "allowed-hosts", env("CODEC_ALLOWED_HOSTS", strings.Join(codec.DefaultAllowHosts(), ",")), "comma-separated names allowed in the Host header")
+	fs.StringVar(&c.addr, "addr", getenv.String("CODEC_ADDR", "127.0.0.1:8234"), "listen address")
+	fs.StringVar(&c.keys, "keys", getenv.String("NEWSLETTER_CODEC_KEYS", ""), "key spec (prefer the environment: flags show in ps)")
+	fs.StringVar(&c.origins, "cors-origins", getenv.String("CODEC_CORS_ORIGINS", "http://localhost:8233"), "comma-separated allowed browser origins")
+	fs.StringVar(&c.hosts, "allowed-hosts", getenv.String("CODEC_ALLOWED_HOSTS", strings.Join(codec.DefaultAllowHosts(), ",")), "comma-separated names allowed in the Host header")
 	fs.StringVar(&c.newKey, "new-key", "", "print a new key spec entry with this ID and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -92,7 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 		fmt.Fprintln(stdout, entry)
 		return nil
 	}
-	for name, v := range map[string]string{"NEWSLETTER_CODEC_KEYS": c.keys, "CODEC_AUTH_TOKEN": env("CODEC_AUTH_TOKEN", "")} {
+	for name, v := range map[string]string{"NEWSLETTER_CODEC_KEYS": c.keys, "CODEC_AUTH_TOKEN": getenv.String("CODEC_AUTH_TOKEN", "")} {
 		if err := service.Getenv(func(string) string { return v }).RefusePlaceholders(name); err != nil {
 			return err
 		}
@@ -102,7 +105,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 		return fmt.Errorf("%w (set NEWSLETTER_CODEC_KEYS)", err)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	token := env("CODEC_AUTH_TOKEN", "")
+	token := getenv.String("CODEC_AUTH_TOKEN", "")
 	if token == "" {
 		log.Warn("CODEC_AUTH_TOKEN is empty: anyone who can reach the address can decrypt payloads")
 	}
@@ -148,9 +151,3 @@ func list(v string) []string {
 	return out
 }
 
-func env(key, def string) string {
-	if v, ok := os.LookupEnv(key); ok && v != "" {
-		return v
-	}
-	return def
-}

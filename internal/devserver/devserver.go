@@ -16,12 +16,6 @@ import (
 	"github.com/halcytone/contentgen/workflows"
 )
 
-// RepoRoot is testtools.RepoRoot, kept here for callers of this package.
-func RepoRoot(t testing.TB) string { return testtools.RepoRoot(t) }
-
-// Tool is testtools.Tool.
-func Tool(t testing.TB, name string) string { return testtools.Tool(t, name) }
-
 // Options tune Start.
 type Options struct {
 	// DBFile persists the server's state (so it can be restarted); empty
@@ -45,7 +39,7 @@ func SearchAttributes() temporal.SearchAttributes {
 // Start starts a dev server and stops it when the test ends.
 func Start(t testing.TB, o Options) (*testsuite.DevServer, client.Client) {
 	t.Helper()
-	path := Tool(t, "temporal")
+	path := testtools.Tool(t, "temporal")
 	out := o.Log
 	if out == nil {
 		out = io.Discard
