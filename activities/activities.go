@@ -56,7 +56,7 @@ type CRM interface {
 }
 
 // ContentUploader is a CRM that takes a newsletter's variants once, so
-// batches only name them (crm.Client implements it).
+// batches only name them (crmclient.Client implements it).
 type ContentUploader interface {
 	PutContent(ctx context.Context, newsletterID string, variants []crm.Variant) (crm.ContentResponse, error)
 }

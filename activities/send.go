@@ -14,6 +14,7 @@ import (
 
 	"github.com/halcytone/contentgen/artifact"
 	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/crm/crmclient"
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/render"
 )
@@ -259,7 +260,7 @@ func (a *Activities) uploadContent(ctx context.Context, in SendInput, mode strin
 	case err == nil:
 		log.Info("CRM content mode: upload (variants sent once, batches name them)", "newsletterId", in.NewsletterID)
 		return true, nil
-	case errors.Is(err, crm.ErrContentUnsupported) && mode == ContentAuto:
+	case errors.Is(err, crmclient.ErrContentUnsupported) && mode == ContentAuto:
 		log.Warn("CRM content mode: inline (the CRM has no content endpoint; every batch carries its variants)", "newsletterId", in.NewsletterID)
 		return false, nil
 	}

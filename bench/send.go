@@ -13,6 +13,7 @@ import (
 
 	"github.com/halcytone/contentgen/activities"
 	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/crm/crmclient"
 	"github.com/halcytone/contentgen/workflows"
 )
 
@@ -197,7 +198,7 @@ func HistorySize(ctx context.Context, c client.Client, id string) (events, bytes
 // WaitDelivered polls the CRM's delivery log until want deliveries of the
 // newsletter have status, and returns the counts by status. A delivery
 // that failed ends the wait at once.
-func WaitDelivered(ctx context.Context, c *crm.Client, newsletterID, status string, want int, crmProc *Proc) (map[string]int, error) {
+func WaitDelivered(ctx context.Context, c *crmclient.Client, newsletterID, status string, want int, crmProc *Proc) (map[string]int, error) {
 	var counts map[string]int
 	stalled, last := time.Now(), -1
 	// Each poll counts the whole log in the CRM's one database connection;

@@ -14,7 +14,7 @@ import (
 
 	"github.com/halcytone/contentgen/approvals"
 	"github.com/halcytone/contentgen/approvals/token"
-	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/crm/crmclient"
 	"github.com/halcytone/contentgen/workflows"
 )
 
@@ -42,7 +42,7 @@ type StackOptions struct {
 type Stack struct {
 	Temporal, CRM, Platform, Worker *Proc
 	Client                          client.Client
-	CRMClient                       *crm.Client
+	CRMClient                       *crmclient.Client
 	CRMURL, PlatformURL             string
 	// Seeded is what crm seed printed.
 	Seeded string
@@ -103,7 +103,7 @@ func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
 			return s, err
 		}
 	}
-	s.CRMClient = crm.New(crm.Options{BaseURL: s.CRMURL, APIKey: crmKey, Timeout: time.Minute})
+	s.CRMClient = crmclient.New(crmclient.Options{BaseURL: s.CRMURL, APIKey: crmKey, Timeout: time.Minute})
 	s.Worker, err = Start(Command{Name: "worker", Path: o.Bin.Worker, LogDir: o.LogDir(),
 		Env: append(WorkerEnv(topts.Address(), s.CRMURL, crmKey, s.PlatformURL, platformKey),
 			append([]string{"ARTIFACT_STORE_URL=" + filepath.Join(o.Dir, "artifacts")}, o.WorkerEnv...)...)})

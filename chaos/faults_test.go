@@ -11,7 +11,7 @@ import (
 	"github.com/halcytone/contentgen/activities"
 	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/bench"
-	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/crm/crmclient"
 	"github.com/halcytone/contentgen/internal/app"
 	"github.com/halcytone/contentgen/platform"
 )
@@ -38,7 +38,7 @@ func TestFaultyCRM(t *testing.T) {
 	// the breaker would fail whole attempts, and this test is about the
 	// send loop riding out single faults.
 	r.startInProcessWorker(activities.SendOptions{PageSize: 250, Window: 4},
-		crm.New(crm.Options{BaseURL: r.crmURL, APIKey: crmKey, Timeout: clientTimeout}))
+		crmclient.New(crmclient.Options{BaseURL: r.crmURL, APIKey: crmKey, Timeout: clientTimeout}))
 	id := r.approveEdition()
 	// Under the race detector on a busy machine the CRM's own replies
 	// can outlast the short timeout, costing attempts and backoff: the

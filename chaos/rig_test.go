@@ -20,7 +20,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/halcytone/contentgen/bench"
-	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/crm/crmclient"
 	crmserver "github.com/halcytone/contentgen/crm/server"
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/internal/sqldb"
@@ -90,7 +90,7 @@ type rig struct {
 	server     *bench.Proc
 	client     client.Client
 	crm        *crmserver.Server
-	crmDirect  *crm.Client
+	crmDirect  *crmclient.Client
 	crmURL     string
 	platURL    string
 	recipients int
@@ -172,7 +172,7 @@ func (r *rig) startCRM(wrap func(http.Handler) http.Handler) {
 	}
 	direct.Config.Handler = r.crm.Handler()
 	direct.Start()
-	r.crmDirect = crm.New(crm.Options{BaseURL: direct.URL, APIKey: crmKey})
+	r.crmDirect = crmclient.New(crmclient.Options{BaseURL: direct.URL, APIKey: crmKey})
 	r.crmURL = direct.URL
 	if wrap != nil {
 		faulty := httptest.NewServer(wrap(r.crm.Handler()))

@@ -1,5 +1,6 @@
-// Package crm holds the CRM contract types (shared by the client in this
-// package and the reference server in crm/server), and the client.
+// Package crm holds the CRM contract: paths, limits and the types of
+// requests and replies, shared by the client (crm/crmclient), the reference
+// server (crm/server) and the renderer. It is data only: no HTTP.
 package crm
 
 import (
@@ -15,6 +16,9 @@ const (
 	PathNewsletter  = "/api/v1/notifications/newsletter"
 	PathContacts    = "/api/v1/contacts"
 	PathUnsubscribe = "/unsubscribe"
+	// PathDeliveries is the reference CRM's delivery-log endpoint
+	// (GET ?newsletter_id=&status=&cursor=&limit=).
+	PathDeliveries = "/api/v1/deliveries"
 	// PathNewsletterContent is where a newsletter's variants are uploaded
 	// once (PUT), so batches only name them.
 	PathNewsletterContent = "/api/v1/newsletters/{newsletter_id}/content"

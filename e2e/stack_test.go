@@ -22,6 +22,7 @@ import (
 	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/artifact"
 	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/crm/crmclient"
 	crmserver "github.com/halcytone/contentgen/crm/server"
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/internal/app"
@@ -88,7 +89,7 @@ type stack struct {
 	temporal     client.Client
 	address      string
 	crm          *crmserver.Server
-	crmClient    *crm.Client
+	crmClient    *crmclient.Client
 	platform     *platform.Client
 	crmURL       string
 	platformURL  string
@@ -179,7 +180,7 @@ func startStack(t *testing.T, o stackOptions) *stack {
 	platHTTP.Start()
 	t.Cleanup(platHTTP.Close)
 
-	s.crmClient = crm.New(crm.Options{BaseURL: s.crmURL, APIKey: crmKey, HTTPClient: o.httpClient()})
+	s.crmClient = crmclient.New(crmclient.Options{BaseURL: s.crmURL, APIKey: crmKey, HTTPClient: o.httpClient()})
 	s.platform = platform.New(platform.Options{BaseURL: s.platformURL, APIKey: platformKey, HTTPClient: o.httpClient()})
 	f := openFile(t, filepath.Join(root, "examples", "contacts.csv"))
 	res, err := s.crmClient.ImportContacts(ctx, f)

@@ -150,4 +150,3 @@ func list(v string) []string {
 	}
 	return out
 }
-

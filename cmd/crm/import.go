@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/crm/crmclient"
 	"github.com/halcytone/contentgen/crm/server"
 	"github.com/halcytone/contentgen/internal/service"
 )
@@ -51,7 +52,7 @@ func importCSV(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer f.Close()
 	var res crm.ImportResult
 	if *url != "" {
-		res, err = crm.New(crm.Options{BaseURL: *url, APIKey: getenv.String("CRM_API_KEY", "")}).ImportContacts(ctx, f)
+		res, err = crmclient.New(crmclient.Options{BaseURL: *url, APIKey: getenv.String("CRM_API_KEY", "")}).ImportContacts(ctx, f)
 	} else {
 		res, err = importDirect(ctx, *dbPath, f)
 	}

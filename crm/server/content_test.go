@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/crm/crmclient"
 	"github.com/halcytone/contentgen/httpapi"
 )
 
@@ -123,9 +124,9 @@ func TestClientSeesMissingContentEndpoint(t *testing.T) {
 		h.ServeHTTP(w, r)
 	}))
 	t.Cleanup(ts.Close)
-	c := crm.New(crm.Options{BaseURL: ts.URL, APIKey: testKey})
+	c := crmclient.New(crmclient.Options{BaseURL: ts.URL, APIKey: testKey})
 	_, err := c.PutContent(context.Background(), "n1", []crm.Variant{mergeVariant})
-	if !errors.Is(err, crm.ErrContentUnsupported) {
+	if !errors.Is(err, crmclient.ErrContentUnsupported) {
 		t.Fatalf("err = %v, want ErrContentUnsupported", err)
 	}
 }

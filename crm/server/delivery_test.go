@@ -12,11 +12,12 @@ import (
 	"time"
 
 	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/crm/crmclient"
 )
 
 // smtpServer returns a CRM delivering to the sink on port, served over
 // HTTP so its unsubscribe links work, and a client for it.
-func smtpServer(t *testing.T, port int, edit func(*Config)) (*Server, *crm.Client, string) {
+func smtpServer(t *testing.T, port int, edit func(*Config)) (*Server, *crmclient.Client, string) {
 	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
 	publicURL := "http://" + ts.Listener.Addr().String()
@@ -35,7 +36,7 @@ func smtpServer(t *testing.T, port int, edit func(*Config)) (*Server, *crm.Clien
 	ts.Config.Handler = s.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return s, crm.New(crm.Options{BaseURL: ts.URL, APIKey: testKey}), publicURL
+	return s, crmclient.New(crmclient.Options{BaseURL: ts.URL, APIKey: testKey}), publicURL
 }
 
 var mergeVariant = crm.Variant{
@@ -48,7 +49,7 @@ var mergeVariant = crm.Variant{
 	Fallbacks: map[string]string{"attr.plan": "free", "attr.city": "your city"},
 }
 
-func sendToSegment(t *testing.T, c *crm.Client, newsletter string, segments ...string) crm.RecipientsPage {
+func sendToSegment(t *testing.T, c *crmclient.Client, newsletter string, segments ...string) crm.RecipientsPage {
 	t.Helper()
 	ctx := context.Background()
 	page, err := c.Recipients(ctx, segments, "", 100)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/crm/crmclient"
 	"github.com/halcytone/contentgen/httpapi"
 )
 
@@ -112,7 +113,7 @@ func TestClientSigns(t *testing.T) {
 	s := signedServer(t)
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
-	c := crm.New(crm.Options{BaseURL: srv.URL, APIKey: testKey, SigningSecret: testOldSecret})
+	c := crmclient.New(crmclient.Options{BaseURL: srv.URL, APIKey: testKey, SigningSecret: testOldSecret})
 	ctx := t.Context()
 	if page, err := c.Recipients(ctx, []string{"beta"}, "", 10); err != nil || len(page.Recipients) != 2 {
 		t.Fatalf("recipients: %d, %v", len(page.Recipients), err)
@@ -126,7 +127,7 @@ func TestClientSigns(t *testing.T) {
 	if _, err := c.Deliveries(ctx, "n1", "", "", 0); err != nil {
 		t.Fatalf("deliveries: %v", err)
 	}
-	unsigned := crm.New(crm.Options{BaseURL: srv.URL, APIKey: testKey})
+	unsigned := crmclient.New(crmclient.Options{BaseURL: srv.URL, APIKey: testKey})
 	_, err := unsigned.Recipients(ctx, nil, "", 0)
 	if se, ok := httpapi.AsStatusError(err); !ok || se.StatusCode != http.StatusUnauthorized || se.Detail.Code != "signature_missing" {
 		t.Errorf("unsigned client: %v, want 401 signature_missing", err)

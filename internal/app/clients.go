@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/crm/crmclient"
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/platform"
 )
@@ -41,8 +41,8 @@ func breakerClient(service string, timeout time.Duration, base http.RoundTripper
 // CRMClient builds the CRM client with a circuit breaker and, when
 // configured, request signing. base is the transport underneath (nil for
 // the default; telemetry wraps it).
-func CRMClient(cfg ServiceConfig, base http.RoundTripper, logger *slog.Logger) *crm.Client {
-	return crm.New(crm.Options{BaseURL: cfg.BaseURL, APIKey: cfg.APIKey, SigningSecret: cfg.SigningSecret,
+func CRMClient(cfg ServiceConfig, base http.RoundTripper, logger *slog.Logger) *crmclient.Client {
+	return crmclient.New(crmclient.Options{BaseURL: cfg.BaseURL, APIKey: cfg.APIKey, SigningSecret: cfg.SigningSecret,
 		HTTPClient: breakerClient("crm", cfg.Timeout, base, logger)})
 }
 

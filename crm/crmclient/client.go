@@ -1,4 +1,5 @@
-package crm
+// Package crmclient is the HTTP client of the CRM contract (package crm).
+package crmclient
 
 import (
 	"context"
@@ -11,12 +12,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/httpapi"
 )
-
-// PathDeliveries is the reference CRM's delivery-log endpoint
-// (GET ?newsletter_id=&status=&cursor=&limit=).
-const PathDeliveries = "/api/v1/deliveries"
 
 // Options configure a Client.
 type Options struct {
@@ -50,7 +48,7 @@ func New(o Options) *Client {
 // Recipients reads one page of subscribed recipients. Several segments
 // select their union; none selects every subscribed contact. An empty
 // cursor starts at the beginning; limit 0 lets the CRM choose.
-func (c *Client) Recipients(ctx context.Context, segments []string, cursor string, limit int) (RecipientsPage, error) {
+func (c *Client) Recipients(ctx context.Context, segments []string, cursor string, limit int) (crm.RecipientsPage, error) {
 	q := url.Values{}
 	for _, s := range segments {
 		q.Add("segment", s)
@@ -61,39 +59,39 @@ func (c *Client) Recipients(ctx context.Context, segments []string, cursor strin
 	if limit > 0 {
 		q.Set("limit", strconv.Itoa(limit))
 	}
-	var page RecipientsPage
-	err := c.http.Do(ctx, "crm recipients", http.MethodGet, withQuery(PathRecipients, q), nil, nil, &page)
+	var page crm.RecipientsPage
+	err := c.http.Do(ctx, "crm recipients", http.MethodGet, withQuery(crm.PathRecipients, q), nil, nil, &page)
 	return page, err
 }
 
 // SendNewsletter posts one batch of messages. idempotencyKey must be stable
 // across retries of the same batch. A non-2xx reply is a
 // *httpapi.StatusError carrying the server's Retry-After.
-func (c *Client) SendNewsletter(ctx context.Context, idempotencyKey string, req NewsletterRequest) (NewsletterResponse, error) {
-	var resp NewsletterResponse
+func (c *Client) SendNewsletter(ctx context.Context, idempotencyKey string, req crm.NewsletterRequest) (crm.NewsletterResponse, error) {
+	var resp crm.NewsletterResponse
 	if idempotencyKey == "" {
 		return resp, errors.New("crm send newsletter: empty idempotency key; derive one from the newsletter ID and batch")
 	}
 	hdr := http.Header{httpapi.HeaderIdempotencyKey: {idempotencyKey}}
-	err := c.http.Do(ctx, "crm send newsletter", http.MethodPost, PathNewsletter, hdr, req, &resp)
+	err := c.http.Do(ctx, "crm send newsletter", http.MethodPost, crm.PathNewsletter, hdr, req, &resp)
 	return resp, err
 }
 
 // ErrContentUnsupported is returned by PutContent when the CRM does not
 // implement content uploads: batches must then carry their variants.
-var ErrContentUnsupported = errors.New("the CRM does not implement " + PathNewsletterContent + "; batches carry their variants inline")
+var ErrContentUnsupported = errors.New("the CRM does not implement " + crm.PathNewsletterContent + "; batches carry their variants inline")
 
 // PutContent uploads a newsletter's variants once. The same digest again
 // is accepted; another digest after sending began is a 409
-// *httpapi.StatusError with code CodeContentLocked.
-func (c *Client) PutContent(ctx context.Context, newsletterID string, variants []Variant) (ContentResponse, error) {
-	var resp ContentResponse
-	req := ContentRequest{Digest: ContentDigest(variants), Variants: variants}
-	err := c.http.Do(ctx, "crm put newsletter content", http.MethodPut, NewsletterContentPath(newsletterID), nil, req, &resp)
+// *httpapi.StatusError with code crm.CodeContentLocked.
+func (c *Client) PutContent(ctx context.Context, newsletterID string, variants []crm.Variant) (crm.ContentResponse, error) {
+	var resp crm.ContentResponse
+	req := crm.ContentRequest{Digest: crm.ContentDigest(variants), Variants: variants}
+	err := c.http.Do(ctx, "crm put newsletter content", http.MethodPut, crm.NewsletterContentPath(newsletterID), nil, req, &resp)
 	if se, ok := httpapi.AsStatusError(err); ok {
 		switch se.StatusCode {
 		case http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusNotImplemented:
-			if se.Detail.Code != CodeContentLocked {
+			if se.Detail.Code != crm.CodeContentLocked {
 				return resp, fmt.Errorf("%w (HTTP %d)", ErrContentUnsupported, se.StatusCode)
 			}
 		}
@@ -103,19 +101,19 @@ func (c *Client) PutContent(ctx context.Context, newsletterID string, variants [
 
 // Content says which content a newsletter uploaded (digest and variant
 // IDs); a 404 *httpapi.StatusError when none.
-func (c *Client) Content(ctx context.Context, newsletterID string) (ContentResponse, error) {
-	var resp ContentResponse
-	err := c.http.Do(ctx, "crm newsletter content", http.MethodGet, NewsletterContentPath(newsletterID), nil, nil, &resp)
+func (c *Client) Content(ctx context.Context, newsletterID string) (crm.ContentResponse, error) {
+	var resp crm.ContentResponse
+	err := c.http.Do(ctx, "crm newsletter content", http.MethodGet, crm.NewsletterContentPath(newsletterID), nil, nil, &resp)
 	return resp, err
 }
 
 // ImportContacts uploads a contacts CSV (header row "email,name,segments,…";
 // further columns are attributes). Row problems are reported in
-// ImportResult.Errors, not as an error.
-func (c *Client) ImportContacts(ctx context.Context, csv io.Reader) (ImportResult, error) {
+// crm.ImportResult.Errors, not as an error.
+func (c *Client) ImportContacts(ctx context.Context, csv io.Reader) (crm.ImportResult, error) {
 	const op = "crm import contacts"
-	var res ImportResult
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.http.BaseURL+PathContacts, csv)
+	var res crm.ImportResult
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.http.BaseURL+crm.PathContacts, csv)
 	if err != nil {
 		return res, fmt.Errorf("%s: %w", op, err)
 	}
@@ -143,7 +141,7 @@ func (c *Client) ImportContacts(ctx context.Context, csv io.Reader) (ImportResul
 
 // Deliveries reads one page of the reference CRM's delivery log for a
 // newsletter, with counts by status. status, when not empty, filters rows.
-func (c *Client) Deliveries(ctx context.Context, newsletterID, status, cursor string, limit int) (DeliveriesPage, error) {
+func (c *Client) Deliveries(ctx context.Context, newsletterID, status, cursor string, limit int) (crm.DeliveriesPage, error) {
 	q := url.Values{"newsletter_id": {newsletterID}}
 	if status != "" {
 		q.Set("status", status)
@@ -154,8 +152,8 @@ func (c *Client) Deliveries(ctx context.Context, newsletterID, status, cursor st
 	if limit > 0 {
 		q.Set("limit", strconv.Itoa(limit))
 	}
-	var page DeliveriesPage
-	err := c.http.Do(ctx, "crm deliveries", http.MethodGet, withQuery(PathDeliveries, q), nil, nil, &page)
+	var page crm.DeliveriesPage
+	err := c.http.Do(ctx, "crm deliveries", http.MethodGet, withQuery(crm.PathDeliveries, q), nil, nil, &page)
 	return page, err
 }
 

@@ -1,10 +1,9 @@
-package crm_test
+package crmclient_test
 
 import (
 	"context"
 	"io"
 	"log/slog"
-	"maps"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/crm/crmclient"
 	"github.com/halcytone/contentgen/crm/server"
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/internal/sqldb"
@@ -69,8 +69,8 @@ func newContractServer(t *testing.T, edit func(*server.Config)) *contractServer 
 	return cs
 }
 
-func (cs *contractServer) client(key string) *crm.Client {
-	return crm.New(crm.Options{BaseURL: cs.URL, APIKey: key, Timeout: 10 * time.Second})
+func (cs *contractServer) client(key string) *crmclient.Client {
+	return crmclient.New(crmclient.Options{BaseURL: cs.URL, APIKey: key, Timeout: 10 * time.Second})
 }
 
 func TestRecipientsPagingWithSegments(t *testing.T) {
@@ -186,32 +186,12 @@ func TestClientErrors(t *testing.T) {
 	if !ok || se.StatusCode != http.StatusTooManyRequests || !se.Retryable() || se.RetryAfter < time.Second {
 		t.Errorf("over the request rate: %v (%+v)", err, se)
 	}
-	_, err = crm.New(crm.Options{BaseURL: "http://127.0.0.1:1", APIKey: apiKey}).ImportContacts(ctx, strings.NewReader(contacts))
+	_, err = crmclient.New(crmclient.Options{BaseURL: "http://127.0.0.1:1", APIKey: apiKey}).ImportContacts(ctx, strings.NewReader(contacts))
 	if _, isStatus := httpapi.AsStatusError(err); err == nil || isStatus || !strings.HasPrefix(err.Error(), "crm import contacts:") {
 		t.Errorf("unreachable CRM: %v", err)
 	}
 	_, err = c.ImportContacts(ctx, strings.NewReader("name\nAnn\n"))
 	if se, ok := httpapi.AsStatusError(err); !ok || se.StatusCode != http.StatusBadRequest || se.Detail.Code != "invalid_csv" {
 		t.Errorf("bad CSV: %v", err)
-	}
-}
-
-func TestMergeValues(t *testing.T) {
-	tests := []struct {
-		name string
-		in   crm.Recipient
-		want map[string]string
-	}{
-		{"full", crm.Recipient{Email: "ann@example.com", Name: "  Ann  Marie Lee ", UnsubscribeURL: "https://crm/u?t=1",
-			Attributes: map[string]string{"city": "Oslo", "plan": ""}},
-			map[string]string{"name": "Ann  Marie Lee", "first_name": "Ann", "email": "ann@example.com",
-				"unsubscribe_url": "https://crm/u?t=1", "attr.city": "Oslo"}},
-		{"no name", crm.Recipient{Email: "x@example.com"}, map[string]string{"email": "x@example.com"}},
-		{"empty", crm.Recipient{}, map[string]string{}},
-	}
-	for _, tt := range tests {
-		if got := crm.MergeValues(tt.in); !maps.Equal(got, tt.want) {
-			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
-		}
 	}
 }
