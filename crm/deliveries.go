@@ -18,6 +18,17 @@ const (
 	DeliveryComplained = "complained"
 )
 
+// Feedback kinds: what came back for a sent delivery, as counted in
+// DeliveriesPage.Feedback. A hard bounce (a permanent failure, 5.x.x) and
+// a complaint suppress the address at once; soft bounces (the receiving
+// side gave up after temporary failures) suppress it once there have been
+// the CRM's configured number of them.
+const (
+	FeedbackHardBounce = "hard_bounce"
+	FeedbackSoftBounce = "soft_bounce"
+	FeedbackComplaint  = "complaint"
+)
+
 // MaxDeliveriesPage is the largest page GET /api/v1/deliveries returns.
 const MaxDeliveriesPage = 1000
 
@@ -41,7 +52,10 @@ type Delivery struct {
 type DeliveriesPage struct {
 	NewsletterID string         `json:"newsletter_id"`
 	Counts       map[string]int `json:"counts"`
-	Total        int            `json:"total"`
-	Deliveries   []Delivery     `json:"deliveries"`
-	NextCursor   string         `json:"next_cursor,omitempty"`
+	// Feedback counts the bounce and complaint events recorded for the
+	// newsletter by kind (FeedbackHardBounce, …).
+	Feedback   map[string]int `json:"feedback,omitempty"`
+	Total      int            `json:"total"`
+	Deliveries []Delivery     `json:"deliveries"`
+	NextCursor string         `json:"next_cursor,omitempty"`
 }

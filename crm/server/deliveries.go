@@ -23,9 +23,9 @@ func (s *Server) handleDeliveries(w http.ResponseWriter, r *http.Request) {
 	}
 	status := q.Get("status")
 	switch status {
-	case "", crm.DeliveryQueued, crm.DeliverySent, crm.DeliveryFailed, crm.DeliveryLogged:
+	case "", crm.DeliveryQueued, crm.DeliverySent, crm.DeliveryFailed, crm.DeliveryLogged, crm.DeliveryBounced, crm.DeliveryComplained:
 	default:
-		httpapi.WriteError(w, http.StatusBadRequest, "invalid_request", "status", "status %q: want queued, sent, failed or logged", status)
+		httpapi.WriteError(w, http.StatusBadRequest, "invalid_request", "status", "status %q: want queued, sent, failed, logged, bounced or complained", status)
 		return
 	}
 	limit, ok := parseLimit(w, q.Get("limit"), DefaultDeliveriesPage, crm.MaxDeliveriesPage)
@@ -50,6 +50,9 @@ func (s *Server) handleDeliveries(w http.ResponseWriter, r *http.Request) {
 func (s *Server) deliveries(ctx context.Context, newsletterID, status string, after int64, limit int) (crm.DeliveriesPage, error) {
 	page := crm.DeliveriesPage{NewsletterID: newsletterID, Counts: map[string]int{}, Deliveries: []crm.Delivery{}}
 	if err := s.countDeliveries(ctx, &page); err != nil {
+		return page, err
+	}
+	if err := s.countFeedback(ctx, &page); err != nil {
 		return page, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT d.id, d.address, d.contact_id, v.variant_id, d.status, d.smtp_message_id,

@@ -76,8 +76,8 @@ func TestSMTPDeliveryAndOneClickUnsubscribe(t *testing.T) {
 
 	got := map[string]parsedMail{}
 	for _, m := range k.messages() {
-		if m.from != "news@example.com" || len(m.to) != 1 {
-			t.Errorf("envelope from %q to %v", m.from, m.to)
+		if _, _, ok := parseReturnPath(m.from); !ok || !strings.HasSuffix(m.from, "@example.com") || len(m.to) != 1 {
+			t.Errorf("envelope from %q to %v; want a VERP return path at the sender's domain", m.from, m.to)
 		}
 		got[m.to[0]] = parseMail(t, m.data)
 	}

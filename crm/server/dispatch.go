@@ -210,6 +210,10 @@ func (s *Server) deliver(ctx context.Context, j *job, buf []byte) []byte {
 		j.out = outcome{kind: outFailed, err: "recipient unsubscribed before delivery"}
 		return buf
 	}
+	if j.suppressed != "" {
+		j.out = outcome{kind: outFailed, err: "address suppressed before delivery (" + j.suppressed + ")"}
+		return buf
+	}
 	msg, err := s.buildMessage(ctx, j, buf)
 	if err != nil {
 		j.out = s.sendOutcome(ctx, j, fmt.Errorf("build message: %w", err))
@@ -232,7 +236,7 @@ func (s *Server) deliver(ctx context.Context, j *job, buf []byte) []byte {
 		j.out = outcome{kind: outLogged, messageID: s.messageID(j), at: time.Now()}
 		return msg
 	}
-	err = s.cfg.Mailer.Send(ctx, s.from.Address, j.address, msg)
+	err = s.cfg.Mailer.Send(ctx, s.returnPath(j), j.address, msg)
 	j.out = s.sendOutcome(ctx, j, err)
 	return msg
 }

@@ -19,6 +19,9 @@ import (
 const (
 	ReasonInvalidAddress = "invalid address"
 	ReasonUnsubscribed   = "unsubscribed"
+	// ReasonSuppressed: the address bounced hard, complained, or bounced
+	// softly too often (see the suppression list).
+	ReasonSuppressed = "suppressed: the address bounced or complained before"
 	// ReasonHeaderValue: a merge value written into a header holds a line
 	// break or another control character, which would add header lines.
 	ReasonHeaderValue = "merge value unsubscribe_url holds a line break or control character; header values must be one line"
@@ -141,11 +144,19 @@ func (s *Server) classify(ctx context.Context, tx *sql.Tx, req *crm.NewsletterRe
 	if err != nil {
 		return resp, err
 	}
+	blocked, err := suppressed(ctx, tx, s.db.Dialect, addrs)
+	if err != nil {
+		return resp, err
+	}
 	insert := todo[:0]
 	for _, p := range todo {
 		c, known := contacts[p.address]
 		if known && !c.subscribed {
 			resp.Results[p.index].Status, resp.Results[p.index].Reason = crm.StatusRejected, ReasonUnsubscribed
+			continue
+		}
+		if blocked[p.address] {
+			resp.Results[p.index].Status, resp.Results[p.index].Reason = crm.StatusRejected, ReasonSuppressed
 			continue
 		}
 		if known {

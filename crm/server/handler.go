@@ -20,6 +20,9 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("PUT "+crm.PathNewsletterContent, s.guardBody(http.HandlerFunc(s.handleContent), s.cfg.MaxContentBytes))
 	mux.Handle("POST "+crm.PathContacts, auth(http.HandlerFunc(s.handleImport)))
 	mux.Handle("GET "+crm.PathDeliveries, auth(http.HandlerFunc(s.handleDeliveries)))
+	mux.HandleFunc("POST "+crm.PathWebhookSES, s.handleSES)
+	mux.HandleFunc("POST "+crm.PathWebhookSendGrid, s.handleSendGrid)
+	mux.HandleFunc("POST "+crm.PathWebhookPostmark, s.handlePostmark)
 	mux.HandleFunc("GET "+crm.PathUnsubscribe, s.handleUnsubscribePage)
 	mux.HandleFunc("POST "+crm.PathUnsubscribe, s.handleUnsubscribe)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -3,13 +3,13 @@ package server
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"html"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 
@@ -153,8 +153,7 @@ func partHeaders(mediaType string) string {
 // messageID is stable for a delivery, so a message sent again after a
 // crash carries the Message-ID receivers already saw.
 func (s *Server) messageID(j *job) string {
-	h := sha256.Sum256([]byte(j.newsletterID))
-	return fmt.Sprintf("%d.%s@%s", j.id, hex.EncodeToString(h[:6]), s.msgDomain)
+	return strconv.FormatInt(j.id, 10) + "." + newsletterTag(j.newsletterID) + "@" + s.msgDomain
 }
 
 // feedbackID is the Feedback-ID header (campaign:variant:type:sender) that

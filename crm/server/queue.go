@@ -26,6 +26,7 @@ type job struct {
 	attempts     int
 	token        sql.NullString
 	unsubscribed bool
+	suppressed   string // the suppression reason, when the address has one
 	leaseUntil   time.Time
 	out          outcome
 	recorded     chan struct{}
@@ -100,8 +101,8 @@ func (s *Server) claim(ctx context.Context, n int) ([]*job, error) {
 func (s *Server) loadJobs(ctx context.Context, ids []int64) ([]*job, error) {
 	ph, args := placeholders(1, ids)
 	rows, err := s.db.QueryContext(ctx, `SELECT d.id, d.newsletter_id, d.address, d.name, d.variant_key, d.merge,
-		d.own_subject, d.own_html, d.own_text, d.attempts, c.unsubscribe_token, c.subscribed
-		FROM deliveries d LEFT JOIN contacts c ON c.id = d.contact_id WHERE d.id IN (`+ph+`) ORDER BY d.id`, args...)
+		d.own_subject, d.own_html, d.own_text, d.attempts, c.unsubscribe_token, c.subscribed, x.reason
+		FROM deliveries d LEFT JOIN contacts c ON c.id = d.contact_id LEFT JOIN suppressions x ON x.address = d.address WHERE d.id IN (`+ph+`) ORDER BY d.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load deliveries: %w", err)
 	}
@@ -111,14 +112,16 @@ func (s *Server) loadJobs(ctx context.Context, ids []int64) ([]*job, error) {
 		j := &job{}
 		var merge string
 		var subscribed sql.NullBool
+		var suppressed sql.NullString
 		if err := rows.Scan(&j.id, &j.newsletterID, &j.address, &j.name, &j.variantKey, &merge,
-			&j.subject, &j.html, &j.text, &j.attempts, &j.token, &subscribed); err != nil {
+			&j.subject, &j.html, &j.text, &j.attempts, &j.token, &subscribed, &suppressed); err != nil {
 			return nil, fmt.Errorf("load deliveries: %w", err)
 		}
 		if err := json.Unmarshal([]byte(merge), &j.merge); err != nil {
 			return nil, fmt.Errorf("delivery %d merge values: %w", j.id, err)
 		}
 		j.unsubscribed = subscribed.Valid && !subscribed.Bool
+		j.suppressed = suppressed.String
 		jobs = append(jobs, j)
 	}
 	return jobs, rows.Err()

@@ -145,7 +145,7 @@ func badCursor(c string) error {
 // subscribedFilter returns the WHERE clause selecting subscribed contacts
 // in any of segments (all when none), with args numbered from $1.
 func subscribedFilter(segments []string) (string, []any) {
-	where := "c.subscribed"
+	where := "c.subscribed AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.address = c.email)"
 	if len(segments) == 0 {
 		return where, nil
 	}

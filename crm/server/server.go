@@ -85,7 +85,17 @@ type Config struct {
 	// "newsletter.<sender domain>").
 	ListID string
 	// DKIM, when set, signs every message.
-	DKIM     *DKIMConfig
+	DKIM *DKIMConfig
+	// BounceDomain is the domain of the return paths
+	// (bounces+<token>@domain), whose MX leads to the inbound listener
+	// (ServeBounces); default the sender's domain.
+	BounceDomain string
+	// SoftBounceLimit is how many soft bounces suppress an address
+	// (default DefaultSoftBounceLimit).
+	SoftBounceLimit int
+	// Webhooks configures the provider feedback endpoints; each is off
+	// until configured.
+	Webhooks WebhookConfig
 	Mailer   Mailer
 	Delivery DeliveryConfig
 	// MaxBodyBytes bounds request bodies (default DefaultMaxBodyBytes).
@@ -109,6 +119,8 @@ type Server struct {
 	log       *slog.Logger
 	from      *mail.Address
 	msgDomain string
+	// bounceDomain is the domain of every return path.
+	bounceDomain string
 	reqLimit  *rate.Limiter
 	sendLimit *rate.Limiter
 	wake      chan struct{}
@@ -118,6 +130,7 @@ type Server struct {
 	fromHeader  string
 	listHeaders []byte
 	dkim        *dkimSigner
+	hooks       *webhooks
 }
 
 // New checks cfg, applies the database migrations and returns a Server.
@@ -151,6 +164,10 @@ func New(cfg Config) (*Server, error) {
 		variants:  newCache[*crm.Variant](1024),
 		templates: newCache[*prepared](1024),
 	}
+	s.bounceDomain = cfg.BounceDomain
+	if s.bounceDomain == "" {
+		s.bounceDomain = s.msgDomain
+	}
 	s.fromHeader = string(appendAddress(nil, from.Name, from.Address))
 	listID := cfg.ListID
 	if listID == "" {
@@ -162,6 +179,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.listHeaders = appendHeader(nil, "List-Id", listID)
 	s.listHeaders = appendHeader(s.listHeaders, "Precedence", "bulk")
+	if s.hooks, err = newWebhooks(cfg.Webhooks); err != nil {
+		return nil, fmt.Errorf("crm server: %w", err)
+	}
 	if cfg.DKIM != nil {
 		if s.dkim, err = newDKIMSigner(*cfg.DKIM); err != nil {
 			return nil, fmt.Errorf("crm server: %w", err)
@@ -201,6 +221,9 @@ func withDefaults(cfg Config) (Config, error) {
 	}
 	if d.PollInterval <= 0 {
 		d.PollInterval = time.Second
+	}
+	if cfg.SoftBounceLimit <= 0 {
+		cfg.SoftBounceLimit = DefaultSoftBounceLimit
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
