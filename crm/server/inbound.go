@@ -60,8 +60,10 @@ func (s *Server) ServeBounces(ctx context.Context, ln net.Listener) error {
 
 type slogErrorLog struct{ s *Server }
 
-func (l slogErrorLog) Printf(format string, v ...any) { l.s.log.Warn("bounce listener: " + fmt.Sprintf(format, v...)) }
-func (l slogErrorLog) Println(v ...any)               { l.s.log.Warn("bounce listener: " + fmt.Sprint(v...)) }
+func (l slogErrorLog) Printf(format string, v ...any) {
+	l.s.log.Warn("bounce listener: " + fmt.Sprintf(format, v...))
+}
+func (l slogErrorLog) Println(v ...any) { l.s.log.Warn("bounce listener: " + fmt.Sprint(v...)) }
 
 type inboundSession struct {
 	s     *Server

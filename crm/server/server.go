@@ -121,11 +121,11 @@ type Server struct {
 	msgDomain string
 	// bounceDomain is the domain of every return path.
 	bounceDomain string
-	reqLimit  *rate.Limiter
-	sendLimit *rate.Limiter
-	wake      chan struct{}
-	variants  *cache[*crm.Variant]
-	templates *cache[*prepared]
+	reqLimit     *rate.Limiter
+	sendLimit    *rate.Limiter
+	wake         chan struct{}
+	variants     *cache[*crm.Variant]
+	templates    *cache[*prepared]
 	// fromHeader and listHeaders are the same on every message.
 	fromHeader  string
 	listHeaders []byte
