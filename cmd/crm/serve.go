@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/mail"
 	"os"
 	"runtime/pprof"
@@ -42,6 +43,15 @@ Environment (flags win where both exist):
                      DKIM signing: domain (default: the sender's), selector, and a PEM file
                      with an RSA-2048+ or Ed25519 private key; unset: messages go unsigned
   CRM_LIST_ID        List-Id header value (default newsletter.<sender domain>)
+  CRM_BOUNCE_DOMAIN  domain of the VERP return paths bounces+<token>@domain (default: the
+                     sender's); its MX leads to CRM_BOUNCE_ADDR
+  CRM_BOUNCE_ADDR    listen address of the inbound SMTP listener for bounces (DSN) and
+                     feedback-loop reports (ARF), e.g. :25; unset: no listener
+  CRM_SOFT_BOUNCE_LIMIT  soft bounces that suppress an address (default 3)
+  CRM_SES_TOPIC_ARNS comma-separated SNS topic ARNs whose SES notifications /webhooks/ses accepts
+  CRM_SENDGRID_WEBHOOK_KEY  SendGrid Signed Event Webhook verification key (/webhooks/sendgrid)
+  CRM_POSTMARK_WEBHOOK_USER, CRM_POSTMARK_WEBHOOK_PASSWORD
+                     basic auth of the Postmark bounce and spam webhooks (/webhooks/postmark)
   CRM_RATE           messages per second, 0 for no limit (default 0)
   CRM_REQUEST_RATE   newsletter requests per second before 429, 0 for no limit
   CRM_IDEMPOTENCY_RETENTION  how long Idempotency-Keys and their replies are kept,
@@ -90,7 +100,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer flush()
-	if err := getenv.RefusePlaceholders("CRM_API_KEYS", "CRM_SIGNING_SECRETS", "DATABASE_URL", "SMTP_PASSWORD"); err != nil {
+	if err := getenv.RefusePlaceholders("CRM_API_KEYS", "CRM_SIGNING_SECRETS", "DATABASE_URL", "SMTP_PASSWORD", "CRM_POSTMARK_WEBHOOK_PASSWORD"); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	keys := httpapi.ParseKeys(getenv.String("CRM_API_KEYS", ""))
@@ -134,6 +144,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		SigningSecrets: strings.Split(getenv.String("CRM_SIGNING_SECRETS", ""), ","),
 		PublicURL:      getenv.String("CRM_PUBLIC_URL", "http://"+c.addr),
 		From:           from, ListID: getenv.String("CRM_LIST_ID", ""), DKIM: dkim,
+		BounceDomain:    getenv.String("CRM_BOUNCE_DOMAIN", ""),
+		SoftBounceLimit: getenv.Int("CRM_SOFT_BOUNCE_LIMIT", server.DefaultSoftBounceLimit),
+		Webhooks: server.WebhookConfig{
+			SESTopicARNs:      strings.Split(getenv.String("CRM_SES_TOPIC_ARNS", ""), ","),
+			SendGridPublicKey: getenv.String("CRM_SENDGRID_WEBHOOK_KEY", ""),
+			PostmarkUser:      getenv.String("CRM_POSTMARK_WEBHOOK_USER", ""),
+			PostmarkPassword:  getenv.String("CRM_POSTMARK_WEBHOOK_PASSWORD", ""),
+		},
 		Delivery: server.DeliveryConfig{Mode: mode, Concurrency: concurrency, Lease: lease,
 			RatePerSecond: getenv.Float("CRM_RATE", 0)},
 		RequestsPerSecond: getenv.Float("CRM_REQUEST_RATE", 0),
@@ -145,9 +163,31 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	run := srv.Run
+	if addr := getenv.String("CRM_BOUNCE_ADDR", ""); addr != "" {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("serve: CRM_BOUNCE_ADDR: %w", err)
+		}
+		run = func(ctx context.Context) error {
+			ctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			bounces := make(chan error, 1)
+			go func() {
+				err := srv.ServeBounces(ctx, ln)
+				if err != nil {
+					cancel() // the dispatcher stops too, so the process ends
+				}
+				bounces <- err
+			}()
+			err := srv.Run(ctx)
+			cancel()
+			return errors.Join(err, <-bounces)
+		}
+	}
 	// Deliveries the dispatcher claimed but did not send go back to the
 	// queue when it stops.
-	return service.Serve(ctx, "crm", c.addr, srv.Handler(), log, srv.Run)
+	return service.Serve(ctx, "crm", c.addr, srv.Handler(), log, run)
 }
 
 // parseRetention reads a retention period: a Go duration ("36h") or whole

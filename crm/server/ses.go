@@ -270,12 +270,16 @@ func sesEvents(m *snsMessage, n *sesNotification) []feedback {
 	if kind == "" {
 		kind = n.EventType
 	}
+	// SES may replace the Message-ID; the original, when it is one of
+	// ours, is among the headers as sent.
 	mid := n.Mail.CommonHeaders.MessageID
 	var newsletter string
 	for _, h := range n.Mail.Headers {
 		switch {
-		case strings.EqualFold(h.Name, "Message-ID") && mid == "":
-			mid = h.Value
+		case strings.EqualFold(h.Name, "Message-ID"):
+			if _, _, ok := parseMessageID(h.Value); ok {
+				mid = h.Value
+			}
 		case strings.EqualFold(h.Name, HeaderNewsletterID):
 			newsletter = h.Value
 		}
