@@ -103,7 +103,8 @@ func (a *Activities) SendProof(ctx context.Context, in ProofInput) (ProofResult,
 		}
 		in.Email = v
 	}
-	in.Email = withWarnings(in.Email, in.Warnings)
+	warnings := append(append([]string(nil), in.Warnings...), a.senderWarnings(ctx)...)
+	in.Email = withWarnings(in.Email, warnings)
 	var req crm.NewsletterRequest
 	var err error
 	if in.Revision == "" {

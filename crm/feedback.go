@@ -21,3 +21,24 @@ const (
 	SuppressedComplaint   = "complaint"
 	SuppressedSoftBounces = "soft_bounces"
 )
+
+// PathSender is where a CRM says how it sends (GET): facts every receiver
+// sees anyway, never a key. The worker reads it to warn approvers, in the
+// proof, about what will hurt delivery.
+const PathSender = "/api/v1/sender"
+
+// Sender describes how a CRM sends newsletters.
+type Sender struct {
+	// From is the sender address, e.g. "news@example.com".
+	From string `json:"from"`
+	// DKIM is whether messages are DKIM-signed; DKIMDomain and
+	// DKIMSelector name the key's DNS record.
+	DKIM         bool   `json:"dkim"`
+	DKIMDomain   string `json:"dkim_domain,omitempty"`
+	DKIMSelector string `json:"dkim_selector,omitempty"`
+	// ReturnPathDomain is the domain of the envelope sender, where
+	// bounces go.
+	ReturnPathDomain string `json:"return_path_domain,omitempty"`
+	// ListID is the List-Id header value.
+	ListID string `json:"list_id,omitempty"`
+}

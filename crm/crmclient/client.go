@@ -157,6 +157,14 @@ func (c *Client) Deliveries(ctx context.Context, newsletterID, status, cursor st
 	return page, err
 }
 
+// Sender reads how the CRM sends (crm.PathSender): sender, DKIM and
+// return-path domain. A CRM without the endpoint answers 404.
+func (c *Client) Sender(ctx context.Context) (crm.Sender, error) {
+	var s crm.Sender
+	err := c.http.Do(ctx, "crm sender", http.MethodGet, crm.PathSender, nil, nil, &s)
+	return s, err
+}
+
 func withQuery(path string, q url.Values) string {
 	if len(q) == 0 {
 		return path

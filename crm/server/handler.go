@@ -20,6 +20,9 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("PUT "+crm.PathNewsletterContent, s.guardBody(http.HandlerFunc(s.handleContent), s.cfg.MaxContentBytes))
 	mux.Handle("POST "+crm.PathContacts, auth(http.HandlerFunc(s.handleImport)))
 	mux.Handle("GET "+crm.PathDeliveries, auth(http.HandlerFunc(s.handleDeliveries)))
+	mux.Handle("GET "+crm.PathSender, auth(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		httpapi.WriteJSON(w, http.StatusOK, s.sender)
+	})))
 	mux.HandleFunc("POST "+crm.PathWebhookSES, s.handleSES)
 	mux.HandleFunc("POST "+crm.PathWebhookSendGrid, s.handleSendGrid)
 	mux.HandleFunc("POST "+crm.PathWebhookPostmark, s.handlePostmark)

@@ -131,6 +131,7 @@ type Server struct {
 	listHeaders []byte
 	dkim        *dkimSigner
 	hooks       *webhooks
+	sender      crm.Sender
 }
 
 // New checks cfg, applies the database migrations and returns a Server.
@@ -176,6 +177,10 @@ func New(cfg Config) (*Server, error) {
 	listID = "<" + listID + ">"
 	if from.Name != "" {
 		listID = string(appendText(nil, from.Name)) + " " + listID
+	}
+	s.sender = crm.Sender{From: from.Address, ReturnPathDomain: s.bounceDomain, ListID: listID}
+	if cfg.DKIM != nil {
+		s.sender.DKIM, s.sender.DKIMDomain, s.sender.DKIMSelector = true, cfg.DKIM.Domain, cfg.DKIM.Selector
 	}
 	s.listHeaders = appendHeader(nil, "List-Id", listID)
 	s.listHeaders = appendHeader(s.listHeaders, "Precedence", "bulk")
