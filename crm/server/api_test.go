@@ -272,7 +272,7 @@ func TestListQueryValidation(t *testing.T) {
 		{crm.PathRecipients + "?limit=ten", "limit"},
 		{crm.PathRecipients + "?cursor=garbage", "cursor"},
 		{crm.PathDeliveries, "newsletter_id"},
-		{crm.PathDeliveries + "?newsletter_id=n1&status=bounced", "status"},
+		{crm.PathDeliveries + "?newsletter_id=n1&status=returned", "status"},
 		{crm.PathDeliveries + "?newsletter_id=n1&cursor=x", "cursor"},
 	}
 	for _, tt := range tests {

@@ -5,12 +5,15 @@ import (
 	"crypto"
 	"crypto/ed25519"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"os"
-
-	"github.com/emersion/go-msgauth/dkim"
+	"strconv"
+	"strings"
+	"time"
 )
 
 // DKIMConfig says how messages are signed (RFC 6376).
@@ -30,7 +33,9 @@ var signedHeaders = []string{"From", "To", "Subject", "Date", "Message-ID", "MIM
 	"List-Unsubscribe", "List-Unsubscribe-Post", "List-Id", "Feedback-ID", HeaderNewsletterID}
 
 type dkimSigner struct {
-	opts dkim.SignOptions
+	domain, selector string
+	key              crypto.Signer
+	algo             string // a= tag
 }
 
 func newDKIMSigner(c DKIMConfig) (*dkimSigner, error) {
@@ -41,9 +46,11 @@ func newDKIMSigner(c DKIMConfig) (*dkimSigner, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &dkimSigner{opts: dkim.SignOptions{Domain: c.Domain, Selector: c.Selector, Signer: key,
-		HeaderCanonicalization: dkim.CanonicalizationRelaxed, BodyCanonicalization: dkim.CanonicalizationSimple,
-		HeaderKeys: signedHeaders}}, nil
+	d := &dkimSigner{domain: c.Domain, selector: c.Selector, key: key, algo: "rsa-sha256"}
+	if _, ok := key.(ed25519.PrivateKey); ok {
+		d.algo = "ed25519-sha256"
+	}
+	return d, nil
 }
 
 // LoadDKIMKey reads an RSA or Ed25519 private key from a PEM file.
@@ -81,24 +88,135 @@ func LoadDKIMKey(path string) (crypto.Signer, error) {
 }
 
 // sign puts a DKIM-Signature header in front of the message that starts
-// at msg[start:].
+// at msg[start:] (RFC 6376: relaxed header and simple body
+// canonicalization, SHA-256; RFC 8463 for Ed25519). The message is the
+// builder's own: CRLF line ends, one field per signed header name, so it
+// is read in one pass without a general parser.
 func (d *dkimSigner) sign(msg []byte, start int) ([]byte, error) {
-	opts := d.opts
-	s, err := dkim.NewSigner(&opts)
+	m := msg[start:]
+	split := bytes.Index(m, []byte("\r\n\r\n"))
+	if split < 0 {
+		return msg, errors.New("dkim: message has no header/body separator")
+	}
+	head, body := m[:split+2], m[split+4:]
+	var bh [sha256.Size]byte
+	simpleBodyHash(body, &bh)
+
+	h := sha256.New()
+	var canon []byte
+	names := make([]string, 0, len(signedHeaders))
+	for _, name := range signedHeaders {
+		field := headerField(head, name)
+		if field == nil {
+			continue
+		}
+		names = append(names, name)
+		canon = relaxedHeader(canon[:0], field)
+		canon = append(canon, "\r\n"...)
+		h.Write(canon)
+	}
+	sig := make([]byte, 0, 512)
+	sig = append(sig, "DKIM-Signature: v=1; a="+d.algo+"; c=relaxed/simple; d="+d.domain+"; s="+d.selector+";\r\n t="...)
+	sig = strconv.AppendInt(sig, time.Now().Unix(), 10)
+	sig = append(sig, "; h="...)
+	for i, n := range names {
+		if i > 0 {
+			sig = append(sig, ':')
+		}
+		sig = append(sig, strings.ToLower(n)...)
+	}
+	sig = append(sig, ";\r\n bh="...)
+	sig = b64.AppendEncode(sig, bh[:])
+	sig = append(sig, ";\r\n b="...)
+	h.Write(relaxedHeader(canon[:0], sig))
+	digest := h.Sum(nil)
+	var signature []byte
+	var err error
+	if k, ok := d.key.(ed25519.PrivateKey); ok {
+		signature = ed25519.Sign(k, digest)
+	} else {
+		signature, err = d.key.Sign(nil, digest, crypto.SHA256)
+	}
 	if err != nil {
-		return msg, fmt.Errorf("dkim: %w", err)
+		return msg, fmt.Errorf("dkim: sign: %w", err)
 	}
-	if _, err := bytes.NewReader(msg[start:]).WriteTo(s); err != nil {
-		_ = s.Close()
-		return msg, fmt.Errorf("dkim: %w", err)
-	}
-	if err := s.Close(); err != nil {
-		return msg, fmt.Errorf("dkim: %w", err)
-	}
-	sig := s.Signature()
+	sig = b64.AppendEncode(sig, signature)
+	sig = append(sig, "\r\n"...)
+
 	end := len(msg)
 	msg = append(msg, sig...)
 	copy(msg[start+len(sig):], msg[start:end])
 	copy(msg[start:], sig)
 	return msg, nil
+}
+
+// simpleBodyHash hashes body in the simple canonicalization: trailing
+// empty lines dropped, one CRLF at the end.
+func simpleBodyHash(body []byte, out *[sha256.Size]byte) {
+	for len(body) >= 2 && body[len(body)-2] == '\r' && body[len(body)-1] == '\n' {
+		body = body[:len(body)-2]
+	}
+	h := sha256.New()
+	h.Write(body)
+	h.Write([]byte("\r\n"))
+	h.Sum(out[:0])
+}
+
+// headerField returns the last field named name in head (without its
+// final CRLF, folded lines included), or nil.
+func headerField(head []byte, name string) []byte {
+	var found []byte
+	for len(head) > 0 {
+		end := 0
+		for {
+			i := bytes.Index(head[end:], []byte("\r\n"))
+			if i < 0 {
+				end = len(head)
+				break
+			}
+			end += i + 2
+			if end >= len(head) || (head[end] != ' ' && head[end] != '\t') {
+				break
+			}
+		}
+		field := head[:end]
+		if len(field) > len(name) && field[len(name)] == ':' && strings.EqualFold(string(field[:len(name)]), name) {
+			found = bytes.TrimSuffix(field, []byte("\r\n"))
+		}
+		head = head[end:]
+	}
+	return found
+}
+
+// relaxedHeader appends field ("Name: value", possibly folded) in the
+// relaxed header canonicalization: lower-case name, no space around the
+// colon, unfolded, runs of whitespace as one space, none at the end.
+func relaxedHeader(dst, field []byte) []byte {
+	colon := bytes.IndexByte(field, ':')
+	name := bytes.TrimRight(field[:colon], " \t")
+	for _, c := range name {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	dst = append(dst, ':')
+	space := false
+	started := false
+	for _, c := range field[colon+1:] {
+		switch c {
+		case '\r', '\n':
+			continue
+		case ' ', '\t':
+			space = started
+			continue
+		}
+		if space {
+			dst = append(dst, ' ')
+			space = false
+		}
+		started = true
+		dst = append(dst, c)
+	}
+	return dst
 }
