@@ -53,10 +53,17 @@ func newsletterTag(newsletterID string) string {
 	return hex.EncodeToString(h[:6])
 }
 
+func (j *job) newsletterTag() string {
+	if j.tag == "" {
+		j.tag = newsletterTag(j.newsletterID)
+	}
+	return j.tag
+}
+
 // returnPath is the envelope sender of a delivery (VERP): bounces come
 // back to an address that names the delivery, whatever the bounce says.
 func (s *Server) returnPath(j *job) string {
-	return bounceLocal + "+" + strconv.FormatInt(j.id, 10) + "-" + newsletterTag(j.newsletterID) + "@" + s.bounceDomain
+	return bounceLocal + "+" + strconv.FormatInt(j.id, 10) + "-" + j.newsletterTag() + "@" + s.bounceDomain
 }
 
 // parseReturnPath reads the delivery ID and newsletter tag of a return

@@ -153,7 +153,7 @@ func partHeaders(mediaType string) string {
 // messageID is stable for a delivery, so a message sent again after a
 // crash carries the Message-ID receivers already saw.
 func (s *Server) messageID(j *job) string {
-	return strconv.FormatInt(j.id, 10) + "." + newsletterTag(j.newsletterID) + "@" + s.msgDomain
+	return strconv.FormatInt(j.id, 10) + "." + j.newsletterTag() + "@" + s.msgDomain
 }
 
 // feedbackID is the Feedback-ID header (campaign:variant:type:sender) that
