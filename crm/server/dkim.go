@@ -29,7 +29,7 @@ type DKIMConfig struct {
 
 // signedHeaders are the header fields a signature covers; RFC 8058 asks
 // for both List-Unsubscribe fields.
-var signedHeaders = []string{"From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type",
+var signedHeaders = [...]string{"From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type",
 	"List-Unsubscribe", "List-Unsubscribe-Post", "List-Id", "Feedback-ID", HeaderNewsletterID}
 
 type dkimSigner struct {
@@ -104,9 +104,11 @@ func (d *dkimSigner) sign(msg []byte, start int) ([]byte, error) {
 
 	h := sha256.New()
 	var canon []byte
+	var fields [len(signedHeaders)][]byte
+	headerFields(head, &fields)
 	names := make([]string, 0, len(signedHeaders))
-	for _, name := range signedHeaders {
-		field := headerField(head, name)
+	for i, name := range signedHeaders {
+		field := fields[i]
 		if field == nil {
 			continue
 		}
@@ -162,10 +164,10 @@ func simpleBodyHash(body []byte, out *[sha256.Size]byte) {
 	h.Sum(out[:0])
 }
 
-// headerField returns the last field named name in head (without its
-// final CRLF, folded lines included), or nil.
-func headerField(head []byte, name string) []byte {
-	var found []byte
+// headerFields sets fields[i] to the last field of head named
+// signedHeaders[i] (without its final CRLF, folded lines included), in one
+// pass over head.
+func headerFields(head []byte, fields *[len(signedHeaders)][]byte) {
 	for len(head) > 0 {
 		end := 0
 		for {
@@ -180,12 +182,37 @@ func headerField(head []byte, name string) []byte {
 			}
 		}
 		field := head[:end]
-		if len(field) > len(name) && field[len(name)] == ':' && strings.EqualFold(string(field[:len(name)]), name) {
-			found = bytes.TrimSuffix(field, []byte("\r\n"))
+		if colon := bytes.IndexByte(field, ':'); colon > 0 {
+			name := field[:colon]
+			for i, want := range signedHeaders {
+				if asciiEqualFold(name, want) {
+					fields[i] = bytes.TrimSuffix(field, []byte("\r\n"))
+					break
+				}
+			}
 		}
 		head = head[end:]
 	}
-	return found
+}
+
+// asciiEqualFold compares a header name with want, ignoring ASCII case.
+func asciiEqualFold(b []byte, want string) bool {
+	if len(b) != len(want) {
+		return false
+	}
+	for i := range b {
+		c, w := b[i], want[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if 'A' <= w && w <= 'Z' {
+			w += 'a' - 'A'
+		}
+		if c != w {
+			return false
+		}
+	}
+	return true
 }
 
 // relaxedHeader appends field ("Name: value", possibly folded) in the

@@ -56,7 +56,7 @@ func TestDKIMSignaturesVerify(t *testing.T) {
 			s := newTestServer(t, openSQLite(t), func(c *Config) {
 				c.DKIM = &DKIMConfig{Domain: "example.com", Selector: "news2026", KeyFile: path}
 			})
-			j := &job{id: 7, newsletterID: "2026-W48", address: "reader@example.net", name: "Zoë Reader",
+			j := &job{id: 7, newsletterID: "2026-W48", address: "reader@example.net", name: "Zoë Reader " + strings.Repeat("Långnamn ", 8), // folded over lines
 				merge: map[string]string{"attr.city": ".Oslo\r\nBcc: x"}, token: sql.NullString{String: "tok", Valid: true}}
 			msg, err := s.build(s.prepare(editions[0]), j, []byte("prefix kept"))
 			if err != nil {
@@ -145,5 +145,19 @@ func BenchmarkBuildMessageDKIM(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// The relaxed header canonicalization unfolds and squeezes whitespace as
+// RFC 6376 section 3.4.2 shows.
+func TestRelaxedHeader(t *testing.T) {
+	for in, want := range map[string]string{
+		"Subject : Hello   World \t":                      "subject:Hello World",
+		"To: =?UTF-8?B?WsO2?=\r\n =?UTF-8?B?ZQ==?= <z@x>": "to:=?UTF-8?B?WsO2?= =?UTF-8?B?ZQ==?= <z@x>",
+		"DKIM-Signature: v=1;\r\n\tb=":                    "dkim-signature:v=1; b=",
+	} {
+		if got := string(relaxedHeader(nil, []byte(in))); got != want {
+			t.Errorf("relaxedHeader(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
