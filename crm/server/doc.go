@@ -9,6 +9,10 @@
 //	POST /api/v1/contacts                            CSV import (text/csv)
 //	GET  /api/v1/deliveries?newsletter_id=&status=&cursor=&limit=
 //	                                                  the delivery log: counts and rows
+//	GET  /api/v1/sender                               how it sends: sender, DKIM domain (no secrets)
+//	POST /webhooks/ses                                Amazon SES via SNS (SNS signature, no key)
+//	POST /webhooks/sendgrid                           SendGrid Event Webhook (ECDSA signature, no key)
+//	POST /webhooks/postmark                           Postmark bounces and complaints (basic auth)
 //	GET  /unsubscribe?token=                          confirmation page (no key)
 //	POST /unsubscribe?token=                          RFC 8058 one-click unsubscribe (no key)
 //	GET  /healthz                                     database reachable (no key)
@@ -25,4 +29,10 @@
 // may therefore send again at most Concurrency messages once their lease
 // expires (with the same Message-ID), while a clean stop releases unsent
 // claims at once.
+//
+// Every message's envelope sender is a VERP address naming its delivery;
+// ServeBounces receives the bounces (DSN) and feedback-loop reports (ARF)
+// sent there, and the webhooks take providers' events. Hard bounces and
+// complaints, and repeated soft bounces, put the address on a suppression
+// list that recipients, requests and the dispatcher honour.
 package server
