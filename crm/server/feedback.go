@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -11,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/internal/sqldb"
 )
 
 // Sources of feedback, as recorded in delivery_feedback.source.
@@ -38,8 +41,9 @@ type feedback struct {
 	source       string
 	eventID      string // unique at its source, so redeliveries count once
 	address      string
-	deliveryID   int64  // from a VERP token, with tag
-	tag          string // newsletterTag of the delivery's newsletter
+	deliveryID   int64  // from a VERP token, with its signature
+	token        string // the token's signature (verpSig)
+	untrusted    bool   // from anyone (inbound mail): only a valid token counts
 	messageID    string // the original Message-ID, without angle brackets
 	newsletterID string
 	detail       string
@@ -62,24 +66,39 @@ func (j *job) newsletterTag() string {
 
 // returnPath is the envelope sender of a delivery (VERP): bounces come
 // back to an address that names the delivery, whatever the bounce says.
+// The token is signed with the CRM's own key, so nobody can make a bounce
+// for a delivery that is not theirs.
 func (s *Server) returnPath(j *job) string {
-	return bounceLocal + "+" + strconv.FormatInt(j.id, 10) + "-" + j.newsletterTag() + "@" + s.bounceDomain
+	return bounceLocal + "+" + strconv.FormatInt(j.id, 10) + "-" + s.verpSig(j.id, j.newsletterID) + "@" + s.bounceDomain
 }
 
-// parseReturnPath reads the delivery ID and newsletter tag of a return
-// path made by returnPath; ok is false for any other address.
-func parseReturnPath(addr string) (id int64, tag string, ok bool) {
+// verpSig signs a delivery ID and its newsletter: 16 hex digits of an
+// HMAC-SHA256 with the key in crm_secrets.
+func (s *Server) verpSig(id int64, newsletterID string) string {
+	m := hmac.New(sha256.New, s.verpKey)
+	var b [20]byte
+	m.Write(strconv.AppendInt(b[:0], id, 10))
+	m.Write([]byte{0})
+	m.Write([]byte(newsletterID))
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(m.Sum(sum[:0])[:8])
+}
+
+// parseReturnPath reads the delivery ID and signature of a return path
+// made by returnPath; ok is false for any other address.
+func parseReturnPath(addr string) (id int64, sig string, ok bool) {
+	addr = strings.Trim(strings.TrimSpace(addr), "<>")
 	local, _, found := strings.Cut(addr, "@")
 	token, isVERP := strings.CutPrefix(strings.ToLower(local), bounceLocal+"+")
 	if !found || !isVERP {
 		return 0, "", false
 	}
-	idPart, tag, found := strings.Cut(token, "-")
+	idPart, sig, found := strings.Cut(token, "-")
 	id, err := strconv.ParseInt(idPart, 10, 64)
-	if !found || err != nil || id <= 0 || len(tag) != 12 {
+	if !found || err != nil || id <= 0 || len(sig) != 16 {
 		return 0, "", false
 	}
-	return id, tag, true
+	return id, sig, true
 }
 
 // parseMessageID reads the delivery ID and newsletter tag of a Message-ID
@@ -168,23 +187,33 @@ type matched struct {
 // address; with no delivery found, ev.address stays what the event said.
 func (s *Server) matchDelivery(ctx context.Context, tx *sql.Tx, ev *feedback) (matched, error) {
 	ev.address = strings.ToLower(strings.TrimSpace(ev.address))
-	id, tag := ev.deliveryID, ev.tag
-	if id == 0 && ev.messageID != "" {
-		id, tag, _ = parseMessageID(ev.messageID)
+	if ev.deliveryID != 0 {
+		m, addr, err := deliveryByID(ctx, tx, ev.deliveryID)
+		if err != nil {
+			return m, err
+		}
+		if m.id != 0 && hmac.Equal([]byte(s.verpSig(m.id, m.newsletter)), []byte(ev.token)) {
+			ev.address = addr
+			return m, nil
+		}
 	}
-	var m matched
-	var addr string
-	if id != 0 {
-		err := tx.QueryRowContext(ctx, `SELECT id, newsletter_id, address FROM deliveries WHERE id = $1`, id).Scan(&m.id, &m.newsletter, &addr)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return m, fmt.Errorf("match feedback: %w", err)
+	if ev.untrusted {
+		// Mail from anyone: without a valid token it may name any
+		// address, so it names none.
+		ev.address = ""
+		return matched{}, nil
+	}
+	if id, tag, ok := parseMessageID(ev.messageID); ok {
+		m, addr, err := deliveryByID(ctx, tx, id)
+		if err != nil {
+			return m, err
 		}
 		if m.id != 0 && newsletterTag(m.newsletter) == tag {
 			ev.address = addr
 			return m, nil
 		}
-		m = matched{}
 	}
+	var m matched
 	if ev.address == "" {
 		return m, nil
 	}
@@ -202,6 +231,16 @@ func (s *Server) matchDelivery(ctx context.Context, tx *sql.Tx, ev *feedback) (m
 		return m, fmt.Errorf("match feedback: %w", err)
 	}
 	return m, nil
+}
+
+func deliveryByID(ctx context.Context, tx *sql.Tx, id int64) (matched, string, error) {
+	var m matched
+	var addr string
+	err := tx.QueryRowContext(ctx, `SELECT id, newsletter_id, address FROM deliveries WHERE id = $1`, id).Scan(&m.id, &m.newsletter, &addr)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return m, "", fmt.Errorf("match feedback: %w", err)
+	}
+	return m, addr, nil
 }
 
 // markDelivery sets a delivery's status from feedback: a bounce marks a
@@ -310,4 +349,20 @@ func clip(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// loadSecret returns the named secret of crm_secrets, creating it (32
+// random bytes) on first use. CRM processes sharing a database share it.
+func loadSecret(ctx context.Context, db *sqldb.DB, name string) ([]byte, error) {
+	fresh := make([]byte, 32)
+	_, _ = rand.Read(fresh)
+	if _, err := db.ExecContext(ctx, `INSERT INTO crm_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING`,
+		name, hex.EncodeToString(fresh), nowMillis()); err != nil {
+		return nil, fmt.Errorf("secret %s: %w", name, err)
+	}
+	var v string
+	if err := db.QueryRowContext(ctx, `SELECT value FROM crm_secrets WHERE name = $1`, name).Scan(&v); err != nil {
+		return nil, fmt.Errorf("secret %s: %w", name, err)
+	}
+	return hex.DecodeString(v)
 }

@@ -63,19 +63,27 @@ func dsnMail(rcpt, action, status, diag, messageID string) string {
 }
 
 // arfMail is a feedback-loop report (RFC 5965) with the recipient
-// redacted, as mailbox providers send them: only the quoted message's
-// Message-ID tells whose complaint it is.
-func arfMail(messageID string) string {
+// redacted, as mailbox providers send them to the address registered
+// with them: the original envelope sender (Original-Mail-From, or the
+// quoted message's Return-Path) tells whose complaint it is.
+func arfMail(mailFrom, returnPath, messageID string) string {
 	return "From: fbl@isp.example.net\r\nTo: bounces@example.com\r\nSubject: FW: News\r\n" +
 		"Message-ID: <arf-" + fmt.Sprint(time.Now().UnixNano()) + "@isp.example.net>\r\nMIME-Version: 1.0\r\n" +
 		"Content-Type: multipart/report; report-type=feedback-report; boundary=\"F\"\r\n\r\n" +
 		"--F\r\nContent-Type: text/plain\r\n\r\nThis is an email abuse report.\r\n" +
 		"--F\r\nContent-Type: message/feedback-report\r\n\r\n" +
-		"Feedback-Type: abuse\r\nUser-Agent: ExampleFBL/1.0\r\nVersion: 1\r\n\r\n" +
-		"--F\r\nContent-Type: message/rfc822\r\n\r\n" +
+		"Feedback-Type: abuse\r\nUser-Agent: ExampleFBL/1.0\r\nVersion: 1\r\n" + header("Original-Mail-From", mailFrom) + "\r\n" +
+		"--F\r\nContent-Type: message/rfc822\r\n\r\n" + header("Return-Path", returnPath) +
 		"From: Halcytone <news@example.com>\r\nTo: [redacted]@isp.example.net\r\nSubject: News\r\n" +
 		"Message-ID: <" + messageID + ">\r\n\r\nbody\r\n" +
 		"--F--\r\n"
+}
+
+func header(name, v string) string {
+	if v == "" {
+		return ""
+	}
+	return name + ": <" + v + ">\r\n"
 }
 
 // startBounces runs s's bounce listener on a free loopback port.
@@ -134,14 +142,20 @@ func TestBouncesAndComplaints(t *testing.T) {
 				// quotes nothing usable.
 				{sent["soft@example.com"].ReturnPath, dsnMail("soft@example.com", "failed", "4.2.2", "452 4.2.2 mailbox full", "")},
 				{sent["ok@example.com"].ReturnPath, dsnMail("ok@example.com", "delayed", "4.4.1", "connection timed out", sent["ok@example.com"].MessageID)},
-				{"bounces@example.com", arfMail(sent["fbl@example.com"].MessageID)},
+				{"bounces@example.com", arfMail(sent["fbl@example.com"].ReturnPath, "", sent["fbl@example.com"].MessageID)},
+				// Forgeries name a delivery without its signed token: a
+				// report quoting only a Message-ID, a DSN to bounces@
+				// naming an address, a token with a wrong signature.
+				{"bounces@example.com", arfMail("", "", sent["ok@example.com"].MessageID)},
+				{"bounces@example.com", dsnMail("ok@example.com", "failed", "5.1.1", "forged", sent["ok@example.com"].MessageID)},
+				{forgedToken(sent["ok@example.com"].ReturnPath), dsnMail("ok@example.com", "failed", "5.1.1", "forged", "")},
 				{sent["ok@example.com"].ReturnPath, "Subject: Out of office\r\n\r\nBack on Monday.\r\n"},
 			} {
 				if err := deliver(m.rcpt, m.msg); err != nil {
 					t.Fatalf("deliver report to %s: %v", m.rcpt, err)
 				}
 			}
-			if err := deliver("postmaster@example.com", arfMail("x")); err == nil || !strings.Contains(err.Error(), "550") {
+			if err := deliver("postmaster@example.com", arfMail("", "", "x")); err == nil || !strings.Contains(err.Error(), "550") {
 				t.Errorf("mail to another address: %v, want 550", err)
 			}
 
@@ -232,18 +246,32 @@ func TestSuppressedBeforeDispatch(t *testing.T) {
 	}
 }
 
+// forgedToken changes the last digit of a return path's signature.
+func forgedToken(rp string) string {
+	at := strings.IndexByte(rp, '@')
+	d := byte('0')
+	if rp[at-1] == '0' {
+		d = '1'
+	}
+	return rp[:at-1] + string(d) + rp[at:]
+}
+
 func TestParseReturnPathAndMessageID(t *testing.T) {
 	s := newTestServer(t, openSQLite(t), nil)
 	j := &job{id: 42, newsletterID: "2026-W48"}
-	id, tag, ok := parseReturnPath(s.returnPath(j))
-	if !ok || id != 42 || tag != newsletterTag("2026-W48") {
-		t.Errorf("return path %q parsed as %d %q %v", s.returnPath(j), id, tag, ok)
+	id, sig, ok := parseReturnPath(s.returnPath(j))
+	if !ok || id != 42 || sig != s.verpSig(42, "2026-W48") || sig == s.verpSig(42, "2026-W49") || sig == s.verpSig(43, "2026-W48") {
+		t.Errorf("return path %q parsed as %d %q %v", s.returnPath(j), id, sig, ok)
 	}
-	id, tag, ok = parseMessageID("<" + s.messageID(j) + ">")
+	// Another CRM on the same database signs alike.
+	if other := newTestServer(t, s.db, nil); other.returnPath(j) != s.returnPath(j) {
+		t.Errorf("return paths differ between CRMs sharing a database: %s, %s", other.returnPath(j), s.returnPath(j))
+	}
+	id, tag, ok := parseMessageID("<" + s.messageID(j) + ">")
 	if !ok || id != 42 || tag != newsletterTag("2026-W48") {
 		t.Errorf("message ID %q parsed as %d %q %v", s.messageID(j), id, tag, ok)
 	}
-	for _, bad := range []string{"news@example.com", "bounces@example.com", "bounces+x-abc@example.com", "bounces+12-short@example.com", "bounces+-1-0123456789ab@x"} {
+	for _, bad := range []string{"news@example.com", "bounces@example.com", "bounces+x-abc@example.com", "bounces+12-short@example.com", "bounces+-1-0123456789abcdef@x"} {
 		if _, _, ok := parseReturnPath(bad); ok {
 			t.Errorf("parseReturnPath(%q) accepted", bad)
 		}

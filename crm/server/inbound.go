@@ -107,22 +107,23 @@ func (ss *inboundSession) Logout() error { return nil }
 // errNoReport: the message is neither a DSN nor an ARF report.
 var errNoReport = errors.New("not a delivery status notification or feedback report")
 
-// parseReport reads a DSN or an ARF report into feedback events. rcpts
-// are the envelope recipients: a VERP token among them names the delivery.
+// parseReport reads a DSN or an ARF report into feedback events. Anyone
+// can send mail, so an event counts only with a signed VERP token (see
+// returnPath): the envelope recipient of a bounce, or for a feedback
+// report sent elsewhere its Original-Mail-From or the Return-Path of the
+// message it quotes.
 func parseReport(raw []byte, rcpts []string) ([]feedback, error) {
 	env, err := enmime.ReadEnvelope(bytes.NewReader(raw))
 	if err != nil {
 		return nil, fmt.Errorf("parse: %w", err)
 	}
-	var id int64
-	var tag string
+	base := feedback{untrusted: true}
 	for _, rc := range rcpts {
-		if i, t, ok := parseReturnPath(rc); ok {
-			id, tag = i, t
+		if id, sig, ok := parseReturnPath(rc); ok {
+			base.deliveryID, base.token = id, sig
 			break
 		}
 	}
-	base := feedback{deliveryID: id, tag: tag}
 	eventID := env.GetHeader("Message-ID")
 	if eventID == "" {
 		sum := sha256.Sum256(raw)
@@ -139,7 +140,7 @@ func parseReport(raw []byte, rcpts []string) ([]feedback, error) {
 		return nil, errNoReport
 	}
 	base.source = sourceDSN
-	base.messageID, base.newsletterID = originalIDs(env.Root, rep.OriginalMessage)
+	base.messageID, base.newsletterID, _ = originalIDs(env.Root, rep.OriginalMessage)
 	var out []feedback
 	for _, f := range rep.DeliveryStatus.RecipientDSNs {
 		if !dsn.IsFailed(f) {
@@ -175,14 +176,23 @@ func parseARF(root, arf *enmime.Part, base feedback, eventID string) ([]feedback
 	}
 	ev := base
 	ev.kind, ev.source, ev.eventID, ev.detail = crm.FeedbackComplaint, sourceARF, eventID, "feedback-type "+ftype
-	ev.messageID, ev.newsletterID = originalIDs(root, nil)
+	var returnPath string
+	ev.messageID, ev.newsletterID, returnPath = originalIDs(root, nil)
+	if ev.deliveryID == 0 {
+		for _, a := range []string{fields.Get("Original-Mail-From"), returnPath} {
+			if id, sig, ok := parseReturnPath(a); ok {
+				ev.deliveryID, ev.token = id, sig
+				break
+			}
+		}
+	}
 	ev.address = addressField(fields.Get("Original-Rcpt-To"))
 	return []feedback{ev}, nil
 }
 
-// originalIDs reads the Message-ID and newsletter ID of the message a
-// report quotes (message/rfc822 or text/rfc822-headers).
-func originalIDs(root *enmime.Part, original []byte) (messageID, newsletterID string) {
+// originalIDs reads the Message-ID, newsletter ID and Return-Path of the
+// message a report quotes (message/rfc822 or text/rfc822-headers).
+func originalIDs(root *enmime.Part, original []byte) (messageID, newsletterID, returnPath string) {
 	if original == nil {
 		for _, ct := range []string{"message/rfc822", "text/rfc822-headers", "message/global", "message/global-headers"} {
 			if p := findPart(root, ct); p != nil {
@@ -192,16 +202,17 @@ func originalIDs(root *enmime.Part, original []byte) (messageID, newsletterID st
 		}
 	}
 	if original == nil {
-		return "", ""
+		return "", "", ""
 	}
 	if !bytes.Contains(original, []byte("\n\n")) && !bytes.Contains(original, []byte("\r\n\r\n")) {
 		original = append(bytes.TrimRight(original, "\r\n"), "\r\n\r\n"...)
 	}
 	m, err := mail.ReadMessage(bytes.NewReader(original))
 	if err != nil {
-		return "", ""
+		return "", "", ""
 	}
-	return strings.Trim(strings.TrimSpace(m.Header.Get("Message-ID")), "<>"), strings.TrimSpace(m.Header.Get(HeaderNewsletterID))
+	return strings.Trim(strings.TrimSpace(m.Header.Get("Message-ID")), "<>"), strings.TrimSpace(m.Header.Get(HeaderNewsletterID)),
+		strings.TrimSpace(m.Header.Get("Return-Path"))
 }
 
 // findPart returns the first part of content type ct under p.

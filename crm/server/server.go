@@ -132,6 +132,8 @@ type Server struct {
 	dkim        *dkimSigner
 	hooks       *webhooks
 	sender      crm.Sender
+	// verpKey signs return-path tokens (crm_secrets "verp").
+	verpKey []byte
 }
 
 // New checks cfg, applies the database migrations and returns a Server.
@@ -184,6 +186,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.listHeaders = appendHeader(nil, "List-Id", listID)
 	s.listHeaders = appendHeader(s.listHeaders, "Precedence", "bulk")
+	if s.verpKey, err = loadSecret(ctx, cfg.DB, "verp"); err != nil {
+		return nil, fmt.Errorf("crm server: %w", err)
+	}
 	if s.hooks, err = newWebhooks(cfg.Webhooks); err != nil {
 		return nil, fmt.Errorf("crm server: %w", err)
 	}

@@ -28,6 +28,16 @@ CREATE TABLE suppressions (
     created_at    BIGINT NOT NULL
 );
 
+-- Keys the CRM made for itself, shared by the processes of one database:
+-- "verp" signs the return-path tokens, so a bounce cannot be forged for
+-- a delivery by anyone who has not received it.
+CREATE TABLE crm_secrets (
+    name       TEXT   PRIMARY KEY,
+    value      TEXT   NOT NULL,
+    created_at BIGINT NOT NULL
+);
+
 -- +goose Down
+DROP TABLE crm_secrets;
 DROP TABLE suppressions;
 DROP TABLE delivery_feedback;
