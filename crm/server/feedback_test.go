@@ -277,3 +277,21 @@ func TestParseReturnPathAndMessageID(t *testing.T) {
 		}
 	}
 }
+
+// A feedback report without Original-Mail-From still names its delivery
+// through the Return-Path the receiving side put on the quoted message.
+func TestARFReturnPathOfQuotedMessage(t *testing.T) {
+	s := newTestServer(t, openSQLite(t), nil)
+	j := &job{id: 9, newsletterID: "2026-W48"}
+	evs, err := parseReport([]byte(arfMail("", s.returnPath(j), s.messageID(j))), []string{"bounces@example.com"})
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("parse: %v, %v", evs, err)
+	}
+	ev := evs[0]
+	if ev.kind != crm.FeedbackComplaint || ev.deliveryID != 9 || ev.token != s.verpSig(9, "2026-W48") || !ev.untrusted {
+		t.Errorf("event %+v", ev)
+	}
+	if _, err := parseReport([]byte("Subject: hello\r\n\r\nnot a report\r\n"), nil); err == nil {
+		t.Error("plain mail parsed as a report")
+	}
+}
