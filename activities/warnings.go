@@ -13,7 +13,7 @@ import (
 	"github.com/halcytone/contentgen/httpapi"
 )
 
-// SenderReporter is a CRM that says how it sends (crm.Client implements
+// SenderReporter is a CRM that says how it sends (crmclient.Client implements
 // it): whether it signs with DKIM, and for which domain.
 type SenderReporter interface {
 	Sender(ctx context.Context) (crm.Sender, error)
