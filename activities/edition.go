@@ -8,6 +8,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"github.com/halcytone/contentgen/ai"
 	"github.com/halcytone/contentgen/artifact"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/crm"
@@ -127,6 +128,10 @@ type RenderArtifactsInput struct {
 	// Accepted are the suggestions approvers accepted, in place of the
 	// derived texts.
 	Accepted render.Overrides `json:"accepted,omitzero"`
+	// Reapply are suggestions accepted for an earlier version of the
+	// document: each that still fits this version is applied (see
+	// ai.Reapply), and the result says which and why not the others.
+	Reapply []ai.Applied `json:"reapply,omitempty"`
 }
 
 // VariantRef is one stored email variant.
@@ -174,6 +179,15 @@ type RenderSummary struct {
 	StatsError string `json:"stats_error,omitempty"`
 	// Detect is set when the input asked WithDetect.
 	Detect *DetectResult `json:"detect,omitempty"`
+	// AIModel is the model this worker asks for suggestions; empty when
+	// AI is off on it, and the run asks nothing.
+	AIModel string `json:"ai_model,omitempty"`
+	// Reapplied are the suggestions of the input's Reapply that fit this
+	// version, with the overrides they make (Accepted); NotReapplied the
+	// others, with the reason.
+	Reapplied    []ai.Applied     `json:"reapplied,omitempty"`
+	NotReapplied []ai.NotApplied  `json:"not_reapplied,omitempty"`
+	Accepted     render.Overrides `json:"accepted,omitzero"`
 	RenderedEdition
 }
 
@@ -203,7 +217,21 @@ func (a *Activities) RenderEditionArtifacts(ctx context.Context, in RenderArtifa
 			statsErr, in.Stats = err.Error(), nil
 		}
 	}
-	out, err := a.Renderer.Render(p, render.Edition{ID: in.Edition, Date: in.Date, WebBaseURL: a.WebBaseURL, Stats: in.Stats, Accepted: in.Accepted})
+	red := render.Edition{ID: in.Edition, Date: in.Date, WebBaseURL: a.WebBaseURL, Stats: in.Stats, Accepted: in.Accepted}
+	var sum RenderSummary
+	if len(in.Reapply) > 0 {
+		// Matched against the document's own texts, then rendered with
+		// those that still fit.
+		plain := red
+		plain.Accepted = render.Overrides{}
+		base, err := a.Renderer.Render(p, plain)
+		if err != nil {
+			return RenderSummary{}, nonRetryable(ErrTypeRender, fmt.Errorf("render edition %s: %w", in.Edition, err))
+		}
+		red.Accepted, sum.Reapplied, sum.NotReapplied = ai.Reapply(in.Reapply, p, base)
+		sum.Accepted = red.Accepted
+	}
+	out, err := a.Renderer.Render(p, red)
 	if err != nil {
 		return RenderSummary{}, nonRetryable(ErrTypeRender, fmt.Errorf("render edition %s: %w", in.Edition, err))
 	}
@@ -225,7 +253,11 @@ func (a *Activities) RenderEditionArtifacts(ctx context.Context, in RenderArtifa
 	if err != nil {
 		return RenderSummary{}, fmt.Errorf("store rendered edition: %w", err)
 	}
-	return RenderSummary{Manifest: ref, Revision: ref.Hex(), StatsError: statsErr, Detect: detect, RenderedEdition: m}, nil
+	sum.Manifest, sum.Revision, sum.StatsError, sum.Detect, sum.RenderedEdition = ref, ref.Hex(), statsErr, detect, m
+	if a.AI != nil {
+		sum.AIModel = a.AI.Runner.Model.Name()
+	}
+	return sum, nil
 }
 
 // EmailRef is the stored default email, the proof's.

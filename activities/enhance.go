@@ -98,7 +98,7 @@ func (a *Activities) PlanSuggestions(ctx context.Context, in PlanInput) (Suggest
 	}
 	sections := ai.Sections(in.Parsed)
 	for i := range sections {
-		sections[i].Text = "" // the prompts hold it; history need not twice
+		sections[i].Text = "" // the prompts hold it, and Digest stands for it
 	}
 	plan := SuggestPlan{
 		Enabled: true, Model: a.AI.Runner.Model.Name(), Budget: a.AI.Budget,

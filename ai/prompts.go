@@ -35,6 +35,9 @@ type SectionText struct {
 	ID      string
 	Heading string
 	Text    string
+	// Digest is the SHA-256 of Text, kept when Text is dropped, so a
+	// summary accepted for it can be matched to a later version.
+	Digest string `json:",omitempty"`
 }
 
 // PlatformDraft is a network, its limit and the current draft.

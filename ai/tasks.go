@@ -107,7 +107,8 @@ func Sections(p content.Parsed) []SectionText {
 		if n := seen[id]; n > 1 {
 			id += "-" + strconv.Itoa(n)
 		}
-		out = append(out, SectionText{ID: id, Heading: strings.TrimSpace(s.Heading), Text: content.PlainText(s.Blocks)})
+		text := content.PlainText(s.Blocks)
+		out = append(out, SectionText{ID: id, Heading: strings.TrimSpace(s.Heading), Text: text, Digest: textDigest(text)})
 	}
 	return out
 }

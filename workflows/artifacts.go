@@ -45,7 +45,7 @@ func (r *run) fetchAndRenderArtifacts(ctx workflow.Context) (staged, error) {
 	}
 	r.setStage(ctx, StageRendering)
 	parsed := s.doc.Parsed
-	renderIn := activities.RenderArtifactsInput{Parsed: parsed, Edition: r.in.Edition, Date: r.date, WithStats: true}
+	renderIn := activities.RenderArtifactsInput{Parsed: parsed, Edition: r.in.Edition, Date: r.date, WithStats: true, Reapply: r.ai.kept}
 	if r.detectInRender {
 		renderIn.WithDetect = true
 		if err := workflow.ExecuteActivity(withOptions(ctx, localOptions), a.RenderEditionArtifacts, renderIn).Get(ctx, &s.rendered); err != nil {
@@ -77,6 +77,9 @@ func (r *run) prepareArtifacts(ctx workflow.Context) (unchanged bool, err error)
 		return false, err
 	}
 	before := r.content
+	if len(r.ai.kept) > 0 {
+		r.reapplied(s.rendered)
+	}
 	r.doc, r.rendered = &s.doc, &s.rendered
 	r.content = s.rendered.ContentRevision
 	r.status.ContentRevision = r.content

@@ -15,7 +15,9 @@ import (
 )
 
 // versionSuggestions guards the suggestion step: runs recorded before it
-// replay without it.
+// replay without it. Version 2: a run whose worker has AI off schedules
+// no suggestion activity at all, and a refresh applies again the
+// accepted suggestions that still fit the new document.
 const versionSuggestions = "ai-suggestions"
 
 // States of the suggestion step, as AIStatus.State.
@@ -67,6 +69,9 @@ type Accepted struct {
 	By    string    `json:"by"`
 	At    time.Time `json:"at"`
 	Model string    `json:"model"`
+	// Dropped says why a refresh left the suggestion out: what it
+	// replaced changed in the document.
+	Dropped string `json:"dropped,omitempty"`
 }
 
 // aiState is what the run keeps for suggestions.
@@ -82,6 +87,14 @@ type aiState struct {
 	pendingBy string
 	// applied counts renders with accepted suggestions, for proof IDs.
 	applied int
+	// version is versionSuggestions' for this run.
+	version workflow.Version
+	// kept are the accepted suggestions in the edition, with what each
+	// replaced, to apply again on a refresh (version 2).
+	kept []ai.Applied
+	// notes say which accepted suggestions a refresh left out, for the
+	// next suggestion step's warnings.
+	notes []string
 }
 
 // AIResult is the suggestion step in the run's result.
@@ -119,7 +132,7 @@ func (r *run) proofID() string {
 // fail the run: a failing or absent model leaves the edition as rendered
 // and says so in the status.
 func (r *run) suggest(ctx workflow.Context, p prepared) {
-	r.suggestFor(ctx, activities.PlanInput{Edition: r.in.Edition, Parsed: p.parsed, Output: p.output},
+	r.suggestFor(ctx, activities.PlanInput{Edition: r.in.Edition, Parsed: p.parsed, Output: p.output}, false,
 		func() {
 			r.ai.render = activities.RenderInput{Parsed: p.parsed, Edition: r.in.Edition, Date: r.date, Stats: p.stats}
 		})
@@ -130,15 +143,18 @@ func (r *run) suggest(ctx workflow.Context, p prepared) {
 // request from the store; history holds only their references.
 func (r *run) suggestArtifacts(ctx workflow.Context, s staged) {
 	parsed, manifest := s.doc.Parsed, s.rendered.Manifest
-	r.suggestFor(ctx, activities.PlanInput{Edition: r.in.Edition, ParsedRef: &parsed, Manifest: &manifest}, func() {
+	off := s.rendered.AIModel == ""
+	r.suggestFor(ctx, activities.PlanInput{Edition: r.in.Edition, ParsedRef: &parsed, Manifest: &manifest}, off, func() {
 		r.ai.renderArtifacts = &activities.RenderArtifactsInput{Parsed: parsed, Edition: r.in.Edition, Date: r.date, WithStats: true}
 	})
 }
 
 // suggestFor makes the suggestions of one render; keep records what
-// rendering it again with accepted suggestions needs.
-func (r *run) suggestFor(ctx workflow.Context, in activities.PlanInput, keep func()) {
-	if workflow.GetVersion(ctx, versionSuggestions, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+// rendering it again with accepted suggestions needs. off: the render's
+// worker has no model, so nothing is asked.
+func (r *run) suggestFor(ctx workflow.Context, in activities.PlanInput, off bool, keep func()) {
+	r.ai.version = workflow.GetVersion(ctx, versionSuggestions, workflow.DefaultVersion, 2)
+	if r.ai.version == workflow.DefaultVersion {
 		return
 	}
 	r.preview.Suggestions = nil
@@ -147,13 +163,23 @@ func (r *run) suggestFor(ctx workflow.Context, in activities.PlanInput, keep fun
 		st.Usage, st.Accepted = prev.Usage, prev.Accepted
 	}
 	r.status.AI = st
-	// A new render starts from the document again: what was accepted for
-	// the previous version is gone from it.
-	if !r.ai.accepted.IsZero() {
-		st.Warnings = append(st.Warnings, "suggestions accepted earlier were for the previous version; accept again from the new suggestions")
+	if r.ai.version >= 2 {
+		// The render applied again what still fits (see reapplied).
+		st.Warnings, r.ai.notes = r.ai.notes, nil
+	} else {
+		// A new render starts from the document again: what was accepted
+		// for the previous version is gone from it.
+		if !r.ai.accepted.IsZero() {
+			st.Warnings = append(st.Warnings, "suggestions accepted earlier were for the previous version; accept again from the new suggestions")
+		}
+		r.ai.accepted = render.Overrides{}
 	}
-	r.ai.accepted, r.ai.pending = render.Overrides{}, nil
+	r.ai.pending = nil
 	keep()
+	if off && r.ai.version >= 2 {
+		st.State = AIOff
+		return
+	}
 	var plan activities.SuggestPlan
 	if err := workflow.ExecuteActivity(withOptions(ctx, localOptions), a.PlanSuggestions, in).Get(ctx, &plan); err != nil {
 		st.State, st.Warnings = AIFailed, []string{"no suggestions: " + err.Error()}
@@ -283,6 +309,9 @@ func (r *run) applyAccepted(ctx workflow.Context) {
 		r.status.Errors = append(r.status.Errors, "accepted suggestions not applied, the previous version is still awaiting approval: "+reason(err))
 		return
 	}
+	if r.ai.version >= 2 {
+		r.ai.kept = ai.Record(r.ai.kept, chosen, r.ai.sections)
+	}
 	now := workflow.Now(ctx).UTC()
 	all := r.preview.Suggestions.Suggestions
 	for _, s := range chosen {
@@ -306,4 +335,26 @@ func (r *run) setRendered(out activities.RenderSummary) {
 	r.status.Rendered = out.Manifest.Hex()
 	r.status.Variants = len(out.Variants)
 	r.preview.Rendered = &out
+}
+
+// reapplied takes in a refresh's render of the accepted suggestions: those
+// that still fit the new document stay accepted; the others are marked
+// dropped in the audit trail, with the reason.
+func (r *run) reapplied(out activities.RenderSummary) {
+	r.ai.accepted, r.ai.kept = out.Accepted, out.Reapplied
+	if len(out.NotReapplied) == 0 || r.status.AI == nil {
+		return
+	}
+	acc := r.status.AI.Accepted
+	for _, n := range out.NotReapplied {
+		for i := len(acc) - 1; i >= 0; i-- {
+			if acc[i].ID == n.ID && acc[i].Dropped == "" {
+				acc[i].Dropped = fmt.Sprintf("refresh %d: %s", r.status.Refreshes, n.Reason)
+				break
+			}
+		}
+		note := fmt.Sprintf("accepted suggestion %s no longer applies and is left out: %s", n.ID, n.Reason)
+		r.ai.notes = append(r.ai.notes, note)
+		r.status.AI.Warnings = append(r.status.AI.Warnings, note)
+	}
 }

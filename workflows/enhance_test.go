@@ -1,16 +1,20 @@
 package workflows
 
 import (
+	"context"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/halcytone/contentgen/activities"
 	"github.com/halcytone/contentgen/ai"
 	"github.com/halcytone/contentgen/ai/aifake"
+	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/crm"
 )
 
@@ -126,6 +130,10 @@ func TestFailingModelNeverBlocksTheEdition(t *testing.T) {
 
 func TestNoModelChangesNothing(t *testing.T) {
 	h := newHarness(t)
+	var started []string
+	h.env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+		started = append(started, info.ActivityType.Name)
+	})
 	var st Status
 	var p Preview
 	h.env.RegisterDelayedCallback(func() { st, p = h.status(t), h.preview(t) }, 30*time.Second)
@@ -136,6 +144,15 @@ func TestNoModelChangesNothing(t *testing.T) {
 	}
 	if st.AI == nil || st.AI.State != AIOff {
 		t.Errorf("status.ai = %+v, want off", st.AI)
+	}
+	for _, name := range started {
+		if name == "PlanSuggestions" || name == "Enhance" {
+			t.Errorf("activities %v: with AI off no suggestion activity may run", started)
+			break
+		}
+	}
+	if len(started) == 0 {
+		t.Error("no activity seen: the listener is blind")
 	}
 }
 
@@ -221,5 +238,55 @@ func TestAcceptUnknownSuggestionIsRefused(t *testing.T) {
 	h.run(t, input())
 	if refusal == nil || !strings.Contains(refusal.Error(), `no suggestion "subject:7"; accept one of subject:1`) {
 		t.Errorf("update refusal = %v", refusal)
+	}
+}
+
+// TestRefreshKeepsAcceptedSuggestionsThatStillFit: after a refresh the
+// accepted subject and the summary of the unchanged section apply again;
+// the summary of the section the editor changed is left out, and the
+// status and the result say why.
+func TestRefreshKeepsAcceptedSuggestionsThatStillFit(t *testing.T) {
+	fake := &aifake.Server{}
+	h := newAIHarness(t, fake)
+	h.fetcher.Docs[testSource] = []content.Document{testDoc("Exhale longer than you inhale."), testDoc("New tip: hum on the exhale.")}
+	var st Status
+	var p Preview
+	h.signedAt(time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com", Accept: []string{"subject:2", "summary.tips", "summary.breathscape"}})
+	h.signalAt(2*time.Minute, SignalRefresh, RefreshSignal{By: "ed@example.com"})
+	h.env.RegisterDelayedCallback(func() { st, p = h.status(t), h.preview(t) }, 3*time.Minute)
+	h.signedAt(4*time.Minute, SignalApprove, ApproveSignal{By: "ana@example.com"})
+	res := h.run(t, input())
+	if res.Outcome != OutcomeSent || st.Refreshes != 1 {
+		t.Fatalf("outcome %q after %d refreshes", res.Outcome, st.Refreshes)
+	}
+	dropped := map[string]string{}
+	for _, a := range st.AI.Accepted {
+		dropped[a.ID] = a.Dropped
+	}
+	if len(dropped) != 3 || dropped["subject:2"] != "" || dropped["summary.breathscape"] != "" ||
+		!strings.Contains(dropped["summary.tips"], `section "Tips" changed`) {
+		t.Errorf("accepted after the refresh %+v; want summary.tips dropped because Tips changed", st.AI.Accepted)
+	}
+	if !strings.Contains(strings.Join(st.AI.Warnings, "\n"), "accepted suggestion summary.tips no longer applies") {
+		t.Errorf("status.ai.warnings %q do not report the dropped suggestion", st.AI.Warnings)
+	}
+	if p.Rendered == nil || p.Rendered.Accepted.Subject != "Three things to try before bed tonight" ||
+		len(p.Rendered.Accepted.Leads) != 1 || p.Rendered.Accepted.Leads[0].Section != 0 {
+		t.Fatalf("refreshed render applied %+v; want the subject and the Breathscape summary", p.Rendered)
+	}
+	if p.Suggestions == nil || st.AI.State != AIDone && st.AI.State != AIPartial {
+		t.Errorf("no new suggestions for the refreshed document: %+v", st.AI)
+	}
+	var sent string
+	for _, req := range h.crm.Requests {
+		if req.NewsletterID == WorkflowID("2026-W48") {
+			sent = req.Variants[0].Subject
+		}
+	}
+	if sent != "Three things to try before bed tonight" {
+		t.Errorf("sent subject %q, want the accepted one kept over the refresh", sent)
+	}
+	if res.AI == nil || len(res.AI.Accepted) != 3 || res.AI.Accepted[1].Dropped == "" {
+		t.Errorf("result.ai = %+v; want the dropped summary marked", res.AI)
 	}
 }
