@@ -16,7 +16,7 @@ import (
 // escaped, so nothing in it becomes markup or a recipient's data.
 var (
 	proofAIHTML = template.Must(template.New("html").Parse(`<div style="font-family:sans-serif;border:2px dashed #8a6d00;background:#fffbea;padding:12px;margin:12px">
-<p style="margin:0 0 8px"><strong>Suggestions from {{.Model}}</strong>: nothing changes unless an approver accepts them, e.g. <code>starter approve … --accept {{.Example}}</code>.</p>
+<p style="margin:0 0 8px"><strong>Suggestions from {{.Model}}</strong>: nothing changes unless an approver accepts them: press <em>Accept</em> next to one on your Approve link's page, or <code>starter approve … --accept {{.Example}}</code>.</p>
 <table style="border-collapse:collapse;font-size:14px">
 {{range .Suggestions}}<tr><td style="padding:4px 8px;vertical-align:top"><code>{{.ID}}</code></td><td style="padding:4px 8px"><div style="color:#666">now: {{.Original}}</div><div>suggested: {{.Text}}</div></td></tr>
 {{end}}</table>
@@ -24,7 +24,7 @@ var (
 {{range .Findings}}<li>{{.Kind}}: “{{.Quote}}” — {{.Note}}</li>
 {{end}}</ul>{{end}}</div>
 `))
-	proofAIText = texttemplate.Must(texttemplate.New("text").Parse(`SUGGESTIONS FROM {{.Model}} (nothing changes unless accepted: starter approve … --accept {{.Example}})
+	proofAIText = texttemplate.Must(texttemplate.New("text").Parse(`SUGGESTIONS FROM {{.Model}} (nothing changes unless accepted: on your Approve link's page, or starter approve … --accept {{.Example}})
 {{range .Suggestions}}
 {{.ID}}
   now:       {{.Original}}

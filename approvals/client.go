@@ -43,6 +43,25 @@ func Decide(ctx context.Context, c client.Client, workflowID, runID, action, by,
 	return msg, nil
 }
 
+// Accept executes the approve Update accepting the suggestions ids, as
+// by with the approve token tok: the edition is rendered again with them,
+// earlier approvals are voided, and a new proof goes out.
+func Accept(ctx context.Context, c client.Client, workflowID, runID, by, tok, comment string, ids []string) (string, error) {
+	sig := workflows.ApproveSignal{By: by, Comment: comment, Token: tok, Accept: ids}
+	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflowID, RunID: runID, UpdateName: workflows.UpdateApprove, Args: []any{sig},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return "", fmt.Errorf("accept suggestions on %s: %w", workflowID, err)
+	}
+	var msg string
+	if err := h.Get(ctx, &msg); err != nil {
+		return "", fmt.Errorf("accept suggestions on %s: %w", workflowID, err)
+	}
+	return msg, nil
+}
+
 // Problem returns the workflow's word for why a decision was refused
 // (workflows.Problem…, or a token problem), or "".
 func Problem(err error) string {

@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"golang.org/x/time/rate"
 
+	"github.com/halcytone/contentgen/ai"
 	"github.com/halcytone/contentgen/approvals/proofmail"
 	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/content"
@@ -84,7 +85,9 @@ func New(cfg Config) *Server {
 	return &Server{cfg: cfg, limiters: map[string]*visitor{}}
 }
 
-// Handler serves GET/POST /decide, GET /preview and GET /healthz.
+// Handler serves GET/POST /decide, GET /preview and GET /healthz. A POST
+// to /decide with an approve token and accept=<suggestion ID> accepts
+// that suggestion instead of approving.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+proofmail.DecidePath, s.handleConfirm)
@@ -158,6 +161,10 @@ type confirmPage struct {
 	Approved                                                               []string
 	Needs                                                                  int
 	CommentLabel                                                           string
+	// Suggestions are the model's, each with an accept button (approve
+	// links only); Notice says what the last accept did.
+	Suggestions *suggestionsView
+	Notice      string
 }
 
 type donePage struct {
@@ -280,12 +287,16 @@ func (s *Server) ctx(r *http.Request) (context.Context, context.CancelFunc) {
 func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	tok := r.URL.Query().Get("token")
-	ck, ok := s.check(ctx, w, tok)
+	ck, ok := s.check(ctx, w, r.URL.Query().Get("token"))
 	if !ok {
 		return
 	}
-	c, st := ck.claims, ck.status
+	s.page(w, http.StatusOK, "confirm", s.confirmView(ctx, ck))
+}
+
+// confirmView is the confirmation page of a checked token.
+func (s *Server) confirmView(ctx context.Context, ck checked) confirmPage {
+	c, st, tok := ck.claims, ck.status, ck.tok
 	p := confirmPage{Token: tok, Action: c.Action, Label: actionLabels[c.Action], Approver: c.Approver, Edition: c.Edition,
 		Deadline: c.ExpiresAt().Format("Mon 2 Jan 2006 15:04 MST"), Sections: st.Sections, Changes: st.Changes,
 		Approved: st.ApprovedBy, PreviewURL: strings.TrimPrefix(PreviewPath, "/") + "?token=" + tok}
@@ -293,6 +304,12 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 		var pv workflows.Preview
 		if v.Get(&pv) == nil {
 			p.Subject = pv.Output.Email.Subject
+			if pv.Rendered != nil {
+				p.Subject = pv.Rendered.Subject()
+			}
+			if c.Action == token.ActionApprove {
+				p.Suggestions = suggestionsOf(pv, st)
+			}
 		}
 	}
 	switch c.Action {
@@ -303,7 +320,7 @@ func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
 	default:
 		p.CommentLabel = "Comment (optional)"
 	}
-	s.page(w, http.StatusOK, "confirm", p)
+	return p
 }
 
 // handleDecide executes the decision the form confirms.
@@ -321,6 +338,10 @@ func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request) {
 	}
 	c := ck.claims
 	comment := strings.TrimSpace(r.PostForm.Get("comment"))
+	if r.PostForm.Has("accept") {
+		s.handleAccept(ctx, w, ck, ai.ParseAccept(strings.Join(r.PostForm["accept"], ",")), comment)
+		return
+	}
 	if c.Action == token.ActionRequestChanges && comment == "" {
 		s.page(w, http.StatusBadRequest, "refused", refusal{Title: "Say what should change",
 			Message: "A request for changes needs a comment for the editor.", Next: "Go back, write what should change, and send it again."})

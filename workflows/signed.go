@@ -158,7 +158,7 @@ func (r *run) decide(ctx workflow.Context, c claim) Decision {
 		return refuse(v.Problem, "%s", v.Message)
 	}
 	cl := v.Claims
-	d.TokenID, d.KeyID, d.OperatorIssued = cl.ID(), v.KeyID, cl.Operator
+	d.TokenID, d.KeyID, d.OperatorIssued, d.Via = cl.ID(), v.KeyID, cl.Operator, cl.Via
 	info := workflow.GetInfo(ctx)
 	switch {
 	case r.usedTokens[cl.ID()]:

@@ -110,6 +110,9 @@ type Decision struct {
 	TokenID        string `json:"token_id,omitempty"`
 	KeyID          string `json:"key_id,omitempty"`
 	OperatorIssued bool   `json:"operator_issued,omitempty"`
+	// Via names the token whose use on the approval page (accepting a
+	// suggestion) issued this decision's token.
+	Via string `json:"via,omitempty"`
 	// Voided approvals no longer count; VoidReason says why.
 	Voided     bool   `json:"voided,omitempty"`
 	VoidReason string `json:"void_reason,omitempty"`

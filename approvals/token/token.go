@@ -54,6 +54,10 @@ type Claims struct {
 	// Operator marks a token an operator minted with the signing key,
 	// rather than one sent in a proof.
 	Operator bool `json:"op,omitempty"`
+	// Via is the ID of the token whose holder accepted a suggestion on
+	// the approval page, which then issued this one for the new revision
+	// to the same approver, for the same action and deadline.
+	Via string `json:"via,omitempty"`
 }
 
 // ExpiresAt is Expires as a time.

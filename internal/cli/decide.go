@@ -139,7 +139,7 @@ func decide(ctx context.Context, e *Env, d *decisionFlags, action, comment strin
 	}
 	var msg string
 	if len(d.accept) > 0 {
-		msg, err = acceptSuggestions(ctx, c, id, workflows.ApproveSignal{By: *d.by, Comment: comment, Token: tok, Accept: d.accept})
+		msg, err = approvals.Accept(ctx, c, id, "", *d.by, tok, comment, d.accept)
 	} else {
 		msg, err = approvals.Decide(ctx, c, id, "", action, *d.by, tok, comment)
 	}
@@ -214,20 +214,4 @@ func signal(ctx context.Context, e *Env, t *target, name string, arg any) error 
 	}
 	fmt.Fprintf(e.Stdout, "%s signal sent to %s; 'starter status' shows whether it counted\n", name, id)
 	return nil
-}
-
-// acceptSuggestions approves with accepted suggestions, as an Update.
-func acceptSuggestions(ctx context.Context, c client.Client, id string, sig workflows.ApproveSignal) (string, error) {
-	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: id, UpdateName: workflows.UpdateApprove, Args: []any{sig},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err != nil {
-		return "", fmt.Errorf("approve %s: %w", id, err)
-	}
-	var msg string
-	if err := h.Get(ctx, &msg); err != nil {
-		return "", fmt.Errorf("approve %s: %w", id, err)
-	}
-	return msg, nil
 }
