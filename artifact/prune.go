@@ -24,6 +24,10 @@ type PruneOptions struct {
 	// run that has written an artifact but not yet recorded it loses
 	// nothing (default 24h).
 	MinAge time.Duration
+	// CacheMaxAge deletes cache entries (see Cache) written longer ago
+	// than this (default DefaultCacheMaxAge); a deleted entry costs one
+	// model request when next needed.
+	CacheMaxAge time.Duration
 	// DryRun reports what would be deleted and deletes nothing.
 	DryRun bool
 	// Now is the time ages are measured from (default time.Now).
@@ -37,6 +41,8 @@ type PruneReport struct {
 	Deleted      int      `json:"deleted_artifacts"`
 	DeletedBytes int64    `json:"deleted_bytes"`
 	Retained     int      `json:"retained_artifacts"`
+	// DeletedCache counts cache entries older than CacheMaxAge.
+	DeletedCache int `json:"deleted_cache_entries,omitempty"`
 }
 
 type editionIndex struct {
@@ -60,6 +66,9 @@ func (s *Store) Prune(ctx context.Context, o PruneOptions) (PruneReport, error) 
 	}
 	if o.Now.IsZero() {
 		o.Now = time.Now()
+	}
+	if o.CacheMaxAge <= 0 {
+		o.CacheMaxAge = DefaultCacheMaxAge
 	}
 	editions, err := s.editions(ctx)
 	if err != nil {
@@ -100,6 +109,9 @@ func (s *Store) Prune(ctx context.Context, o PruneOptions) (PruneReport, error) 
 	})
 	if err != nil {
 		return rep, fmt.Errorf("prune store %s: %w", s.name, err)
+	}
+	if err := s.pruneCache(ctx, o.Now.Add(-o.CacheMaxAge), o.DryRun, &rep); err != nil {
+		return rep, err
 	}
 	if o.DryRun {
 		return rep, nil

@@ -229,7 +229,7 @@ func startStack(t *testing.T, o stackOptions) *stack {
 	if o.model != nil {
 		model := httptest.NewServer(o.model)
 		t.Cleanup(model.Close)
-		cfg := app.AIConfig{Model: "e2e-model", BaseURL: model.URL + "/v1", APIKey: "sk-e2e", Budget: 20000, CacheDir: t.TempDir()}
+		cfg := app.AIConfig{Model: "e2e-model", BaseURL: model.URL + "/v1", APIKey: "sk-e2e", Budget: 20000, Store: s.artifacts}
 		runner, prompts, err := app.AI(cfg, nil)
 		if err != nil {
 			t.Fatal(err)

@@ -116,7 +116,7 @@ up() {
     step "Fake model on http://$AIFAKE_ADDR/v1 (fixed suggestions)"
     AIFAKE_ADDR=$AIFAKE_ADDR start aifake "$BIN/aifake"
     wait_for "aifake" 30 http_up "http://$AIFAKE_ADDR/"
-    ai_env=(env AI_MODEL=demo-model OPENAI_BASE_URL=http://$AIFAKE_ADDR/v1 OPENAI_API_KEY=demo-ai-key AI_CACHE_DIR=$DATA/ai-cache)
+    ai_env=(env AI_MODEL=demo-model OPENAI_BASE_URL=http://$AIFAKE_ADDR/v1 OPENAI_API_KEY=demo-ai-key)
   fi
 
   step "Worker (artifact store in .data/artifacts)"
@@ -179,29 +179,46 @@ up() {
   info "Stop everything with 'make demo-down'; 'make demo-clean' also removes .data/."
 }
 
-# accept_suggestions shows the model's suggestions and accepts two as Ana
-# (an operator-minted token): the edition is rendered again, and a new
-# proof goes out for approval.
+# accept_suggestions shows the model's suggestions and accepts two on
+# Ana's approve link's page, as her clicks on its Accept buttons do: each
+# renders the edition again, and a new proof goes out for approval.
 accept_suggestions() {
-  local edition=$1 revision
-  step "Suggestions next to the originals (also in the proof in Mailpit)"
+  local edition=$1 link page tok
+  step "Suggestions next to the originals (also in the proof in Mailpit, and on each approve link's page)"
   "$BIN/starter" preview --edition "$edition" --out "$DATA/preview" >/dev/null
   sed 's/^/    /' "$DATA/preview/suggestions.txt"
-  revision=$("$BIN/starter" status --edition "$edition" --json | sed -n 's/^  "content_revision": "\(.*\)",$/\1/p')
-  step "Accepting subject:2 and social.x as Ana: the edition changes and a new proof goes out"
-  "$BIN/starter" approve --edition "$edition" --by ana@example.com --mint --accept subject:2,social.x | sed 's/^/    /'
-  for _ in $(seq 1 120); do
-    local st
-    st=$("$BIN/starter" status --edition "$edition" --json)
-    if ! grep -q "\"content_revision\": \"$revision\"" <<<"$st" && grep -q '"stage": "awaiting_approval"' <<<"$st"; then break; fi
-    sleep 0.5
-  done
+  link=$(ana_link)
+  step "Accepting subject:2 on Ana's approve link's page, then social.x on the page that follows"
+  info "(each is a new version: approvals are void and a new proof goes out)"
+  page=$(curl -fsS -X POST --data-urlencode "token=${link##*token=}" --data-urlencode "accept=subject:2" "${link%%\?*}") \
+    || die "the approvals service refused the suggestion; see .data/logs/approvals.log"
+  tok=$(grep -o 'name="token" value="[^"]*"' <<<"$page" | head -1 | cut -d'"' -f4)
+  [ -n "$tok" ] || die "the page after accepting shows no new version; see .data/logs/approvals.log"
+  info "  accepted subject:2"
+  curl -fsS -X POST --data-urlencode "token=$tok" --data-urlencode "accept=social.x" "${link%%\?*}" | grep -q 'Accepted social.x' \
+    || die "the approvals service refused the second suggestion; see .data/logs/approvals.log"
+  info "  accepted social.x"
   "$BIN/starter" preview --edition "$edition" --summary | sed 's/^/    /'
-  for _ in $(seq 1 60); do # until the new proof reaches Mailpit
+  for _ in $(seq 1 60); do # until the newest proof reaches Mailpit
     curl -fsS "$MAILPIT/api/v1/search?query=to%3Aana%40example.com%20subject%3AProof&limit=1" \
-      | grep -q '"messages_count":[2-9]' && break
+      | grep -q '"messages_count":[3-9]' && break
     sleep 0.5
   done
+}
+
+# ana_link prints the approve link of Ana's newest proof in Mailpit.
+ana_link() {
+  local id="" link=""
+  for _ in $(seq 1 60); do
+    id=$(curl -fsS "$MAILPIT/api/v1/search?query=to%3Aana%40example.com%20subject%3AProof&limit=1" \
+      | grep -o '"ID":"[^"]*"' | head -1 | cut -d'"' -f4)
+    [ -n "$id" ] && break
+    sleep 0.5
+  done
+  [ -n "$id" ] || die "no proof for ana@example.com in Mailpit ($MAILPIT)"
+  link=$(curl -fsS "$MAILPIT/api/v1/message/$id" | grep -o 'http://[^" \\]*/decide?token=[A-Za-z0-9._-]*' | head -1)
+  [ -n "$link" ] || die "the proof to ana@example.com has no approve link; see $MAILPIT"
+  echo "$link"
 }
 
 # approve_by_link finds Ana's proof in Mailpit, prints her approve

@@ -129,6 +129,7 @@ func run() error {
 		return err
 	}
 	aiCfg.TemplateDir = *templates
+	aiCfg.Store = store
 	aiCfg.HTTPClient = &http.Client{Transport: httpTransport, Timeout: 2 * time.Minute}
 	runner, prompts, err := app.AI(aiCfg, logger)
 	if err != nil {

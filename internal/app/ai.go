@@ -4,12 +4,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/halcytone/contentgen/ai"
+	"github.com/halcytone/contentgen/artifact"
 )
 
 // AIConfig configures suggestions. AI is off unless Model is set: then no
@@ -20,8 +19,12 @@ type AIConfig struct {
 	APIKey  string
 	// Budget is the token budget of one edition (default ai.DefaultBudget).
 	Budget int
-	// CacheDir holds cached replies; share it between workers.
+	// CacheDir, when set, holds cached replies in a folder (AI_CACHE_DIR).
+	// Unset, they are kept in Store, which every worker shares.
 	CacheDir string
+	// Store is the artifact store, whose "ai-replies" cache holds the
+	// model's replies when CacheDir is unset.
+	Store *artifact.Store
 	// TemplateDir overrides prompts from its ai/ subfolder.
 	TemplateDir string
 	HTTPClient  *http.Client
@@ -48,13 +51,13 @@ func AIFromEnv(lookup func(string) string) (AIConfig, error) {
 		}
 		cfg.Budget = n
 	}
-	if cfg.CacheDir == "" {
-		if dir, err := os.UserCacheDir(); err == nil {
-			cfg.CacheDir = filepath.Join(dir, "contentgen", "ai")
-		}
-	}
 	return cfg, nil
 }
+
+// AICacheNamespace is the artifact store's cache of model replies.
+const AICacheNamespace = "ai-replies"
+
+var _ ai.Cache = (*artifact.Cache)(nil)
 
 // AI builds the suggestion runner and prompts, or nil, nil when AI is off.
 func AI(cfg AIConfig, logger *slog.Logger) (*ai.Runner, *ai.Prompts, error) {
@@ -70,8 +73,15 @@ func AI(cfg AIConfig, logger *slog.Logger) (*ai.Runner, *ai.Prompts, error) {
 		return nil, nil, err
 	}
 	r := &ai.Runner{Model: m, Logger: logger, Temperature: 0.2}
-	if cfg.CacheDir != "" {
+	switch {
+	case cfg.CacheDir != "":
 		r.Cache = ai.DirCache{Dir: cfg.CacheDir}
+	case cfg.Store != nil:
+		c, err := cfg.Store.Cache(AICacheNamespace)
+		if err != nil {
+			return nil, nil, err
+		}
+		r.Cache = c
 	}
 	return r, prompts, nil
 }

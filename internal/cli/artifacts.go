@@ -22,12 +22,13 @@ func (e *Env) artifactStore(ctx context.Context, rawURL string) (*artifact.Store
 
 func runArtifacts(ctx context.Context, e *Env, args []string) error {
 	if len(args) == 0 || args[0] != "prune" {
-		return errors.New("usage: starter artifacts prune --keep-editions N [--min-age 24h] [--dry-run]")
+		return errors.New("usage: starter artifacts prune --keep-editions N [--min-age 24h] [--cache-max-age 720h] [--dry-run]")
 	}
 	fs := flags(e, "artifacts prune", "Delete stored documents and renders of all but the newest N editions. Artifacts of runs still\nin progress (asked of Temporal) and artifacts younger than --min-age are always kept.",
 		"starter artifacts prune --keep-editions 8")
 	keep := fs.Int("keep-editions", 0, "how many of the newest editions keep their artifacts (required, at least 1)")
 	minAge := fs.Duration("min-age", 24*time.Hour, "never delete artifacts written less than this long ago")
+	cacheAge := fs.Duration("cache-max-age", artifact.DefaultCacheMaxAge, "delete cached model replies written longer ago than this")
 	dryRun := fs.Bool("dry-run", false, "report what would be deleted, delete nothing")
 	storeURL := fs.String("artifact-store", e.get("ARTIFACT_STORE_URL", app.DefaultArtifactDir), "artifact store the worker writes to (ARTIFACT_STORE_URL)")
 	offline := fs.Bool("no-temporal", false, "do not ask Temporal which runs are in progress; rely on --min-age alone")
@@ -49,7 +50,7 @@ func runArtifacts(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	rep, err := store.Prune(ctx, artifact.PruneOptions{KeepEditions: *keep, Protect: running, MinAge: *minAge, DryRun: *dryRun})
+	rep, err := store.Prune(ctx, artifact.PruneOptions{KeepEditions: *keep, Protect: running, MinAge: *minAge, CacheMaxAge: *cacheAge, DryRun: *dryRun})
 	if err != nil {
 		return err
 	}

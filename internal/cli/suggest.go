@@ -34,6 +34,15 @@ func runSuggest(ctx context.Context, e *Env, args []string) error {
 	if !cfg.Enabled() {
 		return errors.New("AI is off: set AI_MODEL to a model's name (and OPENAI_BASE_URL, OPENAI_API_KEY for a server other than OpenAI's), e.g. AI_MODEL=llama3.1 OPENAI_BASE_URL=http://localhost:11434/v1")
 	}
+	if cfg.CacheDir == "" {
+		// The workers' cache, when ARTIFACT_STORE_URL names their store.
+		store, err := e.artifactStore(ctx, e.get("ARTIFACT_STORE_URL", app.DefaultArtifactDir))
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		cfg.Store = store
+	}
 	runner, prompts, err := app.AI(cfg, slog.New(slog.NewTextHandler(e.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return err

@@ -94,3 +94,30 @@ func TestSuggestWrongKeySaysSo(t *testing.T) {
 		t.Errorf("%d requests, want 1", n)
 	}
 }
+
+// TestSuggestCachesInTheArtifactStore: without AI_CACHE_DIR the replies
+// are cached in the artifact store the workers share, so a second run
+// against the same store asks the model nothing.
+func TestSuggestCachesInTheArtifactStore(t *testing.T) {
+	fake := &aifake.Server{Key: "sk-local"}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	store := filepath.Join(t.TempDir(), "artifacts")
+	vars := map[string]string{"AI_MODEL": "llama3.1", "OPENAI_BASE_URL": srv.URL + "/v1", "OPENAI_API_KEY": "sk-local", "ARTIFACT_STORE_URL": store}
+	for i, want := range []string{"7 requests, 0 from cache", "0 requests, 7 from cache"} {
+		e, out, _ := suggestEnv(vars)
+		if err := Run(context.Background(), e, []string{"suggest", "--source", "markdown:../../examples/living-document.md", "--edition", "2026-W48"}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("run %d: want %q:\n%.300s", i+1, want, out.String())
+		}
+	}
+	if n := len(fake.Requests()); n != 7 {
+		t.Errorf("%d requests in all, want 7", n)
+	}
+	entries, err := os.ReadDir(filepath.Join(store, "cache", "ai-replies"))
+	if err != nil || len(entries) < 7 {
+		t.Errorf("the store's ai-replies cache holds %d entries (%v), want 7 replies", len(entries), err)
+	}
+}
