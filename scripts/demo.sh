@@ -192,11 +192,12 @@ accept_suggestions() {
   info "(each is a new version: approvals are void and a new proof goes out)"
   page=$(curl -fsS -X POST --data-urlencode "token=${link##*token=}" --data-urlencode "accept=subject:2" "${link%%\?*}") \
     || die "the approvals service refused the suggestion; see .data/logs/approvals.log"
-  tok=$(grep -o 'name="token" value="[^"]*"' <<<"$page" | head -1 | cut -d'"' -f4)
+  tok=$(grep -o -m1 'name="token" value="[^"]*"' <<<"$page" | cut -d'"' -f4 | sed -n 1p)
   [ -n "$tok" ] || die "the page after accepting shows no new version; see .data/logs/approvals.log"
   info "  accepted subject:2"
-  curl -fsS -X POST --data-urlencode "token=$tok" --data-urlencode "accept=social.x" "${link%%\?*}" | grep -q 'Accepted social.x' \
+  page=$(curl -fsS -X POST --data-urlencode "token=$tok" --data-urlencode "accept=social.x" "${link%%\?*}") \
     || die "the approvals service refused the second suggestion; see .data/logs/approvals.log"
+  [[ $page == *"Accepted social.x"* ]] || die "the page after accepting social.x does not say so; see .data/logs/approvals.log"
   info "  accepted social.x"
   "$BIN/starter" preview --edition "$edition" --summary | sed 's/^/    /'
   for _ in $(seq 1 60); do # until the newest proof reaches Mailpit
