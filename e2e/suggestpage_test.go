@@ -175,6 +175,7 @@ func TestAcceptSuggestionsOnTheApprovalPage(t *testing.T) {
 	if sent := sentSubjects(t, s, mp); len(sent) != 1 || sent[0] != subject {
 		t.Errorf("recipients got subjects %v, want only %q", sent, subject)
 	}
+	recordHistory(t, s, id, "approval-page-accept")
 }
 
 // sentSubjects waits for the edition to reach every contact and returns
