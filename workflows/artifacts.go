@@ -101,6 +101,7 @@ func (r *run) prepareArtifacts(ctx workflow.Context) (unchanged bool, err error)
 	r.preview = Preview{Edition: r.in.Edition, Changes: s.detect.Changes, Document: &s.doc, Rendered: &s.rendered}
 	r.status.Variants = len(s.rendered.Variants)
 	if s.detect.Unchanged && !r.in.Force {
+		r.ai.notes = nil // reapplied put them in the status already
 		return true, nil
 	}
 	r.suggestArtifacts(ctx, s)
