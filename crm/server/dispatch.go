@@ -25,8 +25,11 @@ func (s *Server) Run(ctx context.Context) error {
 		"ratePerSecond", s.cfg.Delivery.RatePerSecond, "dkim", s.dkim != nil)
 	pruned := make(chan struct{})
 	go func() { defer close(pruned); s.pruneLoop(ctx) }()
+	tallied := make(chan struct{})
+	go func() { defer close(tallied); s.tallyLoop(ctx) }()
 	err := s.dispatch(ctx, false)
 	<-pruned
+	<-tallied
 	s.log.Info("dispatcher stopped")
 	return err
 }

@@ -4,13 +4,14 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/httpapi"
 )
 
-// Handler serves the CRM contract, the delivery log, the unsubscribe pages
-// and GET /healthz.
+// Handler serves the CRM contract, the delivery log, newsletter reports,
+// tracked links and the open pixel, the unsubscribe pages and GET /healthz.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	auth := s.guard
@@ -26,6 +27,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST "+crm.PathWebhookSES, s.handleSES)
 	mux.HandleFunc("POST "+crm.PathWebhookSendGrid, s.handleSendGrid)
 	mux.HandleFunc("POST "+crm.PathWebhookPostmark, s.handlePostmark)
+	mux.Handle("GET "+crm.PathNewsletterReport, auth(http.HandlerFunc(s.handleReport)))
+	mux.HandleFunc("GET "+PathOpen+"{token}/{sent}", s.handleOpen)
 	mux.HandleFunc("GET "+crm.PathUnsubscribe, s.handleUnsubscribePage)
 	mux.HandleFunc("POST "+crm.PathUnsubscribe, s.handleUnsubscribe)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -36,7 +39,15 @@ func (s *Server) Handler() http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	return httpapi.LogRequests(s.log, mux)
+	return httpapi.LogRequests(s.log, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Tracked links skip the mux, whose path cleaning would answer
+		// "/r/x/../y" with a redirect of its own.
+		if token, ok := strings.CutPrefix(r.URL.Path, PathClick); ok {
+			s.handleClick(w, r, token)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	}))
 }
 
 // allowRequest applies the newsletter request rate; over it the reply is

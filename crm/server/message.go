@@ -46,7 +46,13 @@ func (s *Server) template(ctx context.Context, j *job) (*prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := s.prepare(content{variantID: v.ID, subject: v.Subject, preheader: v.Preheader, html: v.HTML, text: v.Text, fallbacks: v.Fallbacks})
+	body, err := s.trackedHTML(ctx, j.newsletterID, j.variantKey.String, v.HTML)
+	if err != nil {
+		return nil, err
+	}
+	t := s.prepare(content{variantID: v.ID, subject: v.Subject, preheader: v.Preheader, html: body, text: v.Text, fallbacks: v.Fallbacks})
+	t.trackRecipient = s.cfg.Tracking.Mode == TrackingIndividual
+	t.trackSent = s.cfg.Tracking.Opens
 	s.templates.put(j.variantKey.String, t)
 	return t, nil
 }
@@ -56,11 +62,21 @@ type recipient struct {
 	j         *job
 	derived   map[string]string
 	fallbacks map[string]string
+	// track is the recipient part of link tokens, sent the send time of
+	// the open pixel; set only when the variant has such slots.
+	track, sent string
 }
 
 // value is the merge value of field: the message's own, then the
 // recipient's standard fields, then the variant's fallback; "" when none.
+// The tracking slots take only the CRM's own values.
 func (r *recipient) value(field string) string {
+	switch field {
+	case fieldTrackRecipient:
+		return r.track
+	case fieldTrackSent:
+		return r.sent
+	}
 	if v := r.j.merge[field]; v != "" {
 		return v
 	}
@@ -101,6 +117,12 @@ func (s *Server) build(t *prepared, j *job, dst []byte) ([]byte, error) {
 	}
 	r := &recipient{j: j, fallbacks: t.fallbacks,
 		derived: crm.MergeValues(crm.Recipient{Email: j.address, Name: j.name, UnsubscribeURL: unsub})}
+	if t.trackRecipient && s.signer != nil {
+		r.track = recipientPart(s.signer, j.newsletterID, j.id)
+	}
+	if t.trackSent {
+		r.sent = strconv.FormatInt(time.Now().Unix(), 36)
+	}
 
 	start := len(dst)
 	dst = appendHeader(dst, "From", s.fromHeader)
@@ -181,11 +203,13 @@ func oneLine(s string) string {
 // prepared is a body prepared once per variant: its parts split at merge
 // slots, the literal text between them already encoded.
 type prepared struct {
-	variantID  string
-	subject    string
-	fallbacks  map[string]string
-	text, html body
-	boundary   string
+	// trackRecipient and trackSent say the HTML holds the tracking slots.
+	trackRecipient, trackSent bool
+	variantID                 string
+	subject                   string
+	fallbacks                 map[string]string
+	text, html                body
+	boundary                  string
 }
 
 // body is one MIME part's content as pieces.

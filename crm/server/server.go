@@ -109,7 +109,12 @@ type Config struct {
 	// RequestsPerSecond caps newsletter requests; over it they get 429
 	// with Retry-After (0: no cap).
 	RequestsPerSecond float64
-	Logger            *slog.Logger
+	// Tracking sets how clicks and opens are counted (default: not at all).
+	Tracking TrackingConfig
+	// Metrics, when set, counts clicks, opens and unsubscribes per
+	// newsletter as they happen.
+	Metrics Metrics
+	Logger  *slog.Logger
 }
 
 // Server is the reference CRM.
@@ -134,6 +139,11 @@ type Server struct {
 	sender      crm.Sender
 	// verpKey signs return-path tokens (crm_secrets "verp").
 	verpKey []byte
+	// signer signs link tokens; nil when no tracking key is configured.
+	signer  *signer
+	links   *cache[*link]
+	tally   *tally
+	metrics Metrics
 }
 
 // New checks cfg, applies the database migrations and returns a Server.
@@ -166,11 +176,17 @@ func New(cfg Config) (*Server, error) {
 		wake:      make(chan struct{}, 1),
 		variants:  newCache[*crm.Variant](1024),
 		templates: newCache[*prepared](1024),
+		links:     newCache[*link](100000),
+		metrics:   cfg.Metrics,
 	}
 	s.bounceDomain = cfg.BounceDomain
 	if s.bounceDomain == "" {
 		s.bounceDomain = s.msgDomain
 	}
+	if len(cfg.Tracking.Keys) > 0 {
+		s.signer = newSigner(cfg.Tracking.Keys)
+	}
+	s.tally = newTally(s)
 	s.fromHeader = string(appendAddress(nil, from.Name, from.Address))
 	listID := cfg.ListID
 	if listID == "" {
@@ -246,6 +262,13 @@ func withDefaults(cfg Config) (Config, error) {
 	}
 	if cfg.Keys == nil {
 		cfg.Keys = httpapi.NewKeys()
+	}
+	var err error
+	if cfg.Tracking, err = cfg.Tracking.check(); err != nil {
+		return cfg, fmt.Errorf("crm server: %w", err)
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = noMetrics{}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

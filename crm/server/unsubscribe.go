@@ -102,6 +102,20 @@ func (s *Server) Unsubscribe(ctx context.Context, token string) (string, error) 
 	if err != nil {
 		return "", fmt.Errorf("unsubscribe %s: %w", email, err)
 	}
-	s.log.InfoContext(ctx, "contact unsubscribed", "email", email)
+	newsletter := s.lastNewsletter(ctx, token)
+	s.metrics.Unsubscribe(newsletter)
+	s.log.InfoContext(ctx, "contact unsubscribed", "email", email, "newsletterId", newsletter)
 	return email, nil
+}
+
+// lastNewsletter is the newsletter last sent to the contact holding
+// token, which an unsubscribe is counted against; "" when none was.
+func (s *Server) lastNewsletter(ctx context.Context, token string) string {
+	var id string
+	err := s.db.QueryRowContext(ctx, `SELECT d.newsletter_id FROM deliveries d JOIN contacts c ON c.id = d.contact_id
+		WHERE c.unsubscribe_token = $1 AND d.sent_at IS NOT NULL ORDER BY d.sent_at DESC, d.id DESC LIMIT 1`, token).Scan(&id)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		s.log.WarnContext(ctx, "find the newsletter an unsubscribe answers", "err", err)
+	}
+	return id
 }

@@ -1,0 +1,331 @@
+package server
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/httpapi"
+	"github.com/halcytone/contentgen/internal/sqldb"
+)
+
+const testTrackingKey = "tracking-test-key-0123456789"
+
+// sectionVariant is an edition as the renderer marks it: each section in
+// an element carrying data-section, links inside and outside sections.
+var sectionVariant = crm.Variant{
+	ID:      "all",
+	Subject: "Edition for {{first_name}}",
+	HTML: `<html><body><a href="https://halcytone.example/updates/w49" style="color:#52606d">View in your browser</a>` +
+		`<div data-section="breathscape"><h2>Breathscape</h2><p>Read the <a href="https://halcytone.example/releases/2-4?a=1&amp;b=2">release notes</a>.</p>` +
+		`<div><p>Nested block</p></div><p><a href="mailto:hi@halcytone.example">Write to us</a> or <a href="tel:+441234567">call</a>.</p></div>` +
+		`<div data-section="tips"><p><a href="https://example.org/tip" title="A &quot;tip&quot;">The tip</a></p></div>` +
+		`<p><a href="{{unsubscribe_url}}">Unsubscribe</a></p></body></html>`,
+	Text: "Hi {{first_name}}. Read the release notes: https://halcytone.example/releases/2-4",
+}
+
+// countingMetrics records what Metrics is told.
+type countingMetrics struct {
+	mu     sync.Mutex
+	counts map[string]int
+}
+
+func (m *countingMetrics) add(k string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.counts == nil {
+		m.counts = map[string]int{}
+	}
+	m.counts[k]++
+}
+
+func (m *countingMetrics) get(k string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.counts[k]
+}
+
+func (m *countingMetrics) Click(n string) { m.add("click " + n) }
+func (m *countingMetrics) Open(n string, machine bool) {
+	m.add("open " + n + " machine=" + strconv.FormatBool(machine))
+}
+func (m *countingMetrics) Unsubscribe(n string) { m.add("unsubscribe " + n) }
+
+// trackingStack is a CRM delivering to an SMTP sink, with tracking on.
+type trackingStack struct {
+	s       *Server
+	sink    *sink
+	public  string
+	client  *crm.Client
+	metrics *countingMetrics
+	// browser never follows redirects.
+	browser *http.Client
+}
+
+func startTracking(t *testing.T, db *sqldb.DB, tracking TrackingConfig) *trackingStack {
+	t.Helper()
+	k, port := startSink(t)
+	ts := httptest.NewUnstartedServer(nil)
+	st := &trackingStack{sink: k, public: "http://" + ts.Listener.Addr().String(), metrics: &countingMetrics{}}
+	mailer, err := NewSMTPMailer(SMTPConfig{Host: "127.0.0.1", Port: port, TLS: "none", Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = mailer.Close() })
+	st.s = newTestServer(t, db, func(c *Config) {
+		c.PublicURL, c.Mailer, c.Tracking, c.Metrics = st.public, mailer, tracking, st.metrics
+		c.Delivery.Mode, c.Delivery.Concurrency = ModeSMTP, 2
+	})
+	ts.Config.Handler = st.s.Handler()
+	ts.Start()
+	t.Cleanup(ts.Close)
+	st.client = crm.New(crm.Options{BaseURL: ts.URL, APIKey: testKey})
+	st.browser = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return st
+}
+
+// send queues newsletter for every address with sectionVariant and
+// delivers it.
+func (st *trackingStack) send(t *testing.T, newsletter string, to ...string) {
+	t.Helper()
+	req := crm.NewsletterRequest{NewsletterID: newsletter, Variants: []crm.Variant{sectionVariant}}
+	for _, a := range to {
+		req.Messages = append(req.Messages, crm.Message{To: a, Variant: sectionVariant.ID})
+	}
+	if resp, err := st.client.SendNewsletter(context.Background(), newsletter+"/1", req); err != nil || resp.Accepted != len(to) {
+		t.Fatalf("send %s: %+v, %v", newsletter, resp, err)
+	}
+	flush(t, st.s)
+}
+
+// htmlOf returns the decoded HTML of the last message newsletter sent to.
+func (st *trackingStack) htmlOf(t *testing.T, newsletter, to string) string {
+	t.Helper()
+	msgs := st.sink.messages()
+	for i := len(msgs) - 1; i >= 0; i-- {
+		m := parseMail(t, msgs[i].data)
+		if msgs[i].to[0] == to && m.header.Get(HeaderNewsletterID) == newsletter {
+			return m.html
+		}
+	}
+	t.Fatalf("no message of %s to %s", newsletter, to)
+	return ""
+}
+
+var hrefRE = regexp.MustCompile(`<a href="([^"]*)"[^>]*>([^<]*)</a>`)
+
+// links maps each link's text to its href.
+func links(html string) map[string]string {
+	out := map[string]string{}
+	for _, m := range hrefRE.FindAllStringSubmatch(html, -1) {
+		out[m[2]] = strings.ReplaceAll(m[1], "&amp;", "&")
+	}
+	return out
+}
+
+func (st *trackingStack) get(t *testing.T, url, userAgent string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("User-Agent", userAgent)
+	resp, err := st.browser.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp
+}
+
+func (st *trackingStack) report(t *testing.T, newsletter string) crm.Report {
+	t.Helper()
+	rep, err := st.client.Report(context.Background(), newsletter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+const browserUA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+
+func TestClickTracking(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			st := startTracking(t, b.open(t), TrackingConfig{Mode: TrackingAggregate, Opens: true, Keys: []string{testTrackingKey}})
+			importCSV(t, st.s, "email,name,segments\nbo@example.com,Bo Jones,beta\nann@example.com,Ann Lee,beta\ncy@example.org,Cy Park,pro\n")
+			st.send(t, "2026-W49", "bo@example.com", "ann@example.com", "cy@example.org")
+			time.Sleep(5 * time.Millisecond) // the next edition is sent later
+			st.send(t, "2026-W50", "bo@example.com")
+
+			html := st.htmlOf(t, "2026-W49", "bo@example.com")
+			if strings.Contains(html, AttrSection) {
+				t.Errorf("the section marker reached the inbox:\n%s", html)
+			}
+			got := links(html)
+			for text, want := range map[string]string{"Write to us": "mailto:hi@halcytone.example", "call": "tel:+441234567"} {
+				if got[text] != want {
+					t.Errorf("link %q is %q, want it untouched (%s)", text, got[text], want)
+				}
+			}
+			if !strings.HasPrefix(got["Unsubscribe"], st.public+"/unsubscribe?token=") {
+				t.Errorf("unsubscribe link %q was rewritten or lost", got["Unsubscribe"])
+			}
+			for _, text := range []string{"View in your browser", "release notes", "The tip"} {
+				if !strings.HasPrefix(got[text], st.public+PathClick) {
+					t.Errorf("link %q is %q, want a tracked link (text unchanged)", text, got[text])
+				}
+			}
+			if !strings.Contains(html, `title="A &#34;tip&#34;"`) && !strings.Contains(html, `title="A &quot;tip&quot;"`) {
+				t.Errorf("the tip link lost its title attribute:\n%s", html)
+			}
+			if other := links(st.htmlOf(t, "2026-W49", "ann@example.com")); other["release notes"] != got["release notes"] {
+				t.Errorf("aggregate tracking gave two recipients different links: %q and %q", got["release notes"], other["release notes"])
+			}
+
+			resp := st.get(t, got["release notes"], browserUA)
+			if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "https://halcytone.example/releases/2-4?a=1&b=2" {
+				t.Fatalf("click: %d to %q, want 302 to the release notes", resp.StatusCode, resp.Header.Get("Location"))
+			}
+
+			// Refused: forged, another edition's, open redirects.
+			tok := strings.TrimPrefix(got["release notes"], st.public+PathClick)
+			w50 := strings.TrimPrefix(links(st.htmlOf(t, "2026-W50", "bo@example.com"))["release notes"], st.public+PathClick)
+			id, mac, _ := strings.Cut(tok, ".")
+			id50, mac50, _ := strings.Cut(w50, ".")
+			linkID, _ := strconv.ParseInt(id, 36, 64)
+			var w50Key string
+			if err := st.s.db.QueryRow(`SELECT variant_key FROM links WHERE id = $1`, mustParse36(t, id50)).Scan(&w50Key); err != nil {
+				t.Fatal(err)
+			}
+			flipped := []byte(mac)
+			flipped[3] ^= 1
+			for name, path := range map[string]string{
+				"forged MAC":                      PathClick + id + "." + string(flipped),
+				"unknown link":                    PathClick + strconv.FormatInt(linkID+1000, 36) + "." + mac,
+				"W50's link with W49's MAC":       PathClick + id50 + "." + mac,
+				"W49's link with W50's MAC":       PathClick + id + "." + mac50,
+				"W49's link signed for W50":       PathClick + linkToken(st.s.signer, "2026-W50", w50Key, linkID),
+				"signed with another key":         PathClick + linkToken(newSigner([]string{"another-key-0123456789"}), "2026-W49", "", linkID),
+				"target in the query":             PathClick + tok + "?url=https://evil.example/",
+				"target as the token":             PathClick + "https:%2F%2Fevil.example%2F",
+				"host as the token":               PathClick + "evil.example",
+				"target after the token":          PathClick + tok + "/https://evil.example/",
+				"pixel token as a link":           PathClick + pixelToken(t, html, st.public),
+				"link with a recipient it lacks":  PathClick + tok + "." + recipientPart(newSigner([]string{"another-key-0123456789"}), "2026-W49", 1),
+				"empty token":                     PathClick,
+				"overlong token":                  PathClick + strings.Repeat("a", 200),
+				"link token's MAC cut short":      PathClick + tok[:len(tok)-1],
+				"recipient part without its MAC":  PathClick + tok + ".1",
+				"unrelated path under the prefix": PathClick + "../admin",
+			} {
+				resp := st.get(t, st.public+path, browserUA)
+				if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Location") != "" {
+					t.Errorf("%s (%s): %d Location %q, want 404", name, path, resp.StatusCode, resp.Header.Get("Location"))
+				}
+			}
+
+			// Opens: a proxy's prefetch and a load right after sending are
+			// machine opens; a reader's later load counts as an open.
+			pixel := st.public + PathOpen + pixelToken(t, html, st.public)
+			old := strconv.FormatInt(time.Now().Add(-time.Hour).Unix(), 36)
+			for _, o := range []struct{ sent, ua string }{
+				{old, "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)"},
+				{old, "Mozilla/5.0"},
+				{strconv.FormatInt(time.Now().Unix(), 36), browserUA},
+				{old, browserUA},
+				{old, browserUA},
+			} {
+				if resp := st.get(t, pixel+"/"+o.sent, o.ua); resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/gif" {
+					t.Errorf("pixel: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+				}
+			}
+
+			// Bo unsubscribes after W50: W50 answers for it, not W49.
+			var token string
+			if err := st.s.db.QueryRow(`SELECT unsubscribe_token FROM contacts WHERE email = 'bo@example.com'`).Scan(&token); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.s.Unsubscribe(context.Background(), token); err != nil {
+				t.Fatal(err)
+			}
+
+			rep := st.report(t, "2026-W49")
+			if rep.Delivered != 3 || rep.ClicksTotal != 1 || rep.UniqueClicks != 1 || rep.Tracking != TrackingAggregate || rep.Unsubscribed != 0 {
+				t.Errorf("W49 report: delivered %d clicks %d unique %d tracking %q unsubscribed %d; want 3, 1, 1, aggregate, 0",
+					rep.Delivered, rep.ClicksTotal, rep.UniqueClicks, rep.Tracking, rep.Unsubscribed)
+			}
+			sections := map[string]crm.SectionClicks{}
+			for _, sc := range rep.Sections {
+				sections[sc.Category] = sc
+			}
+			if sections["breathscape"].Clicks != 1 || sections["breathscape"].UniqueClicks != 1 || sections["tips"].Clicks != 0 || len(sections) != 2 {
+				t.Errorf("W49 sections %+v, want one click in breathscape and none in tips", rep.Sections)
+			}
+			wantLinks := []crm.LinkClicks{
+				{URL: "https://halcytone.example/releases/2-4?a=1&b=2", Category: "breathscape", Clicks: 1},
+				{URL: "https://example.org/tip", Category: "tips"},
+				{URL: "https://halcytone.example/updates/w49"},
+			}
+			if !slices.Equal(rep.Links, wantLinks) {
+				t.Errorf("W49 links %+v, want %+v", rep.Links, wantLinks)
+			}
+			if len(rep.ClicksByDay) != reportDays || rep.ClicksByDay[0].Count != 1 || rep.ClicksByDay[0].Day != utcDay(time.Now()) {
+				t.Errorf("W49 clicks by day %+v, want 7 days from today with today's click", rep.ClicksByDay)
+			}
+			if rep.OpensEstimated != 1 || rep.MachineOpens != 3 {
+				t.Errorf("W49 opens: estimated %d, machine %d; want 1 and 3", rep.OpensEstimated, rep.MachineOpens)
+			}
+			wantSegs := []crm.SegmentCount{{Segment: "beta", Delivered: 2}, {Segment: "pro", Delivered: 1}}
+			if !slices.Equal(rep.Segments, wantSegs) {
+				t.Errorf("W49 segments %+v, want %+v", rep.Segments, wantSegs)
+			}
+			rep50 := st.report(t, "2026-W50")
+			if rep50.Unsubscribed != 1 || rep50.Delivered != 1 || rep50.ClicksTotal != 0 ||
+				!slices.Equal(rep50.Segments, []crm.SegmentCount{{Segment: "beta", Delivered: 1, Unsubscribed: 1}}) {
+				t.Errorf("W50 report %+v, want 1 delivered, 1 unsubscribed (beta), no clicks", rep50)
+			}
+			for k, want := range map[string]int{"click 2026-W49": 1, "open 2026-W49 machine=true": 3, "open 2026-W49 machine=false": 2, "unsubscribe 2026-W50": 1} {
+				if got := st.metrics.get(k); got != want {
+					t.Errorf("metrics %q = %d, want %d", k, got, want)
+				}
+			}
+			_, err := st.client.Report(context.Background(), "2026-W99")
+			if se, ok := httpapi.AsStatusError(err); !ok || se.StatusCode != http.StatusNotFound {
+				t.Errorf("report of an unknown newsletter: %v, want 404", err)
+			}
+		})
+	}
+}
+
+func mustParse36(t *testing.T, s string) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(s, 36, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+var pixelRE = regexp.MustCompile(`<img src="([^"]+)" width="1" height="1"`)
+
+// pixelToken is the token of the open pixel in html.
+func pixelToken(t *testing.T, html, public string) string {
+	t.Helper()
+	m := pixelRE.FindStringSubmatch(html)
+	if m == nil {
+		t.Fatalf("no open pixel in\n%s", html)
+	}
+	tok, _, _ := strings.Cut(strings.TrimPrefix(m[1], public+PathOpen), "/")
+	return tok
+}
