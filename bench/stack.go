@@ -21,6 +21,7 @@ import (
 // API keys of the stack's reference services; they never leave loopback.
 const (
 	crmKey      = "bench-crm-key"
+	trackingKey = "bench-tracking-key-0123456789"
 	platformKey = "bench-platform-key"
 )
 
@@ -83,7 +84,7 @@ func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
 	s.CRMURL = "http://" + crmAddr
 	s.CRM, err = Start(Command{Name: "crm", Path: o.Bin.CRM, Args: []string{"serve"}, LogDir: o.LogDir(),
 		Env: append([]string{"CRM_API_KEYS=" + crmKey, "CRM_DB=" + crmDB, "CRM_ADDR=" + crmAddr, "CRM_PUBLIC_URL=" + s.CRMURL,
-			"DATABASE_URL=", "CRM_LOG_LEVEL=warn"}, o.CRMEnv...)})
+			"DATABASE_URL=", "CRM_LOG_LEVEL=warn", "TRACKING_SIGNING_KEYS=" + trackingKey}, o.CRMEnv...)})
 	if err != nil {
 		return s, err
 	}

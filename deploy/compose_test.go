@@ -145,7 +145,8 @@ func TestComposeConfigValidates(t *testing.T) {
 	values := "POSTGRES_PASSWORD=3f1c9a\nCRM_DB_PASSWORD=8d2e4b\nPLATFORM_DB_PASSWORD=5a7c1e\n" +
 		"CRM_API_KEY=crm-k-91ab\nPLATFORM_API_KEY=pf-k-77cd\nNEWSLETTER_CODEC_KEYS=2026-11:" + strings.Repeat("A", 43) + "=\n" +
 		"APPROVAL_SIGNING_KEYS=2026-11:" + strings.Repeat("B", 43) + "=\n" +
-		"MINIO_ROOT_USER=artifacts-7e2f\nMINIO_ROOT_PASSWORD=b81c0d93e4a6\n"
+		"MINIO_ROOT_USER=artifacts-7e2f\nMINIO_ROOT_PASSWORD=b81c0d93e4a6\n" +
+		"TRACKING_SIGNING_KEYS=" + strings.Repeat("C", 43) + "=\n"
 	if err := os.WriteFile(settings, []byte(values), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +199,7 @@ func TestComposeConfigValidates(t *testing.T) {
 }
 
 // secretVars are the settings compose requires; the tests choose them.
-var secretVars = []string{"POSTGRES_PASSWORD=", "CRM_DB_PASSWORD=", "PLATFORM_DB_PASSWORD=", "CRM_API_KEY=", "PLATFORM_API_KEY=", "NEWSLETTER_CODEC_KEYS=", "APPROVAL_SIGNING_KEYS=", "MINIO_ROOT_USER=", "MINIO_ROOT_PASSWORD="}
+var secretVars = []string{"POSTGRES_PASSWORD=", "CRM_DB_PASSWORD=", "PLATFORM_DB_PASSWORD=", "CRM_API_KEY=", "PLATFORM_API_KEY=", "NEWSLETTER_CODEC_KEYS=", "APPROVAL_SIGNING_KEYS=", "MINIO_ROOT_USER=", "MINIO_ROOT_PASSWORD=", "TRACKING_SIGNING_KEYS="}
 
 // TestTemplateSecretsAreRefused checks every secret the settings template
 // leaves as change-me is one the services' startup check refuses (the

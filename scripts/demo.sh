@@ -71,6 +71,10 @@ up() {
   wait_for "Mailpit" 30 http_ok "$MAILPIT/api/v1/info"
 
   step "Reference CRM on http://$CRM_ADDR and Platform on http://$PLATFORM_ADDR (SQLite)"
+  if [ ! -s "$DATA/tracking-signing-keys" ]; then
+    (umask 077; head -c 32 /dev/urandom | base64 | tr -d '\n' > "$DATA/tracking-signing-keys")
+  fi
+  TRACKING_SIGNING_KEYS=$(cat "$DATA/tracking-signing-keys") \
   CRM_API_KEYS=$CRM_KEY CRM_DB=$DATA/crm.db CRM_ADDR=$CRM_ADDR CRM_PUBLIC_URL=http://$CRM_ADDR \
     SMTP_HOST=${MAILPIT_SMTP%:*} SMTP_PORT=${MAILPIT_SMTP##*:} start crm "$BIN/crm" serve
   PLATFORM_API_KEYS=$PLATFORM_KEY PLATFORM_DB=$DATA/platform.db PLATFORM_ADDR=$PLATFORM_ADDR \
@@ -172,6 +176,7 @@ up() {
   info "Update page:                 http://$PLATFORM_ADDR/updates/$slug"
   info "All updates:                 http://$PLATFORM_ADDR/updates"
   info "Feed:                        http://$PLATFORM_ADDR/updates/feed.xml"
+  info "CRM report (clicks by section): curl -H 'Authorization: Bearer $CRM_KEY' http://$CRM_ADDR/api/v1/newsletters/$id/report"
   info "Social posts:"
   "$BIN/starter" status --edition "$edition" | grep -E '^  (mastodon|bluesky|x|linkedin) ' | sed 's/^  /      /' || true
   running socialfake && info "Posts on the local fakes:      http://$SOCIAL_ADDR/posts"

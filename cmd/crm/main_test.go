@@ -66,6 +66,8 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	t.Setenv("DATABASE_URL", "")
 	t.Setenv("CRM_API_KEYS", "k1, k2")
 	t.Setenv("CRM_DELIVERY_MODE", "log")
+	t.Setenv("TRACKING_SIGNING_KEYS", "a-tracking-key-for-tests")
+	t.Setenv("METRICS_ADDR", "127.0.0.1:0")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	var stderr bytes.Buffer
@@ -95,7 +97,7 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve did not stop after the signal")
 	}
-	if !strings.Contains(stderr.String(), `"msg":"shutting down"`) {
+	if !strings.Contains(stderr.String(), `"msg":"shutting down"`) || !strings.Contains(stderr.String(), `"msg":"metrics listening"`) {
 		t.Errorf("logs:\n%s", stderr.String())
 	}
 }
@@ -107,10 +109,12 @@ func TestServeRefusesPlaceholders(t *testing.T) {
 	for _, env := range [][2]string{
 		{"CRM_API_KEYS", "change-me-crm-key"},
 		{"CRM_SIGNING_SECRETS", "real-secret,Change-Me-too"},
+		{"TRACKING_SIGNING_KEYS", "change-me-tracking-key"},
 		{"DATABASE_URL", "postgres://crm:change-me-crm-db@127.0.0.1:1/crm"},
 	} {
 		t.Setenv("CRM_API_KEYS", "a-real-key")
 		t.Setenv("CRM_SIGNING_SECRETS", "")
+		t.Setenv("TRACKING_SIGNING_KEYS", "")
 		t.Setenv("DATABASE_URL", "")
 		t.Setenv(env[0], env[1])
 		var stderr bytes.Buffer
@@ -121,6 +125,34 @@ func TestServeRefusesPlaceholders(t *testing.T) {
 		err := run(ctx, []string{"serve", "-db", db, "-addr", "127.0.0.1:0"}, io.Discard, &stderr)
 		if err == nil || !strings.Contains(err.Error(), env[0]) || !strings.Contains(err.Error(), "change-me") {
 			t.Errorf("%s=%s: err = %v, want a refusal naming %s", env[0], env[1], err, env[0])
+		}
+	}
+}
+
+// TestServeTrackingSettings checks tracking needs its signing key unless
+// turned off, and bad values are refused by name.
+func TestServeTrackingSettings(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "crm.db")
+	for _, tt := range []struct {
+		env     map[string]string
+		wantErr string
+	}{
+		{map[string]string{}, "TRACKING_SIGNING_KEYS"},
+		{map[string]string{"TRACKING": "sometimes"}, `TRACKING="sometimes"`},
+		{map[string]string{"TRACKING_INDIVIDUAL": "yes please", "TRACKING_SIGNING_KEYS": "a-tracking-key-for-tests"}, "TRACKING_INDIVIDUAL"},
+		{map[string]string{"TRACKING_OPENS": "2", "TRACKING_SIGNING_KEYS": "a-tracking-key-for-tests"}, "TRACKING_OPENS"},
+		{map[string]string{"TRACKING_SIGNING_KEYS": "short"}, "shorter than 16"},
+	} {
+		t.Setenv("CRM_API_KEYS", "a-real-key")
+		t.Setenv("DATABASE_URL", "")
+		for _, k := range []string{"TRACKING", "TRACKING_INDIVIDUAL", "TRACKING_OPENS", "TRACKING_SIGNING_KEYS"} {
+			t.Setenv(k, tt.env[k])
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		err := run(ctx, []string{"serve", "-db", db, "-addr", "127.0.0.1:0"}, io.Discard, io.Discard)
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("%v: err = %v, want one naming %s", tt.env, err, tt.wantErr)
 		}
 	}
 }

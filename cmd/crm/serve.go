@@ -56,6 +56,16 @@ Environment (flags win where both exist):
   CRM_REQUEST_RATE   newsletter requests per second before 429, 0 for no limit
   CRM_IDEMPOTENCY_RETENTION  how long Idempotency-Keys and their replies are kept,
                      e.g. 7d (default) or 36h; older ones are deleted hourly
+  TRACKING           on (default): links in sent emails go through CRM_PUBLIC_URL/r/<token>
+                     and clicks are counted per link, section and day, with no recipient
+                     next to a click; off: links are sent as they are and nothing is counted
+  TRACKING_INDIVIDUAL  true: also record which recipient clicked or opened (default false)
+  TRACKING_OPENS     true: add an open pixel to every HTML email (default false); opens are
+                     estimates, machine opens (privacy proxies) counted apart
+  TRACKING_SIGNING_KEYS  comma-separated secrets signing link tokens (the first signs, all are
+                     accepted, for rotation); required unless TRACKING=off
+  METRICS_ADDR       serve Prometheus metrics (clicks, opens, unsubscribes per newsletter) at
+                     http://<addr>/metrics; unset: none
   CRM_LOG_FORMAT     text (default) or json;  CRM_LOG_LEVEL  info (default), debug, warn, error
   CRM_CPU_PROFILE    write a CPU profile of the whole run to this file (go tool pprof)
 
@@ -100,7 +110,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer flush()
-	if err := getenv.RefusePlaceholders("CRM_API_KEYS", "CRM_SIGNING_SECRETS", "DATABASE_URL", "SMTP_PASSWORD", "CRM_POSTMARK_WEBHOOK_PASSWORD"); err != nil {
+	if err := getenv.RefusePlaceholders("CRM_API_KEYS", "CRM_SIGNING_SECRETS", "TRACKING_SIGNING_KEYS", "DATABASE_URL", "SMTP_PASSWORD", "CRM_POSTMARK_WEBHOOK_PASSWORD"); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	keys := httpapi.ParseKeys(getenv.String("CRM_API_KEYS", ""))
@@ -139,6 +149,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	tracking, err := trackingConfig()
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	cfg := server.Config{
 		DB: db, Keys: keys, Logger: log, IdempotencyRetention: retention,
 		SigningSecrets: strings.Split(getenv.String("CRM_SIGNING_SECRETS", ""), ","),
@@ -155,6 +169,22 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Delivery: server.DeliveryConfig{Mode: mode, Concurrency: concurrency, Lease: lease,
 			RatePerSecond: getenv.Float("CRM_RATE", 0)},
 		RequestsPerSecond: getenv.Float("CRM_REQUEST_RATE", 0),
+		Tracking:          tracking,
+	}
+	if addr := getenv("METRICS_ADDR"); addr != "" {
+		prom, err := telemetry.NewPrometheus()
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		defer func() { _ = prom.Shutdown(context.WithoutCancel(ctx)) }()
+		if cfg.Metrics, err = telemetry.NewReaderMetrics(prom.MeterProvider); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		ms, err := telemetry.StartMetricsServer(addr, prom.Handler(), log)
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		defer func() { _ = ms.Shutdown(context.WithoutCancel(ctx)) }()
 	}
 	if mailer != nil {
 		cfg.Mailer = mailer
@@ -188,6 +218,44 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	// Deliveries the dispatcher claimed but did not send go back to the
 	// queue when it stops.
 	return service.Serve(ctx, "crm", c.addr, srv.Handler(), log, run)
+}
+
+// trackingConfig reads TRACKING, TRACKING_INDIVIDUAL, TRACKING_OPENS and
+// TRACKING_SIGNING_KEYS.
+func trackingConfig() (server.TrackingConfig, error) {
+	var c server.TrackingConfig
+	switch v := strings.ToLower(strings.TrimSpace(getenv("TRACKING"))); v {
+	case "", "on", "true":
+		c.Mode = server.TrackingAggregate
+	case "off", "false":
+		c.Mode = server.TrackingOff
+	default:
+		return c, fmt.Errorf("TRACKING=%q: want on or off", v)
+	}
+	individual, err := boolEnv("TRACKING_INDIVIDUAL")
+	if err != nil {
+		return c, err
+	}
+	if c.Opens, err = boolEnv("TRACKING_OPENS"); err != nil {
+		return c, err
+	}
+	if individual && c.Mode != server.TrackingOff {
+		c.Mode = server.TrackingIndividual
+	}
+	c.Keys = strings.Split(getenv("TRACKING_SIGNING_KEYS"), ",")
+	return c, nil
+}
+
+func boolEnv(key string) (bool, error) {
+	v := strings.TrimSpace(getenv(key))
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q: want true or false", key, v)
+	}
+	return b, nil
 }
 
 // parseRetention reads a retention period: a Go duration ("36h") or whole
