@@ -125,6 +125,8 @@ type stackOptions struct {
 	wrapCRM func(http.Handler) http.Handler
 	// sources adjusts the worker's sources (a Notion token and base URL).
 	sources func(*app.SourcesConfig)
+	// tracking is the CRM's click tracking (default off).
+	tracking crmserver.TrackingConfig
 }
 
 func startStack(t *testing.T, o stackOptions) *stack {
@@ -151,7 +153,7 @@ func startStack(t *testing.T, o stackOptions) *stack {
 	crmHTTP := httptest.NewUnstartedServer(nil)
 	s.crmURL = "http://" + crmHTTP.Listener.Addr().String()
 	s.crm, err = crmserver.New(crmserver.Config{DB: crmDB, Keys: httpapi.NewKeys(crmKey), PublicURL: s.crmURL,
-		From: "Halcytone <news@example.com>", Mailer: o.mailer, Delivery: crmserver.DeliveryConfig{Mode: mode}})
+		From: "Halcytone <news@example.com>", Mailer: o.mailer, Delivery: crmserver.DeliveryConfig{Mode: mode}, Tracking: o.tracking})
 	if err != nil {
 		t.Fatal(err)
 	}

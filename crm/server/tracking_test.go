@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -328,4 +329,199 @@ func pixelToken(t *testing.T, html, public string) string {
 	}
 	tok, _, _ := strings.Cut(strings.TrimPrefix(m[1], public+PathOpen), "/")
 	return tok
+}
+
+func TestIndividualTracking(t *testing.T) {
+	st := startTracking(t, openSQLite(t), TrackingConfig{Mode: TrackingIndividual, Opens: true, Keys: []string{testTrackingKey}})
+	importCSV(t, st.s, "email,name,segments\nbo@example.com,Bo Jones,beta\nann@example.com,Ann Lee,beta;pro\n")
+	st.send(t, "2026-W49", "bo@example.com", "ann@example.com")
+	bo := links(st.htmlOf(t, "2026-W49", "bo@example.com"))
+	ann := links(st.htmlOf(t, "2026-W49", "ann@example.com"))
+	if bo["The tip"] == ann["The tip"] || !strings.HasPrefix(bo["The tip"], st.public+PathClick) {
+		t.Fatalf("individual tracking gave bo %q and ann %q; want links of their own", bo["The tip"], ann["The tip"])
+	}
+	for _, u := range []string{bo["The tip"], bo["The tip"], ann["The tip"], ann["release notes"]} {
+		if resp := st.get(t, u, browserUA); resp.StatusCode != http.StatusFound {
+			t.Fatalf("click %s: %d", u, resp.StatusCode)
+		}
+	}
+	// Bo's link with Ann's recipient part but Bo's signature is refused.
+	boTok := strings.Split(strings.TrimPrefix(bo["The tip"], st.public+PathClick), ".")
+	annTok := strings.Split(strings.TrimPrefix(ann["The tip"], st.public+PathClick), ".")
+	if resp := st.get(t, st.public+PathClick+strings.Join([]string{boTok[0], boTok[1], annTok[2], boTok[3]}, "."), browserUA); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a recipient part with another's MAC: %d, want 404", resp.StatusCode)
+	}
+	rep := st.report(t, "2026-W49")
+	if rep.Tracking != TrackingIndividual || rep.ClicksTotal != 4 || rep.UniqueClicks != 2 {
+		t.Errorf("report: tracking %q clicks %d unique %d; want individual, 4, 2", rep.Tracking, rep.ClicksTotal, rep.UniqueClicks)
+	}
+	want := []crm.SectionClicks{{Category: "tips", Clicks: 3, UniqueClicks: 2}, {Category: "breathscape", Clicks: 1, UniqueClicks: 1}}
+	if !slices.Equal(rep.Sections, want) {
+		t.Errorf("sections %+v, want %+v", rep.Sections, want)
+	}
+	wantSegs := []crm.SegmentCount{{Segment: "beta", Delivered: 2, Clicks: 4}, {Segment: "pro", Delivered: 1, Clicks: 2}}
+	if !slices.Equal(rep.Segments, wantSegs) {
+		t.Errorf("segments %+v, want %+v", rep.Segments, wantSegs)
+	}
+	var rows int
+	if err := st.s.db.QueryRow(`SELECT COUNT(*) FROM recipient_clicks`).Scan(&rows); err != nil || rows != 4 {
+		t.Errorf("recipient_clicks holds %d rows (%v), want 4", rows, err)
+	}
+}
+
+// TestAggregateClicksKeepNoRecipient reads every table of the database
+// after readers clicked and opened: with individual tracking off, no row
+// the clicks wrote names a recipient (an address, a contact, a delivery
+// or an unsubscribe token). The same check on individual tracking finds
+// the recipient, so it can fail.
+func TestAggregateClicksKeepNoRecipient(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			for _, mode := range []string{TrackingAggregate, TrackingIndividual} {
+				st := startTracking(t, b.open(t), TrackingConfig{Mode: mode, Opens: true, Keys: []string{testTrackingKey}})
+				importCSV(t, st.s, "email,name,segments\nbo@example.com,Bo Jones,beta\nann@example.com,Ann Lee,beta\n")
+				st.send(t, "2026-W49", "bo@example.com", "ann@example.com")
+				before := snapshot(t, st.s.db)
+				for _, to := range []string{"bo@example.com", "ann@example.com"} {
+					html := st.htmlOf(t, "2026-W49", to)
+					for _, text := range []string{"release notes", "The tip"} {
+						if resp := st.get(t, links(html)[text], browserUA); resp.StatusCode != http.StatusFound {
+							t.Fatalf("click: %d", resp.StatusCode)
+						}
+					}
+					old := strconv.FormatInt(time.Now().Add(-time.Hour).Unix(), 36)
+					st.get(t, st.public+PathOpen+pixelToken(t, html, st.public)+"/"+old, browserUA)
+				}
+				if rep := st.report(t, "2026-W49"); rep.ClicksTotal != 4 { // writes what the tally holds
+					t.Fatalf("%s: %d clicks counted, want 4", mode, rep.ClicksTotal)
+				}
+				written := newRows(before, snapshot(t, st.s.db))
+				if len(written) == 0 {
+					t.Fatalf("%s: the clicks wrote nothing to the database", mode)
+				}
+				secrets := recipientValues(t, st.s.db)
+				found := recipientFields(written, secrets)
+				switch {
+				case mode == TrackingAggregate && len(found) > 0:
+					t.Errorf("aggregate tracking stored recipients next to clicks: %v", found)
+				case mode == TrackingIndividual && len(found) == 0:
+					t.Errorf("individual tracking stored no recipient; the check cannot tell the modes apart (rows %v)", written)
+				}
+			}
+		})
+	}
+}
+
+type dbRow struct {
+	table string
+	cols  map[string]string
+}
+
+// snapshot reads every row of every table, each as a string.
+func snapshot(t *testing.T, db *sqldb.DB) map[string]dbRow {
+	t.Helper()
+	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`
+	if db.Dialect == sqldb.Postgres {
+		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`
+	}
+	rows, err := db.Query(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	if !slices.Contains(names, "link_clicks") {
+		t.Fatalf("tables %v lack link_clicks", names)
+	}
+	out := map[string]dbRow{}
+	for _, name := range names {
+		rows, err := db.Query(`SELECT * FROM ` + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			r := dbRow{table: name, cols: map[string]string{}}
+			key := name
+			for i, c := range cols {
+				v := vals[i]
+				if b, ok := v.([]byte); ok {
+					v = string(b)
+				}
+				r.cols[c] = fmt.Sprint(v)
+				key += "\x00" + c + "=" + r.cols[c]
+			}
+			out[key] = r
+		}
+		rows.Close()
+	}
+	return out
+}
+
+// newRows are the rows of after that before lacks (new or changed).
+func newRows(before, after map[string]dbRow) []dbRow {
+	var out []dbRow
+	for k, r := range after {
+		if _, ok := before[k]; !ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// recipientValues are the strings that name a recipient: addresses and
+// unsubscribe tokens.
+func recipientValues(t *testing.T, db *sqldb.DB) []string {
+	t.Helper()
+	rows, err := db.Query(`SELECT email, unsubscribe_token FROM contacts`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var e, tok string
+		if err := rows.Scan(&e, &tok); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, e, tok)
+	}
+	return out
+}
+
+// recipientFields lists where rows name a recipient: a column that refers
+// to one, or a value that is an address or token.
+func recipientFields(rows []dbRow, values []string) []string {
+	var found []string
+	for _, r := range rows {
+		for c, v := range r.cols {
+			lc := strings.ToLower(c)
+			for _, bad := range []string{"delivery", "contact", "recipient", "address", "email", "token"} {
+				if strings.Contains(lc, bad) {
+					found = append(found, r.table+"."+c)
+				}
+			}
+			for _, s := range values {
+				if strings.Contains(v, s) {
+					found = append(found, r.table+"."+c+" holds "+s)
+				}
+			}
+		}
+	}
+	return found
 }
