@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,21 @@ type DiscardSMTP struct {
 	ln       net.Listener
 	messages atomic.Int64
 	bytes    atomic.Int64
+	// keep, when set, makes the server keep the first message holding it.
+	keep   []byte
+	sample atomic.Pointer[[]byte]
+}
+
+// Keep makes the server keep the first message that holds needle; call it
+// before messages arrive.
+func (d *DiscardSMTP) Keep(needle string) { d.keep = []byte(needle) }
+
+// Sample is the message Keep asked for; nil until one arrived.
+func (d *DiscardSMTP) Sample() []byte {
+	if p := d.sample.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // ListenDiscardSMTP starts a discarding server on addr ("127.0.0.1:0" for
@@ -70,7 +86,18 @@ func (s *discardSession) Data(r io.Reader) error {
 	if s.rcpt == 0 {
 		return errors.New("no recipients")
 	}
-	n, err := io.Copy(io.Discard, r)
+	var n int64
+	var err error
+	if s.d.keep != nil && s.d.sample.Load() == nil {
+		var b []byte
+		b, err = io.ReadAll(r)
+		n = int64(len(b))
+		if err == nil && bytes.Contains(b, s.d.keep) {
+			s.d.sample.CompareAndSwap(nil, &b)
+		}
+	} else {
+		n, err = io.Copy(io.Discard, r)
+	}
 	if err != nil {
 		return err
 	}

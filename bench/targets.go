@@ -37,6 +37,9 @@ func Targets() []Target {
 		{Name: "SMTP CPU ≤ 0.25 ms per message, CRM + worker (DKIM off)", Kind: "BENCH_SMTP", Field: "cpu_ms_per_msg", Limit: 0.25, Where: "dkim=off"},
 		{Name: "SMTP steady with DKIM (Ed25519) ≥ 85% of without: ≥ 4,250/s", Kind: "BENCH_SMTP", Field: "steady_per_s", Limit: 4250, AtLeast: true, Where: "dkim=on"},
 		{Name: "SMTP CRM peak RSS ≤ 120 MB", Kind: "BENCH_SMTP", Field: "crm_peak_rss_mb", Limit: 120},
+		// Tracked links answer readers at once while a send runs.
+		{Name: "tracked-link redirects ≥ 5,000 clicks/s during a send", Kind: KindClicks, Field: "clicks_per_s", Limit: 5000, AtLeast: true},
+		{Name: "tracked-link redirect p99 ≤ 20 ms during a send", Kind: KindClicks, Field: "p99_ms", Limit: 20},
 		// The document-size sweep: history stays flat whatever the size.
 		{Name: "history ≤ 131072 bytes at every document size", Kind: KindDoc, Field: "history_bytes", Limit: 131072},
 		{Name: "history events ≤ 100 at every document size", Kind: KindDoc, Field: "history_events", Limit: 100},
@@ -91,6 +94,9 @@ func (t Target) Judge(lines []string) (measured, verdict string) {
 	}
 	return strings.Join(got, ", "), "met"
 }
+
+// KindClicks is the kind of the tracked-link lines.
+const KindClicks = "BENCH_CLICKS"
 
 // KindDoc is the kind of the document-size sweep's lines.
 const KindDoc = "BENCH_DOC"

@@ -1,10 +1,15 @@
 package server
 
 import (
+	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"database/sql"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -85,4 +90,40 @@ func BenchmarkBuild(b *testing.B) {
 			b.SetBytes(int64(len(buf)))
 		})
 	}
+
+// BenchmarkClick measures the CRM's work for one click on a tracked link
+// (no network): resolve and verify the token, count it, answer 302.
+func BenchmarkClick(b *testing.B) {
+	s := newTestServer(b, openDB(b, b.TempDir()+"/crm.db"), func(c *Config) {
+		c.Tracking = TrackingConfig{Mode: TrackingAggregate, Keys: []string{"bench-tracking-key-0123456789"}}
+	})
+	req := batch("n1", "a@example.net")
+	req.Variants = []crm.Variant{sectionVariant}
+	req.Messages[0].Variant = sectionVariant.ID
+	postBatch(b, s, "k1", req)
+	jobs, err := s.claim(context.Background(), 1)
+	if err != nil || len(jobs) != 1 {
+		b.Fatalf("claim: %v", err)
+	}
+	msg, err := s.buildMessage(context.Background(), jobs[0], nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := regexp.MustCompile(`/r/[0-9A-Za-z._-]+`).Find(bytes.ReplaceAll(msg, []byte("=\r\n"), nil))
+	if m == nil {
+		b.Fatalf("no tracked link in\n%s", msg)
+	}
+	h := s.Handler()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		req := httptest.NewRequest(http.MethodGet, string(m), nil)
+		req.Header.Set("User-Agent", "Mozilla/5.0 (bench)")
+		for pb.Next() {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusFound {
+				b.Fatalf("click: %d", rec.Code)
+			}
+		}
+	})
 }

@@ -18,7 +18,10 @@
 // 2 KB, 100 KB, 1 MB, 5 MB; "none" skips), BENCH_DOC_RECIPIENTS (default
 // 10000), BENCH_CRM_CPUPROFILE (file for the SMTP runs' CRM CPU profile), BENCH_WINDOW and BENCH_PAGE_SIZE (the worker's SEND_WINDOW and
 // SEND_PAGE_SIZE; default 8 and 1000), BENCH_CRM_CONCURRENCY (default 4),
-// BENCH_CRM_GOGC (default 400), BENCH_BIN (folder of the programs, default
+// BENCH_CRM_GOGC (default 400), BENCH_CLICKS (recipients of the send
+// during which a tracked link is clicked, default 100000; "none" skips),
+// BENCH_CLICKS_SECONDS (default 10) and BENCH_CLICKS_CLIENTS (clients
+// clicking at once, default 16), BENCH_BIN (folder of the programs, default
 // bin/), BENCH_RESULTS (file to update, "none" skips), BENCH_KEEP=1 (keep
 // databases and logs).
 package main
@@ -32,6 +35,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/halcytone/contentgen/bench"
 )
@@ -155,6 +159,26 @@ func run(ctx context.Context) error {
 				report.Lines = append(report.Lines, line)
 			}
 		}
+	}
+	clickSeconds, err := envInt("BENCH_CLICKS_SECONDS", 10)
+	if err != nil {
+		return err
+	}
+	clients, err := envInt("BENCH_CLICKS_CLIENTS", 16)
+	if err != nil {
+		return err
+	}
+	for _, s := range list("BENCH_CLICKS", "100000") {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("BENCH_CLICKS: %q is not a number of recipients", s)
+		}
+		line, err := cfg.RunClicks(ctx, bench.ClicksRun{Recipients: n, Duration: time.Duration(clickSeconds) * time.Second, Concurrency: clients})
+		if err != nil {
+			return err
+		}
+		fmt.Println(line)
+		report.Lines = append(report.Lines, line)
 	}
 	if out := env("BENCH_RESULTS", filepath.Join(root, "bench", "results.md")); out != "none" && len(report.Lines) > 0 {
 		if err := bench.UpdateResults(out, report); err != nil {
