@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
@@ -14,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -37,6 +37,26 @@ const (
 	scopeOpen  = "open"
 )
 
+// today caches the UTC day clicks are counted under.
+var today atomic.Pointer[struct {
+	num int64
+	day string
+}]
+
+// dayOf is utcDay(now), formatted once a day.
+func dayOf(now time.Time) string {
+	n := now.Unix() / 86400
+	if c := today.Load(); c != nil && c.num == n {
+		return c.day
+	}
+	d := utcDay(now)
+	today.Store(&struct {
+		num int64
+		day string
+	}{n, d})
+	return d
+}
+
 // tallyInterval is how often counted clicks and opens are written.
 const tallyInterval = time.Second
 
@@ -50,8 +70,7 @@ type link struct {
 
 // lookupLink returns a registered link; nil when there is none.
 func (s *Server) lookupLink(ctx context.Context, id int64) (*link, error) {
-	key := strconv.FormatInt(id, 10)
-	if l, ok := s.links.get(key); ok {
+	if l := s.links.get(id); l != nil {
 		return l, nil
 	}
 	l := &link{id: id}
@@ -65,8 +84,33 @@ func (s *Server) lookupLink(ctx context.Context, id int64) (*link, error) {
 		return nil, fmt.Errorf("look up link %d: %w", id, err)
 	}
 	l.pixel = pos < 0
-	s.links.put(key, l)
+	s.links.put(id, l)
 	return l, nil
+}
+
+// linkCache keeps registered links by ID. Links never change, so entries
+// never go stale; it is emptied when full.
+type linkCache struct {
+	mu   sync.RWMutex
+	max  int
+	byID map[int64]*link
+}
+
+func newLinkCache(max int) *linkCache { return &linkCache{max: max, byID: map[int64]*link{}} }
+
+func (c *linkCache) get(id int64) *link {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.byID[id]
+}
+
+func (c *linkCache) put(id int64, l *link) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.byID) >= c.max {
+		clear(c.byID)
+	}
+	c.byID[id] = l
 }
 
 // resolve checks a token and returns its link and, with a recipient part,
@@ -190,11 +234,11 @@ func (s *Server) visitor(r *http.Request) string {
 		host = r.RemoteAddr
 	}
 	salt := s.tally.salt(time.Now())
-	h := hmac.New(sha256.New, salt)
-	h.Write([]byte(host))
-	h.Write([]byte{0})
-	h.Write([]byte(r.UserAgent()))
-	return hex.EncodeToString(h.Sum(nil)[:10])
+	ua := r.UserAgent()
+	buf := make([]byte, 0, len(salt)+len(host)+len(ua)+1)
+	buf = append(append(append(append(buf, salt...), host...), 0), ua...)
+	sum := sha256.Sum256(buf)
+	return hex.EncodeToString(sum[:10])
 }
 
 // tally holds counts between writes: clicks and opens are counted in
@@ -237,7 +281,7 @@ func newTally(s *Server) *tally {
 }
 
 func (t *tally) salt(now time.Time) []byte {
-	day := utcDay(now)
+	day := dayOf(now)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if day != t.day {
@@ -250,7 +294,7 @@ func (t *tally) salt(now time.Time) []byte {
 func (t *tally) click(l *link, delivery int64, visitor string, now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.clicks[clickKey{l.id, utcDay(now)}]++
+	t.clicks[clickKey{l.id, dayOf(now)}]++
 	if visitor != "" {
 		t.seen[visitorKey{l.newsletter, scopeClick, visitor}] = struct{}{}
 		if l.category != "" {
@@ -265,7 +309,7 @@ func (t *tally) click(l *link, delivery int64, visitor string, now time.Time) {
 func (t *tally) open(newsletter string, delivery int64, machine bool, visitor string, now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.opens[openKey{newsletter, utcDay(now), machine}]++
+	t.opens[openKey{newsletter, dayOf(now), machine}]++
 	if visitor != "" && !machine {
 		t.seen[visitorKey{newsletter, scopeOpen, visitor}] = struct{}{}
 	}

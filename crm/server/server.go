@@ -141,7 +141,7 @@ type Server struct {
 	verpKey []byte
 	// signer signs link tokens; nil when no tracking key is configured.
 	signer  *signer
-	links   *cache[*link]
+	links   *linkCache
 	tally   *tally
 	metrics Metrics
 }
@@ -176,7 +176,7 @@ func New(cfg Config) (*Server, error) {
 		wake:      make(chan struct{}, 1),
 		variants:  newCache[*crm.Variant](1024),
 		templates: newCache[*prepared](1024),
-		links:     newCache[*link](100000),
+		links:     newLinkCache(100000),
 		metrics:   cfg.Metrics,
 	}
 	s.bounceDomain = cfg.BounceDomain

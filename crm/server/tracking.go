@@ -154,8 +154,20 @@ func parseToken(v string) (token, bool) {
 	if len(v) > 96 {
 		return t, false
 	}
-	parts := strings.Split(v, ".")
-	if len(parts) != 2 && len(parts) != 4 {
+	var parts [4]string
+	n := 0
+	for n < 4 {
+		i := strings.IndexByte(v, '.')
+		if i < 0 {
+			parts[n] = v
+			n++
+			v = ""
+			break
+		}
+		parts[n], v = v[:i], v[i+1:]
+		n++
+	}
+	if v != "" || (n != 2 && n != 4) {
 		return t, false
 	}
 	id, err := strconv.ParseInt(parts[0], 36, 64)
@@ -163,7 +175,7 @@ func parseToken(v string) (token, bool) {
 		return t, false
 	}
 	t.link, t.linkMAC = id, parts[1]
-	if len(parts) == 4 {
+	if n == 4 {
 		d, err := strconv.ParseInt(parts[2], 36, 64)
 		if err != nil || d <= 0 || len(parts[3]) != 16 {
 			return t, false
