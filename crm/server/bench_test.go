@@ -90,6 +90,7 @@ func BenchmarkBuild(b *testing.B) {
 			b.SetBytes(int64(len(buf)))
 		})
 	}
+}
 
 // BenchmarkClick measures the CRM's work for one click on a tracked link
 // (no network): resolve and verify the token, count it, answer 302.
