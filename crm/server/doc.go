@@ -13,6 +13,9 @@
 //	POST /webhooks/ses                                Amazon SES via SNS (SNS signature, no key)
 //	POST /webhooks/sendgrid                           SendGrid Event Webhook (ECDSA signature, no key)
 //	POST /webhooks/postmark                           Postmark bounces and complaints (basic auth)
+//	GET  /api/v1/newsletters/{id}/report             what a newsletter achieved
+//	GET  /r/{token}                                   tracked link: 302 to its URL, click counted (no key)
+//	GET  /o/{token}/{sent}                            open pixel (no key)
 //	GET  /unsubscribe?token=                          confirmation page (no key)
 //	POST /unsubscribe?token=                          RFC 8058 one-click unsubscribe (no key)
 //	GET  /healthz                                     database reachable (no key)
@@ -35,4 +38,9 @@
 // sent there, and the webhooks take providers' events. Hard bounces and
 // complaints, and repeated soft bounces, put the address on a suppression
 // list that recipients, requests and the dispatcher honour.
+//
+// Tracking (Config.Tracking): links of each variant are registered and
+// rewritten once, when the dispatcher first prepares the variant, so
+// aggregate tracking adds nothing per message. Clicks and opens are
+// counted in memory and written every second.
 package server
