@@ -136,32 +136,41 @@ func trackable(v, unsubscribePrefix string) bool {
 	return unsubscribePrefix == "" || !strings.HasPrefix(v, unsubscribePrefix)
 }
 
-// trackedHTML returns a variant's HTML as it is sent: section markers
-// removed and, when tracking is on, links rewritten to this CRM's /r/
-// endpoint (with a recipient slot in individual mode) and the open pixel
-// added. Links are registered once per variant; this runs once per
-// variant per process (prepared bodies are cached).
-func (s *Server) trackedHTML(ctx context.Context, newsletterID, variantKey, src string) (string, error) {
+// trackVariant returns a variant's HTML and text as they are sent:
+// section markers removed and, when tracking is on, links rewritten to
+// this CRM's /r/ endpoint (with a recipient slot in individual mode), the
+// same URLs in the text part rewritten to the same tracked links, and the
+// open pixel added. Links are registered once per variant; this runs once
+// per variant per process (prepared bodies are cached).
+func (s *Server) trackVariant(ctx context.Context, newsletterID, variantKey, html, text string) (string, string, error) {
 	if !s.cfg.Tracking.on() {
-		if !strings.Contains(src, AttrSection) {
-			return src, nil
+		if !strings.Contains(html, AttrSection) {
+			return html, text, nil
 		}
-		out, _ := rewriteHTML(src, "", nil)
-		return out, nil
+		out, _ := rewriteHTML(html, "", nil)
+		return out, text, nil
 	}
 	unsub := s.cfg.PublicURL + "/unsubscribe"
-	_, found := rewriteHTML(src, unsub, nil)
+	_, found := rewriteHTML(html, unsub, nil)
 	ids, err := s.registerLinks(ctx, newsletterID, variantKey, found)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	suffix := ""
 	if s.cfg.Tracking.Mode == TrackingIndividual {
 		suffix = "." + mergetag.Tag(fieldTrackRecipient)
 	}
-	out, _ := rewriteHTML(src, unsub, func(n int) string {
+	tracked := func(n int) string {
 		return s.cfg.PublicURL + PathClick + linkToken(s.signer, newsletterID, variantKey, ids[n]) + suffix
-	})
+	}
+	out, _ := rewriteHTML(html, unsub, tracked)
+	byURL := make(map[string]string, len(found))
+	for i, l := range found {
+		if _, ok := byURL[l.url]; !ok {
+			byURL[l.url] = tracked(i)
+		}
+	}
+	text = rewriteText(text, byURL)
 	if s.cfg.Tracking.Opens {
 		pixel := `<img src="` + s.cfg.PublicURL + PathOpen + linkToken(s.signer, newsletterID, variantKey, ids[-1]) + suffix +
 			"/" + mergetag.Tag(fieldTrackSent) + `" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0;">`
@@ -171,7 +180,44 @@ func (s *Server) trackedHTML(ctx context.Context, newsletterID, variantKey, src 
 			out += pixel
 		}
 	}
-	return out, nil
+	return out, text, nil
+}
+
+// rewriteText replaces every URL of the plain text that is a key of
+// tracked by its value. A URL ends at white space, a quote, a bracket or
+// an angle bracket; trailing punctuation is not part of it.
+func rewriteText(text string, tracked map[string]string) string {
+	if len(tracked) == 0 || !strings.Contains(text, "http") {
+		return text
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(text, "http")
+		if i < 0 {
+			break
+		}
+		if !strings.HasPrefix(text[i:], "http://") && !strings.HasPrefix(text[i:], "https://") {
+			b.WriteString(text[:i+4])
+			text = text[i+4:]
+			continue
+		}
+		end := i + strings.IndexFunc(text[i:], func(r rune) bool {
+			return r <= ' ' || strings.ContainsRune(`"'<>()[]{}`, r)
+		})
+		if end < i {
+			end = len(text)
+		}
+		u := strings.TrimRight(text[i:end], ".,;:!?")
+		b.WriteString(text[:i])
+		if t, ok := tracked[u]; ok {
+			b.WriteString(t)
+		} else {
+			b.WriteString(u)
+		}
+		text = text[i+len(u):]
+	}
+	b.WriteString(text)
+	return b.String()
 }
 
 // registerLinks records a variant's links (and, with opens, its pixel as

@@ -46,11 +46,11 @@ func (s *Server) template(ctx context.Context, j *job) (*prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	body, err := s.trackedHTML(ctx, j.newsletterID, j.variantKey.String, v.HTML)
+	htmlBody, textBody, err := s.trackVariant(ctx, j.newsletterID, j.variantKey.String, v.HTML, v.Text)
 	if err != nil {
 		return nil, err
 	}
-	t := s.prepare(content{variantID: v.ID, subject: v.Subject, preheader: v.Preheader, html: body, text: v.Text, fallbacks: v.Fallbacks})
+	t := s.prepare(content{variantID: v.ID, subject: v.Subject, preheader: v.Preheader, html: htmlBody, text: textBody, fallbacks: v.Fallbacks})
 	t.trackRecipient = s.cfg.Tracking.Mode == TrackingIndividual
 	t.trackSent = s.cfg.Tracking.Opens
 	s.templates.put(j.variantKey.String, t)

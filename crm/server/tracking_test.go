@@ -31,7 +31,7 @@ var sectionVariant = crm.Variant{
 		`<div><p>Nested block</p></div><p><a href="mailto:hi@halcytone.example">Write to us</a> or <a href="tel:+441234567">call</a>.</p></div>` +
 		`<div data-section="tips"><p><a href="https://example.org/tip" title="A &quot;tip&quot;">The tip</a></p></div>` +
 		`<p><a href="{{unsubscribe_url}}">Unsubscribe</a></p></body></html>`,
-	Text: "Hi {{first_name}}. Read the release notes: https://halcytone.example/releases/2-4",
+	Text: "Hi {{first_name}}. Read the release notes (https://halcytone.example/releases/2-4?a=1&b=2).\nThe tip: https://example.org/tip.\nElsewhere: https://other.example/x",
 }
 
 // countingMetrics records what Metrics is told.
@@ -122,6 +122,20 @@ func (st *trackingStack) htmlOf(t *testing.T, newsletter, to string) string {
 	return ""
 }
 
+// textOf returns the decoded text of the last message newsletter sent to.
+func (st *trackingStack) textOf(t *testing.T, newsletter, to string) string {
+	t.Helper()
+	msgs := st.sink.messages()
+	for i := len(msgs) - 1; i >= 0; i-- {
+		m := parseMail(t, msgs[i].data)
+		if msgs[i].to[0] == to && m.header.Get(HeaderNewsletterID) == newsletter {
+			return strings.ReplaceAll(m.text, "\r\n", "\n")
+		}
+	}
+	t.Fatalf("no message of %s to %s", newsletter, to)
+	return ""
+}
+
 var hrefRE = regexp.MustCompile(`<a href="([^"]*)"[^>]*>([^<]*)</a>`)
 
 // links maps each link's text to its href.
@@ -189,6 +203,12 @@ func TestClickTracking(t *testing.T) {
 			}
 			if !strings.Contains(html, `title="A &#34;tip&#34;"`) && !strings.Contains(html, `title="A &quot;tip&quot;"`) {
 				t.Errorf("the tip link lost its title attribute:\n%s", html)
+			}
+			text := st.textOf(t, "2026-W49", "bo@example.com")
+			for _, want := range []string{"notes (" + got["release notes"] + ").\n", "tip: " + got["The tip"] + ".\n", "Elsewhere: https://other.example/x"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("text part lacks %q:\n%s", want, text)
+				}
 			}
 			if other := links(st.htmlOf(t, "2026-W49", "ann@example.com")); other["release notes"] != got["release notes"] {
 				t.Errorf("aggregate tracking gave two recipients different links: %q and %q", got["release notes"], other["release notes"])
@@ -339,6 +359,9 @@ func TestIndividualTracking(t *testing.T) {
 	ann := links(st.htmlOf(t, "2026-W49", "ann@example.com"))
 	if bo["The tip"] == ann["The tip"] || !strings.HasPrefix(bo["The tip"], st.public+PathClick) {
 		t.Fatalf("individual tracking gave bo %q and ann %q; want links of their own", bo["The tip"], ann["The tip"])
+	}
+	if text := st.textOf(t, "2026-W49", "bo@example.com"); !strings.Contains(text, "tip: "+bo["The tip"]+".\n") {
+		t.Errorf("bo's text part lacks his own tip link %s:\n%s", bo["The tip"], text)
 	}
 	for _, u := range []string{bo["The tip"], bo["The tip"], ann["The tip"], ann["release notes"]} {
 		if resp := st.get(t, u, browserUA); resp.StatusCode != http.StatusFound {
@@ -524,4 +547,23 @@ func recipientFields(rows []dbRow, values []string) []string {
 		}
 	}
 	return found
+}
+
+func TestRewriteText(t *testing.T) {
+	tracked := map[string]string{"https://a.example/x": "T1", "https://a.example/x?q=1&r=2": "T2", "http://b.example": "T3"}
+	for in, want := range map[string]string{
+		"":                              "",
+		"no links here":                 "no links here",
+		"see https://a.example/x.":      "see T1.",
+		"(https://a.example/x?q=1&r=2)": "(T2)",
+		"https://a.example/x https://a.example/xy": "T1 https://a.example/xy",
+		"<http://b.example>, http://b.example":     "<T3>, T3",
+		"httpd and http:/ and https://":            "httpd and http:/ and https://",
+		"ends with https://a.example/x":            "ends with T1",
+		"https://other.example/x!":                 "https://other.example/x!",
+	} {
+		if got := rewriteText(in, tracked); got != want {
+			t.Errorf("rewriteText(%q) = %q, want %q", in, got, want)
+		}
+	}
 }
