@@ -59,6 +59,7 @@ func TestAuth(t *testing.T) {
 				{http.MethodPost, crm.PathNewsletter, body},
 				{http.MethodGet, crm.PathRecipients, ""},
 				{http.MethodGet, crm.PathDeliveries + "?newsletter_id=n1", ""},
+				{http.MethodGet, crm.NewsletterReportPath("n1"), ""},
 			} {
 				rec := call(h, target.method, target.path, "", hdr, target.body)
 				want := tt.want
