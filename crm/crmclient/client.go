@@ -169,12 +169,12 @@ func (c *Client) Sender(ctx context.Context) (crm.Sender, error) {
 // complaints and unsubscribes, clicks by section, link and day, and opens
 // (estimates). A newsletter the CRM does not know is a 404
 // *httpapi.StatusError.
-func (c *Client) Report(ctx context.Context, newsletterID string) (Report, error) {
-	var rep Report
+func (c *Client) Report(ctx context.Context, newsletterID string) (crm.Report, error) {
+	var rep crm.Report
 	if newsletterID == "" {
 		return rep, errors.New("crm newsletter report: empty newsletter ID")
 	}
-	err := c.http.Do(ctx, "crm newsletter report", http.MethodGet, NewsletterReportPath(newsletterID), nil, nil, &rep)
+	err := c.http.Do(ctx, "crm newsletter report", http.MethodGet, crm.NewsletterReportPath(newsletterID), nil, nil, &rep)
 	return rep, err
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/crm/crmclient"
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/internal/sqldb"
 )
@@ -66,7 +67,7 @@ type trackingStack struct {
 	s       *Server
 	sink    *sink
 	public  string
-	client  *crm.Client
+	client  *crmclient.Client
 	metrics *countingMetrics
 	// browser never follows redirects.
 	browser *http.Client
@@ -89,7 +90,7 @@ func startTracking(t *testing.T, db *sqldb.DB, tracking TrackingConfig) *trackin
 	ts.Config.Handler = st.s.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)
-	st.client = crm.New(crm.Options{BaseURL: ts.URL, APIKey: testKey})
+	st.client = crmclient.New(crmclient.Options{BaseURL: ts.URL, APIKey: testKey})
 	st.browser = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return st
 }
