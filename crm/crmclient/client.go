@@ -165,6 +165,19 @@ func (c *Client) Sender(ctx context.Context) (crm.Sender, error) {
 	return s, err
 }
 
+// Report reads what a newsletter achieved: deliveries, bounces,
+// complaints and unsubscribes, clicks by section, link and day, and opens
+// (estimates). A newsletter the CRM does not know is a 404
+// *httpapi.StatusError.
+func (c *Client) Report(ctx context.Context, newsletterID string) (crm.Report, error) {
+	var rep crm.Report
+	if newsletterID == "" {
+		return rep, errors.New("crm newsletter report: empty newsletter ID")
+	}
+	err := c.http.Do(ctx, "crm newsletter report", http.MethodGet, crm.NewsletterReportPath(newsletterID), nil, nil, &rep)
+	return rep, err
+}
+
 func withQuery(path string, q url.Values) string {
 	if len(q) == 0 {
 		return path
