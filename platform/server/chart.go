@@ -89,8 +89,8 @@ func columnChart(id, title string, bars []bar) template.HTML {
 		if b.Value > 0 {
 			h = max(h, 2)
 		}
-		x := i*slot + slot/6
-		w := slot * 2 / 3
+		w := min(slot*2/3, 72)
+		x := i*slot + (slot-w)/2
 		fmt.Fprintf(&sb, `<rect class="bar" x="%d" y="%d" width="%d" height="%d" rx="3" fill="%s"></rect>`, x, top+plot-h, w, h, fill(b))
 		fmt.Fprintf(&sb, `<text x="%d" y="%d" text-anchor="middle" fill="currentColor" font-size="13">%d</text>`, x+w/2, top+plot-h-6, b.Value)
 		fmt.Fprintf(&sb, `<text x="%d" y="%d" text-anchor="middle" fill="currentColor" font-size="12">%s</text>`, x+w/2, height-8, html.EscapeString(truncate(b.Label, 12)))

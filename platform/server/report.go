@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/platform"
 	"github.com/halcytone/contentgen/platform/reportlink"
 	"github.com/halcytone/contentgen/report"
@@ -122,6 +123,10 @@ func (s *Server) buildReport(ctx context.Context, u platform.Update) (reportPage
 			e.EmailUnavailable = crmDown
 		default:
 			rep, err := s.cfg.Reports.Report(ctx, e.NewsletterID)
+			if se, ok := httpapi.AsStatusError(err); ok && se.StatusCode == http.StatusNotFound {
+				e.EmailUnavailable = "the CRM has no figures for " + e.NewsletterID + " (was it sent through this CRM?)"
+				break
+			}
 			if err != nil {
 				// One failure stands for the rest: a CRM that is down is
 				// not asked four more times.
@@ -161,14 +166,23 @@ func (s *Server) buildReport(ctx context.Context, u platform.Update) (reportPage
 		}
 		page.Rows = append(page.Rows, f)
 	}
+	// Clicks compare editions best; without the CRM, web views do.
+	compareTitle := "Clicks compared with the last four editions"
+	if !cur.HasEmail() {
+		compareTitle = "Web views compared with the last four editions"
+	}
 	for i := len(page.Rows) - 1; i >= 0; i-- {
-		compare = append(compare, bar{Label: page.Rows[i].Edition, Value: page.Rows[i].ClicksTotal, Highlight: i == 0})
+		v := page.Rows[i].ClicksTotal
+		if !cur.HasEmail() {
+			v = page.Rows[i].WebViews
+		}
+		compare = append(compare, bar{Label: page.Rows[i].Edition, Value: v, Highlight: i == 0})
 	}
 	page.Sections = barChart("chart-sections", "Clicks by section", sections)
 	page.Links = barChart("chart-links", "Clicks by link (top 10)", links)
 	page.Days = columnChart("chart-days", "Clicks over the first 7 days", days)
 	page.Web = columnChart("chart-web", "Web views by day", web)
-	page.Compare = barChart("chart-compare", "Clicks compared with the last four editions", compare)
+	page.Compare = barChart("chart-compare", compareTitle, compare)
 	return page, nil
 }
 
