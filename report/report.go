@@ -41,7 +41,8 @@ type Edition struct {
 	WebViews       int                 `json:"web_views"`
 	WebUnique      int                 `json:"web_unique_visitors"`
 	WebViewsByDay  []platform.ViewDay  `json:"web_views_by_day"`
-	WebURL         string              `json:"web_url,omitempty"`
+	// Slug is the edition's web update, when the Platform has one.
+	Slug string `json:"slug,omitempty"`
 
 	EmailUnavailable string `json:"email_unavailable,omitempty"`
 	WebUnavailable   string `json:"web_unavailable,omitempty"`
@@ -104,7 +105,7 @@ func Summarize(e Edition) (LastEdition, bool) {
 	if !e.HasEmail() {
 		return LastEdition{}, false
 	}
-	l := LastEdition{Edition: e.Edition, Delivered: e.Delivered, ClicksTotal: e.ClicksTotal, UniqueClicks: e.UniqueClicks,
+	l := LastEdition{Edition: e.Edition, Slug: e.Slug, Delivered: e.Delivered, ClicksTotal: e.ClicksTotal, UniqueClicks: e.UniqueClicks,
 		Unsubscribed: e.Unsubscribed, Bounced: e.Bounced, WebViews: e.WebViews}
 	if len(e.Sections) > 0 && e.Sections[0].Clicks > 0 {
 		most, least := e.Sections[0], e.Sections[len(e.Sections)-1]

@@ -110,7 +110,7 @@ func (s *Server) buildReport(ctx context.Context, u platform.Update) (reportPage
 	crmDown := ""
 	figures := func(u platform.Update) (report.Edition, error) {
 		e := report.New(u.Edition)
-		e.WebURL = u.URL
+		e.Slug = u.Slug
 		v, err := s.viewsOf(ctx, u)
 		if err != nil {
 			return e, err
