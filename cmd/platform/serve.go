@@ -10,7 +10,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/crm/crmclient"
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/internal/service"
 	"github.com/halcytone/contentgen/internal/telemetry"
@@ -101,7 +101,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("serve: REPORT_LINK_SECRET: %w", err)
 	}
 	if u := getenv("PLATFORM_CRM_URL"); u != "" {
-		cfg.Reports = crm.New(crm.Options{BaseURL: u, APIKey: getenv("PLATFORM_CRM_API_KEY"),
+		cfg.Reports = crmclient.New(crmclient.Options{BaseURL: u, APIKey: getenv("PLATFORM_CRM_API_KEY"),
 			SigningSecret: getenv("PLATFORM_CRM_SIGNING_SECRET"), Timeout: 5 * time.Second})
 	}
 	srv, err := server.New(cfg)

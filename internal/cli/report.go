@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/crm/crmclient"
 	"github.com/halcytone/contentgen/edition"
 	"github.com/halcytone/contentgen/platform"
 	"github.com/halcytone/contentgen/report"
@@ -28,7 +28,7 @@ func runReport(ctx context.Context, e *Env, args []string) error {
 	if err := edition.Validate(*ed); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	email := crm.New(crm.Options{BaseURL: e.get("CRM_URL", "http://127.0.0.1:8081"), APIKey: e.get("CRM_API_KEY", ""),
+	email := crmclient.New(crmclient.Options{BaseURL: e.get("CRM_URL", "http://127.0.0.1:8081"), APIKey: e.get("CRM_API_KEY", ""),
 		SigningSecret: e.get("CRM_SIGNING_SECRET", ""), Timeout: 15 * time.Second})
 	web := platform.New(platform.Options{BaseURL: e.get("PLATFORM_URL", "http://127.0.0.1:8082"), APIKey: e.get("PLATFORM_API_KEY", ""),
 		Timeout: 15 * time.Second})

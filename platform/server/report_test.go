@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/crm/crmclient"
 	crmserver "github.com/halcytone/contentgen/crm/server"
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/internal/browsertest"
@@ -30,7 +30,7 @@ var linkSecret = []byte(strings.Repeat("r", reportlink.MinSecretLen))
 
 // startCRM runs the reference CRM, logging instead of mailing, and
 // returns its client.
-func startCRM(t *testing.T) *crm.Client {
+func startCRM(t *testing.T) *crmclient.Client {
 	t.Helper()
 	db, err := sqldb.Open(context.Background(), filepath.Join(t.TempDir(), "crm.db"))
 	if err != nil {
@@ -45,14 +45,14 @@ func startCRM(t *testing.T) *crm.Client {
 	}
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)
-	return crm.New(crm.Options{BaseURL: hs.URL, APIKey: crmKey, Timeout: 5 * time.Second})
+	return crmclient.New(crmclient.Options{BaseURL: hs.URL, APIKey: crmKey, Timeout: 5 * time.Second})
 }
 
 // unreachableCRM is a CRM client whose server has gone away.
-func unreachableCRM(t *testing.T) *crm.Client {
+func unreachableCRM(t *testing.T) *crmclient.Client {
 	hs := httptest.NewServer(http.NotFoundHandler())
 	hs.Close()
-	return crm.New(crm.Options{BaseURL: hs.URL, APIKey: crmKey, Timeout: 2 * time.Second})
+	return crmclient.New(crmclient.Options{BaseURL: hs.URL, APIKey: crmKey, Timeout: 2 * time.Second})
 }
 
 // publishEditions publishes weeks from..to and reads each page reads times.
