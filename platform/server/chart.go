@@ -64,7 +64,7 @@ func barChart(id, title string, bars []bar) template.HTML {
 		if b.Value > 0 {
 			w = max(w, 2)
 		}
-		fmt.Fprintf(&sb, `<text x="%d" y="%d" text-anchor="end" fill="currentColor" font-size="13">%s</text>`, labelW-8, y+19, html.EscapeString(truncate(b.Label, 24)))
+		fmt.Fprintf(&sb, `<text x="%d" y="%d" text-anchor="end" fill="currentColor" font-size="13">%s</text>`, labelW-8, y+19, html.EscapeString(truncate(b.Label, 22)))
 		fmt.Fprintf(&sb, `<rect class="bar" x="%d" y="%d" width="%d" height="%d" rx="3" fill="%s"></rect>`, labelW, y+5, w, row-10, fill(b))
 		fmt.Fprintf(&sb, `<text x="%d" y="%d" fill="currentColor" font-size="13">%d</text>`, labelW+w+6, y+19, b.Value)
 	}
