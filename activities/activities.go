@@ -82,6 +82,8 @@ type Activities struct {
 	WebBaseURL string
 	Send       SendOptions
 	Approvals  ApprovalOptions
+	// Reports feeds the last edition's figures into the next proof.
+	Reports ReportOptions
 	// Social holds a client per network the worker has credentials for;
 	// a network missing here keeps its draft.
 	Social map[string]social.Poster

@@ -17,6 +17,7 @@ import (
 	"github.com/halcytone/contentgen/crm/mergetag"
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/render"
+	"github.com/halcytone/contentgen/report"
 )
 
 // ProofSubjectPrefix marks proof emails sent to approvers.
@@ -82,6 +83,9 @@ type ProofInput struct {
 	// Warnings are shown at the top of the proof (an email Gmail will
 	// clip, say).
 	Warnings []string `json:"warnings,omitempty"`
+	// LastEdition, when set, is shown above the email: how the edition
+	// before did. Its report link is signed here, never in history.
+	LastEdition *report.LastEdition `json:"last_edition,omitempty"`
 }
 
 // ProofResult lists who the proof went to.
@@ -102,6 +106,9 @@ func (a *Activities) SendProof(ctx context.Context, in ProofInput) (ProofResult,
 			return ProofResult{}, err
 		}
 		in.Email = v
+	}
+	if in.LastEdition != nil {
+		in.Email = withLastEdition(in.Email, in.LastEdition, a.reportLink(*in.LastEdition))
 	}
 	warnings := append(append([]string(nil), in.Warnings...), a.senderWarnings(ctx)...)
 	in.Email = withWarnings(in.Email, warnings)

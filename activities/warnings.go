@@ -80,14 +80,5 @@ func withWarnings(v crm.Variant, warnings []string) crm.Variant {
 	}
 	h.WriteString("</ul></div>")
 	t.WriteString("\n")
-	if i := strings.Index(strings.ToLower(v.HTML), "<body"); i >= 0 {
-		if j := strings.IndexByte(v.HTML[i:], '>'); j >= 0 {
-			at := i + j + 1
-			v.HTML = v.HTML[:at] + h.String() + v.HTML[at:]
-		}
-	} else {
-		v.HTML = h.String() + v.HTML
-	}
-	v.Text = t.String() + v.Text
-	return v
+	return prependToBody(v, h.String(), t.String())
 }

@@ -26,6 +26,7 @@ MAILPIT=http://$MAILPIT_HTTP
 SOCIAL_ADDR=${SOCIAL_ADDR:-127.0.0.1:8084}
 CRM_KEY=demo-crm-key
 PLATFORM_KEY=demo-platform-key
+REPORT_SECRET=demo-report-link-secret-0123456789abcdef
 APPROVERS=ana@example.com,bo@example.com
 SOURCE=markdown:examples/living-document.md
 AI_DEMO=${AI_DEMO:-}
@@ -78,6 +79,7 @@ up() {
   CRM_API_KEYS=$CRM_KEY CRM_DB=$DATA/crm.db CRM_ADDR=$CRM_ADDR CRM_PUBLIC_URL=http://$CRM_ADDR \
     SMTP_HOST=${MAILPIT_SMTP%:*} SMTP_PORT=${MAILPIT_SMTP##*:} start crm "$BIN/crm" serve
   PLATFORM_API_KEYS=$PLATFORM_KEY PLATFORM_DB=$DATA/platform.db PLATFORM_ADDR=$PLATFORM_ADDR \
+    PLATFORM_CRM_URL=http://$CRM_ADDR PLATFORM_CRM_API_KEY=$CRM_KEY REPORT_LINK_SECRET=$REPORT_SECRET \
     PLATFORM_PUBLIC_URL=http://$PLATFORM_ADDR start platform "$BIN/platform" serve
   wait_for "CRM" 30 http_up "http://$CRM_ADDR/"
   wait_for "Platform" 30 http_up "http://$PLATFORM_ADDR/"
@@ -125,7 +127,7 @@ up() {
 
   step "Worker (artifact store in .data/artifacts)"
   CRM_URL=http://$CRM_ADDR CRM_API_KEY=$CRM_KEY PLATFORM_URL=http://$PLATFORM_ADDR PLATFORM_API_KEY=$PLATFORM_KEY \
-    APPROVALS_PUBLIC_URL=http://$APPROVALS_ADDR ARTIFACT_STORE_URL=$DATA/artifacts start worker "${ai_env[@]}" "$BIN/worker"
+    APPROVALS_PUBLIC_URL=http://$APPROVALS_ADDR ARTIFACT_STORE_URL=$DATA/artifacts REPORT_LINK_SECRET=$REPORT_SECRET start worker "${ai_env[@]}" "$BIN/worker"
 
   step "Sample contacts from examples/contacts.csv"
   CRM_DB=$DATA/crm.db "$BIN/crm" import --file examples/contacts.csv | sed 's/^/    /'
@@ -177,6 +179,10 @@ up() {
   info "All updates:                 http://$PLATFORM_ADDR/updates"
   info "Feed:                        http://$PLATFORM_ADDR/updates/feed.xml"
   info "CRM report (clicks by section): curl -H 'Authorization: Bearer $CRM_KEY' http://$CRM_ADDR/api/v1/newsletters/$id/report"
+  info "Report (API key):            curl -H 'Authorization: Bearer $PLATFORM_KEY' http://$PLATFORM_ADDR/updates/$slug/report"
+  info "Figures so far:              bin/starter report --edition $edition"
+  CRM_URL=http://$CRM_ADDR CRM_API_KEY=$CRM_KEY PLATFORM_URL=http://$PLATFORM_ADDR PLATFORM_API_KEY=$PLATFORM_KEY \
+    "$BIN/starter" report --edition "$edition" | sed 's/^/      /' || true
   info "Social posts:"
   "$BIN/starter" status --edition "$edition" | grep -E '^  (mastodon|bluesky|x|linkedin) ' | sed 's/^  /      /' || true
   running socialfake && info "Posts on the local fakes:      http://$SOCIAL_ADDR/posts"

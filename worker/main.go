@@ -25,6 +25,7 @@ import (
 	"github.com/halcytone/contentgen/internal/app"
 	"github.com/halcytone/contentgen/internal/service"
 	"github.com/halcytone/contentgen/internal/telemetry"
+	"github.com/halcytone/contentgen/platform/reportlink"
 	"github.com/halcytone/contentgen/social"
 	"github.com/halcytone/contentgen/workflows"
 )
@@ -62,11 +63,15 @@ func run() error {
 		fs.PrintDefaults()
 	}
 	_ = fs.Parse(os.Args[1:])
-	if err := getenv.RefusePlaceholders("CRM_API_KEY", "PLATFORM_API_KEY", "CRM_SIGNING_SECRET", "NEWSLETTER_CODEC_KEYS", "APPROVAL_SIGNING_KEYS", "TEMPORAL_API_KEY"); err != nil {
+	if err := getenv.RefusePlaceholders("CRM_API_KEY", "PLATFORM_API_KEY", "CRM_SIGNING_SECRET", "REPORT_LINK_SECRET", "NEWSLETTER_CODEC_KEYS", "APPROVAL_SIGNING_KEYS", "TEMPORAL_API_KEY"); err != nil {
 		return err
 	}
 	if *webURL == "" {
 		*webURL = *platformURL
+	}
+	linkSecrets, err := reportlink.ParseSecrets(getenv("REPORT_LINK_SECRET"))
+	if err != nil {
+		return fmt.Errorf("REPORT_LINK_SECRET: %w", err)
 	}
 	approvalKeys, err := parseApprovalKeys(getenv("APPROVAL_SIGNING_KEYS"))
 	if err != nil {
@@ -109,18 +114,20 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	crmClient := app.CRMClient(app.ServiceConfig{BaseURL: *crmURL, APIKey: getenv("CRM_API_KEY"),
+		SigningSecret: getenv("CRM_SIGNING_SECRET"), Timeout: 60 * time.Second}, httpTransport, logger)
 	acts := &activities.Activities{
 		Sources:   srcs,
 		Taxonomy:  tax,
 		Renderer:  renderer,
 		Artifacts: store,
-		CRM: app.CRMClient(app.ServiceConfig{BaseURL: *crmURL, APIKey: getenv("CRM_API_KEY"),
-			SigningSecret: getenv("CRM_SIGNING_SECRET"), Timeout: 60 * time.Second}, httpTransport, logger),
+		CRM:       crmClient,
 		Platform: app.PlatformClient(app.ServiceConfig{BaseURL: *platformURL, APIKey: getenv("PLATFORM_API_KEY"),
 			Timeout: 30 * time.Second}, httpTransport, logger),
 		WebBaseURL: *webURL,
 		Send:       activities.SendOptions{Window: *window, RatePerSecond: *rate, PageSize: *pageSize, ContentMode: *contentMode},
 		Approvals:  activities.ApprovalOptions{Keys: approvalKeys, PublicURL: *approvalsURL, Editors: splitList(*editors)},
+		Reports:    activities.ReportOptions{Source: crmClient},
 		Social:     networks,
 		Images:     social.ImageFetcher{HTTP: &http.Client{Timeout: 30 * time.Second}},
 	}
@@ -134,6 +141,9 @@ func run() error {
 	runner, prompts, err := app.AI(aiCfg, logger)
 	if err != nil {
 		return err
+	}
+	if len(linkSecrets) > 0 {
+		acts.Reports.LinkSecret = linkSecrets[0]
 	}
 	if runner != nil {
 		acts.AI = &activities.Suggester{Runner: runner, Prompts: prompts, Budget: aiCfg.Budget, TaskQueue: *aiQueue}

@@ -120,6 +120,7 @@ func (r *run) sendProofArtifacts(ctx workflow.Context) {
 		EmailOnly:    r.rendered.EmailOnly,
 		EmailRef:     r.rendered.EmailRef(),
 		Suggestions:  r.preview.Suggestions,
+		LastEdition:  r.status.LastEdition,
 	}
 	var res activities.ProofResult
 	if err := workflow.ExecuteActivity(withOptions(ctx, proofOptions), a.SendProof, in).Get(ctx, &res); err != nil {

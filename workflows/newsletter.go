@@ -175,6 +175,7 @@ func (r *run) setStage(ctx workflow.Context, stage string) {
 
 // execute runs the steps after set-up.
 func (r *run) execute(ctx workflow.Context) (Result, error) {
+	r.readLastEdition(ctx)
 	unchanged, err := r.prepare(ctx)
 	if err != nil {
 		return Result{}, err

@@ -98,6 +98,7 @@ func (r *run) sendProof(ctx workflow.Context) {
 		Approvers:    r.in.Approvers,
 		EmailOnly:    r.preview.Output.EmailOnly,
 		Suggestions:  r.preview.Suggestions,
+		LastEdition:  r.status.LastEdition,
 	}
 	var res activities.ProofResult
 	if err := workflow.ExecuteActivity(withOptions(ctx, proofOptions), a.SendProof, in).Get(ctx, &res); err != nil {

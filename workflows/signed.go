@@ -317,7 +317,7 @@ func (r *run) sendSignedProof(ctx workflow.Context, to []string, since map[strin
 	in := activities.ProofInput{NewsletterID: id, Email: r.preview.Output.Email, Approvers: to, EmailOnly: r.preview.Output.EmailOnly,
 		WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID, Edition: r.in.Edition,
 		Revision: r.content, Deadline: r.approvalDeadline(ctx), Reminder: reminder, Changes: r.status.Changes, ChangesSince: since,
-		Suggestions: r.preview.Suggestions}
+		Suggestions: r.preview.Suggestions, LastEdition: r.status.LastEdition}
 	if r.rendered != nil {
 		in.EmailRef, in.EmailOnly, in.Warnings = r.rendered.EmailRef(), r.rendered.EmailOnly, r.rendered.Warnings
 	}

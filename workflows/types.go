@@ -9,6 +9,7 @@ import (
 	"github.com/halcytone/contentgen/ai"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/render"
+	"github.com/halcytone/contentgen/report"
 )
 
 // DefaultApprovalTimeout is how long a run waits for a decision when the
@@ -156,6 +157,9 @@ type Status struct {
 	Errors       []string                `json:"errors,omitempty"`
 	// AI is the suggestion step; nil for runs from before it existed.
 	AI *AIStatus `json:"ai,omitempty"`
+	// LastEdition is how the edition before did, as shown in the proof;
+	// nil when its figures could not be read.
+	LastEdition *report.LastEdition `json:"last_edition,omitempty"`
 }
 
 // SectionSummary describes one parsed section for approvers.

@@ -8,11 +8,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
+	"github.com/halcytone/contentgen/crm/crmclient"
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/internal/service"
 	"github.com/halcytone/contentgen/internal/telemetry"
 	"github.com/halcytone/contentgen/platform"
+	"github.com/halcytone/contentgen/platform/reportlink"
 	"github.com/halcytone/contentgen/platform/server"
 )
 
@@ -28,6 +31,14 @@ Environment (flags win where both exist):
   PLATFORM_SITE_NAME   name shown on the pages and the feed (default Halcytone)
   PLATFORM_STATS_FILE  JSON file of usage figures that replace the stored ones at start:
                        [{"key":"active_breathers","label":"Active breathers","value":12480,"unit":"people"}]
+  PLATFORM_CRM_URL     CRM base URL the report pages read email figures from; without it they
+                       show web views only
+  PLATFORM_CRM_API_KEY CRM API key;  PLATFORM_CRM_SIGNING_SECRET  signs CRM requests when the CRM asks
+  REPORT_LINK_SECRET   comma-separated secrets (32+ characters) checking the signed report links
+                       of proof emails; the worker signs with the first. Without it reports
+                       open with an API key only
+  PLATFORM_TRUST_PROXY true: take the reader's address from X-Forwarded-For (behind a proxy);
+                       addresses only enter the day's visitor hash and are never stored
   PLATFORM_LOG_FORMAT  text (default) or json;  PLATFORM_LOG_LEVEL  info (default), debug, warn, error
   OTEL_EXPORTER_OTLP_ENDPOINT  export a server span per request over OTLP (standard OTEL_* variables)
 
@@ -69,7 +80,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer flush()
-	if err := getenv.RefusePlaceholders("PLATFORM_API_KEYS", "DATABASE_URL"); err != nil {
+	if err := getenv.RefusePlaceholders("PLATFORM_API_KEYS", "DATABASE_URL", "REPORT_LINK_SECRET", "PLATFORM_CRM_API_KEY"); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	keys := httpapi.ParseKeys(getenv.String("PLATFORM_API_KEYS", ""))
@@ -84,7 +95,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	srv, err := server.New(server.Config{DB: db, Keys: keys, PublicURL: c.publicURL, SiteName: c.siteName, Logger: log})
+	cfg := server.Config{DB: db, Keys: keys, PublicURL: c.publicURL, SiteName: c.siteName, Logger: log,
+		TrustProxy: getenv("PLATFORM_TRUST_PROXY") == "true"}
+	if cfg.ReportLinkSecrets, err = reportlink.ParseSecrets(getenv("REPORT_LINK_SECRET")); err != nil {
+		return fmt.Errorf("serve: REPORT_LINK_SECRET: %w", err)
+	}
+	if u := getenv("PLATFORM_CRM_URL"); u != "" {
+		cfg.Reports = crmclient.New(crmclient.Options{BaseURL: u, APIKey: getenv("PLATFORM_CRM_API_KEY"),
+			SigningSecret: getenv("PLATFORM_CRM_SIGNING_SECRET"), Timeout: 5 * time.Second})
+	}
+	srv, err := server.New(cfg)
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,7 @@ func commands() []command {
 		{"request-changes", "ask the editor for changes with your token; the run keeps waiting", runRequestChanges},
 		{"refresh", "re-fetch and re-render an edition awaiting approval", runRefresh},
 		{"status", "show an edition's stage, decisions, changes and send progress", runStatus},
+		{"report", "print what an edition achieved: deliveries, clicks by section, opens, web views (--json)", runReport},
 		{"preview", "write an edition's rendered channels to a folder or stdout", runPreview},
 		{"render", "render a document locally, no Temporal needed", runRender},
 		{"social", "delete an edition's post on one network", runSocial},

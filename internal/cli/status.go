@@ -136,6 +136,12 @@ func printStatus(w io.Writer, id string, st workflows.Status) {
 			}
 		}
 	}
+	if l := st.LastEdition; l != nil {
+		fmt.Fprintln(w, "last edition:")
+		for _, line := range l.Lines() {
+			fmt.Fprintf(w, "  %s\n", line)
+		}
+	}
 	fmt.Fprintf(w, "approvers %s; approved by %s", strings.Join(st.Approvers, ", "), orNone(st.ApprovedBy))
 	if !st.ApprovalDeadline.IsZero() {
 		fmt.Fprintf(w, "; deadline %s", st.ApprovalDeadline.Format("2006-01-02 15:04 MST"))

@@ -20,6 +20,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+platform.PathUpdates, s.handleList)
 	mux.HandleFunc("GET "+platform.PathUpdates+"/{slug}", s.handleGet)
 	mux.HandleFunc("GET "+platform.PathStats, s.handleStats)
+	mux.Handle("GET "+platform.PathViews, s.cfg.Keys.RequireKey(http.HandlerFunc(s.handleViews)))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/updates", http.StatusFound)
 	})
@@ -29,6 +30,7 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /updates/feed.xml", s.handleFeed)
 	mux.HandleFunc("GET /updates/{slug}", s.handlePostPage)
+	mux.HandleFunc("GET /updates/{slug}/report", s.handleReportPage)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("/", s.handleNotFound)
 	return httpapi.LogRequests(s.log, securityHeaders(mux))

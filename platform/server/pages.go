@@ -19,13 +19,14 @@ const (
 	pageList     = "list.html"
 	pagePost     = "post.html"
 	pageNotFound = "notfound.html"
+	pageReport   = "report.html"
 )
 
 // parsePages parses each page together with the layout, so every page
 // can define its own "title" and "content".
 func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
-	for _, name := range []string{pageList, pagePost, pageNotFound} {
+	for _, name := range []string{pageList, pagePost, pageNotFound, pageReport} {
 		t, err := template.ParseFS(templateFiles, "templates/layout.html", "templates/"+name)
 		if err != nil {
 			return nil, fmt.Errorf("parse page %s: %w", name, err)
@@ -101,6 +102,12 @@ func (s *Server) handlePostPage(w http.ResponseWriter, r *http.Request) {
 	page := postPage{
 		Title: u.Title, Edition: u.Edition, Date: displayDate(u), DateISO: u.PublishedAt.Format(time.RFC3339),
 		Body: template.HTML(u.BodyHTML), Tags: u.Tags,
+	}
+	if countable(r) {
+		// A failed count costs a figure, never the page.
+		if err := s.recordView(r.Context(), u.ID, r); err != nil {
+			s.log.WarnContext(r.Context(), "view not counted", "slug", u.Slug, "err", err)
+		}
 	}
 	s.render(w, r, http.StatusOK, pagePost, pageData{Description: u.Summary, Canonical: u.URL, Page: page})
 }

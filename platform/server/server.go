@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -52,6 +53,18 @@ type Config struct {
 	// MaxBodyBytes bounds request bodies (default DefaultMaxBodyBytes).
 	MaxBodyBytes int64
 	Logger       *slog.Logger
+	// TrustProxy takes the reader's address from X-Forwarded-For (set it
+	// only behind a proxy that sets that header); the address is used for
+	// the day's visitor hash and never stored.
+	TrustProxy bool
+	// Reports reads an edition's email figures for the report pages; nil
+	// shows web views only.
+	Reports ReportSource
+	// ReportLinkSecrets verify signed report links; the first signs.
+	// Empty: report pages open with the API key only.
+	ReportLinkSecrets [][]byte
+	// Now is the clock (default time.Now).
+	Now func() time.Time
 }
 
 // Server is the reference Platform.
@@ -63,6 +76,9 @@ type Server struct {
 	// bodyPolicy sanitises body_html before it is stored; a Policy is
 	// safe for concurrent use once built.
 	bodyPolicy *bluemonday.Policy
+
+	viewsMu   sync.Mutex
+	prunedDay string // the day past visitors were last forgotten
 }
 
 // New checks cfg, applies the database migrations and returns a Server.
@@ -97,6 +113,9 @@ func withDefaults(cfg Config) Config {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	if cfg.SiteName == "" {
 		cfg.SiteName = "Halcytone"
 	}
@@ -108,6 +127,8 @@ func withDefaults(cfg Config) Config {
 func (s *Server) updateURL(slug string) string {
 	return s.cfg.PublicURL + "/updates/" + slug
 }
+
+func (s *Server) now() time.Time { return s.cfg.Now() }
 
 func nowMillis() int64 { return time.Now().UnixMilli() }
 

@@ -1,0 +1,118 @@
+// Package report puts together what an edition achieved: the CRM's email
+// figures (deliveries, bounces, unsubscribes, clicks per section and link,
+// estimated opens) and the Platform's web reads. The Platform's report
+// page, "starter report" and the "Last edition" block of the next proof
+// all read it, so they show the same figures. Pure code.
+package report
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/platform"
+)
+
+// NewsletterIDPrefix + edition is the newsletter ID the CRM counts an
+// edition under (the workflow ID of the edition's run).
+const NewsletterIDPrefix = "newsletter-"
+
+// NewsletterID is the CRM's newsletter ID of edition.
+func NewsletterID(edition string) string { return NewsletterIDPrefix + edition }
+
+// Edition is what one edition achieved. Email figures are zero, and
+// EmailUnavailable says why, when the CRM could not be read; web figures
+// likewise with WebUnavailable.
+type Edition struct {
+	Edition        string              `json:"edition"`
+	NewsletterID   string              `json:"newsletter_id"`
+	Delivered      int                 `json:"delivered"`
+	Bounced        int                 `json:"bounced"`
+	Complained     int                 `json:"complained"`
+	Unsubscribed   int                 `json:"unsubscribed"`
+	ClicksTotal    int                 `json:"clicks_total"`
+	UniqueClicks   int                 `json:"unique_clicks"`
+	OpensEstimated int                 `json:"opens_estimated"`
+	MachineOpens   int                 `json:"machine_opens"`
+	Sections       []crm.SectionClicks `json:"sections"`
+	Links          []crm.LinkClicks    `json:"links"`
+	ClicksByDay    []crm.DayCount      `json:"clicks_by_day"`
+	Tracking       string              `json:"tracking,omitempty"`
+	WebViews       int                 `json:"web_views"`
+	WebUnique      int                 `json:"web_unique_visitors"`
+	WebViewsByDay  []platform.ViewDay  `json:"web_views_by_day"`
+	// Slug is the edition's web update, when the Platform has one.
+	Slug string `json:"slug,omitempty"`
+
+	EmailUnavailable string `json:"email_unavailable,omitempty"`
+	WebUnavailable   string `json:"web_unavailable,omitempty"`
+}
+
+// HasEmail reports whether the email figures were read.
+func (e Edition) HasEmail() bool { return e.EmailUnavailable == "" }
+
+// HasWeb reports whether the web figures were read.
+func (e Edition) HasWeb() bool { return e.WebUnavailable == "" }
+
+// New starts the figures of edition, with neither source read yet.
+func New(edition string) Edition {
+	return Edition{Edition: edition, NewsletterID: NewsletterID(edition), Sections: []crm.SectionClicks{},
+		Links: []crm.LinkClicks{}, ClicksByDay: []crm.DayCount{}, WebViewsByDay: []platform.ViewDay{},
+		EmailUnavailable: "not read", WebUnavailable: "not read"}
+}
+
+// SetEmail fills in the CRM's figures; sections and links are sorted by
+// clicks, most first.
+func (e *Edition) SetEmail(r crm.Report) {
+	e.EmailUnavailable = ""
+	e.Delivered, e.Bounced, e.Complained, e.Unsubscribed = r.Delivered, r.Bounced, r.Complained, r.Unsubscribed
+	e.ClicksTotal, e.UniqueClicks = r.ClicksTotal, r.UniqueClicks
+	e.OpensEstimated, e.MachineOpens, e.Tracking = r.OpensEstimated, r.MachineOpens, r.Tracking
+	e.Sections = append([]crm.SectionClicks{}, r.Sections...)
+	slices.SortStableFunc(e.Sections, func(a, b crm.SectionClicks) int { return cmp.Compare(b.Clicks, a.Clicks) })
+	e.Links = append([]crm.LinkClicks{}, r.Links...)
+	slices.SortStableFunc(e.Links, func(a, b crm.LinkClicks) int { return cmp.Compare(b.Clicks, a.Clicks) })
+	e.ClicksByDay = append([]crm.DayCount{}, r.ClicksByDay...)
+}
+
+// SetWeb fills in the Platform's web reads.
+func (e *Edition) SetWeb(v platform.Views) {
+	e.WebUnavailable = ""
+	e.WebViews, e.WebUnique = v.Views, v.UniqueVisitors
+	e.WebViewsByDay = append([]platform.ViewDay{}, v.Days...)
+}
+
+// LastEdition is the short summary of the previous edition shown in the
+// next edition's proof and status. It holds figures and names only.
+type LastEdition struct {
+	Edition      string `json:"edition"`
+	Slug         string `json:"slug,omitempty"`
+	Delivered    int    `json:"delivered"`
+	ClicksTotal  int    `json:"clicks_total"`
+	UniqueClicks int    `json:"unique_clicks"`
+	Unsubscribed int    `json:"unsubscribed"`
+	Bounced      int    `json:"bounced"`
+	WebViews     int    `json:"web_views,omitempty"`
+	// MostClicked and LeastClicked name sections with their clicks; empty
+	// when no section was clicked (least is then also empty).
+	MostClicked  *crm.SectionClicks `json:"most_clicked,omitempty"`
+	LeastClicked *crm.SectionClicks `json:"least_clicked,omitempty"`
+}
+
+// Summarize is the "Last edition" summary of e; ok is false when the
+// email figures are unavailable (there is then nothing worth showing).
+func Summarize(e Edition) (LastEdition, bool) {
+	if !e.HasEmail() {
+		return LastEdition{}, false
+	}
+	l := LastEdition{Edition: e.Edition, Slug: e.Slug, Delivered: e.Delivered, ClicksTotal: e.ClicksTotal, UniqueClicks: e.UniqueClicks,
+		Unsubscribed: e.Unsubscribed, Bounced: e.Bounced, WebViews: e.WebViews}
+	if len(e.Sections) > 0 && e.Sections[0].Clicks > 0 {
+		most, least := e.Sections[0], e.Sections[len(e.Sections)-1]
+		l.MostClicked = &most
+		if len(e.Sections) > 1 {
+			l.LeastClicked = &least
+		}
+	}
+	return l, true
+}

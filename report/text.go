@@ -1,0 +1,76 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Lines is the "Last edition" block as plain lines, without a heading.
+func (l LastEdition) Lines() []string {
+	lines := []string{fmt.Sprintf("Edition %s: %d delivered, %d clicks (%d unique), %d unsubscribed, %d bounced",
+		l.Edition, l.Delivered, l.ClicksTotal, l.UniqueClicks, l.Unsubscribed, l.Bounced)}
+	if l.WebViews > 0 {
+		lines[0] += fmt.Sprintf(", %d web views", l.WebViews)
+	}
+	switch {
+	case l.MostClicked == nil:
+		lines = append(lines, "No section was clicked.")
+	case l.LeastClicked == nil:
+		lines = append(lines, fmt.Sprintf("Most clicked: %s (%d)", name(l.MostClicked.Category), l.MostClicked.Clicks))
+	default:
+		lines = append(lines, fmt.Sprintf("Most clicked: %s (%d); least clicked: %s (%d)",
+			name(l.MostClicked.Category), l.MostClicked.Clicks, name(l.LeastClicked.Category), l.LeastClicked.Clicks))
+	}
+	return lines
+}
+
+func name(category string) string {
+	if category == "" {
+		return "unsectioned links"
+	}
+	return category
+}
+
+// WriteText prints e for people: the email figures, clicks by section, by
+// link and by day, and the web reads.
+func WriteText(w io.Writer, e Edition) {
+	fmt.Fprintf(w, "Edition %s (%s)\n", e.Edition, e.NewsletterID)
+	if !e.HasEmail() {
+		fmt.Fprintf(w, "email figures unavailable: %s\n", e.EmailUnavailable)
+	} else {
+		fmt.Fprintf(w, "delivered %d  bounced %d  complained %d  unsubscribed %d\n", e.Delivered, e.Bounced, e.Complained, e.Unsubscribed)
+		fmt.Fprintf(w, "clicks %d (unique %d)  opens %d (estimated; %d machine opens counted apart)", e.ClicksTotal, e.UniqueClicks, e.OpensEstimated, e.MachineOpens)
+		if e.Tracking != "" {
+			fmt.Fprintf(w, "  tracking %s", e.Tracking)
+		}
+		fmt.Fprintln(w)
+		if len(e.Sections) > 0 {
+			fmt.Fprintln(w, "clicks by section:")
+			for _, s := range e.Sections {
+				fmt.Fprintf(w, "  %-24s %6d  (unique %d)\n", name(s.Category), s.Clicks, s.UniqueClicks)
+			}
+		}
+		if len(e.Links) > 0 {
+			fmt.Fprintln(w, "clicks by link:")
+			for _, l := range e.Links {
+				fmt.Fprintf(w, "  %6d  %-14s %s\n", l.Clicks, name(l.Category), l.URL)
+			}
+		}
+		if len(e.ClicksByDay) > 0 {
+			var days []string
+			for _, d := range e.ClicksByDay {
+				days = append(days, fmt.Sprintf("%s %d", d.Day, d.Count))
+			}
+			fmt.Fprintf(w, "clicks by day: %s\n", strings.Join(days, ", "))
+		}
+	}
+	if !e.HasWeb() {
+		fmt.Fprintf(w, "web views unavailable: %s\n", e.WebUnavailable)
+		return
+	}
+	fmt.Fprintf(w, "web views %d (unique visitors %d)\n", e.WebViews, e.WebUnique)
+	for _, d := range e.WebViewsByDay {
+		fmt.Fprintf(w, "  %s %6d views  %6d unique\n", d.Day, d.Views, d.UniqueVisitors)
+	}
+}
