@@ -319,6 +319,9 @@ func (s *sender) read(ctx context.Context, cursor string, jobs chan<- *batch) (i
 			return queued, err
 		}
 		page, err := s.a.CRM.Recipients(ctx, s.in.Audience, cursor, s.opts.PageSize)
+		if err != nil && ctx.Err() != nil {
+			return queued, ctx.Err() // stopped: not a CRM failure
+		}
 		if err != nil {
 			if s.throttle.backPressure(err) {
 				continue
