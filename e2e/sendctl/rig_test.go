@@ -127,7 +127,7 @@ func newRig(t *testing.T) *rig {
 	acts := &activities.Activities{Sources: srcs, Taxonomy: tax, Renderer: renderer, CRM: r.gate, Artifacts: r.store,
 		Platform:   platform.New(platform.Options{BaseURL: platHTTP.URL, APIKey: platformKey}),
 		WebBaseURL: platHTTP.URL, Send: activities.SendOptions{PageSize: pageSize, Window: 2},
-		Approvals: activities.ApprovalOptions{Keys: r.keys}}
+		Approvals: activities.ApprovalOptions{Keys: r.keys}, SeedLists: map[string][]string{"qa": {"qa@example.com"}}}
 	w := app.NewWorker(tc, "", acts, worker.Options{})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)

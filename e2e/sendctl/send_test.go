@@ -21,25 +21,35 @@ const approver = "ana@example.com"
 // startApproved starts an edition, approves it with the approver's token
 // and arms the gate so the send holds after five pages.
 func (r *rig) startApproved(ed string) (string, <-chan struct{}) {
-	t := r.t
-	t.Helper()
-	ctx := context.Background()
+	id := r.start(ed)
+	held := r.gate.arm(5)
+	r.approve(id)
+	return id, held
+}
+
+// start starts an edition and waits for it to await approval.
+func (r *rig) start(ed string) string {
+	r.t.Helper()
 	id := workflows.WorkflowID(ed)
 	in := workflows.Input{Edition: ed, Source: "markdown:examples/living-document.md", Approvers: []string{approver},
 		Channels: []string{workflows.ChannelEmail}, Force: true}
-	if _, err := r.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue}, workflows.WorkflowName, in); err != nil {
-		t.Fatal(err)
+	if _, err := r.temporal.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue}, workflows.WorkflowName, in); err != nil {
+		r.t.Fatal(err)
 	}
 	r.waitStage(id, workflows.StageAwaitingApproval)
-	held := r.gate.arm(5)
+	return id
+}
+
+func (r *rig) approve(id string) {
+	r.t.Helper()
+	ctx := context.Background()
 	tok, err := approvals.Mint(ctx, r.temporal, r.keys, id, approver, token.ActionApprove)
 	if err != nil {
-		t.Fatal(err)
+		r.t.Fatal(err)
 	}
 	if _, err := approvals.Decide(ctx, r.temporal, id, "", token.ActionApprove, approver, tok, ""); err != nil {
-		t.Fatal(err)
+		r.t.Fatal(err)
 	}
-	return id, held
 }
 
 // approverToken is the token an approver holds for a send control: bound
@@ -83,10 +93,19 @@ func everyone() map[string]bool {
 	return all
 }
 
+// One stack serves every case: each edition has its own newsletter ID
+// and delivery log.
+func TestSendControlOnTheDevServer(t *testing.T) {
+	r := newRig(t)
+	t.Run("pause and resume reach everyone once", func(t *testing.T) { r.t = t; pauseAndResume(r) })
+	t.Run("cancel leaves the rest unsent and reported", func(t *testing.T) { r.t = t; cancelSend(r) })
+	t.Run("a test send does not count as the send", func(t *testing.T) { r.t = t; testSend(r) })
+}
+
 // Pausing at 5,000 of 20,000 recipients holds the send; resuming reaches
 // everyone exactly once, as the CRM's delivery log shows.
-func TestPauseAndResumeReachEveryoneOnce(t *testing.T) {
-	r := newRig(t)
+func pauseAndResume(r *rig) {
+	t := r.t
 	id, held := r.startApproved("2026-W50")
 	<-held
 	r.gate.waitReplies(t, id, 5)
@@ -133,8 +152,8 @@ func TestPauseAndResumeReachEveryoneOnce(t *testing.T) {
 
 // Cancelling at 5,000 stops after the batches in flight: the other 15,000
 // are never sent, and the run lists exactly them.
-func TestCancelLeavesTheRestUnsentAndReported(t *testing.T) {
-	r := newRig(t)
+func cancelSend(r *rig) {
+	t := r.t
 	id, held := r.startApproved("2026-W51")
 	<-held
 	r.gate.waitReplies(t, id, 5)
@@ -172,5 +191,54 @@ func TestCancelLeavesTheRestUnsentAndReported(t *testing.T) {
 		if seen[addr] == 0 && !unsent[addr] {
 			t.Errorf("%s neither sent nor listed unsent", addr)
 		}
+	}
+}
+
+// A test send to a recipient and a seed list goes out under its own
+// newsletter ID, marked [Test]; the real send still reaches all 20,000,
+// the tested recipient included, exactly once.
+func testSend(r *rig) {
+	t := r.t
+	id := r.start("2026-W52")
+	tested := crmserver.GenerateContacts(7, 1)[0].Email
+	h, err := r.temporal.UpdateWorkflow(context.Background(), client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: workflows.UpdateTestSend,
+		Args: []any{workflows.TestSendRequest{By: "ed@example.com", To: []string{tested, "qa"}}}, WaitForStage: client.WorkflowUpdateStageCompleted})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec workflows.TestSendRecord
+	if err := h.Get(context.Background(), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.SentTo) != 2 || rec.Messages == 0 {
+		t.Fatalf("test send %+v: want the recipient and the seed list's address", rec)
+	}
+	r.gate.mu.Lock()
+	var testIDs []string
+	for nid := range r.gate.replies {
+		if strings.HasPrefix(nid, rec.NewsletterID) {
+			testIDs = append(testIDs, nid)
+		}
+	}
+	r.gate.mu.Unlock()
+	if len(testIDs) == 0 {
+		t.Fatal("no test newsletter reached the CRM")
+	}
+	for _, nid := range testIDs {
+		if got := r.deliveries(nid); got[strings.ToLower(tested)] != 1 || got["qa@example.com"] != 1 {
+			t.Errorf("test newsletter %s delivered %v", nid, got)
+		}
+	}
+	if st := r.status(id); st.Send.Accepted != 0 || st.Stage != workflows.StageAwaitingApproval {
+		t.Errorf("after the test send: stage %s, send %+v; it must not count as the send", st.Stage, st.Send)
+	}
+	r.approve(id)
+	res := r.result(id)
+	if res.Outcome != workflows.OutcomeSent || res.Send.Accepted != recipients || res.Send.Duplicate != 0 {
+		t.Fatalf("real send: %q %+v; want all %d accepted, none deduplicated", res.Outcome, res.Send, recipients)
+	}
+	seen := r.deliveries(id)
+	if len(seen) != recipients || seen[strings.ToLower(tested)] != 1 {
+		t.Errorf("real send reached %d addresses (tested recipient %d times); want %d, once each", len(seen), seen[strings.ToLower(tested)], recipients)
 	}
 }
