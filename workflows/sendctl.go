@@ -48,8 +48,8 @@ type delivery struct {
 // setupDelivery resolves the run's send time. The time-zone database is
 // read in a side effect, so a replay uses the recorded answer.
 func (r *run) setupDelivery(ctx workflow.Context) error {
-	r.status.Delivery = &DeliveryStatus{Window: r.in.SendWindow}
-	if err := sendtime.ValidWindow(r.in.SendWindow); err != nil {
+	r.status.Delivery = &DeliveryStatus{Window: r.in.Window}
+	if err := sendtime.ValidWindow(r.in.Window); err != nil {
 		return temporal.NewNonRetryableApplicationError(err.Error(), "InvalidInput", nil)
 	}
 	if strings.TrimSpace(r.in.SendAt) == "" {
@@ -96,7 +96,7 @@ func (r *run) sendingAt(ctx workflow.Context) (time.Time, error) {
 		if err != nil {
 			return now
 		}
-		return spec.Next(r.dl.due, r.in.SendWindow, now)
+		return spec.Next(r.dl.due, r.in.Window, now)
 	}).Get(&at)
 	return at, err
 }

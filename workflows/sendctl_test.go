@@ -119,7 +119,7 @@ func TestLateApprovalWaitsForNextWindow(t *testing.T) {
 	starts := h.sendStarts()
 	h.signedAt(3*time.Hour, SignalApprove, ApproveSignal{By: "ana@example.com"})
 	in := sendLaterInput()
-	in.SendWindow = "daily"
+	in.Window = "daily"
 	res := h.run(t, in)
 	if res.Outcome != OutcomeSent || len(*starts) != 1 {
 		t.Fatalf("outcome %q, %d sends", res.Outcome, len(*starts))

@@ -51,9 +51,9 @@ type Input struct {
 	// Europe/London", the first one at or after the run's scheduled
 	// start). Empty: send at approval.
 	SendAt string `json:"send_at,omitempty"`
-	// SendWindow, "daily" or "weekly", makes an approval after the send
+	// Window, "daily" or "weekly", makes an approval after the send
 	// time wait for the next window instead of sending at once.
-	SendWindow string `json:"send_window,omitempty"`
+	Window string `json:"window,omitempty"`
 }
 
 // ApproveSignal is the payload of the approve signal and update. Token is
