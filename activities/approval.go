@@ -82,6 +82,9 @@ type ProofInput struct {
 	// Warnings are shown at the top of the proof (an email Gmail will
 	// clip, say).
 	Warnings []string `json:"warnings,omitempty"`
+	// SendControlUntil, when set, gives each approver tokens to pause,
+	// resume and cancel the send, valid until then.
+	SendControlUntil time.Time `json:"send_control_until,omitzero"`
 }
 
 // ProofResult lists who the proof went to.
@@ -168,6 +171,17 @@ func (a *Activities) signedProof(in ProofInput) (crm.NewsletterRequest, error) {
 				return req, nonRetryable(ErrTypeNoSigningKeys, err)
 			}
 			d.Tokens[act] = tok
+		}
+		if !in.SendControlUntil.IsZero() {
+			d.SendTokens = map[string]string{}
+			for _, act := range token.SendActions {
+				tok, err := keys.Mint(token.Claims{WorkflowID: in.WorkflowID, RunID: in.RunID, Edition: in.Edition,
+					Revision: in.Revision, Approver: ap, Action: act, Expires: in.SendControlUntil.Unix()})
+				if err != nil {
+					return req, nonRetryable(ErrTypeNoSigningKeys, err)
+				}
+				d.SendTokens[act] = tok
+			}
 		}
 		msg, err := proofmail.Build(d, withSuggestions(render.ProofNote(in.Email, in.EmailOnly), in.Suggestions))
 		if err != nil {

@@ -397,3 +397,15 @@ func (r *run) testSend(ctx workflow.Context, req TestSendRequest) (TestSendRecor
 	}
 	return rec, nil
 }
+
+// sendControlWindow is how long after the approval deadline, or the send
+// time when later, approvers' send-control tokens stay valid.
+const sendControlWindow = 7 * 24 * time.Hour
+
+func (r *run) sendControlUntil(ctx workflow.Context) time.Time {
+	until := r.approvalDeadline(ctx)
+	if r.dl.due.After(until) {
+		until = r.dl.due
+	}
+	return until.Add(sendControlWindow).UTC()
+}

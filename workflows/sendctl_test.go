@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -229,5 +230,49 @@ func TestTestSendDoesNotCountAsTheSend(t *testing.T) {
 	}
 	if d := h.crm.Delivered(WorkflowID("2026-W48")); len(d) != 5 || d["reader1@example.com"] != 1 || d["reader2@example.com"] != 1 {
 		t.Errorf("real send delivered %v; want all 5, test addresses included", d)
+	}
+}
+
+// sendToken finds the approver's send-control token in the newest proof.
+func (h *harness) sendToken(by, verb string) string {
+	re := regexp.MustCompile(`starter send ` + verb + ` --workflow-id \S+ --by '[^']+' --token (\S+)`)
+	for i := len(h.crm.Requests) - 1; i >= 0; i-- {
+		for _, m := range h.crm.Requests[i].Messages {
+			if strings.EqualFold(m.To, by) {
+				if sub := re.FindStringSubmatch(m.Text); sub != nil {
+					return sub[1]
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// An approver pauses the scheduled send with the token from their proof:
+// at the send time it holds; resumed at 10:00, it goes out then.
+func TestApproverPausesScheduledSendWithProofToken(t *testing.T) {
+	h := newHarness(t)
+	h.env.SetStartTime(sendDay)
+	starts := h.sendStarts()
+	h.signedAt(time.Hour, SignalApprove, ApproveSignal{By: "ana@example.com"})
+	h.env.RegisterDelayedCallback(func() {
+		h.env.SignalWorkflow(SignalPauseSend, SendControlSignal{By: "bo@example.com", Token: h.sendToken("bo@example.com", "pause")})
+	}, 90*time.Minute)
+	h.env.RegisterDelayedCallback(func() {
+		st := h.status(t)
+		if st.Stage != StagePaused || len(*starts) != 0 {
+			t.Errorf("at 09:30: stage %s, %d sends; want paused, nothing sent", st.Stage, len(*starts))
+		}
+	}, 150*time.Minute)
+	h.env.RegisterDelayedCallback(func() {
+		h.env.SignalWorkflow(SignalResumeSend, SendControlSignal{By: "bo@example.com", Token: h.sendToken("bo@example.com", "resume")})
+	}, 3*time.Hour)
+	res := h.run(t, sendLaterInput())
+	if res.Outcome != OutcomeSent || len(*starts) != 1 || !(*starts)[0].Equal(sendDay.Add(3*time.Hour)) {
+		t.Fatalf("outcome %q, sends %v; want one at 10:00", res.Outcome, *starts)
+	}
+	c := res.Delivery.Controls
+	if len(c) != 2 || !c[0].Counted || !c[1].Counted || c[0].OperatorIssued {
+		t.Errorf("controls %+v; want bo's pause and resume, both counted", c)
 	}
 }
