@@ -22,6 +22,7 @@ import (
 	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/artifact"
 	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/crm/crmclient"
 	crmserver "github.com/halcytone/contentgen/crm/server"
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/internal/app"
@@ -49,7 +50,7 @@ type rig struct {
 	t         *testing.T
 	temporal  client.Client
 	crm       *crmserver.Server
-	crmClient *crm.Client
+	crmClient *crmclient.Client
 	keys      *token.Keyring
 	store     *artifact.Store
 	gate      *gate
@@ -87,7 +88,7 @@ func newRig(t *testing.T) *rig {
 	t.Cleanup(func() { db.Close() })
 	t.Cleanup(crmHTTP.Close)
 	t.Cleanup(func() { cancel(); <-done })
-	r.crmClient = crm.New(crm.Options{BaseURL: crmHTTP.URL, APIKey: crmKey})
+	r.crmClient = crmclient.New(crmclient.Options{BaseURL: crmHTTP.URL, APIKey: crmKey})
 
 	platDB, err := sqldb.Open(ctx, filepath.Join(t.TempDir(), "platform.db"))
 	if err != nil {
