@@ -6,9 +6,12 @@ package sendctl
 
 import (
 	"context"
+	"flag"
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -37,6 +40,27 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
+var record = flag.Bool("record", false, "write the paused-and-resumed run's history to workflows/testdata for the replay test")
+
+// recordHistory writes a run's history for the replay test, under -record.
+func (r *rig) recordHistory(id, name string) {
+	t := r.t
+	t.Helper()
+	if !*record {
+		return
+	}
+	out, err := exec.Command(testtools.Tool(t, "temporal"), "workflow", "show", "--workflow-id", id, "--output", "json",
+		"--address", r.address, "--namespace", "default").Output()
+	if err != nil {
+		t.Fatalf("temporal workflow show %s: %v", id, err)
+	}
+	path := filepath.Join(testtools.RepoRoot(t), "workflows", "testdata", name+".history.json")
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("recorded %s", path)
+}
+
 const (
 	crmKey      = "sendctl-crm-key"
 	platformKey = "sendctl-platform-key"
@@ -49,6 +73,7 @@ const (
 type rig struct {
 	t         *testing.T
 	temporal  client.Client
+	address   string
 	crm       *crmserver.Server
 	crmClient *crmclient.Client
 	keys      *token.Keyring
@@ -64,8 +89,8 @@ func newRig(t *testing.T) *rig {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	root := testtools.RepoRoot(t)
-	_, tc := devserver.Start(t, devserver.Options{})
-	r := &rig{t: t, temporal: tc}
+	srv, tc := devserver.Start(t, devserver.Options{})
+	r := &rig{t: t, temporal: tc, address: srv.FrontendHostPort()}
 
 	db, err := sqldb.Open(ctx, pgtest.DSN(t))
 	if err != nil {

@@ -145,6 +145,7 @@ func pauseAndResume(r *rig) {
 	if lost != 0 || dup != 0 || len(seen) != recipients {
 		t.Errorf("delivery log: %d addresses, %d lost, %d duplicated; want %d exactly once", len(seen), lost, dup, recipients)
 	}
+	r.recordHistory(id, "send-paused-resumed")
 	controls := res.Delivery.Controls
 	if len(controls) != 3 || !controls[0].Counted || controls[0].OperatorIssued || controls[1].Counted || !controls[2].Counted || !controls[2].OperatorIssued {
 		t.Errorf("controls %+v: want the approver's pause, a refused resume, the operator's resume", controls)
