@@ -324,9 +324,16 @@ func (r *run) control(ctx workflow.Context, action string, s SendControlSignal) 
 	case actionPauseSend:
 		r.dl.pause = true
 		ev.Note = fmt.Sprintf("pausing edition %s: the batches in flight finish, then it holds", r.in.Edition)
+		if d := r.status.Delivery; d.State == SendScheduled {
+			ev.Note = fmt.Sprintf("edition %s is held: it will not go out at %s until resumed", r.in.Edition, d.SendingAt.Format("2006-01-02 15:04 -07:00"))
+			d.Summary += "; paused: held until resumed"
+		}
 	case actionResumeSend:
 		r.dl.pause = false
 		ev.Note = fmt.Sprintf("resuming edition %s where it stopped", r.in.Edition)
+		if d := r.status.Delivery; d.State == SendScheduled {
+			d.Summary = strings.TrimSuffix(d.Summary, "; paused: held until resumed")
+		}
 	case actionCancelSend:
 		r.dl.cancelReq = true
 		ev.Note = fmt.Sprintf("cancelling edition %s: the batches in flight finish; the rest is not sent", r.in.Edition)

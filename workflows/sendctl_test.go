@@ -259,6 +259,11 @@ func TestApproverPausesScheduledSendWithProofToken(t *testing.T) {
 		h.env.SignalWorkflow(SignalPauseSend, SendControlSignal{By: "bo@example.com", Token: h.sendToken("bo@example.com", "pause")})
 	}, 90*time.Minute)
 	h.env.RegisterDelayedCallback(func() {
+		if st := h.status(t); !strings.HasSuffix(st.Delivery.Summary, "paused: held until resumed") {
+			t.Errorf("at 08:45 the summary is %q; want it to say the send is held", st.Delivery.Summary)
+		}
+	}, 105*time.Minute)
+	h.env.RegisterDelayedCallback(func() {
 		st := h.status(t)
 		if st.Stage != StagePaused || len(*starts) != 0 {
 			t.Errorf("at 09:30: stage %s, %d sends; want paused, nothing sent", st.Stage, len(*starts))
