@@ -91,6 +91,9 @@ type Activities struct {
 	Images ImageFetcher
 	// AI makes suggestions; nil when AI is off.
 	AI *Suggester
+	// SeedLists are named lists of test addresses (SEED_LISTS), for test
+	// sends.
+	SeedLists map[string][]string
 }
 
 // nonRetryable turns err into a final application error of type typ.

@@ -86,6 +86,9 @@ type ProofInput struct {
 	// LastEdition, when set, is shown above the email: how the edition
 	// before did. Its report link is signed here, never in history.
 	LastEdition *report.LastEdition `json:"last_edition,omitempty"`
+	// SendControlUntil, when set, gives each approver tokens to pause,
+	// resume and cancel the send, valid until then.
+	SendControlUntil time.Time `json:"send_control_until,omitzero"`
 }
 
 // ProofResult lists who the proof went to.
@@ -175,6 +178,17 @@ func (a *Activities) signedProof(in ProofInput) (crm.NewsletterRequest, error) {
 				return req, nonRetryable(ErrTypeNoSigningKeys, err)
 			}
 			d.Tokens[act] = tok
+		}
+		if !in.SendControlUntil.IsZero() {
+			d.SendTokens = map[string]string{}
+			for _, act := range token.SendActions {
+				tok, err := keys.Mint(token.Claims{WorkflowID: in.WorkflowID, RunID: in.RunID, Edition: in.Edition,
+					Revision: in.Revision, Approver: ap, Action: act, Expires: in.SendControlUntil.Unix()})
+				if err != nil {
+					return req, nonRetryable(ErrTypeNoSigningKeys, err)
+				}
+				d.SendTokens[act] = tok
+			}
 		}
 		msg, err := proofmail.Build(d, withSuggestions(render.ProofNote(in.Email, in.EmailOnly), in.Suggestions))
 		if err != nil {

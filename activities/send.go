@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/halcytone/contentgen/artifact"
 	"github.com/halcytone/contentgen/crm"
@@ -73,6 +74,9 @@ type SendInput struct {
 	// Manifest, when set, names the rendered edition in the artifact
 	// store; its variants are read from there instead of Variants.
 	Manifest *artifact.Ref `json:"manifest,omitempty"`
+	// Resume continues a send that was paused: the pages up to its
+	// cursor are not sent again.
+	Resume *SendProgress `json:"resume,omitempty"`
 }
 
 // maxRejectedSamples caps how many rejections a result lists.
@@ -136,9 +140,13 @@ type batch struct {
 // a crash reuse their idempotency keys, and the CRM's per-address dedupe is
 // the last line.
 func (a *Activities) SendNewsletter(ctx context.Context, in SendInput) (SendResult, error) {
+	prog, err := startProgress(ctx, in)
+	if err != nil || prog.Done {
+		return prog, err
+	}
 	// Reading a large edition and uploading it can outlast the heartbeat
 	// timeout: keep heartbeating the last progress meanwhile.
-	stopBeats := keepBeating(ctx)
+	stopBeats := keepBeating(ctx, prog)
 	defer stopBeats()
 	if in.Manifest != nil {
 		// A load error names the digest and store and is returned as is,
@@ -153,21 +161,17 @@ func (a *Activities) SendNewsletter(ctx context.Context, in SendInput) (SendResu
 		return SendResult{}, nonRetryable(ErrTypeRender, fmt.Errorf("send %s: the edition has no rendered email", in.NewsletterID))
 	}
 	opts := a.Send.withDefaults()
-	var prog SendProgress
-	if activity.HasHeartbeatDetails(ctx) {
-		if err := activity.GetHeartbeatDetails(ctx, &prog); err != nil {
-			return prog, fmt.Errorf("send %s: read heartbeat: %w", in.NewsletterID, err)
-		}
-		activity.GetLogger(ctx).Info("resuming send", "cursor", prog.Cursor, "pages", prog.Pages, "accepted", prog.Accepted)
-	}
-	if prog.Done {
-		return prog, nil
-	}
+	// A cancelled activity (a paused or cancelled send) stops reading at
+	// once, but the batches already handed to the CRM finish: their
+	// requests run on a context only a failure cancels.
 	hbCtx := ctx
-	ctx, cancel := context.WithCancel(httpapi.WithCorrelationID(ctx, in.NewsletterID))
+	base := httpapi.WithCorrelationID(ctx, in.NewsletterID)
+	readCtx, cancelRead := context.WithCancel(base)
+	postCtx, cancelPost := context.WithCancel(context.WithoutCancel(base))
+	cancel := func() { cancelRead(); cancelPost() }
 	defer cancel()
 
-	uploaded, err := a.uploadContent(ctx, in, opts.ContentMode)
+	uploaded, err := a.uploadContent(readCtx, in, opts.ContentMode)
 	if err != nil {
 		return prog, err
 	}
@@ -182,28 +186,64 @@ func (a *Activities) SendNewsletter(ctx context.Context, in SendInput) (SendResu
 	done := make(chan *batch, opts.Window)
 	readDone := make(chan readOutcome, 1)
 	go func() {
-		n, err := s.read(ctx, prog.Cursor, jobs)
+		n, err := s.read(readCtx, prog.Cursor, jobs)
 		close(jobs)
 		readDone <- readOutcome{queued: n, err: err}
 	}()
-	for range opts.Window {
-		go func() {
-			for b := range jobs {
-				b.err = s.post(ctx, b)
-				done <- b
+	go s.dispatch(readCtx, postCtx, jobs, done)
+	return s.collect(hbCtx, cancel, prog, done, readDone)
+}
+
+// startProgress is where this attempt starts: the last heartbeat of an
+// earlier attempt, else the progress of an earlier, paused send.
+func startProgress(ctx context.Context, in SendInput) (SendProgress, error) {
+	var prog SendProgress
+	switch {
+	case activity.HasHeartbeatDetails(ctx):
+		if err := activity.GetHeartbeatDetails(ctx, &prog); err != nil {
+			return prog, fmt.Errorf("send %s: read heartbeat: %w", in.NewsletterID, err)
+		}
+	case in.Resume != nil:
+		prog = *in.Resume
+	default:
+		return prog, nil
+	}
+	activity.GetLogger(ctx).Info("resuming send", "cursor", prog.Cursor, "pages", prog.Pages, "accepted", prog.Accepted)
+	return prog, nil
+}
+
+// errStopped marks a batch left unsent because the send was stopped.
+var errStopped = errors.New("send stopped before this batch")
+
+// dispatch posts queued batches, up to Window at once. It decides in page
+// order whether each batch goes out, so once a stop is seen no later page
+// is posted: the pages sent are always a prefix and the cursor says
+// exactly who was not sent.
+func (s *sender) dispatch(stop, postCtx context.Context, jobs <-chan *batch, done chan<- *batch) {
+	slots := make(chan struct{}, s.opts.Window)
+	for b := range jobs {
+		if stop.Err() == nil {
+			select {
+			case slots <- struct{}{}:
+			case <-stop.Done():
 			}
+		}
+		if stop.Err() != nil {
+			b.err = errStopped
+			done <- b
+			continue
+		}
+		go func() {
+			b.err = s.post(postCtx, b)
+			<-slots
+			done <- b
 		}()
 	}
-	return s.collect(hbCtx, cancel, prog, done, readDone)
 }
 
 // keepBeating heartbeats the attempt's last recorded progress every few
 // seconds until stop is called (stop may be called more than once).
-func keepBeating(ctx context.Context) (stop func()) {
-	var last SendProgress // zero: resume from the start, as without details
-	if activity.HasHeartbeatDetails(ctx) {
-		_ = activity.GetHeartbeatDetails(ctx, &last)
-	}
+func keepBeating(ctx context.Context, last SendProgress) (stop func()) {
 	done := make(chan struct{})
 	var once sync.Once
 	go func() {
@@ -279,6 +319,9 @@ func (s *sender) read(ctx context.Context, cursor string, jobs chan<- *batch) (i
 			return queued, err
 		}
 		page, err := s.a.CRM.Recipients(ctx, s.in.Audience, cursor, s.opts.PageSize)
+		if err != nil && ctx.Err() != nil {
+			return queued, ctx.Err() // stopped: not a CRM failure
+		}
 		if err != nil {
 			if s.throttle.backPressure(err) {
 				continue
@@ -383,17 +426,26 @@ type readOutcome struct {
 
 // collect records replies in page order and heartbeats the frontier. It
 // drains every queued batch before returning, so no worker is left blocked.
+// When the activity is cancelled (the send paused or cancelled), the
+// batches in flight finish and the result is a cancellation carrying the
+// progress, so the next send resumes at its cursor.
 func (s *sender) collect(hbCtx context.Context, cancel context.CancelFunc, prog SendProgress, done <-chan *batch, readDone <-chan readOutcome) (SendResult, error) {
 	pending := map[int]*batch{}
 	next, received, queued := 0, 0, -1
 	var firstErr error
+	// stopped: the activity was cancelled; ended: a batch was not sent,
+	// so the frontier stops before it.
+	stopped, ended := false, false
 	fail := func(err error) {
-		if firstErr == nil {
+		switch {
+		case hbCtx.Err() != nil && (errors.Is(err, errStopped) || errors.Is(err, context.Canceled)):
+			stopped = true
+		case firstErr == nil:
 			firstErr = err
 			cancel()
 		}
 	}
-	tick := time.NewTicker(5 * time.Second)
+	tick := time.NewTicker(2 * time.Second)
 	defer tick.Stop()
 	for queued < 0 || received < queued {
 		select {
@@ -410,8 +462,9 @@ func (s *sender) collect(hbCtx context.Context, cancel context.CancelFunc, prog 
 				next++
 				if b.err != nil {
 					fail(b.err)
+					ended = true
 				}
-				if firstErr == nil {
+				if firstErr == nil && !ended {
 					prog.add(b.resp)
 					prog.Pages++
 					prog.Cursor = b.nextCursor
@@ -425,8 +478,15 @@ func (s *sender) collect(hbCtx context.Context, cancel context.CancelFunc, prog 
 			activity.RecordHeartbeat(hbCtx, prog)
 		}
 	}
-	if firstErr != nil {
+	switch {
+	case firstErr != nil:
 		return prog, firstErr
+	case stopped:
+		activity.GetLogger(hbCtx).Info("send stopped after the batches in flight", "cursor", prog.Cursor, "pages", prog.Pages, "accepted", prog.Accepted)
+		if temporal.IsCanceledError(context.Cause(hbCtx)) {
+			return prog, temporal.NewCanceledError(prog)
+		}
+		return prog, hbCtx.Err()
 	}
 	prog.Done = true
 	activity.RecordHeartbeat(hbCtx, prog)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -95,4 +96,38 @@ func Mint(ctx context.Context, c client.Client, keys *token.Keyring, workflowID,
 	}
 	return keys.Mint(token.Claims{WorkflowID: workflowID, RunID: st.RunID, Edition: st.Edition, Revision: st.ContentRevision,
 		Approver: by, Action: action, Expires: st.ApprovalDeadline.Unix(), Operator: true})
+}
+
+// SendControlExpiry is how long an operator's send-control token lasts.
+const SendControlExpiry = time.Hour
+
+// MintSendControl issues an operator's token to pause, resume or cancel
+// the run's send (action is a token.SendActions entry), as one holding
+// the signing key.
+func MintSendControl(ctx context.Context, c client.Client, keys *token.Keyring, workflowID, by, action string, now time.Time) (string, error) {
+	st, err := Status(ctx, c, workflowID, "")
+	if err != nil {
+		return "", err
+	}
+	if st.ContentRevision == "" || st.RunID == "" {
+		return "", fmt.Errorf("mint a %s token for %s: the run has no rendered edition yet (stage %s)", action, workflowID, st.Stage)
+	}
+	return keys.Mint(token.Claims{WorkflowID: workflowID, RunID: st.RunID, Edition: st.Edition, Revision: st.ContentRevision,
+		Approver: by, Action: action, Expires: now.Add(SendControlExpiry).Unix(), Operator: true})
+}
+
+// SendControl executes a pause_send, resume_send or cancel_send Update.
+func SendControl(ctx context.Context, c client.Client, workflowID, action string, sig workflows.SendControlSignal) (string, error) {
+	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflowID, UpdateName: action, Args: []any{sig},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return "", fmt.Errorf("%s %s: %w", action, workflowID, err)
+	}
+	var msg string
+	if err := h.Get(ctx, &msg); err != nil {
+		return "", fmt.Errorf("%s %s: %w", action, workflowID, err)
+	}
+	return msg, nil
 }

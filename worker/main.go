@@ -57,6 +57,7 @@ func run() error {
 	logFormat := fs.String("log-format", getenv.String("LOG_FORMAT", "text"), "log format: text or json (LOG_FORMAT)")
 	approvalsURL := fs.String("approvals-url", getenv.String("APPROVALS_PUBLIC_URL", ""), "public base URL of the approvals service, for the links in proofs; empty: proofs show commands with tokens (APPROVALS_PUBLIC_URL)")
 	editors := fs.String("editors", getenv.String("EDITORS", ""), "comma-separated addresses also told when an approver asks for changes (EDITORS)")
+	seedLists := fs.String("seed-lists", getenv.String("SEED_LISTS", ""), "named lists of test-send addresses: qa=ana@example.com|bo@example.com;execs=cy@example.com (SEED_LISTS)")
 	logLevel := fs.String("log-level", getenv.String("LOG_LEVEL", "info"), "log level: debug, info, warn or error (LOG_LEVEL)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: worker [flags]\n\nRuns the newsletter workflow and activities. Temporal is configured as in every\nTemporal tool (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS variables);\nCRM_API_KEY, PLATFORM_API_KEY and the social networks' credentials (MASTODON_*, BLUESKY_*,\nX_*, LINKEDIN_*) are read from the environment only.\nTraces go over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_TRACES_EXPORTER=otlp)\nis set, configured by the standard OTEL_* variables.\n\nExample:\n  CRM_API_KEY=dev-crm-key PLATFORM_API_KEY=dev-platform-key worker -crm-url http://127.0.0.1:8081\n\nFlags:\n")
@@ -72,6 +73,10 @@ func run() error {
 	linkSecrets, err := reportlink.ParseSecrets(getenv("REPORT_LINK_SECRET"))
 	if err != nil {
 		return fmt.Errorf("REPORT_LINK_SECRET: %w", err)
+	}
+	seeds, err := app.ParseSeedLists(*seedLists)
+	if err != nil {
+		return err
 	}
 	approvalKeys, err := parseApprovalKeys(getenv("APPROVAL_SIGNING_KEYS"))
 	if err != nil {
@@ -130,6 +135,7 @@ func run() error {
 		Reports:    activities.ReportOptions{Source: crmClient},
 		Social:     networks,
 		Images:     social.ImageFetcher{HTTP: &http.Client{Timeout: 30 * time.Second}},
+		SeedLists:  seeds,
 	}
 	aiCfg, err := app.AIFromEnv(getenv)
 	if err != nil {

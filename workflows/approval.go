@@ -180,10 +180,13 @@ func (r *run) reject(ctx workflow.Context, sig RejectSignal) {
 
 func (r *run) refresh(ctx workflow.Context, sig RefreshSignal) {
 	d := Decision{Action: actionRefresh, By: strings.ToLower(strings.TrimSpace(sig.By))}
+	// An approved edition waiting for its send time can still change:
+	// the refresh voids its approvals if it does.
+	scheduled := r.status.Stage == StageScheduled
 	switch {
-	case r.decided():
+	case r.decided() && !scheduled:
 		d.Note = fmt.Sprintf("edition %s is already decided", r.in.Edition)
-	case r.status.Stage != StageAwaitingApproval:
+	case r.status.Stage != StageAwaitingApproval && !scheduled:
 		d.Note = fmt.Sprintf("edition %s is not awaiting approval (stage %s); refresh once it is", r.in.Edition, r.status.Stage)
 	case r.status.Refreshes >= maxRefreshes:
 		d.Note = fmt.Sprintf("this run has been refreshed %d times; reject it and start a new run", maxRefreshes)

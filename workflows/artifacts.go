@@ -149,8 +149,12 @@ func (r *run) deliverArtifacts(ctx workflow.Context) (Result, error) {
 		r.setStage(ctx, StageSending)
 		manifest := r.rendered.Manifest
 		in := activities.SendInput{NewsletterID: r.id, Audience: r.in.Audience, TargetedSegments: r.rendered.TargetedSegments, Manifest: &manifest}
-		if err := workflow.ExecuteActivity(withOptions(ctx, sendOptions), a.SendNewsletter, in).Get(ctx, &r.status.Send); err != nil {
-			return Result{}, stepError("send newsletter", err)
+		cancelled, err := r.sendEmail(ctx, in)
+		if err != nil {
+			return Result{}, err
+		}
+		if cancelled {
+			return r.result(OutcomeCancelled), nil
 		}
 	}
 	r.postSocial(ctx)

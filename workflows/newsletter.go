@@ -54,6 +54,11 @@ type run struct {
 	refreshedBy    string
 
 	ai aiState
+
+	// sendControl: the run can send later, pause, resume, cancel and
+	// test-send (see versionSendControl); dl is that state.
+	sendControl bool
+	dl          delivery
 }
 
 // NewsletterWorkflow fetches the living document, renders every channel,
@@ -64,8 +69,19 @@ func NewsletterWorkflow(ctx workflow.Context, in Input) (Result, error) {
 		return Result{}, err
 	}
 	r.signed = workflow.GetVersion(ctx, versionSignedApprovals, workflow.DefaultVersion, 1) == 1
+	if r.signed {
+		r.sendControl = workflow.GetVersion(ctx, versionSendControl, workflow.DefaultVersion, 1) == 1
+	}
 	if err := r.registerHandlers(ctx); err != nil {
 		return Result{}, err
+	}
+	if r.sendControl {
+		if err := r.registerSendControl(ctx); err != nil {
+			return Result{}, err
+		}
+		if err := r.setupDelivery(ctx); err != nil {
+			return Result{}, err
+		}
 	}
 	res, err := r.execute(ctx)
 	if r.signed {
@@ -184,9 +200,25 @@ func (r *run) execute(ctx workflow.Context) (Result, error) {
 		workflow.GetLogger(ctx).Info("document unchanged since the last edition; nothing to send", "edition", r.in.Edition)
 		return r.result(OutcomeUnchanged), nil
 	}
-	outcome, err := r.awaitDecision(ctx)
-	if err != nil || outcome != "" {
-		return r.result(outcome), err
+	for {
+		outcome, err := r.awaitDecision(ctx)
+		if err != nil || outcome != "" {
+			return r.result(outcome), err
+		}
+		if !r.sendControl {
+			break
+		}
+		due, err := r.awaitSendTime(ctx)
+		if err != nil {
+			return Result{}, err
+		}
+		if r.dl.cancelReq {
+			r.status.Delivery.State, r.status.Delivery.Summary = SendCancelled, "cancelled before the send time: nothing sent"
+			return r.result(OutcomeCancelled), nil
+		}
+		if due {
+			break
+		}
 	}
 	if r.in.DryRun {
 		return r.result(OutcomeDryRun), nil
@@ -203,6 +235,7 @@ func (r *run) result(outcome string) Result {
 	if outcome == OutcomeRejected {
 		res.Reason = r.rejectReason
 	}
+	res.Delivery = r.status.Delivery
 	res.ChangeRequests = r.status.ChangeRequests
 	res.NotAnswered = r.notAnswered
 	if r.wants(ChannelSocial) && outcome != OutcomeUnchanged {
@@ -213,6 +246,25 @@ func (r *run) result(outcome string) Result {
 	}
 	res.AI = r.aiResult()
 	return res
+}
+
+// sendEmail runs the send; runs with send control can pause, resume and
+// cancel it. It reports whether the send was cancelled.
+func (r *run) sendEmail(ctx workflow.Context, in activities.SendInput) (bool, error) {
+	if !r.sendControl {
+		if err := workflow.ExecuteActivity(withOptions(ctx, sendOptions), a.SendNewsletter, in).Get(ctx, &r.status.Send); err != nil {
+			return false, stepError("send newsletter", err)
+		}
+		return false, nil
+	}
+	cancelled, err := r.sendControlled(ctx, in)
+	if err != nil {
+		return false, err
+	}
+	if cancelled {
+		r.finishCancelled(ctx, in)
+	}
+	return cancelled, nil
 }
 
 // deliver publishes the web update, sends the email, then posts to the
@@ -236,8 +288,12 @@ func (r *run) deliver(ctx workflow.Context) (Result, error) {
 		r.setStage(ctx, StageSending)
 		out := r.preview.Output
 		in := activities.SendInput{NewsletterID: r.id, Audience: r.in.Audience, Variants: out.Variants, TargetedSegments: out.TargetedSegments}
-		if err := workflow.ExecuteActivity(withOptions(ctx, sendOptions), a.SendNewsletter, in).Get(ctx, &r.status.Send); err != nil {
-			return Result{}, stepError("send newsletter", err)
+		cancelled, err := r.sendEmail(ctx, in)
+		if err != nil {
+			return Result{}, err
+		}
+		if cancelled {
+			return r.result(OutcomeCancelled), nil
 		}
 	}
 	r.postSocial(ctx)

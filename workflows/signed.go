@@ -318,6 +318,9 @@ func (r *run) sendSignedProof(ctx workflow.Context, to []string, since map[strin
 		WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID, Edition: r.in.Edition,
 		Revision: r.content, Deadline: r.approvalDeadline(ctx), Reminder: reminder, Changes: r.status.Changes, ChangesSince: since,
 		Suggestions: r.preview.Suggestions, LastEdition: r.status.LastEdition}
+	if r.sendControl {
+		in.SendControlUntil = r.sendControlUntil(ctx)
+	}
 	if r.rendered != nil {
 		in.EmailRef, in.EmailOnly, in.Warnings = r.rendered.EmailRef(), r.rendered.EmailOnly, r.rendered.Warnings
 	}

@@ -47,6 +47,14 @@ type Input struct {
 	Force bool `json:"force,omitempty"`
 	// Social enables, disables and schedules each network's post.
 	Social SocialInput `json:"social,omitzero"`
+	// SendAt holds an approved edition until then: an instant
+	// ("2026-12-07T09:00:00+01:00") or a weekly slot ("Monday 09:00
+	// Europe/London", the first one at or after the run's scheduled
+	// start). Empty: send at approval.
+	SendAt string `json:"send_at,omitempty"`
+	// Window, "daily" or "weekly", makes an approval after the send
+	// time wait for the next window instead of sending at once.
+	Window string `json:"window,omitempty"`
 }
 
 // ApproveSignal is the payload of the approve signal and update. Token is
@@ -160,6 +168,9 @@ type Status struct {
 	// LastEdition is how the edition before did, as shown in the proof;
 	// nil when its figures could not be read.
 	LastEdition *report.LastEdition `json:"last_edition,omitempty"`
+	// Delivery is the send time, pauses, cancellation and test sends;
+	// nil for runs from before they existed.
+	Delivery *DeliveryStatus `json:"delivery,omitempty"`
 }
 
 // SectionSummary describes one parsed section for approvers.
@@ -206,6 +217,9 @@ type Result struct {
 	Changes []content.SectionChange `json:"changes,omitempty"`
 	// AI says which model made suggestions and which were accepted, by whom.
 	AI *AIResult `json:"ai,omitempty"`
+	// Delivery is the send time, the pauses and cancellation, who was not
+	// sent and the test sends.
+	Delivery *DeliveryStatus `json:"delivery,omitempty"`
 }
 
 // Duration is a time.Duration that reads and writes JSON as "72h" (a number

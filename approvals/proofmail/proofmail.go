@@ -57,6 +57,10 @@ type Data struct {
 	ChangesSince    []content.SectionChange
 	// Changes since the last edition.
 	Changes []content.SectionChange
+	// SendTokens maps each send control (pause_send, resume_send,
+	// cancel_send) to this approver's token for it, for use once the
+	// edition is approved.
+	SendTokens map[string]string
 }
 
 // Action is one decision an approver can take, as the block shows it.
@@ -67,6 +71,7 @@ type Action struct {
 type view struct {
 	Data
 	Actions      []Action
+	SendControls []Action
 	DeadlineText string
 }
 
@@ -111,6 +116,15 @@ func (d Data) view() view {
 			a.Starter = fmt.Sprintf("starter approve --workflow-id %s --by %s --token %s", d.WorkflowID, shellQuote(d.Approver), tok)
 		}
 		v.Actions = append(v.Actions, a)
+	}
+	for _, act := range token.SendActions {
+		tok, ok := d.SendTokens[act]
+		if !ok {
+			continue
+		}
+		verb := strings.TrimSuffix(act, "_send")
+		v.SendControls = append(v.SendControls, Action{Name: act, Label: strings.ToUpper(verb[:1]) + verb[1:] + " the send",
+			Command: fmt.Sprintf("starter send %s --workflow-id %s --by %s --token %s", verb, d.WorkflowID, shellQuote(d.Approver), tok)})
 	}
 	return v
 }

@@ -31,8 +31,19 @@ const (
 	ActionRequestChanges = "request_changes"
 )
 
-// Actions lists every action, in the order links are shown.
+// Actions lists every decision, in the order links are shown.
 var Actions = []string{ActionApprove, ActionRequestChanges, ActionReject}
+
+// Send controls a token may allow once an edition is approved: pause,
+// resume or cancel its send.
+const (
+	ActionPauseSend  = "pause_send"
+	ActionResumeSend = "resume_send"
+	ActionCancelSend = "cancel_send"
+)
+
+// SendActions lists the send controls.
+var SendActions = []string{ActionPauseSend, ActionResumeSend, ActionCancelSend}
 
 // version prefixes every token, so the format can change later.
 const version = "v1"
@@ -124,8 +135,8 @@ func (k *Keyring) Mint(c Claims) (string, error) {
 	if c.WorkflowID == "" || c.RunID == "" || c.Revision == "" || c.Approver == "" || c.Expires == 0 {
 		return "", fmt.Errorf("mint approval token: workflow ID, run ID, revision, approver and expiry are all required")
 	}
-	if !slices.Contains(Actions, c.Action) {
-		return "", fmt.Errorf("mint approval token: unknown action %q: use approve, request_changes or reject", c.Action)
+	if !slices.Contains(Actions, c.Action) && !slices.Contains(SendActions, c.Action) {
+		return "", fmt.Errorf("mint approval token: unknown action %q: use approve, request_changes, reject, pause_send, resume_send or cancel_send", c.Action)
 	}
 	if c.Nonce == "" {
 		b := make([]byte, 12)

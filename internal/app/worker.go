@@ -2,6 +2,7 @@ package app
 
 import (
 	"slices"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
@@ -13,6 +14,10 @@ import (
 	"github.com/halcytone/contentgen/workflows"
 )
 
+// SendControlLatency bounds how long a pause or cancel takes to reach a
+// send in flight (the worker's heartbeat throttle).
+const SendControlLatency = 2 * time.Second
+
 // NewWorker returns a worker for taskQueue with NewsletterWorkflow and every
 // activity registered; the worker main and the end-to-end tests share it.
 // The product's metrics are recorded through the client's metrics handler
@@ -22,6 +27,11 @@ func NewWorker(c client.Client, taskQueue string, acts *activities.Activities, o
 		taskQueue = workflows.TaskQueue
 	}
 	opts.Interceptors = append(slices.Clip(opts.Interceptors), &productMetrics{})
+	if opts.MaxHeartbeatThrottleInterval == 0 {
+		// A pause or cancel reaches a send in flight with the answer to
+		// its next heartbeat: within a couple of seconds.
+		opts.MaxHeartbeatThrottleInterval = SendControlLatency
+	}
 	w := worker.New(c, taskQueue, opts)
 	w.RegisterWorkflowWithOptions(workflows.NewsletterWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.SocialDeleteWorkflow, workflow.RegisterOptions{Name: workflows.SocialDeleteWorkflowName})

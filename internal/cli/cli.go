@@ -41,6 +41,8 @@ func commands() []command {
 		{"approve", "approve an edition with your token (as a Temporal Update; --signal sends the signal)", runApprove},
 		{"reject", "reject an edition with your token", runReject},
 		{"request-changes", "ask the editor for changes with your token; the run keeps waiting", runRequestChanges},
+		{"send", "pause, resume or cancel an approved edition's send: send pause|resume|cancel", runSend},
+		{"test-send", "send an edition awaiting approval to test addresses and seed lists, marked [Test]", runTestSend},
 		{"refresh", "re-fetch and re-render an edition awaiting approval", runRefresh},
 		{"status", "show an edition's stage, decisions, changes and send progress", runStatus},
 		{"report", "print what an edition achieved: deliveries, clicks by section, opens, web views (--json)", runReport},

@@ -227,7 +227,13 @@ func mergeInput(act *client.ScheduleWorkflowAction, f *inputFlags, set map[strin
 	if set["force"] {
 		cur.Force = f.force
 	}
-	return cur, nil
+	if set["send-at"] {
+		cur.SendAt = f.sendAt
+	}
+	if set["window"] {
+		cur.Window = f.window
+	}
+	return cur, checkSendAt(cur.SendAt, cur.Window)
 }
 
 // decodeArg reads a schedule action argument, which the client returns as

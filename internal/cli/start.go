@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/halcytone/contentgen/edition"
+	"github.com/halcytone/contentgen/sendtime"
 	"github.com/halcytone/contentgen/social"
 	"github.com/halcytone/contentgen/workflows"
 )
@@ -34,6 +35,8 @@ type inputFlags struct {
 	social    list
 	noSocial  list
 	postAt    postAtList
+	sendAt    string
+	window    string
 }
 
 func (f *inputFlags) register(e *Env, fs *flag.FlagSet) {
@@ -49,6 +52,25 @@ func (f *inputFlags) register(e *Env, fs *flag.FlagSet) {
 	fs.Var(&f.social, "social", "networks to post to after publishing: mastodon, bluesky, x, linkedin (default: every network the worker has credentials for)")
 	fs.Var(&f.noSocial, "no-social", "networks whose post stays a draft; repeat or comma-separate")
 	fs.Var(&f.postAt, "post-at", "hold a network's post until a time, e.g. mastodon=2026-12-01T10:00:00+01:00; repeatable")
+	fs.StringVar(&f.sendAt, "send-at", "", "send the approved edition at this time: 2026-12-07T09:00:00+01:00, or a weekly slot such as \"Monday 09:00 Europe/London\" (default: at approval)")
+	fs.StringVar(&f.window, "window", "", "with --send-at: an approval after the send time waits for the next window, daily or weekly (default: send at once)")
+}
+
+// checkSendAt refuses a send time or window the workflow would refuse.
+func checkSendAt(sendAt, window string) error {
+	if window != "" && sendAt == "" {
+		return fmt.Errorf("--window needs --send-at: the window repeats the send time")
+	}
+	if err := sendtime.ValidWindow(window); err != nil {
+		return fmt.Errorf("--window: %w", err)
+	}
+	if sendAt == "" {
+		return nil
+	}
+	if _, err := sendtime.Parse(sendAt); err != nil {
+		return fmt.Errorf("--send-at: %w", err)
+	}
+	return nil
 }
 
 func (f *inputFlags) input(e *Env, ed string) (workflows.Input, error) {
@@ -74,7 +96,11 @@ func (f *inputFlags) input(e *Env, ed string) (workflows.Input, error) {
 			return workflows.Input{}, fmt.Errorf("unknown social network %q in --social, --no-social or --post-at: use mastodon, bluesky, x or linkedin", n)
 		}
 	}
+	if err := checkSendAt(f.sendAt, f.window); err != nil {
+		return workflows.Input{}, err
+	}
 	return workflows.Input{
+		SendAt: f.sendAt, Window: f.window,
 		Edition: ed, Source: f.source, Audience: f.audience, Channels: f.channels,
 		Approvers: f.approvers, RequiredApprovals: f.required, ApprovalTimeout: workflows.Duration(f.timeout),
 		Reminders: reminders, DryRun: f.dryRun, Force: f.force,

@@ -179,6 +179,7 @@ func printStatus(w io.Writer, id string, st workflows.Status) {
 			fmt.Fprintf(w, "  rejected %s: %s\n", r.To, r.Reason)
 		}
 	}
+	printDelivery(w, st.Delivery)
 	if st.UpdateURL != "" {
 		fmt.Fprintf(w, "web update %s\n", st.UpdateURL)
 	}
