@@ -82,6 +82,8 @@ type ProofInput struct {
 	// Warnings are shown at the top of the proof (an email Gmail will
 	// clip, say).
 	Warnings []string `json:"warnings,omitempty"`
+	// Social lists each network's draft and whether it will post.
+	Social []SocialPlan `json:"social,omitempty"`
 }
 
 // ProofResult lists who the proof went to.
@@ -105,6 +107,7 @@ func (a *Activities) SendProof(ctx context.Context, in ProofInput) (ProofResult,
 	}
 	warnings := append(append([]string(nil), in.Warnings...), a.senderWarnings(ctx)...)
 	in.Email = withWarnings(in.Email, warnings)
+	in.Email = withSocial(in.Email, in.Social, func(n string) bool { _, ok := a.Social[n]; return ok })
 	var req crm.NewsletterRequest
 	var err error
 	if in.Revision == "" {

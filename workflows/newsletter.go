@@ -53,7 +53,8 @@ type run struct {
 	refreshPending bool
 	refreshedBy    string
 
-	ai aiState
+	ai         aiState
+	socialEdit socialEditState
 }
 
 // NewsletterWorkflow fetches the living document, renders every channel,
