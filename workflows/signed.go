@@ -78,10 +78,10 @@ func (r *run) registerSignedHandlers(ctx workflow.Context) error {
 			}
 			// Refused before the token is spent.
 			if len(s.Accept) > 0 && len(s.Social) > 0 {
-				return errAcceptAndEdit
+				return temporal.NewApplicationError(errAcceptAndEdit.Error(), ProblemBadSocialEdit)
 			}
 			if err := r.checkSocialEdits(s.Social); err != nil {
-				return err
+				return temporal.NewApplicationError(err.Error(), ProblemBadSocialEdit)
 			}
 			return r.checkAccept(acceptIDs(s))
 		}}); err != nil {
