@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -8,11 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/halcytone/contentgen/activities"
 	"github.com/halcytone/contentgen/approvals/token"
 	crmserver "github.com/halcytone/contentgen/crm/server"
 	"github.com/halcytone/contentgen/internal/app"
 	"github.com/halcytone/contentgen/internal/browsertest"
+	"github.com/halcytone/contentgen/internal/cli"
 	"github.com/halcytone/contentgen/internal/mailpittest"
 	"github.com/halcytone/contentgen/social/fake"
 	"github.com/halcytone/contentgen/workflows"
@@ -20,9 +25,10 @@ import (
 
 // TestSocialEditsOnTheApprovalPage: Ana opens her approve link in
 // Chromium, rewrites the Mastodon post and turns X off, and saves. The
-// edition gets a new revision, her old link goes stale, a new proof shows
-// the changed posts, and once approved the edited post goes out while X
-// stays a draft. Opening the page or fetching the save address changes
+// edition gets a new revision, her spent link stops working, and a new
+// proof shows the changed posts. She turns X back on with starter social
+// edit and approves the third proof: the edited post goes out on Mastodon
+// and X posts. Opening the page or fetching the save address changes
 // nothing; other links cannot save.
 func TestSocialEditsOnTheApprovalPage(t *testing.T) {
 	browsertest.Chromium(t)
@@ -116,7 +122,22 @@ func TestSocialEditsOnTheApprovalPage(t *testing.T) {
 	if !strings.Contains(newProof.Text, edited) || !strings.Contains(newProof.Text, "X: stays a draft") || strings.Contains(newProof.Text, activities.XLinkNote) {
 		t.Errorf("new proof does not show the changed posts:\n%.1500s", newProof.Text)
 	}
-	if code, body := confirm(t, proofLinks(t, newProof)[token.ActionApprove], ""); code != http.StatusOK {
+
+	// From the command line, with the new proof's approve token: X back on.
+	var out bytes.Buffer
+	e := &cli.Env{Lookup: func(string) string { return "" }, Stdout: &out, Stderr: &out,
+		Dial: func(ctx context.Context) (client.Client, error) { return client.Dial(client.Options{HostPort: s.address}) }}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := cli.Run(ctx, e, []string{"social", "edit", "--workflow-id", id, "--by", "ana@example.com",
+		"--token", tokenOf(proofLinks(t, newProof)[token.ActionApprove]), "--post", "x=on"}); err != nil || !strings.Contains(out.String(), "social posts changed") {
+		t.Fatalf("starter social edit: %v\n%s", err, out.String())
+	}
+	third := mp.WaitFor(t, "ana@example.com", "[Proof] ", map[string]bool{proof.ID: true, newProof.ID: true}, 30*time.Second)
+	if !strings.Contains(third.Text, "X: will post") || !strings.Contains(third.Text, activities.XLinkNote) || !strings.Contains(third.Text, edited) {
+		t.Errorf("third proof should show X on again with its pricing note, and keep the Mastodon edit:\n%.1500s", third.Text)
+	}
+	if code, body := confirm(t, proofLinks(t, third)[token.ActionApprove], ""); code != http.StatusOK {
 		t.Fatalf("approve the new proof: %d\n%.500s", code, body)
 	}
 	res := result(t, s, id)
@@ -124,11 +145,11 @@ func TestSocialEditsOnTheApprovalPage(t *testing.T) {
 	for _, p := range res.Posts {
 		posts[p.Network] = p
 	}
-	if res.Outcome != workflows.OutcomeSent || posts["mastodon"].Status != activities.SocialPosted || posts["x"].Status != activities.SocialDisabled {
+	if res.Outcome != workflows.OutcomeSent || posts["mastodon"].Status != activities.SocialPosted || posts["x"].Status != activities.SocialPosted {
 		t.Fatalf("result %s, posts %+v", res.Outcome, res.Posts)
 	}
 	sts := masto.Statuses()
-	if len(sts) != 1 || !strings.Contains(sts[0].Content, "Sleep mode is here: breathe out longer tonight.") || len(xfake.Tweets()) != 0 {
-		t.Errorf("mastodon %+v, %d tweets: want the edited post and nothing on X", sts, len(xfake.Tweets()))
+	if len(sts) != 1 || !strings.Contains(sts[0].Content, "Sleep mode is here: breathe out longer tonight.") || len(xfake.Tweets()) != 1 {
+		t.Errorf("mastodon %+v, %d tweets: want the edited post and one on X", sts, len(xfake.Tweets()))
 	}
 }

@@ -47,11 +47,39 @@ func (f *inputFlags) postAtNetworks() []string {
 	return out
 }
 
+// socialCommands are the subcommands of starter social.
+var socialCommands = []command{
+	{"edit", "change an edition's social posts at approval, with your approve token", runSocialEdit},
+	{"delete", "delete an edition's post on one network", runSocialDelete},
+}
+
 func runSocial(ctx context.Context, e *Env, args []string) error {
-	if len(args) == 0 || args[0] != "delete" {
-		fmt.Fprintln(e.Stderr, "Usage: starter social delete --edition 2026-W48 --network bluesky --by ana@example.com [--reason …]")
-		return fmt.Errorf("social: the only subcommand is delete")
+	if len(args) > 0 {
+		for _, c := range socialCommands {
+			if c.name == args[0] {
+				return c.run(ctx, e, args[1:])
+			}
+		}
 	}
+	fmt.Fprintln(e.Stderr, "Usage: starter social <command> [flags]\n\nCommands:")
+	for _, c := range socialCommands {
+		fmt.Fprintf(e.Stderr, "  %-8s %s\n", c.name, c.summary)
+	}
+	if len(args) == 0 {
+		return fmt.Errorf("social: name a command: %s", socialNames())
+	}
+	return fmt.Errorf("social: unknown command %q: use %s", args[0], socialNames())
+}
+
+func socialNames() string {
+	names := make([]string, len(socialCommands))
+	for i, c := range socialCommands {
+		names[i] = c.name
+	}
+	return strings.Join(names, ", ")
+}
+
+func runSocialDelete(ctx context.Context, e *Env, args []string) error {
 	fs := flags(e, "social delete", "Delete an edition's post on one network, as the worker (which holds the credentials); the deletion is a workflow run of its own, recording who, when and why.",
 		"starter social delete --edition 2026-W48 --network bluesky --by ana@example.com --reason \"wrong date\"")
 	var t target
@@ -60,7 +88,7 @@ func runSocial(ctx context.Context, e *Env, args []string) error {
 	by := fs.String("by", e.get("USER", ""), "who deletes it (default $USER)")
 	reason := fs.String("reason", "", "why, for the audit trail")
 	taskQueue := fs.String("task-queue", e.get("TASK_QUEUE", workflows.TaskQueue), "task queue (TASK_QUEUE)")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *network == "" {
