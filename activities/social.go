@@ -156,10 +156,14 @@ func heartbeatWhile(ctx context.Context, details any) (stop func()) {
 // SocialDeleteInput names a post to delete.
 type SocialDeleteInput struct {
 	Edition string `json:"edition"`
-	Network string `json:"network"`
-	ID      string `json:"id"`
-	By      string `json:"by"`
-	Reason  string `json:"reason,omitempty"`
+	// WorkflowID is the edition's run, told of the deletion for its
+	// audit trail while it is open.
+	WorkflowID string `json:"workflow_id,omitempty"`
+	Network    string `json:"network"`
+	ID         string `json:"id"`
+	URL        string `json:"url,omitempty"`
+	By         string `json:"by"`
+	Reason     string `json:"reason,omitempty"`
 }
 
 // DeleteSocialPost deletes a post that went out by mistake.

@@ -126,7 +126,9 @@ func TestSocialEditsOnTheApprovalPage(t *testing.T) {
 	// From the command line, with the new proof's approve token: X back on.
 	var out bytes.Buffer
 	e := &cli.Env{Lookup: func(string) string { return "" }, Stdout: &out, Stderr: &out,
-		Dial: func(ctx context.Context) (client.Client, error) { return client.Dial(client.Options{HostPort: s.address}) }}
+		Dial: func(ctx context.Context) (client.Client, error) {
+			return client.Dial(client.Options{HostPort: s.address})
+		}}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := cli.Run(ctx, e, []string{"social", "edit", "--workflow-id", id, "--by", "ana@example.com",

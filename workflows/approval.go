@@ -33,6 +33,7 @@ func (r *run) registerHandlers(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryPreview, func() (Preview, error) { return r.preview, nil }); err != nil {
 		return err
 	}
+	r.listenSocialDeleted(ctx)
 	listen(ctx, SignalRefresh, func(ctx workflow.Context, raw converter.RawValue) {
 		var sig RefreshSignal
 		if r.decode(ctx, actionRefresh, raw, &sig) {

@@ -99,7 +99,7 @@ func runSocialDelete(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	defer c.Close()
-	_, st, err := t.status(ctx, c)
+	runID, st, err := t.status(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func runSocialDelete(ctx context.Context, e *Env, args []string) error {
 	if post.ID == "" {
 		return fmt.Errorf("edition %s has no %s post to delete (see 'starter status --edition %s')", st.Edition, *network, st.Edition)
 	}
-	in := activities.SocialDeleteInput{Edition: st.Edition, Network: *network, ID: post.ID, By: *by, Reason: *reason}
+	in := activities.SocialDeleteInput{Edition: st.Edition, WorkflowID: runID, Network: *network, ID: post.ID, URL: post.URL, By: *by, Reason: *reason}
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: workflows.SocialDeleteWorkflowID(st.Edition, *network), TaskQueue: *taskQueue,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
@@ -121,7 +121,7 @@ func runSocialDelete(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("delete %s post of %s: %w", *network, st.Edition, err)
 	}
-	var res activities.SocialPost
+	var res workflows.SocialDeleteResult
 	if err := run.Get(ctx, &res); err != nil {
 		return fmt.Errorf("delete %s post of %s: %w", *network, st.Edition, err)
 	}
@@ -147,12 +147,13 @@ func printPosts(w io.Writer, posts []activities.SocialPost) {
 	}
 }
 
-// withDeletions marks the posts deleted by hand, from each deletion run's
-// result: the audit record of who deleted which post, when and why.
-func withDeletions(ctx context.Context, c client.Client, st workflows.Status) []activities.SocialPost {
+// withDeletions marks the posts deleted by hand and adds each deletion to
+// the audit trail, from the deletion runs' results: a run that had closed
+// when its post was deleted could not record it itself.
+func withDeletions(ctx context.Context, c client.Client, st workflows.Status) workflows.Status {
 	posts := slices.Clone(st.Posts)
 	for i, p := range posts {
-		if p.ID == "" {
+		if p.ID == "" || p.Status == activities.SocialDeleted {
 			continue
 		}
 		id := workflows.SocialDeleteWorkflowID(st.Edition, p.Network)
@@ -160,10 +161,12 @@ func withDeletions(ctx context.Context, c client.Client, st workflows.Status) []
 		if err != nil || desc.GetWorkflowExecutionInfo().GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_COMPLETED {
 			continue
 		}
-		var del activities.SocialPost
+		var del workflows.SocialDeleteResult
 		if err := c.GetWorkflow(ctx, id, "").Get(ctx, &del); err == nil && del.ID == p.ID {
 			posts[i].Status, posts[i].Note, posts[i].At = del.Status, del.Note, del.At
+			st.Decisions = append(slices.Clip(st.Decisions), del.Deleted().Decision())
 		}
 	}
-	return posts
+	st.Posts = posts
+	return st
 }
