@@ -311,8 +311,9 @@ func TestSocialDeleteWithoutCredentialsSaysWhatToSet(t *testing.T) {
 	}
 }
 
-// The document's first image goes out with its alt text: as a Mastodon
-// attachment and as the thumbnail of Bluesky's link card.
+// The document's first image goes out with its alt text: as a Mastodon,
+// X and LinkedIn image (uploaded as each API wants) and as the thumbnail
+// of Bluesky's link card.
 func TestSocialPostsCarryTheLeadImage(t *testing.T) {
 	png := []byte("\x89PNG\r\n\x1a\n fake image bytes")
 	img := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -335,8 +336,24 @@ func TestSocialPostsCarryTheLeadImage(t *testing.T) {
 	if err != nil || rec.Embed == nil || rec.Embed.External == nil || len(rec.Embed.External.Thumb) == 0 {
 		t.Errorf("bluesky post %+v (%v), want a link card with a thumbnail", rec, err)
 	}
-	if len(n.x.Tweets()) != 1 || len(n.linkedin.Posts()) != 1 {
-		t.Error("x and linkedin post without the image")
+	tweets := n.x.Tweets()
+	if len(tweets) != 1 || tweets[0].Attachments == nil || len(tweets[0].Attachments.MediaKeys) != 1 {
+		t.Fatalf("x tweets %+v, want one with the image attached", tweets)
+	}
+	if m, ok := n.x.Media(tweets[0].Attachments.MediaKeys[0]); !ok || m.Alt != "The sensor on a bedside table" || string(m.Data) != string(png) || m.Category != "tweet_image" {
+		t.Errorf("x media %+v, want the image with its alt text", m)
+	}
+	li := n.linkedin.Posts()
+	if len(li) != 1 || li[0].Content == nil || li[0].Content.Media == nil || li[0].Content.Media.AltText != "The sensor on a bedside table" {
+		t.Fatalf("linkedin posts %+v, want one with the image", li)
+	}
+	if b, ok := n.linkedin.Image(li[0].Content.Media.ID); !ok || string(b) != string(png) {
+		t.Errorf("linkedin image %s: %q uploaded", li[0].Content.Media.ID, b)
+	}
+	for net, p := range postsByNetwork(res) {
+		if p.Status != activities.SocialPosted || p.Note != "" {
+			t.Errorf("%s %+v, want posted with its image and no note", net, p)
+		}
 	}
 }
 
