@@ -22,10 +22,10 @@ type Mastodon struct {
 	URL string
 
 	expired  bool
-	apps     map[string]mastodonApp // client_id → app
-	codes    map[string]string      // authorization code → client_id
-	issued   map[string]bool        // access tokens issued by /oauth/token
-	statuses []MastodonStatus       // newest last
+	apps     map[string]mastodonApp   // client_id → app
+	codes    map[string]string        // authorization code → client_id
+	issued   map[string]bool          // access tokens issued by /oauth/token
+	statuses []MastodonStatus         // newest last
 	byKey    map[string]mastodonReply // Idempotency-Key → first reply
 	media    map[string]MastodonMedia
 }
