@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -24,17 +25,19 @@ const mastodonScopes = "write:statuses write:media read:statuses read:accounts"
 
 func runSocialLogin(ctx context.Context, e *Env, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return fmt.Errorf("social login: name a network: mastodon or bluesky, e.g. starter social login mastodon --server https://mastodon.social")
+		return fmt.Errorf("social login: name a network: mastodon, bluesky or x, e.g. starter social login mastodon --server https://mastodon.social")
 	}
 	switch args[0] {
 	case "mastodon":
 		return loginMastodon(ctx, e, args[1:])
 	case "bluesky":
 		return loginBluesky(ctx, e, args[1:])
-	case "x", "linkedin":
-		return fmt.Errorf("social login %s: not available from the starter; set its variables on the worker as the README's Social posting section says", args[0])
+	case "x":
+		return loginX(ctx, e, args[1:])
+	case "linkedin":
+		return fmt.Errorf("social login linkedin: not available from the starter; set LINKEDIN_ACCESS_TOKEN and LINKEDIN_AUTHOR_URN on the worker as the README's Social posting section says")
 	}
-	return fmt.Errorf("social login: unknown network %q: use mastodon or bluesky", args[0])
+	return fmt.Errorf("social login: unknown network %q: use mastodon, bluesky or x", args[0])
 }
 
 func credentialsFile(e *Env, file string) (string, error) {
@@ -153,8 +156,11 @@ type callbackResult struct {
 	err  error
 }
 
-func newCallback() (*callback, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func newCallback() (*callback, error) { return newCallbackOn(0) }
+
+// newCallbackOn listens on 127.0.0.1:port (0: any free port).
+func newCallbackOn(port int) (*callback, error) {
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 	if err != nil {
 		return nil, fmt.Errorf("listen for the authorisation on this machine: %w", err)
 	}
@@ -239,4 +245,11 @@ func doJSON(hc *http.Client, req *http.Request, out any) error {
 		return fmt.Errorf("%s %s: HTTP %d: %s", req.Method, req.URL.Redacted(), resp.StatusCode, msg)
 	}
 	return json.Unmarshal(body, out)
+}
+
+func writeTokenFile(path, tok string) error {
+	if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
+		return fmt.Errorf("X_TOKEN_FILE: %w", err)
+	}
+	return nil
 }

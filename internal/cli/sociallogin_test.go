@@ -26,42 +26,15 @@ func TestSocialLoginMastodon(t *testing.T) {
 	t.Cleanup(srv.Close)
 	masto.URL = srv.URL
 	file := filepath.Join(t.TempDir(), "social.env")
-	pr, pw := io.Pipe()
-	e := &Env{Lookup: func(string) string { return "" }, Stdout: pw, Stderr: io.Discard}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, e, []string{"social", "login", "mastodon", "--server", srv.URL, "--file", file})
-		pw.Close()
-	}()
-	var out strings.Builder
-	sc := bufio.NewScanner(pr)
-	for sc.Scan() {
-		line := sc.Text()
-		out.WriteString(line + "\n")
-		if u := strings.TrimSpace(line); strings.HasPrefix(u, srv.URL+"/oauth/authorize?") {
-			// The browser: the server redirects back to the starter.
-			resp, err := http.Get(u)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Authorised") {
-				t.Errorf("callback page: %d %s", resp.StatusCode, body)
-			}
-		}
-	}
-	if err := <-done; err != nil {
-		t.Fatalf("login: %v\n%s", err, out.String())
-	}
+	out := loginInBrowser(t, ctx, nil, srv.URL+"/oauth/authorize?", "social", "login", "mastodon", "--server", srv.URL, "--file", file)
 	creds, err := app.ReadCredentials(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if creds["MASTODON_SERVER"] != srv.URL || !strings.HasPrefix(creds["MASTODON_ACCESS_TOKEN"], "mastodon-token-") {
-		t.Fatalf("credentials %v\n%s", creds, out.String())
+		t.Fatalf("credentials %v\n%s", creds, out)
 	}
 	if fi, _ := os.Stat(file); fi.Mode().Perm() != 0o600 {
 		t.Errorf("credentials file mode %v, want 0600", fi.Mode().Perm())
@@ -75,8 +48,8 @@ func TestSocialLoginMastodon(t *testing.T) {
 	if _, err := networks[social.Mastodon].Post(ctx, "k", social.Post{Text: "Hello https://example.com/u", Link: "https://example.com/u"}); err != nil {
 		t.Fatalf("post with the stored token: %v", err)
 	}
-	if !strings.Contains(out.String(), "logged in as @") {
-		t.Errorf("starter said:\n%s", out.String())
+	if !strings.Contains(out, "logged in as @") {
+		t.Errorf("starter said:\n%s", out)
 	}
 }
 
@@ -122,5 +95,79 @@ func TestSocialLoginSaysWhatIsMissing(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("social login %s: %v, want %q", args, err, want)
 		}
+	}
+}
+
+// loginInBrowser runs the starter with args and, as a person's browser
+// would, opens the address it prints that starts with authPrefix; the
+// service redirects back to the starter. It returns what the starter
+// printed.
+func loginInBrowser(t *testing.T, ctx context.Context, env map[string]string, authPrefix string, args ...string) string {
+	t.Helper()
+	pr, pw := io.Pipe()
+	e := &Env{Lookup: func(k string) string { return env[k] }, Stdout: pw, Stderr: io.Discard}
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, e, args)
+		pw.Close()
+	}()
+	var out strings.Builder
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		line := sc.Text()
+		out.WriteString(line + "\n")
+		if u := strings.TrimSpace(line); strings.HasPrefix(u, authPrefix) {
+			resp, err := http.Get(u)
+			if err != nil {
+				t.Error(err)
+				continue
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Authorised") {
+				t.Errorf("callback page: %d %s", resp.StatusCode, body)
+			}
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out.String())
+	}
+	return out.String()
+}
+
+// The X login runs OAuth 2.0 with PKCE against the fake (which checks
+// the verifier against the challenge) and stores a refresh token the
+// worker's client then posts with; X_TOKEN_FILE is kept in step.
+func TestSocialLoginX(t *testing.T) {
+	xf := fake.NewX("x-client", "x-secret", "old-refresh")
+	srv := httptest.NewServer(xf)
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	file, tokenFile := filepath.Join(dir, "social.env"), filepath.Join(dir, "x-token")
+	if err := os.WriteFile(tokenFile, []byte("stale\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	env := map[string]string{"X_CLIENT_SECRET": "x-secret", "X_TOKEN_FILE": tokenFile}
+	out := loginInBrowser(t, ctx, env, srv.URL+"/i/oauth2/authorize?", "social", "login", "x", "--client-id", "x-client",
+		"--api-url", srv.URL, "--authorize-url", srv.URL+"/i/oauth2/authorize", "--file", file)
+	creds, err := app.ReadCredentials(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if creds["X_CLIENT_ID"] != "x-client" || !strings.HasPrefix(creds["X_REFRESH_TOKEN"], "x-refresh-") || creds["X_API_URL"] != srv.URL {
+		t.Fatalf("credentials %v\n%s", creds, out)
+	}
+	if b, _ := os.ReadFile(tokenFile); strings.TrimSpace(string(b)) != creds["X_REFRESH_TOKEN"] {
+		t.Errorf("X_TOKEN_FILE holds %q, want the new refresh token", b)
+	}
+	creds["X_TOKEN_FILE"] = tokenFile
+	networks, err := app.Social(app.SocialFromEnv(app.WithCredentials(func(string) string { return "" }, creds)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := networks[social.X].Post(ctx, "", social.Post{Text: "Hello https://example.com/u", Link: "https://example.com/u"}); err != nil || len(xf.Tweets()) != 1 {
+		t.Fatalf("post with the stored token: %v (%d tweets)", err, len(xf.Tweets()))
 	}
 }

@@ -22,6 +22,7 @@ type X struct {
 	refresh map[string]bool
 	tweets  []XTweet // oldest first
 	media   map[string]*XMedia
+	grants  map[string]xGrant // authorisation code → its grant
 }
 
 // XMedia is an uploaded image.
@@ -126,6 +127,10 @@ func (x *X) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		x.token(w, r)
 		return
 	}
+	if r.Method == http.MethodGet && r.URL.Path == "/i/oauth2/authorize" {
+		x.authorize(w, r)
+		return
+	}
 	x.mu.Lock()
 	valid := x.access[bearer(r)]
 	x.mu.Unlock()
@@ -173,6 +178,10 @@ func (x *X) token(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "unauthorized_client", "error_description": "Missing valid authorization header"})
 		return
 	}
+	if r.FormValue("grant_type") == "authorization_code" {
+		x.exchangeCode(w, r)
+		return
+	}
 	if r.FormValue("grant_type") != "refresh_token" {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": "Missing required parameter [grant_type]."})
 		return
@@ -188,6 +197,11 @@ func (x *X) token(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": "Value passed for the token was invalid."})
 		return
 	}
+	x.issue(w)
+}
+
+// issue answers a token request with a new access and refresh token.
+func (x *X) issue(w http.ResponseWriter) {
 	n := x.nextID()
 	acc, ref := fmt.Sprintf("x-access-%d", n), fmt.Sprintf("x-refresh-%d", n)
 	x.mu.Lock()
