@@ -51,7 +51,7 @@ func (f *inputFlags) postAtNetworks() []string {
 var socialCommands = []command{
 	{"edit", "change an edition's social posts at approval, with your approve token", runSocialEdit},
 	{"delete", "delete an edition's post on one network", runSocialDelete},
-	{"login", "log in to mastodon, bluesky or x and store the credentials the worker reads", runSocialLogin},
+	{"login", "log in to mastodon, bluesky, x or linkedin and store the credentials the worker reads", runSocialLogin},
 }
 
 func runSocial(ctx context.Context, e *Env, args []string) error {

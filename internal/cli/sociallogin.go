@@ -25,7 +25,7 @@ const mastodonScopes = "write:statuses write:media read:statuses read:accounts"
 
 func runSocialLogin(ctx context.Context, e *Env, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return fmt.Errorf("social login: name a network: mastodon, bluesky or x, e.g. starter social login mastodon --server https://mastodon.social")
+		return fmt.Errorf("social login: name a network: mastodon, bluesky, x or linkedin, e.g. starter social login mastodon --server https://mastodon.social")
 	}
 	switch args[0] {
 	case "mastodon":
@@ -35,9 +35,9 @@ func runSocialLogin(ctx context.Context, e *Env, args []string) error {
 	case "x":
 		return loginX(ctx, e, args[1:])
 	case "linkedin":
-		return fmt.Errorf("social login linkedin: not available from the starter; set LINKEDIN_ACCESS_TOKEN and LINKEDIN_AUTHOR_URN on the worker as the README's Social posting section says")
+		return loginLinkedIn(ctx, e, args[1:])
 	}
-	return fmt.Errorf("social login: unknown network %q: use mastodon, bluesky or x", args[0])
+	return fmt.Errorf("social login: unknown network %q: use mastodon, bluesky, x or linkedin", args[0])
 }
 
 func credentialsFile(e *Env, file string) (string, error) {

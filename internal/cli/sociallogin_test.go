@@ -171,3 +171,52 @@ func TestSocialLoginX(t *testing.T) {
 		t.Fatalf("post with the stored token: %v (%d tweets)", err, len(xf.Tweets()))
 	}
 }
+
+// The LinkedIn login exchanges the member's authorisation for a token,
+// finds the member's URN and stores both; the worker's client posts.
+func TestSocialLoginLinkedIn(t *testing.T) {
+	li := fake.NewLinkedIn("", "urn:li:person:abc123")
+	li.ClientID, li.ClientSecret = "li-client", "li-secret"
+	srv := httptest.NewServer(li)
+	t.Cleanup(srv.Close)
+	file := filepath.Join(t.TempDir(), "social.env")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out := loginInBrowser(t, ctx, map[string]string{"LINKEDIN_CLIENT_SECRET": "li-secret"}, srv.URL+"/oauth/v2/authorization?",
+		"social", "login", "linkedin", "--client-id", "li-client", "--auth-url", srv.URL, "--api-url", srv.URL, "--file", file)
+	creds, err := app.ReadCredentials(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if creds["LINKEDIN_AUTHOR_URN"] != "urn:li:person:abc123" || !strings.HasPrefix(creds["LINKEDIN_ACCESS_TOKEN"], "li-token-") {
+		t.Fatalf("credentials %v\n%s", creds, out)
+	}
+	networks, err := app.Social(app.SocialFromEnv(app.WithCredentials(func(string) string { return "" }, creds)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := networks[social.LinkedIn].Post(ctx, "", social.Post{Text: "Hello https://example.com/u", Link: "https://example.com/u"}); err != nil || len(li.Posts()) != 1 {
+		t.Fatalf("post with the stored token: %v (%d posts)", err, len(li.Posts()))
+	}
+	// A wrong client secret stops the login with LinkedIn's error.
+	var buf strings.Builder
+	pr, pw := io.Pipe()
+	e := &Env{Lookup: func(k string) string { return map[string]string{"LINKEDIN_CLIENT_SECRET": "wrong"}[k] }, Stdout: pw, Stderr: io.Discard}
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, e, []string{"social", "login", "linkedin", "--client-id", "li-client", "--auth-url", srv.URL, "--api-url", srv.URL, "--file", file})
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		buf.WriteString(sc.Text() + "\n")
+		if u := strings.TrimSpace(sc.Text()); strings.HasPrefix(u, srv.URL+"/oauth/v2/authorization?") {
+			if resp, err := http.Get(u); err == nil {
+				resp.Body.Close()
+			}
+		}
+	}
+	if err := <-done; err == nil || !strings.Contains(err.Error(), "invalid_client") {
+		t.Errorf("wrong secret: %v\n%s", err, buf.String())
+	}
+}

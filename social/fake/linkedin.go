@@ -16,6 +16,11 @@ type LinkedIn struct {
 	base
 	Token  string
 	Author string
+	// ClientID and ClientSecret are the OAuth app members authorise.
+	ClientID, ClientSecret string
+
+	codes  map[string]string // authorisation code → its redirect URI
+	issued map[string]bool   // access tokens from the code exchange
 
 	expired bool
 	posts   []LinkedInPost // oldest first
@@ -91,8 +96,11 @@ func linkedInError(status int, code, msg string) map[string]any {
 
 func (l *LinkedIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	l.logRequest(r)
+	if l.serveOAuth(w, r) {
+		return
+	}
 	l.mu.Lock()
-	tokenOK, expired := bearer(r) == l.Token && l.Token != "", l.expired
+	tokenOK, expired := (bearer(r) == l.Token && l.Token != "") || l.issued[bearer(r)], l.expired
 	l.mu.Unlock()
 	switch {
 	case !tokenOK:
