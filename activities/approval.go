@@ -89,6 +89,8 @@ type ProofInput struct {
 	// SendControlUntil, when set, gives each approver tokens to pause,
 	// resume and cancel the send, valid until then.
 	SendControlUntil time.Time `json:"send_control_until,omitzero"`
+	// Social lists each network's draft and whether it will post.
+	Social []SocialPlan `json:"social,omitempty"`
 }
 
 // ProofResult lists who the proof went to.
@@ -115,6 +117,7 @@ func (a *Activities) SendProof(ctx context.Context, in ProofInput) (ProofResult,
 	}
 	warnings := append(append([]string(nil), in.Warnings...), a.senderWarnings(ctx)...)
 	in.Email = withWarnings(in.Email, warnings)
+	in.Email = withSocial(in.Email, in.Social, func(n string) bool { _, ok := a.Social[n]; return ok })
 	var req crm.NewsletterRequest
 	var err error
 	if in.Revision == "" {

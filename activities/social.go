@@ -54,8 +54,8 @@ type SocialPostInput struct {
 	Link    string `json:"link"`
 	Title   string `json:"title,omitempty"`
 	Summary string `json:"summary,omitempty"`
-	// Image is the edition's lead image URL, attached with ImageAlt where
-	// the network allows (Mastodon; Bluesky's link card).
+	// Image is the edition's lead image URL, attached with ImageAlt (on
+	// Bluesky as the link card's thumbnail).
 	Image    string `json:"image,omitempty"`
 	ImageAlt string `json:"image_alt,omitempty"`
 }
@@ -84,7 +84,7 @@ func (a *Activities) PostSocial(ctx context.Context, in SocialPostInput) (Social
 	}
 	p := social.Post{Text: in.Text, Link: in.Link, Title: in.Title, Description: in.Summary}
 	var note string
-	if in.Image != "" && a.Images != nil && (in.Network == social.Mastodon || in.Network == social.Bluesky) {
+	if in.Image != "" && a.Images != nil {
 		img, err := a.Images.FetchImage(ctx, in.Image, in.ImageAlt)
 		if err != nil {
 			note = "posted without its image: " + err.Error()
@@ -156,10 +156,14 @@ func heartbeatWhile(ctx context.Context, details any) (stop func()) {
 // SocialDeleteInput names a post to delete.
 type SocialDeleteInput struct {
 	Edition string `json:"edition"`
-	Network string `json:"network"`
-	ID      string `json:"id"`
-	By      string `json:"by"`
-	Reason  string `json:"reason,omitempty"`
+	// WorkflowID is the edition's run, told of the deletion for its
+	// audit trail while it is open.
+	WorkflowID string `json:"workflow_id,omitempty"`
+	Network    string `json:"network"`
+	ID         string `json:"id"`
+	URL        string `json:"url,omitempty"`
+	By         string `json:"by"`
+	Reason     string `json:"reason,omitempty"`
 }
 
 // DeleteSocialPost deletes a post that went out by mistake.

@@ -92,6 +92,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+proofmail.DecidePath, s.handleConfirm)
 	mux.HandleFunc("POST "+proofmail.DecidePath, s.handleDecide)
+	mux.HandleFunc("POST "+SocialPath, s.handleSocial)
 	mux.HandleFunc("GET "+PreviewPath, s.handlePreview)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -165,6 +166,8 @@ type confirmPage struct {
 	// links only); Notice says what the last accept did.
 	Suggestions *suggestionsView
 	Notice      string
+	// Social lists the drafts an approver may change (approve links only).
+	Social []socialRow
 }
 
 type donePage struct {
@@ -311,6 +314,9 @@ func (s *Server) confirmView(ctx context.Context, ck checked) confirmPage {
 				p.Suggestions = suggestionsOf(pv, st)
 			}
 		}
+	}
+	if c.Action == token.ActionApprove {
+		p.Social = socialRows(st.Social)
 	}
 	switch c.Action {
 	case token.ActionReject:

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -110,6 +111,11 @@ func TestEndToEndSocialPosting(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "bluesky  deleted") || !strings.Contains(out.String(), "deleted by ana@example.com: wrong date") {
 		t.Errorf("status does not show the deletion:\n%s", out.String())
+	}
+	// The run had closed: its audit trail, as status shows it, lists the
+	// deletion from the deletion run's record.
+	if !regexp.MustCompile(`delete_post ana@example.com +deleted the bluesky post \S+ \(https://bsky.app/\S+\): wrong date`).MatchString(out.String()) {
+		t.Errorf("status audit trail lacks the deletion:\n%s", out.String())
 	}
 	var audit activities.SocialPost
 	if err := s.temporal.GetWorkflow(ctx, workflows.SocialDeleteWorkflowID("2026-W50", "bluesky"), "").Get(ctx, &audit); err != nil {

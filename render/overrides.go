@@ -22,6 +22,10 @@ type Overrides struct {
 	Leads []Lead `json:"leads,omitempty"`
 	// Social replaces whole drafts, by platform; each must fit its limit.
 	Social map[string]string `json:"social,omitempty"`
+	// Posting records an approver's choice to post a platform's draft
+	// (true) or keep it a draft (false); platforms not named follow the
+	// run's settings. It is part of what approvers approve.
+	Posting map[string]bool `json:"posting,omitempty"`
 }
 
 // Lead is the accepted teaser of the section at Section (its index in
@@ -33,7 +37,7 @@ type Lead struct {
 
 // IsZero reports whether nothing is overridden.
 func (o Overrides) IsZero() bool {
-	return o.Subject == "" && o.Preheader == "" && len(o.Leads) == 0 && len(o.Social) == 0
+	return o.Subject == "" && o.Preheader == "" && len(o.Leads) == 0 && len(o.Social) == 0 && len(o.Posting) == 0
 }
 
 // applyDocument puts the overrides that feed every channel into d.
@@ -69,7 +73,17 @@ func (o Overrides) applySocial(drafts []SocialDraft) error {
 			return fmt.Errorf("accepted %s draft counts %d, over the limit of %d", p, n, Limit(p))
 		}
 		if text != "" {
-			drafts[i] = SocialDraft{Platform: p, Text: text, Length: Count(p, text), Limit: Limit(p)}
+			drafts[i].Text, drafts[i].Length, drafts[i].Limit = text, Count(p, text), Limit(p)
+		}
+	}
+	for _, p := range slices.Sorted(maps.Keys(o.Posting)) {
+		i := slices.IndexFunc(drafts, func(d SocialDraft) bool { return d.Platform == p })
+		if i < 0 {
+			return fmt.Errorf("posting choice for %s: no such platform; the platforms are %s", p, strings.Join(Platforms(), ", "))
+		}
+		drafts[i].Posting = PostingOff
+		if o.Posting[p] {
+			drafts[i].Posting = PostingOn
 		}
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/crm/mergetag"
 )
 
@@ -68,5 +69,50 @@ func TestAcceptedOverridesAreChecked(t *testing.T) {
 		if _, err := r.Render(fixtureParsed(), ed); err == nil {
 			t.Errorf("%s: rendered without error", name)
 		}
+	}
+}
+
+// An approver's edit of a draft and choice to post or not are part of
+// the edition: they change its revision, and an edited draft keeps the
+// lead image.
+func TestApproverSocialChoicesChangeTheRevision(t *testing.T) {
+	r := newRenderer(t)
+	p := fixtureParsed()
+	p.Intro = append(p.Intro, content.Block{Kind: content.KindImage, URL: "https://img.example/lead.png", Alt: "The lead"})
+	before, err := r.Render(p, fixtureEdition())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ed := fixtureEdition()
+	ed.Accepted = Overrides{Social: map[string]string{Mastodon: "Edited https://halcytone.example/updates/x"},
+		Posting: map[string]bool{LinkedIn: false, X: true}}
+	out, err := r.Render(p, ed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]SocialDraft{}
+	for _, d := range out.Social {
+		got[d.Platform] = d
+	}
+	if m := got[Mastodon]; m.Text != ed.Accepted.Social[Mastodon] || m.Image != "https://img.example/lead.png" || m.ImageAlt != "The lead" || m.Posting != "" {
+		t.Errorf("mastodon draft %+v, want the edit with the lead image kept", m)
+	}
+	if got[LinkedIn].Posting != PostingOff || got[X].Posting != PostingOn || got[Bluesky].Posting != "" {
+		t.Errorf("posting choices %+v", got)
+	}
+	if Digest(before) == Digest(out) {
+		t.Error("the revision did not change")
+	}
+	ed.Accepted = Overrides{Posting: map[string]bool{LinkedIn: false}}
+	off, err := r.Render(p, ed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if Digest(off) == Digest(before) || Digest(off) == Digest(out) {
+		t.Error("turning one draft off must make a revision of its own")
+	}
+	ed.Accepted = Overrides{Posting: map[string]bool{"myspace": true}}
+	if _, err := r.Render(p, ed); err == nil || !strings.Contains(err.Error(), "myspace") {
+		t.Errorf("unknown platform: %v", err)
 	}
 }

@@ -94,4 +94,13 @@ type SocialDraft struct {
 	// allows; empty when there is none.
 	Image    string `json:"image,omitempty"`
 	ImageAlt string `json:"image_alt,omitempty"`
+	// Posting is an approver's choice, PostingOn or PostingOff; empty
+	// follows the run's settings.
+	Posting string `json:"posting,omitempty"`
 }
+
+// An approver's posting choices for a draft.
+const (
+	PostingOn  = "on"
+	PostingOff = "off"
+)

@@ -28,7 +28,8 @@ CRM_KEY=demo-crm-key
 PLATFORM_KEY=demo-platform-key
 REPORT_SECRET=demo-report-link-secret-0123456789abcdef
 APPROVERS=ana@example.com,bo@example.com
-SOURCE=markdown:examples/living-document.md
+# The demo's copy of examples/living-document.md, its image served locally.
+SOURCE=markdown:$DATA/living-document.md
 AI_DEMO=${AI_DEMO:-}
 AIFAKE_ADDR=${AIFAKE_ADDR:-127.0.0.1:8090}
 
@@ -110,11 +111,13 @@ up() {
   else
     info "Bluesky: ${BLUESKY_HANDLE:-?} on ${BLUESKY_SERVICE:-https://bsky.social} (from the environment)"
   fi
-  if [ -n "$fakes" ]; then
-    start socialfake "$BIN/socialfake" -addr "$SOCIAL_ADDR"
-    wait_for "socialfake" 30 http_ok "http://$SOCIAL_ADDR/posts"
-    info "$fakes: local fakes on http://$SOCIAL_ADDR"
-  fi
+  # The fakes also serve the document's lead image (examples/media), so
+  # posts carry it without any lookup beyond this machine.
+  start socialfake "$BIN/socialfake" -addr "$SOCIAL_ADDR" -media examples/media
+  wait_for "socialfake" 30 http_ok "http://$SOCIAL_ADDR/posts"
+  [ -n "$fakes" ] && info "$fakes: local fakes on http://$SOCIAL_ADDR"
+  info "Images: http://$SOCIAL_ADDR/media/ (examples/media)"
+  sed "s#https://images.halcytone.example/updates/#http://$SOCIAL_ADDR/media/#g" examples/living-document.md > "$DATA/living-document.md"
 
   # The default demo asks no model, whatever the caller's environment says.
   local ai_env=(env -u AI_MODEL -u OPENAI_BASE_URL -u OPENAI_API_KEY)
@@ -135,7 +138,7 @@ up() {
   local edition id
   edition=$(date -u +%G-W%V)
   id=newsletter-$edition
-  step "Edition $edition from examples/living-document.md"
+  step "Edition $edition from examples/living-document.md (as .data/living-document.md, its image served locally)"
   if "$BIN/temporal" workflow describe --workflow-id "$id" >/dev/null 2>&1; then
     info "$id already exists; showing it rather than sending again"
   else

@@ -35,7 +35,8 @@ type Post struct {
 	Link        string
 	Title       string
 	Description string
-	// Image, when set, is attached (Mastodon, Bluesky).
+	// Image, when set, is attached: a Mastodon, X or LinkedIn image, the
+	// thumbnail of Bluesky's link card.
 	Image *Image
 }
 

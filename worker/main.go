@@ -115,7 +115,11 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	networks, err := app.Social(app.SocialFromEnv(getenv))
+	creds, err := app.ReadCredentials(getenv("SOCIAL_CREDENTIALS_FILE"))
+	if err != nil {
+		return err
+	}
+	networks, err := app.Social(app.SocialFromEnv(app.WithCredentials(getenv, creds)))
 	if err != nil {
 		return err
 	}

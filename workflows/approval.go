@@ -23,12 +23,17 @@ const (
 // listeners. Signals are drained by their own coroutines from the start,
 // so every one is recorded in the audit trail, counted or not.
 func (r *run) registerHandlers(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (Status, error) { return r.status, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (Status, error) {
+		st := r.status
+		st.Social = r.socialPlan()
+		return st, nil
+	}); err != nil {
 		return err
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryPreview, func() (Preview, error) { return r.preview, nil }); err != nil {
 		return err
 	}
+	r.listenSocialDeleted(ctx)
 	listen(ctx, SignalRefresh, func(ctx workflow.Context, raw converter.RawValue) {
 		var sig RefreshSignal
 		if r.decode(ctx, actionRefresh, raw, &sig) {

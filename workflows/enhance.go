@@ -124,6 +124,9 @@ func (r *run) proofID() string {
 	if r.ai.applied > 0 {
 		id += fmt.Sprintf("-accepted-%d", r.ai.applied)
 	}
+	if r.socialEdit.applied > 0 {
+		id += fmt.Sprintf("-social-%d", r.socialEdit.applied)
+	}
 	return id
 }
 
@@ -285,25 +288,8 @@ func (r *run) applyAccepted(ctx workflow.Context) {
 	chosen, by := r.ai.pending, r.ai.pendingBy
 	r.ai.pending, r.ai.pendingBy = nil, ""
 	overrides, err := ai.Apply(r.ai.accepted, chosen, r.ai.sections)
-	if err == nil && r.ai.renderArtifacts != nil {
-		in := *r.ai.renderArtifacts
-		in.Accepted = overrides
-		var out activities.RenderSummary
-		err = workflow.ExecuteActivity(withOptions(ctx, localOptions), a.RenderEditionArtifacts, in).Get(ctx, &out)
-		if err == nil {
-			r.ai.accepted = overrides
-			r.setRendered(out)
-		}
-	} else if err == nil {
-		in := r.ai.render
-		in.Accepted = overrides
-		var out render.Output
-		err = workflow.ExecuteActivity(withOptions(ctx, localOptions), a.RenderEdition, in).Get(ctx, &out)
-		if err == nil {
-			r.ai.accepted = overrides
-			r.preview.Output = out
-			r.content, r.status.ContentRevision = out.Revision, out.Revision
-		}
+	if err == nil {
+		err = r.renderAccepted(ctx, overrides)
 	}
 	if err != nil {
 		r.status.Errors = append(r.status.Errors, "accepted suggestions not applied, the previous version is still awaiting approval: "+reason(err))

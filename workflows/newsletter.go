@@ -53,7 +53,8 @@ type run struct {
 	refreshPending bool
 	refreshedBy    string
 
-	ai aiState
+	ai         aiState
+	socialEdit socialEditState
 
 	// sendControl: the run can send later, pause, resume, cancel and
 	// test-send (see versionSendControl); dl is that state.

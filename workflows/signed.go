@@ -50,6 +50,13 @@ type claim struct {
 	action, by, comment, token string
 	// accept names suggestions an approval accepts (see accept).
 	accept []string
+	// social changes the social drafts (see editSocial).
+	social []SocialEdit
+}
+
+// approveClaim is the claim of an approval.
+func approveClaim(s ApproveSignal) claim {
+	return claim{action: actionApprove, by: s.By, comment: s.Comment, token: s.Token, accept: acceptIDs(s), social: s.Social}
 }
 
 // registerSignedHandlers sets up the decisions of signed runs: the approve,
@@ -63,26 +70,33 @@ func (r *run) registerSignedHandlers(ctx workflow.Context) error {
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateApprove,
 		func(ctx workflow.Context, s ApproveSignal) (string, error) {
-			return r.decideUpdate(ctx, claim{actionApprove, s.By, s.Comment, s.Token, acceptIDs(s)})
+			return r.decideUpdate(ctx, approveClaim(s))
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, s ApproveSignal) error {
 			if err := validator(); err != nil {
 				return err
 			}
-			return r.checkAccept(acceptIDs(s)) // refused before the token is spent
+			// Refused before the token is spent.
+			if len(s.Accept) > 0 && len(s.Social) > 0 {
+				return temporal.NewApplicationError(errAcceptAndEdit.Error(), ProblemBadSocialEdit)
+			}
+			if err := r.checkSocialEdits(s.Social); err != nil {
+				return temporal.NewApplicationError(err.Error(), ProblemBadSocialEdit)
+			}
+			return r.checkAccept(acceptIDs(s))
 		}}); err != nil {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateReject,
 		func(ctx workflow.Context, s RejectSignal) (string, error) {
-			return r.decideUpdate(ctx, claim{actionReject, s.By, s.Reason, s.Token, nil})
+			return r.decideUpdate(ctx, claim{action: actionReject, by: s.By, comment: s.Reason, token: s.Token})
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, s RejectSignal) error { return validator() }}); err != nil {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRequestChanges,
 		func(ctx workflow.Context, s RequestChangesSignal) (string, error) {
-			return r.decideUpdate(ctx, claim{actionRequestChanges, s.By, s.Comment, s.Token, nil})
+			return r.decideUpdate(ctx, claim{action: actionRequestChanges, by: s.By, comment: s.Comment, token: s.Token})
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, s RequestChangesSignal) error { return validator() }}); err != nil {
 		return err
@@ -90,19 +104,19 @@ func (r *run) registerSignedHandlers(ctx workflow.Context) error {
 	listen(ctx, SignalApprove, func(ctx workflow.Context, raw converter.RawValue) {
 		var s ApproveSignal
 		if r.decode(ctx, actionApprove, raw, &s) {
-			r.decide(ctx, claim{actionApprove, s.By, s.Comment, s.Token, acceptIDs(s)})
+			r.decide(ctx, approveClaim(s))
 		}
 	})
 	listen(ctx, SignalReject, func(ctx workflow.Context, raw converter.RawValue) {
 		var s RejectSignal
 		if r.decode(ctx, actionReject, raw, &s) {
-			r.decide(ctx, claim{actionReject, s.By, s.Reason, s.Token, nil})
+			r.decide(ctx, claim{action: actionReject, by: s.By, comment: s.Reason, token: s.Token})
 		}
 	})
 	listen(ctx, SignalRequestChanges, func(ctx workflow.Context, raw converter.RawValue) {
 		var s RequestChangesSignal
 		if r.decode(ctx, actionRequestChanges, raw, &s) {
-			r.decide(ctx, claim{actionRequestChanges, s.By, s.Comment, s.Token, nil})
+			r.decide(ctx, claim{action: actionRequestChanges, by: s.By, comment: s.Comment, token: s.Token})
 		}
 	})
 	return nil
@@ -114,6 +128,9 @@ func (r *run) decideUpdate(ctx workflow.Context, c claim) (string, error) {
 	d := r.decide(ctx, c)
 	if d.Verified && len(c.accept) > 0 && d.Problem == "" {
 		return fmt.Sprintf("suggestions accepted: edition %s is rendered again and a new proof sent; approve that one to publish", r.in.Edition), nil
+	}
+	if d.Verified && len(c.social) > 0 && d.Problem == "" {
+		return fmt.Sprintf("social posts changed: edition %s is rendered again and a new proof sent; approve that one to publish", r.in.Edition), nil
 	}
 	if !d.Counted {
 		return "", temporal.NewApplicationError(d.Note, d.Problem)
@@ -181,6 +198,15 @@ func (r *run) decide(ctx workflow.Context, c claim) Decision {
 		return refuse(ProblemNotAwaiting, "edition %s is already decided", r.in.Edition)
 	case r.status.Stage != StageAwaitingApproval:
 		return refuse(ProblemNotAwaiting, "edition %s is not awaiting approval (stage %s)", r.in.Edition, r.status.Stage)
+	case c.action == actionApprove && len(c.accept) > 0 && len(c.social) > 0:
+		return refuse(ProblemBadSocialEdit, "%s", errAcceptAndEdit.Error())
+	case c.action == actionApprove && len(c.social) > 0:
+		if err := r.checkSocialEdits(c.social); err != nil {
+			return refuse(ProblemBadSocialEdit, "%s", err.Error())
+		}
+		d.Verified = true
+		r.editSocial(ctx, d, c.social)
+		return d
 	case c.action == actionApprove && len(c.accept) > 0:
 		if err := r.checkAccept(c.accept); err != nil {
 			return refuse(ProblemBadAccept, "%s", err.Error())
@@ -317,7 +343,7 @@ func (r *run) sendSignedProof(ctx workflow.Context, to []string, since map[strin
 	in := activities.ProofInput{NewsletterID: id, Email: r.preview.Output.Email, Approvers: to, EmailOnly: r.preview.Output.EmailOnly,
 		WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID, Edition: r.in.Edition,
 		Revision: r.content, Deadline: r.approvalDeadline(ctx), Reminder: reminder, Changes: r.status.Changes, ChangesSince: since,
-		Suggestions: r.preview.Suggestions, LastEdition: r.status.LastEdition}
+		Suggestions: r.preview.Suggestions, LastEdition: r.status.LastEdition, Social: r.socialPlan()}
 	if r.sendControl {
 		in.SendControlUntil = r.sendControlUntil(ctx)
 	}
@@ -374,7 +400,9 @@ func (r *run) awaitSigned(ctx workflow.Context) (string, error) {
 		if len(reminders) > 0 {
 			wake = reminders[0]
 		}
-		ok, err := workflow.AwaitWithTimeout(ctx, wake.Sub(now), func() bool { return r.decided() || r.refreshPending || r.ai.pending != nil })
+		ok, err := workflow.AwaitWithTimeout(ctx, wake.Sub(now), func() bool {
+			return r.decided() || r.refreshPending || r.ai.pending != nil || r.socialEdit.pending != nil
+		})
 		if err != nil {
 			return "", err
 		}
@@ -393,6 +421,13 @@ func (r *run) awaitSigned(ctx workflow.Context) (string, error) {
 			// approval of the old version arrived meanwhile.
 			r.refreshing = true
 			r.applyAccepted(ctx)
+			r.refreshing = false
+			r.status.Pending = r.pending()
+			r.setStage(ctx, StageAwaitingApproval)
+			continue
+		case r.socialEdit.pending != nil:
+			r.refreshing = true
+			r.applySocialEdits(ctx)
 			r.refreshing = false
 			r.status.Pending = r.pending()
 			r.setStage(ctx, StageAwaitingApproval)

@@ -75,13 +75,6 @@ func validateSocial(in SocialInput) error {
 	return nil
 }
 
-func (r *run) socialEnabled(network string) bool {
-	if slices.Contains(r.in.Social.Disabled, network) {
-		return false
-	}
-	return len(r.in.Social.Networks) == 0 || slices.Contains(r.in.Social.Networks, network)
-}
-
 // postSocial posts each network's draft, linking to the published web
 // update, each network on its own: one that fails or waits for its time
 // never holds up another. Failures are reported in the result and status;
@@ -106,8 +99,8 @@ func (r *run) postSocial(ctx workflow.Context) {
 	for _, d := range r.socialDrafts() {
 		i := len(r.status.Posts)
 		r.status.Posts = append(r.status.Posts, activities.SocialPost{Network: d.Platform, Status: activities.SocialDraft})
-		if !r.socialEnabled(d.Platform) {
-			r.status.Posts[i].Status = activities.SocialDisabled
+		if post, why := r.posting(d); !post {
+			r.status.Posts[i].Status, r.status.Posts[i].Note = activities.SocialDisabled, why
 			continue
 		}
 		wg.Add(1)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/halcytone/contentgen/activities"
@@ -252,13 +253,52 @@ func TestSocialDeleteWorkflowDeletesThePost(t *testing.T) {
 	}
 	h := newSocialHarness(t, n.clients)
 	h.env.RegisterWorkflowWithOptions(SocialDeleteWorkflow, workflow.RegisterOptions{Name: SocialDeleteWorkflowName})
-	h.env.ExecuteWorkflow(SocialDeleteWorkflowName, activities.SocialDeleteInput{Edition: "2026-W48", Network: social.Bluesky, ID: res.ID, By: "ana@example.com", Reason: "wrong date"})
-	var out activities.SocialPost
+	var told SocialDeleted
+	h.env.OnSignalExternalWorkflow(mock.Anything, "newsletter-2026-W48", "", SignalSocialDeleted, mock.Anything).Return(
+		func(_, _, _, _ string, arg any) error { told = arg.(SocialDeleted); return nil })
+	h.env.ExecuteWorkflow(SocialDeleteWorkflowName, activities.SocialDeleteInput{Edition: "2026-W48", WorkflowID: "newsletter-2026-W48",
+		Network: social.Bluesky, ID: res.ID, URL: res.URL, By: "ana@example.com", Reason: "wrong date"})
+	var out SocialDeleteResult
 	if err := h.env.GetWorkflowResult(&out); err != nil {
 		t.Fatal(err)
 	}
-	if len(n.bluesky.Records()) != 0 || out.Status != activities.SocialDeleted || out.Note != "deleted by ana@example.com: wrong date" {
+	if len(n.bluesky.Records()) != 0 || out.Status != activities.SocialDeleted || out.Note != "deleted by ana@example.com: wrong date" || out.By != "ana@example.com" {
 		t.Fatalf("records %d, result %+v", len(n.bluesky.Records()), out)
+	}
+	if told.ID != res.ID || told.By != "ana@example.com" || told.Reason != "wrong date" || told.At.IsZero() {
+		t.Errorf("the edition's run was told %+v", told)
+	}
+}
+
+// A post deleted by hand while the edition's run is still open (another
+// network's post waits for its time) is marked deleted and recorded in
+// the run's audit trail, with who, when and why.
+func TestSocialDeletionIsInTheEditionsAuditTrail(t *testing.T) {
+	n := newNetworks(t)
+	h := newSocialHarness(t, n.clients)
+	in := input()
+	in.Social.PostAt = []ScheduledPost{{Network: social.X, At: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)}}
+	h.env.RegisterDelayedCallback(func() {
+		var masto activities.SocialPost
+		for _, p := range h.status(t).Posts {
+			if p.Network == social.Mastodon {
+				masto = p
+			}
+		}
+		h.env.SignalWorkflow(SignalSocialDeleted, SocialDeleted{Network: social.Mastodon, ID: masto.ID, URL: masto.URL,
+			By: "ana@example.com", Reason: "wrong date", At: h.env.Now()})
+	}, 6*time.Hour)
+	res := h.run(t, in)
+	p := postsByNetwork(res)[social.Mastodon]
+	if p.Status != activities.SocialDeleted || p.Note != "deleted by ana@example.com: wrong date" {
+		t.Errorf("mastodon %+v, want marked deleted", p)
+	}
+	last := res.Decisions[len(res.Decisions)-1]
+	if last.Action != ActionDeletePost || last.By != "ana@example.com" || last.Comment != "wrong date" || !strings.Contains(last.Note, "deleted the mastodon post "+p.ID) {
+		t.Errorf("audit trail ends %+v, want the deletion", last)
+	}
+	if postsByNetwork(res)[social.X].Status != activities.SocialPosted {
+		t.Errorf("x %+v, want posted at its time", postsByNetwork(res)[social.X])
 	}
 }
 
@@ -271,8 +311,9 @@ func TestSocialDeleteWithoutCredentialsSaysWhatToSet(t *testing.T) {
 	}
 }
 
-// The document's first image goes out with its alt text: as a Mastodon
-// attachment and as the thumbnail of Bluesky's link card.
+// The document's first image goes out with its alt text: as a Mastodon,
+// X and LinkedIn image (uploaded as each API wants) and as the thumbnail
+// of Bluesky's link card.
 func TestSocialPostsCarryTheLeadImage(t *testing.T) {
 	png := []byte("\x89PNG\r\n\x1a\n fake image bytes")
 	img := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -295,8 +336,24 @@ func TestSocialPostsCarryTheLeadImage(t *testing.T) {
 	if err != nil || rec.Embed == nil || rec.Embed.External == nil || len(rec.Embed.External.Thumb) == 0 {
 		t.Errorf("bluesky post %+v (%v), want a link card with a thumbnail", rec, err)
 	}
-	if len(n.x.Tweets()) != 1 || len(n.linkedin.Posts()) != 1 {
-		t.Error("x and linkedin post without the image")
+	tweets := n.x.Tweets()
+	if len(tweets) != 1 || tweets[0].Attachments == nil || len(tweets[0].Attachments.MediaKeys) != 1 {
+		t.Fatalf("x tweets %+v, want one with the image attached", tweets)
+	}
+	if m, ok := n.x.Media(tweets[0].Attachments.MediaKeys[0]); !ok || m.Alt != "The sensor on a bedside table" || string(m.Data) != string(png) || m.Category != "tweet_image" {
+		t.Errorf("x media %+v, want the image with its alt text", m)
+	}
+	li := n.linkedin.Posts()
+	if len(li) != 1 || li[0].Content == nil || li[0].Content.Media == nil || li[0].Content.Media.AltText != "The sensor on a bedside table" {
+		t.Fatalf("linkedin posts %+v, want one with the image", li)
+	}
+	if b, ok := n.linkedin.Image(li[0].Content.Media.ID); !ok || string(b) != string(png) {
+		t.Errorf("linkedin image %s: %q uploaded", li[0].Content.Media.ID, b)
+	}
+	for net, p := range postsByNetwork(res) {
+		if p.Status != activities.SocialPosted || p.Note != "" {
+			t.Errorf("%s %+v, want posted with its image and no note", net, p)
+		}
 	}
 }
 

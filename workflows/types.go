@@ -67,6 +67,9 @@ type ApproveSignal struct {
 	// edition then changes: this approval does not count, earlier ones
 	// are voided, and a new proof goes out to approve.
 	Accept []string `json:"accept,omitempty"`
+	// Social changes the social drafts: edits a text, turns a post on or
+	// off. As with Accept, the edition changes and a new proof goes out.
+	Social []SocialEdit `json:"social,omitempty"`
 }
 
 // RejectSignal is the payload of the reject signal and update.
@@ -161,8 +164,11 @@ type Status struct {
 	UpdateURL    string                  `json:"update_url,omitempty"`
 	Send         activities.SendProgress `json:"send"`
 	Posts        []activities.SocialPost `json:"posts,omitempty"`
-	Warnings     []string                `json:"warnings,omitempty"`
-	Errors       []string                `json:"errors,omitempty"`
+	// Social is each network's draft and whether it will post once
+	// approved: what approvers decide on.
+	Social   []activities.SocialPlan `json:"social,omitempty"`
+	Warnings []string                `json:"warnings,omitempty"`
+	Errors   []string                `json:"errors,omitempty"`
 	// AI is the suggestion step; nil for runs from before it existed.
 	AI *AIStatus `json:"ai,omitempty"`
 	// LastEdition is how the edition before did, as shown in the proof;

@@ -6,6 +6,9 @@
 //	MASTODON_SERVER=http://127.0.0.1:8084 MASTODON_ACCESS_TOKEN=demo-mastodon-token \
 //	BLUESKY_SERVICE=http://127.0.0.1:8084 BLUESKY_WEB_URL=http://127.0.0.1:8084 \
 //	BLUESKY_HANDLE=halcytone.demo BLUESKY_APP_PASSWORD=demo-app-password worker
+//
+// With -media DIR it also serves DIR's images at /media/, so a demo
+// document's pictures come from this machine.
 package main
 
 import (
@@ -36,6 +39,7 @@ func run(ctx context.Context, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8084", "listen address")
 	publicURL := fs.String("public-url", "", "URL the fakes are reached at (default http://<addr>)")
 	var c config
+	fs.StringVar(&c.mediaDir, "media", "", "folder of images served at /media/ (the demo's lead image), so posts carry a picture without any network")
 	fs.StringVar(&c.mastodonToken, "mastodon-token", "demo-mastodon-token", "Mastodon access token to accept")
 	fs.StringVar(&c.blueskyHandle, "bluesky-handle", "halcytone.demo", "Bluesky handle")
 	fs.StringVar(&c.blueskyPassword, "bluesky-password", "demo-app-password", "Bluesky app password to accept")

@@ -48,3 +48,25 @@ func TestFakesServeThePostsTheirURLsName(t *testing.T) {
 		t.Errorf("/posts %s", body)
 	}
 }
+
+func TestMediaServesImagesOnly(t *testing.T) {
+	srv := httptest.NewServer(newServer(config{mediaDir: "../../examples"}, "http://fake.test"))
+	defer srv.Close()
+	img, err := social.ImageFetcher{}.FetchImage(context.Background(), srv.URL+"/media/media/sleep-mode.png", "alt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img.ContentType != "image/png" || len(img.Data) < 100 {
+		t.Errorf("image %s, %d bytes", img.ContentType, len(img.Data))
+	}
+	for _, p := range []string{"/media/living-document.md", "/media/", "/media/media/"} {
+		resp, err := http.Get(srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", p, resp.StatusCode)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"html/template"
 	"net/http"
+	"path"
 	"strings"
 
 	"github.com/halcytone/contentgen/social/fake"
@@ -13,6 +14,7 @@ type config struct {
 	mastodonToken, blueskyHandle, blueskyPassword string
 	xClientID, xClientSecret, xRefreshToken       string
 	linkedInToken, linkedInAuthor                 string
+	mediaDir                                      string
 }
 
 // server routes each network's API paths to its fake, and serves a page
@@ -41,6 +43,9 @@ func newServer(c config, publicURL string) *server {
 	s.mux.HandleFunc("GET /posts", s.posts)
 	s.mux.HandleFunc("GET /@halcytone/{id}", s.mastodonPage)
 	s.mux.HandleFunc("GET /profile/{handle}/post/{rkey}", s.blueskyPage)
+	if c.mediaDir != "" {
+		s.mux.Handle("GET /media/", http.StripPrefix("/media/", imagesOnly(http.FileServer(http.Dir(c.mediaDir)))))
+	}
 	return s
 }
 
@@ -83,4 +88,17 @@ func (s *server) blueskyPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	http.NotFound(w, r)
+}
+
+// imagesOnly serves files whose names end in an image extension; folder
+// listings and anything else are not found.
+func imagesOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch strings.ToLower(path.Ext(r.URL.Path)) {
+		case ".png", ".jpg", ".jpeg", ".gif", ".webp":
+			next.ServeHTTP(w, r)
+		default:
+			http.NotFound(w, r)
+		}
+	})
 }

@@ -54,6 +54,27 @@ type run struct {
 	budget        time.Duration
 	timeout       time.Duration
 	dark          bool
+	// before are what Click does on the page before its own click.
+	before []step
+}
+
+// step is a person's action on a page: a click on selector, then, when
+// text is set, typing it in place of the field's content.
+type step struct {
+	selector string
+	text     *string
+}
+
+// ClickFirst makes Click click selector (a checkbox, say) before its own
+// click.
+func ClickFirst(selector string) Option {
+	return func(r *run) { r.before = append(r.before, step{selector: selector}) }
+}
+
+// TypeFirst makes Click click into the field matching selector, select
+// its content and type text in its place, before its own click.
+func TypeFirst(selector, text string) Option {
+	return func(r *run) { r.before = append(r.before, step{selector: selector, text: &text}) }
 }
 
 // WindowSize sets the viewport in CSS pixels (default 1280x900).

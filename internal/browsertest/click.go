@@ -55,7 +55,7 @@ func Click(t testing.TB, url, selector string, opts ...Option) string {
 		_ = cmd.Wait()
 		fromChrome.Close()
 	}()
-	dom, err := c.clickFlow(ctx, url, selector)
+	dom, err := c.clickFlow(ctx, url, selector, r.before)
 	if err != nil {
 		t.Fatalf("chromium click %s on %s: %v", selector, url, err)
 	}
@@ -153,7 +153,7 @@ func (c *cdp) waitEvent(ctx context.Context, method string) error {
 	}
 }
 
-func (c *cdp) clickFlow(ctx context.Context, url, selector string) (string, error) {
+func (c *cdp) clickFlow(ctx context.Context, url, selector string, before []step) (string, error) {
 	var target struct {
 		TargetID string `json:"targetId"`
 	}
@@ -179,32 +179,65 @@ func (c *cdp) clickFlow(ctx context.Context, url, selector string) (string, erro
 	if err := c.waitEvent(ctx, "Page.loadEventFired"); err != nil {
 		return "", err
 	}
+	for _, st := range before {
+		if err := c.clickOn(ctx, s, st.selector); err != nil {
+			return "", err
+		}
+		if st.text == nil {
+			continue
+		}
+		if _, err := c.call(ctx, s, "Input.dispatchKeyEvent", map[string]any{"type": "keyDown", "key": "a", "code": "KeyA",
+			"modifiers": 2, "commands": []string{"selectAll"}}); err != nil {
+			return "", err
+		}
+		if _, err := c.call(ctx, s, "Input.dispatchKeyEvent", map[string]any{"type": "keyUp", "key": "a", "code": "KeyA", "modifiers": 2}); err != nil {
+			return "", err
+		}
+		if _, err := c.call(ctx, s, "Input.insertText", map[string]any{"text": *st.text}); err != nil {
+			return "", err
+		}
+	}
+	if err := c.clickOn(ctx, s, selector); err != nil {
+		return "", err
+	}
+	if err := c.waitEvent(ctx, "Page.loadEventFired"); err != nil {
+		return "", err
+	}
 	var box struct {
 		Result struct {
 			Value string `json:"value"`
 		} `json:"result"`
-	}
-	expr := fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return ""; e.scrollIntoView(); const r = e.getBoundingClientRect(); return JSON.stringify({x: r.x + r.width/2, y: r.y + r.height/2}); })()`, selector)
-	if res, err = c.call(ctx, s, "Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true}); err != nil {
-		return "", err
-	}
-	_ = json.Unmarshal(res, &box)
-	if box.Result.Value == "" {
-		return "", fmt.Errorf("no element matches %s", selector)
-	}
-	var at struct{ X, Y float64 }
-	_ = json.Unmarshal([]byte(box.Result.Value), &at)
-	for _, typ := range []string{"mouseMoved", "mousePressed", "mouseReleased"} {
-		if _, err := c.call(ctx, s, "Input.dispatchMouseEvent", map[string]any{"type": typ, "x": at.X, "y": at.Y, "button": "left", "clickCount": 1}); err != nil {
-			return "", err
-		}
-	}
-	if err := c.waitEvent(ctx, "Page.loadEventFired"); err != nil {
-		return "", err
 	}
 	if res, err = c.call(ctx, s, "Runtime.evaluate", map[string]any{"expression": "document.documentElement.outerHTML", "returnByValue": true}); err != nil {
 		return "", err
 	}
 	_ = json.Unmarshal(res, &box)
 	return box.Result.Value, nil
+}
+
+// clickOn scrolls the element matching selector into view and clicks its
+// middle with the mouse.
+func (c *cdp) clickOn(ctx context.Context, session, selector string) error {
+	var box struct {
+		Result struct {
+			Value string `json:"value"`
+		} `json:"result"`
+	}
+	expr := fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return ""; e.scrollIntoView({block: "center"}); const r = e.getBoundingClientRect(); return JSON.stringify({x: r.x + r.width/2, y: r.y + r.height/2}); })()`, selector)
+	res, err := c.call(ctx, session, "Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true})
+	if err != nil {
+		return err
+	}
+	_ = json.Unmarshal(res, &box)
+	if box.Result.Value == "" {
+		return fmt.Errorf("no element matches %s", selector)
+	}
+	var at struct{ X, Y float64 }
+	_ = json.Unmarshal([]byte(box.Result.Value), &at)
+	for _, typ := range []string{"mouseMoved", "mousePressed", "mouseReleased"} {
+		if _, err := c.call(ctx, session, "Input.dispatchMouseEvent", map[string]any{"type": typ, "x": at.X, "y": at.Y, "button": "left", "clickCount": 1}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

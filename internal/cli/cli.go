@@ -48,7 +48,7 @@ func commands() []command {
 		{"report", "print what an edition achieved: deliveries, clicks by section, opens, web views (--json)", runReport},
 		{"preview", "write an edition's rendered channels to a folder or stdout", runPreview},
 		{"render", "render a document locally, no Temporal needed", runRender},
-		{"social", "delete an edition's post on one network", runSocial},
+		{"social", "social edit: change the posts at approval; social delete: remove a post", runSocial},
 		{"suggest", "render a document locally and print the model's suggestions (AI_MODEL)", runSuggest},
 		{"artifacts", "prune the artifact store: artifacts prune --keep-editions N", runArtifacts},
 		{"schedule", "create, update, describe, list, pause, unpause, trigger, backfill or delete the weekly schedule", runSchedule},

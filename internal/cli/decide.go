@@ -94,6 +94,19 @@ func registerDecision(e *Env, fs *flag.FlagSet) *decisionFlags {
 	return d
 }
 
+// token is --token, or with --mint a token signed for --by to take
+// action on run id's current revision.
+func (d *decisionFlags) token(ctx context.Context, e *Env, c client.Client, id, action string) (string, error) {
+	if !*d.mint {
+		return *d.tok, nil
+	}
+	keys, err := token.ParseKeys(e.get("APPROVAL_SIGNING_KEYS", ""))
+	if err != nil {
+		return "", fmt.Errorf("--mint: %w", err)
+	}
+	return approvals.Mint(ctx, c, keys, id, strings.ToLower(strings.TrimSpace(*d.by)), action)
+}
+
 // decide sends one decision with its token, as an Update unless --signal.
 func decide(ctx context.Context, e *Env, d *decisionFlags, action, comment string) error {
 	if *d.by == "" {
@@ -111,15 +124,9 @@ func decide(ctx context.Context, e *Env, d *decisionFlags, action, comment strin
 	if err != nil {
 		return err
 	}
-	tok := *d.tok
-	if *d.mint {
-		keys, err := token.ParseKeys(e.get("APPROVAL_SIGNING_KEYS", ""))
-		if err != nil {
-			return fmt.Errorf("--mint: %w", err)
-		}
-		if tok, err = approvals.Mint(ctx, c, keys, id, strings.ToLower(strings.TrimSpace(*d.by)), action); err != nil {
-			return err
-		}
+	tok, err := d.token(ctx, e, c, id, action)
+	if err != nil {
+		return err
 	}
 	if *d.asSignal {
 		var arg any

@@ -47,11 +47,40 @@ func (f *inputFlags) postAtNetworks() []string {
 	return out
 }
 
+// socialCommands are the subcommands of starter social.
+var socialCommands = []command{
+	{"edit", "change an edition's social posts at approval, with your approve token", runSocialEdit},
+	{"delete", "delete an edition's post on one network", runSocialDelete},
+	{"login", "log in to mastodon, bluesky, x or linkedin and store the credentials the worker reads", runSocialLogin},
+}
+
 func runSocial(ctx context.Context, e *Env, args []string) error {
-	if len(args) == 0 || args[0] != "delete" {
-		fmt.Fprintln(e.Stderr, "Usage: starter social delete --edition 2026-W48 --network bluesky --by ana@example.com [--reason …]")
-		return fmt.Errorf("social: the only subcommand is delete")
+	if len(args) > 0 {
+		for _, c := range socialCommands {
+			if c.name == args[0] {
+				return c.run(ctx, e, args[1:])
+			}
+		}
 	}
+	fmt.Fprintln(e.Stderr, "Usage: starter social <command> [flags]\n\nCommands:")
+	for _, c := range socialCommands {
+		fmt.Fprintf(e.Stderr, "  %-8s %s\n", c.name, c.summary)
+	}
+	if len(args) == 0 {
+		return fmt.Errorf("social: name a command: %s", socialNames())
+	}
+	return fmt.Errorf("social: unknown command %q: use %s", args[0], socialNames())
+}
+
+func socialNames() string {
+	names := make([]string, len(socialCommands))
+	for i, c := range socialCommands {
+		names[i] = c.name
+	}
+	return strings.Join(names, ", ")
+}
+
+func runSocialDelete(ctx context.Context, e *Env, args []string) error {
 	fs := flags(e, "social delete", "Delete an edition's post on one network, as the worker (which holds the credentials); the deletion is a workflow run of its own, recording who, when and why.",
 		"starter social delete --edition 2026-W48 --network bluesky --by ana@example.com --reason \"wrong date\"")
 	var t target
@@ -60,7 +89,7 @@ func runSocial(ctx context.Context, e *Env, args []string) error {
 	by := fs.String("by", e.get("USER", ""), "who deletes it (default $USER)")
 	reason := fs.String("reason", "", "why, for the audit trail")
 	taskQueue := fs.String("task-queue", e.get("TASK_QUEUE", workflows.TaskQueue), "task queue (TASK_QUEUE)")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *network == "" {
@@ -71,7 +100,7 @@ func runSocial(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	defer c.Close()
-	_, st, err := t.status(ctx, c)
+	runID, st, err := t.status(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -84,7 +113,7 @@ func runSocial(ctx context.Context, e *Env, args []string) error {
 	if post.ID == "" {
 		return fmt.Errorf("edition %s has no %s post to delete (see 'starter status --edition %s')", st.Edition, *network, st.Edition)
 	}
-	in := activities.SocialDeleteInput{Edition: st.Edition, Network: *network, ID: post.ID, By: *by, Reason: *reason}
+	in := activities.SocialDeleteInput{Edition: st.Edition, WorkflowID: runID, Network: *network, ID: post.ID, URL: post.URL, By: *by, Reason: *reason}
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: workflows.SocialDeleteWorkflowID(st.Edition, *network), TaskQueue: *taskQueue,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
@@ -93,7 +122,7 @@ func runSocial(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("delete %s post of %s: %w", *network, st.Edition, err)
 	}
-	var res activities.SocialPost
+	var res workflows.SocialDeleteResult
 	if err := run.Get(ctx, &res); err != nil {
 		return fmt.Errorf("delete %s post of %s: %w", *network, st.Edition, err)
 	}
@@ -119,12 +148,13 @@ func printPosts(w io.Writer, posts []activities.SocialPost) {
 	}
 }
 
-// withDeletions marks the posts deleted by hand, from each deletion run's
-// result: the audit record of who deleted which post, when and why.
-func withDeletions(ctx context.Context, c client.Client, st workflows.Status) []activities.SocialPost {
+// withDeletions marks the posts deleted by hand and adds each deletion to
+// the audit trail, from the deletion runs' results: a run that had closed
+// when its post was deleted could not record it itself.
+func withDeletions(ctx context.Context, c client.Client, st workflows.Status) workflows.Status {
 	posts := slices.Clone(st.Posts)
 	for i, p := range posts {
-		if p.ID == "" {
+		if p.ID == "" || p.Status == activities.SocialDeleted {
 			continue
 		}
 		id := workflows.SocialDeleteWorkflowID(st.Edition, p.Network)
@@ -132,10 +162,12 @@ func withDeletions(ctx context.Context, c client.Client, st workflows.Status) []
 		if err != nil || desc.GetWorkflowExecutionInfo().GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_COMPLETED {
 			continue
 		}
-		var del activities.SocialPost
+		var del workflows.SocialDeleteResult
 		if err := c.GetWorkflow(ctx, id, "").Get(ctx, &del); err == nil && del.ID == p.ID {
 			posts[i].Status, posts[i].Note, posts[i].At = del.Status, del.Note, del.At
+			st.Decisions = append(slices.Clip(st.Decisions), del.Deleted().Decision())
 		}
 	}
-	return posts
+	st.Posts = posts
+	return st
 }

@@ -32,3 +32,34 @@ func TestUnknownNetworkIsRefusedBeforeStart(t *testing.T) {
 		t.Fatalf("%+v %v", in.Social, err)
 	}
 }
+
+func TestSocialEditFlags(t *testing.T) {
+	texts := &networkValues{want: "network=text"}
+	posts := &networkValues{want: "network=on|off"}
+	for _, v := range []string{"mastodon=New post https://example.com/u", "X=a=b"} {
+		if err := texts.Set(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := posts.Set("x=off"); err != nil {
+		t.Fatal(err)
+	}
+	edits, err := socialEditsFrom(texts, posts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(edits) != 2 || edits[0].Network != "mastodon" || edits[1].Network != "x" || edits[1].Text != "a=b" || edits[1].Post == nil || *edits[1].Post {
+		t.Errorf("edits %+v", edits)
+	}
+	if err := texts.Set("no-equals"); err == nil {
+		t.Error("a value without network= was accepted")
+	}
+	bad := &networkValues{}
+	_ = bad.Set("x=maybe")
+	if _, err := socialEditsFrom(&networkValues{}, bad); err == nil || !strings.Contains(err.Error(), "want on or off") {
+		t.Errorf("--post x=maybe: %v", err)
+	}
+	if _, err := socialEditsFrom(&networkValues{}, &networkValues{}); err == nil || !strings.Contains(err.Error(), "nothing to change") {
+		t.Errorf("no edits: %v", err)
+	}
+}

@@ -34,7 +34,7 @@ func runStatus(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st.Posts = withDeletions(ctx, c, st)
+	st = withDeletions(ctx, c, st)
 	if *asJSON {
 		enc := json.NewEncoder(e.Stdout)
 		enc.SetIndent("", "  ")
@@ -159,6 +159,8 @@ func printStatus(w io.Writer, id string, st workflows.Status) {
 	for _, d := range st.Decisions {
 		mark := "counted"
 		switch {
+		case d.Action == workflows.ActionDeletePost:
+			mark = d.Note + reasonSuffix(d.Comment)
 		case d.Voided:
 			mark = "voided: " + d.VoidReason
 		case !d.Counted && d.Verified && d.Problem == "":
@@ -191,6 +193,13 @@ func printStatus(w io.Writer, id string, st workflows.Status) {
 	for _, m := range st.Errors {
 		fmt.Fprintf(w, "error: %s\n", m)
 	}
+}
+
+func reasonSuffix(reason string) string {
+	if reason == "" {
+		return ""
+	}
+	return ": " + reason
 }
 
 func orNone(s []string) string {

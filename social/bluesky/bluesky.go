@@ -189,3 +189,13 @@ func (c *Client) result(uri string, at time.Time) social.Result {
 	rkey := uri[strings.LastIndex(uri, "/")+1:]
 	return social.Result{Network: network, ID: uri, URL: c.o.WebURL + "/profile/" + handle + "/post/" + rkey, At: at.UTC()}
 }
+
+// Login creates a session with the handle and app password, checking
+// them; it returns the account's DID.
+func (c *Client) Login(ctx context.Context) (string, error) {
+	s, err := c.create(ctx)
+	if err != nil {
+		return "", err
+	}
+	return s.DID, nil
+}

@@ -3,6 +3,7 @@ package fake
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,9 +16,17 @@ type LinkedIn struct {
 	base
 	Token  string
 	Author string
+	// ClientID and ClientSecret are the OAuth app members authorise.
+	ClientID, ClientSecret string
+
+	codes  map[string]string // authorisation code → its redirect URI
+	issued map[string]bool   // access tokens from the code exchange
 
 	expired bool
 	posts   []LinkedInPost // oldest first
+	// images are uploaded images by URN; nil data: initialised, not
+	// uploaded yet.
+	images map[string][]byte
 }
 
 // LinkedInPost is a stored post.
@@ -34,12 +43,24 @@ type LinkedInPost struct {
 			Title       string `json:"title"`
 			Description string `json:"description,omitempty"`
 		} `json:"article,omitempty"`
+		Media *struct {
+			ID      string `json:"id"`
+			AltText string `json:"altText,omitempty"`
+		} `json:"media,omitempty"`
 	} `json:"content,omitempty"`
+}
+
+// Image returns the bytes uploaded for the image URN, if any.
+func (l *LinkedIn) Image(urn string) ([]byte, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.images[urn]
+	return b, ok && b != nil
 }
 
 // NewLinkedIn returns a LinkedIn fake accepting token for author.
 func NewLinkedIn(token, author string) *LinkedIn {
-	return &LinkedIn{Token: token, Author: author}
+	return &LinkedIn{Token: token, Author: author, images: map[string][]byte{}}
 }
 
 // ExpireToken expires the access token (LinkedIn tokens live 60 days).
@@ -75,8 +96,11 @@ func linkedInError(status int, code, msg string) map[string]any {
 
 func (l *LinkedIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	l.logRequest(r)
+	if l.serveOAuth(w, r) {
+		return
+	}
 	l.mu.Lock()
-	tokenOK, expired := bearer(r) == l.Token && l.Token != "", l.expired
+	tokenOK, expired := (bearer(r) == l.Token && l.Token != "") || l.issued[bearer(r)], l.expired
 	l.mu.Unlock()
 	switch {
 	case !tokenOK:
@@ -84,6 +108,9 @@ func (l *LinkedIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case expired:
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"status": 401, "serviceErrorCode": 65601, "code": "EXPIRED_ACCESS_TOKEN", "message": "The token used in the request has expired"})
+		return
+	case r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/dms-uploads/"):
+		l.receiveImage(w, r) // the upload URL takes the bytes, no version headers
 		return
 	case r.Header.Get("Linkedin-Version") == "":
 		writeJSON(w, http.StatusBadRequest, linkedInError(400, "VERSION_MISSING", "A version must be present. Please specify a version by adding the LinkedIn-Version header."))
@@ -95,6 +122,8 @@ func (l *LinkedIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodPost && r.URL.Path == "/rest/posts":
 		l.create(w, r)
+	case r.Method == http.MethodPost && r.URL.Path == "/rest/images" && r.URL.Query().Get("action") == "initializeUpload":
+		l.initializeUpload(w, r)
 	case r.Method == http.MethodGet && r.URL.Path == "/rest/posts" && r.URL.Query().Get("q") == "author":
 		l.list(w, r)
 	case r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, "/rest/posts/"):
@@ -129,6 +158,13 @@ func (l *LinkedIn) create(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusForbidden, map[string]any{"status": 403, "serviceErrorCode": 100, "code": "ACCESS_DENIED",
 			"message": "Not enough permissions to access: partnerApiPostsExternal.CREATE.20251101 as " + p.Author})
 		return
+	case p.Content != nil && p.Content.Media != nil && !l.uploaded(p.Content.Media.ID):
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"status": 422, "code": "UNPROCESSABLE_ENTITY",
+			"message": "/content/media/id: " + p.Content.Media.ID + " is not an uploaded image"})
+		return
+	case p.Content != nil && p.Content.Media != nil && p.Content.Article != nil:
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"status": 422, "message": "/content: a post has one of article or media"})
+		return
 	case len([]rune(p.Commentary)) > 3000:
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"status": 422, "message": "/commentary: length must be less than or equal to 3000"})
 		return
@@ -158,4 +194,58 @@ func (l *LinkedIn) list(w http.ResponseWriter, r *http.Request) {
 	}
 	l.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"elements": out, "paging": map[string]int{"start": 0, "count": len(out)}})
+}
+
+// initializeUpload is POST /rest/images?action=initializeUpload: it names
+// the image and where to PUT its bytes.
+func (l *LinkedIn) initializeUpload(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		InitializeUploadRequest struct {
+			Owner string `json:"owner"`
+		} `json:"initializeUploadRequest"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, linkedInError(400, "ILLEGAL_ARGUMENT", err.Error()))
+		return
+	}
+	if req.InitializeUploadRequest.Owner != l.Author {
+		writeJSON(w, http.StatusForbidden, map[string]any{"status": 403, "code": "ACCESS_DENIED",
+			"message": "Not enough permissions to upload images as " + req.InitializeUploadRequest.Owner})
+		return
+	}
+	n := l.nextID()
+	urn := fmt.Sprintf("urn:li:image:C4D10AQ%07d", n)
+	l.mu.Lock()
+	l.images[urn] = nil
+	l.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"value": map[string]any{
+		"uploadUrlExpiresAt": time.Now().Add(24 * time.Hour).UnixMilli(),
+		"uploadUrl":          fmt.Sprintf("http://%s/dms-uploads/%s", r.Host, url.PathEscape(urn)),
+		"image":              urn}})
+}
+
+// receiveImage takes an image's bytes at its upload URL.
+func (l *LinkedIn) receiveImage(w http.ResponseWriter, r *http.Request) {
+	urn, _ := url.PathUnescape(strings.TrimPrefix(r.URL.EscapedPath(), "/dms-uploads/"))
+	data, _ := io.ReadAll(io.LimitReader(r.Body, 36<<20))
+	l.mu.Lock()
+	_, ok := l.images[urn]
+	if ok && len(data) > 0 {
+		l.images[urn] = data
+	}
+	l.mu.Unlock()
+	switch {
+	case !ok:
+		writeJSON(w, http.StatusNotFound, linkedInError(404, "NOT_FOUND", "no upload for "+urn))
+	case len(data) == 0:
+		writeJSON(w, http.StatusBadRequest, linkedInError(400, "ILLEGAL_ARGUMENT", "empty upload"))
+	default:
+		w.WriteHeader(http.StatusCreated)
+	}
+}
+
+func (l *LinkedIn) uploaded(urn string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.images[urn] != nil
 }

@@ -22,6 +22,9 @@ type Mastodon struct {
 	URL string
 
 	expired  bool
+	apps     map[string]mastodonApp   // client_id → app
+	codes    map[string]string        // authorization code → client_id
+	issued   map[string]bool          // access tokens issued by /oauth/token
 	statuses []MastodonStatus         // newest last
 	byKey    map[string]mastodonReply // Idempotency-Key → first reply
 	media    map[string]MastodonMedia
@@ -104,8 +107,11 @@ func (m *Mastodon) Statuses() []MastodonStatus {
 
 func (m *Mastodon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m.logRequest(r)
+	if m.serveOAuth(w, r) {
+		return
+	}
 	m.mu.Lock()
-	ok := !m.expired && m.Token != "" && bearer(r) == m.Token
+	ok := !m.expired && ((m.Token != "" && bearer(r) == m.Token) || m.issued[bearer(r)])
 	m.mu.Unlock()
 	if !ok {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "The access token is invalid"})

@@ -3,6 +3,7 @@ package fake
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -20,6 +21,18 @@ type X struct {
 	access  map[string]bool
 	refresh map[string]bool
 	tweets  []XTweet // oldest first
+	media   map[string]*XMedia
+	grants  map[string]xGrant // authorisation code → its grant
+}
+
+// XMedia is an uploaded image.
+type XMedia struct {
+	ID        string
+	MediaKey  string
+	Category  string
+	MediaType string
+	Data      []byte
+	Alt       string
 }
 
 // XTweet is a stored post. Text has links shortened to t.co, as X does.
@@ -30,6 +43,9 @@ type XTweet struct {
 	Entities  struct {
 		URLs []XURL `json:"urls"`
 	} `json:"entities"`
+	Attachments *struct {
+		MediaKeys []string `json:"media_keys"`
+	} `json:"attachments,omitempty"`
 }
 
 // XURL is a link entity.
@@ -45,7 +61,19 @@ type XURL struct {
 // refresh token issued to the user.
 func NewX(clientID, secret, refreshToken string) *X {
 	return &X{ClientID: clientID, ClientSecret: secret, UserID: "1587000000000000000", Username: "halcytone",
-		access: map[string]bool{}, refresh: map[string]bool{refreshToken: true}}
+		access: map[string]bool{}, refresh: map[string]bool{refreshToken: true}, media: map[string]*XMedia{}}
+}
+
+// Media returns the uploaded image with media key, if any.
+func (x *X) Media(key string) (XMedia, bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, m := range x.media {
+		if m.MediaKey == key {
+			return *m, true
+		}
+	}
+	return XMedia{}, false
 }
 
 // ExpireAccessTokens expires every access token issued so far.
@@ -99,6 +127,10 @@ func (x *X) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		x.token(w, r)
 		return
 	}
+	if r.Method == http.MethodGet && r.URL.Path == "/i/oauth2/authorize" {
+		x.authorize(w, r)
+		return
+	}
 	x.mu.Lock()
 	valid := x.access[bearer(r)]
 	x.mu.Unlock()
@@ -109,6 +141,10 @@ func (x *X) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodPost && r.URL.Path == "/2/tweets":
 		x.create(w, r)
+	case r.Method == http.MethodPost && r.URL.Path == "/2/media/upload":
+		x.upload(w, r)
+	case r.Method == http.MethodPost && r.URL.Path == "/2/media/metadata":
+		x.metadata(w, r)
 	case r.Method == http.MethodGet && r.URL.Path == "/2/users/me":
 		writeJSON(w, http.StatusOK, map[string]any{"data": map[string]string{"id": x.UserID, "name": "Halcytone", "username": x.Username}})
 	case r.Method == http.MethodGet && r.URL.Path == "/2/users/"+x.UserID+"/tweets":
@@ -142,6 +178,10 @@ func (x *X) token(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "unauthorized_client", "error_description": "Missing valid authorization header"})
 		return
 	}
+	if r.FormValue("grant_type") == "authorization_code" {
+		x.exchangeCode(w, r)
+		return
+	}
 	if r.FormValue("grant_type") != "refresh_token" {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": "Missing required parameter [grant_type]."})
 		return
@@ -157,6 +197,11 @@ func (x *X) token(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": "Value passed for the token was invalid."})
 		return
 	}
+	x.issue(w)
+}
+
+// issue answers a token request with a new access and refresh token.
+func (x *X) issue(w http.ResponseWriter) {
 	n := x.nextID()
 	acc, ref := fmt.Sprintf("x-access-%d", n), fmt.Sprintf("x-refresh-%d", n)
 	x.mu.Lock()
@@ -168,11 +213,28 @@ func (x *X) token(w http.ResponseWriter, r *http.Request) {
 
 func (x *X) create(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Text string `json:"text"`
+		Text  string `json:"text"`
+		Media *struct {
+			MediaIDs []string `json:"media_ids"`
+		} `json:"media"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		writeJSON(w, http.StatusBadRequest, xProblem(http.StatusBadRequest, "Invalid Request: "+err.Error()))
 		return
+	}
+	var keys []string
+	if req.Media != nil {
+		x.mu.Lock()
+		for _, id := range req.Media.MediaIDs {
+			m, ok := x.media[id]
+			if !ok {
+				x.mu.Unlock()
+				writeJSON(w, http.StatusBadRequest, xProblem(http.StatusBadRequest, "Your media IDs are invalid."))
+				return
+			}
+			keys = append(keys, m.MediaKey)
+		}
+		x.mu.Unlock()
 	}
 	f, faulty := x.nextFault()
 	if faulty && !f.drop {
@@ -195,6 +257,11 @@ func (x *X) create(w http.ResponseWriter, r *http.Request) {
 		t.Entities.URLs = append(t.Entities.URLs, XURL{URL: short, ExpandedURL: u, DisplayURL: strings.TrimPrefix(u, "https://")})
 		return short
 	})
+	if len(keys) > 0 {
+		t.Attachments = &struct {
+			MediaKeys []string `json:"media_keys"`
+		}{keys}
+	}
 	x.mu.Lock()
 	x.tweets = append(x.tweets, t)
 	x.mu.Unlock()
@@ -212,4 +279,68 @@ func (x *X) original(t XTweet) string {
 		s = strings.Replace(s, u.URL, u.ExpandedURL, 1)
 	}
 	return s
+}
+
+// upload is POST /2/media/upload, the one-request form for images: a
+// multipart form with the media file and its category.
+func (x *X) upload(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseMultipartForm(16 << 20); err != nil {
+		writeJSON(w, http.StatusBadRequest, xProblem(http.StatusBadRequest, "Invalid Request: "+err.Error()))
+		return
+	}
+	f, hdr, err := r.FormFile("media")
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, xProblem(http.StatusBadRequest, "Invalid Request: One or more parameters to your request was invalid. media is required"))
+		return
+	}
+	defer f.Close()
+	data, _ := io.ReadAll(f)
+	category := r.FormValue("media_category")
+	if category == "" || len(data) == 0 {
+		writeJSON(w, http.StatusBadRequest, xProblem(http.StatusBadRequest, "Invalid Request: media_category and a non-empty media file are required"))
+		return
+	}
+	if category == "tweet_image" && len(data) > 5<<20 {
+		writeJSON(w, http.StatusBadRequest, xProblem(http.StatusBadRequest, "Invalid Request: images must be 5 MB or smaller"))
+		return
+	}
+	n := x.nextID()
+	m := &XMedia{ID: fmt.Sprintf("1880%015d", n), Category: category, MediaType: hdr.Header.Get("Content-Type"), Data: data}
+	m.MediaKey = "3_" + m.ID
+	x.mu.Lock()
+	x.media[m.ID] = m
+	x.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"id": m.ID, "media_key": m.MediaKey, "size": len(data),
+		"expires_after_secs": 86400, "image": map[string]any{"image_type": m.MediaType}}})
+}
+
+// metadata is POST /2/media/metadata: alt text for an uploaded image.
+func (x *X) metadata(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		ID       string `json:"id"`
+		Metadata struct {
+			AltText struct {
+				Text string `json:"text"`
+			} `json:"alt_text"`
+		} `json:"metadata"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, xProblem(http.StatusBadRequest, "Invalid Request: "+err.Error()))
+		return
+	}
+	if len([]rune(req.Metadata.AltText.Text)) > 1000 {
+		writeJSON(w, http.StatusBadRequest, xProblem(http.StatusBadRequest, "Invalid Request: alt text must be 1000 characters or fewer"))
+		return
+	}
+	x.mu.Lock()
+	m, ok := x.media[req.ID]
+	if ok {
+		m.Alt = req.Metadata.AltText.Text
+	}
+	x.mu.Unlock()
+	if !ok {
+		writeJSON(w, http.StatusNotFound, xProblem(http.StatusNotFound, "Media not found"))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"id": req.ID, "associated_metadata": req.Metadata}})
 }

@@ -1,6 +1,7 @@
 // Package linkedin posts to LinkedIn through the versioned Posts API
 // (POST /rest/posts) as a member (urn:li:person:…) or an organisation
-// (urn:li:organization:…), with an article card for the web update.
+// (urn:li:organization:…), with an article card for the web update, or
+// the edition's image uploaded through the Images API.
 package linkedin
 
 import (
@@ -73,7 +74,16 @@ func (c *Client) Post(ctx context.Context, _ string, p social.Post) (social.Resu
 		"lifecycleState":            "PUBLISHED",
 		"isReshareDisabledByAuthor": false,
 	}
-	if p.Link != "" {
+	switch {
+	case p.Image != nil:
+		// A post carries an image or an article card, not both; the
+		// text keeps the link.
+		urn, err := c.upload(ctx, *p.Image)
+		if err != nil {
+			return social.Result{}, err
+		}
+		body["content"] = map[string]any{"media": map[string]string{"id": urn, "altText": p.Image.Alt}}
+	case p.Link != "":
 		body["content"] = map[string]any{"article": map[string]string{"source": p.Link, "title": p.Title, "description": p.Description}}
 	}
 	rep, err := c.do(ctx, "create post", http.MethodPost, "/rest/posts", "", body)

@@ -17,15 +17,21 @@ import (
 const fixToken = "the refresh token is expired, revoked or already used: authorise the app again (OAuth 2.0 with PKCE, scopes " +
 	scopes + ") and set X_REFRESH_TOKEN, or check X_CLIENT_ID and X_CLIENT_SECRET"
 
-// call makes an authenticated request; a 401 refreshes the access token
-// once and tries again.
+// call makes an authenticated JSON request; a 401 refreshes the access
+// token once and tries again.
 func (c *Client) call(ctx context.Context, op, method, path string, body, out any) error {
+	return c.send(ctx, op, func() (*http.Request, error) { return social.NewJSONRequest(ctx, method, c.o.BaseURL+path, body) }, out)
+}
+
+// send makes the request newReq builds, authenticated; a 401 refreshes
+// the access token once and tries again with a new request.
+func (c *Client) send(ctx context.Context, op string, newReq func() (*http.Request, error), out any) error {
 	for force := false; ; force = true {
 		tok, err := c.token(ctx, force)
 		if err != nil {
 			return err
 		}
-		req, err := social.NewJSONRequest(ctx, method, c.o.BaseURL+path, body)
+		req, err := newReq()
 		if err != nil {
 			return fmt.Errorf("x %s: %w", op, err)
 		}

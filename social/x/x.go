@@ -1,5 +1,6 @@
-// Package x posts to X through API v2 (POST /2/tweets) with an OAuth 2.0
-// user-context token, refreshed with golang.org/x/oauth2. X rotates
+// Package x posts to X through API v2 (POST /2/tweets, images through
+// POST /2/media/upload with alt text from /2/media/metadata) with an
+// OAuth 2.0 user-context token, refreshed with golang.org/x/oauth2. X rotates
 // refresh tokens on every refresh; a TokenFile keeps the newest one across
 // worker restarts.
 package x
@@ -25,7 +26,7 @@ const (
 	// DefaultBaseURL is X's API.
 	DefaultBaseURL = "https://api.x.com"
 	// scopes a refresh token needs.
-	scopes = "tweet.read tweet.write users.read offline.access"
+	scopes = "tweet.read tweet.write users.read media.write offline.access"
 )
 
 // Options configure a Client.
@@ -88,7 +89,15 @@ func (c *Client) Post(ctx context.Context, _ string, p social.Post) (social.Resu
 			ID string `json:"id"`
 		} `json:"data"`
 	}
-	if err := c.call(ctx, "create post", http.MethodPost, "/2/tweets", map[string]string{"text": p.Text}, &out); err != nil {
+	body := map[string]any{"text": p.Text}
+	if p.Image != nil {
+		id, err := c.upload(ctx, *p.Image)
+		if err != nil {
+			return social.Result{}, err
+		}
+		body["media"] = map[string][]string{"media_ids": {id}}
+	}
+	if err := c.call(ctx, "create post", http.MethodPost, "/2/tweets", body, &out); err != nil {
 		return social.Result{}, err
 	}
 	return c.result(out.Data.ID, time.Now()), nil
