@@ -5,6 +5,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net"
@@ -18,10 +19,13 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"golang.org/x/time/rate"
 
+	"github.com/halcytone/contentgen/activities"
 	"github.com/halcytone/contentgen/ai"
 	"github.com/halcytone/contentgen/approvals/proofmail"
 	"github.com/halcytone/contentgen/approvals/token"
+	"github.com/halcytone/contentgen/artifact"
 	"github.com/halcytone/contentgen/content"
+	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/workflows"
 )
@@ -42,7 +46,11 @@ var pages = template.Must(template.ParseFS(pageFiles, "templates/*.html"))
 type Config struct {
 	Temporal client.Client
 	Keys     *token.Keyring
-	Logger   *slog.Logger
+	// Artifacts is the store the worker keeps renders in (read only
+	// here): the preview of a run on the store is read from it. Without
+	// it such previews are refused with a page that says why.
+	Artifacts *artifact.Store
+	Logger    *slog.Logger
 	// RatePerMinute and Burst limit requests per client address
 	// (defaults 30 and 10).
 	RatePerMinute float64
@@ -368,6 +376,9 @@ func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request) {
 }
 
 // handlePreview shows the full email of the token's revision, no script.
+// Runs on the artifact store keep the render there: the email is read by
+// the digest the run names, and served only when the stored manifest is
+// the revision the token is bound to. Older runs carry it in the query.
 func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := s.ctx(r)
 	defer cancel()
@@ -375,16 +386,73 @@ func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v, err := s.cfg.Temporal.QueryWorkflow(ctx, ck.claims.WorkflowID, ck.claims.RunID, workflows.QueryPreview)
+	c := ck.claims
+	v, err := s.cfg.Temporal.QueryWorkflow(ctx, c.WorkflowID, c.RunID, workflows.QueryPreview)
 	var pv workflows.Preview
 	if err == nil {
 		err = v.Get(&pv)
 	}
 	if err != nil {
-		s.refuse(w, "closed", ck.claims)
+		s.refuse(w, "closed", c)
+		return
+	}
+	html := pv.Output.Email.HTML
+	if pv.Rendered != nil {
+		if html, ok = s.storedEmail(ctx, w, c, *pv.Rendered); !ok {
+			return
+		}
+	}
+	if strings.TrimSpace(html) == "" {
+		s.page(w, http.StatusConflict, "refused", refusal{Kind: "preview-empty", Title: "The edition has no preview yet",
+			Message: "Edition " + c.Edition + " has not finished rendering.", Next: "Open the link again in a minute."})
 		return
 	}
 	w.Header().Set("Content-Security-Policy", ContentSecurityPolicy+"; sandbox")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = w.Write([]byte(pv.Output.Email.HTML))
+	_, _ = w.Write([]byte(html))
+}
+
+// storedEmail reads the default email variant of a render from the
+// artifact store: the manifest by the digest the run names, checked to be
+// the token's revision, then the variant by the digest the manifest names.
+// The store checks every object against its digest. It writes the refusal
+// page and returns false when the email cannot be shown.
+func (s *Server) storedEmail(ctx context.Context, w http.ResponseWriter, c token.Claims, sum activities.RenderSummary) (string, bool) {
+	if s.cfg.Artifacts == nil {
+		s.cfg.Logger.Error("preview of a run on the artifact store, but no store is configured: set ARTIFACT_STORE_URL (and NEWSLETTER_CODEC_KEYS) as on the worker", "workflowId", c.WorkflowID)
+		s.page(w, http.StatusServiceUnavailable, "refused", refusal{Kind: "preview-unavailable", Title: "The full edition cannot be shown here",
+			Message: "This service cannot read where the edition's render is kept, so it shows nothing rather than something else.",
+			Next:    "Decide from the summary on the approval page, or ask the editor for the preview."})
+		return "", false
+	}
+	var m activities.RenderedEdition
+	err := s.cfg.Artifacts.GetJSON(ctx, sum.Manifest, &m)
+	if err == nil && m.ContentRevision != c.Revision {
+		err = fmt.Errorf("manifest %s is revision %s, the link is for %s", sum.Manifest.Digest, m.ContentRevision, c.Revision)
+		s.refuse(w, workflows.ProblemStale, c)
+		s.cfg.Logger.Warn("preview refused", "workflowId", c.WorkflowID, "err", err)
+		return "", false
+	}
+	var email crm.Variant
+	if err == nil {
+		ref := m.EmailRef()
+		if ref == nil {
+			err = fmt.Errorf("manifest %s names no email variant %q", sum.Manifest.Digest, m.Email)
+		} else {
+			err = s.cfg.Artifacts.GetJSON(ctx, *ref, &email)
+		}
+	}
+	if err != nil {
+		s.cfg.Logger.Error("preview from the artifact store", "workflowId", c.WorkflowID, "store", s.cfg.Artifacts.Name(), "err", err)
+		r := refusal{Kind: "preview-unavailable", Title: "The full edition cannot be shown",
+			Message: "Its stored render could not be read or does not match what the edition recorded, so nothing is shown in its place.",
+			Next:    "Try again in a few minutes; if it persists, tell the editor."}
+		code := http.StatusServiceUnavailable
+		if errors.Is(err, artifact.ErrCorrupt) || errors.Is(err, artifact.ErrSealed) {
+			code, r.Kind = http.StatusConflict, "preview-mismatch"
+		}
+		s.page(w, code, "refused", r)
+		return "", false
+	}
+	return email.HTML, true
 }

@@ -276,6 +276,23 @@ func TestWorkerScales(t *testing.T) {
 	}
 }
 
+// TestApprovalsReadsTheStore: the approval page's full-edition preview
+// reads the render from the workers' store, decrypted with their keys.
+func TestApprovalsReadsTheStore(t *testing.T) {
+	f := loadCompose(t, "docker-compose.yml")
+	a, w := f.Services["approvals"], f.Services["worker"]
+	for _, key := range []string{"ARTIFACT_STORE_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "NEWSLETTER_CODEC_KEYS", "APPROVAL_SIGNING_KEYS"} {
+		if a.Environment[key] == "" {
+			t.Errorf("approvals environment lacks %s", key)
+		} else if a.Environment[key] != w.Environment[key] {
+			t.Errorf("approvals %s = %q, the worker's is %q; both must name the same store and keys", key, a.Environment[key], w.Environment[key])
+		}
+	}
+	if _, ok := a.DependsOn["minio-setup"]; !ok {
+		t.Error("approvals does not wait for the artifact bucket (minio-setup)")
+	}
+}
+
 func TestDependenciesExist(t *testing.T) {
 	f := loadCompose(t, "docker-compose.yml")
 	conditions := map[string]bool{"service_started": true, "service_healthy": true, "service_completed_successfully": true}

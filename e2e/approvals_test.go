@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -17,7 +18,10 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/halcytone/contentgen/approvals"
 	"github.com/halcytone/contentgen/approvals/token"
+	"github.com/halcytone/contentgen/artifact"
+	"github.com/halcytone/contentgen/crm"
 	crmserver "github.com/halcytone/contentgen/crm/server"
 	"github.com/halcytone/contentgen/internal/browsertest"
 	"github.com/halcytone/contentgen/internal/mailpittest"
@@ -215,12 +219,19 @@ func TestApprovalLinksTwoApprovers(t *testing.T) {
 	seen[anaProof.ID], seen[boProof.ID] = true, true
 	ana, bo := proofLinks(t, anaProof), proofLinks(t, boProof)
 
+	// "Read the full edition" on Ana's page shows the email of this
+	// revision, read from the artifact store: exactly what goes out.
+	firstEmail, firstRef := storedEmail(t, s, id)
+	readFullEdition(t, ana[token.ActionApprove], firstEmail)
+
 	// Forged and expired links.
 	forged := strings.TrimSuffix(ana[token.ActionApprove], tokenOf(ana[token.ActionApprove])[len(tokenOf(ana[token.ActionApprove]))-4:]) + "AAAA"
 	code, body := httpGet(t, forged)
 	refusedAs(t, s, id, "GET forged link", code, body, token.Forged, 0)
 	code, body = confirm(t, forged, "")
 	refusedAs(t, s, id, "POST forged link", code, body, token.Forged, 0)
+	code, body = httpGet(t, s.approvalsURL+"/preview?token="+tokenOf(forged))
+	refusedAs(t, s, id, "preview with a forged link", code, body, token.Forged, 0)
 	claims, _ := token.Inspect(tokenOf(ana[token.ActionApprove]))
 	claims.Nonce, claims.Expires = "", time.Now().Add(-time.Minute).Unix()
 	old, err := s.keys.Mint(claims)
@@ -278,9 +289,45 @@ func TestApprovalLinksTwoApprovers(t *testing.T) {
 	}
 	code, body = confirm(t, bo[token.ActionApprove], "")
 	refusedAs(t, s, id, "POST stale link", code, body, workflows.ProblemStale, n)
+	// Nor does it show the old (or the new) edition.
+	code, body = httpGet(t, s.approvalsURL+"/preview?token="+tokenOf(bo[token.ActionApprove]))
+	refusedAs(t, s, id, "preview with a stale link", code, body, workflows.ProblemStale, n)
+	if strings.Contains(body, firstEmail.Subject) {
+		t.Errorf("the stale link's preview shows an edition:\n%.500s", body)
+	}
+
+	// Bo's new link shows the new revision. When the stored email is not
+	// the one the run names (here: the old revision's bytes under the new
+	// digest), the page says so and shows neither.
+	boLinks := proofLinks(t, boNew)
+	newEmail, newRef := storedEmail(t, s, id)
+	if newEmail.HTML == firstEmail.HTML || !strings.Contains(newEmail.Text, "hum on the exhale") {
+		t.Fatalf("the refresh stored no new email (ref %s, was %s)", newRef.Digest, firstRef.Digest)
+	}
+	readFullEdition(t, boLinks[token.ActionApprove], newEmail)
+	target := filepath.Join(s.artifactDir, "sha256", newRef.Hex())
+	original, err := os.ReadFile(target)
+	if err != nil {
+		t.Fatalf("the stored email is not where the file store keeps it: %v", err)
+	}
+	swapped, err := os.ReadFile(filepath.Join(s.artifactDir, "sha256", firstRef.Hex()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(target, swapped, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, body = httpGet(t, s.approvalsURL+"/preview?token="+tokenOf(boLinks[token.ActionApprove]))
+	refusedAs(t, s, id, "preview of an altered render", code, body, "preview-mismatch", n)
+	if strings.Contains(body, firstEmail.Subject) || strings.Contains(body, "hum on the exhale") {
+		t.Errorf("the preview of an altered render shows an edition:\n%.500s", body)
+	}
+	if err := os.WriteFile(target, original, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	readFullEdition(t, boLinks[token.ActionApprove], newEmail)
 
 	// Bo approves the new revision; the run waits for Ana again.
-	boLinks := proofLinks(t, boNew)
 	if code, body = confirm(t, boLinks[token.ActionApprove], ""); code != http.StatusOK {
 		t.Fatalf("bo approves: %d\n%.500s", code, body)
 	}
@@ -323,6 +370,72 @@ func TestApprovalLinksTwoApprovers(t *testing.T) {
 		t.Error("history holds the signing key or an unused token (or lacks the used one, so this check is blind)")
 	}
 	recordHistory(t, s, id, "signed-two-approvers-void")
+}
+
+// storedEmail reads the email variant of the run's current render from
+// the artifact store, by the reference the preview query names.
+func storedEmail(t *testing.T, s *stack, id string) (crm.Variant, artifact.Ref) {
+	t.Helper()
+	v, err := s.temporal.QueryWorkflow(context.Background(), id, "", workflows.QueryPreview)
+	var pv workflows.Preview
+	if err == nil {
+		err = v.Get(&pv)
+	}
+	if err != nil {
+		t.Fatalf("preview query: %v", err)
+	}
+	if pv.Rendered == nil || pv.Output.Email.HTML != "" {
+		t.Fatalf("run %s does not keep its render in the artifact store (rendered %v, %d bytes of email in the query)", id, pv.Rendered != nil, len(pv.Output.Email.HTML))
+	}
+	ref := pv.Rendered.EmailRef()
+	if ref == nil {
+		t.Fatalf("render %s names no email", pv.Rendered.Manifest.Digest)
+	}
+	var email crm.Variant
+	if err := s.artifacts.GetJSON(context.Background(), *ref, &email); err != nil {
+		t.Fatal(err)
+	}
+	if email.Subject == "" || len(email.HTML) < 1000 {
+		t.Fatalf("stored email %s is nearly empty: subject %q, %d bytes", ref.Digest, email.Subject, len(email.HTML))
+	}
+	return email, *ref
+}
+
+var previewLinkRE = regexp.MustCompile(`href="(preview\?token=[^"]+)"`)
+
+// readFullEdition follows the "Read the full edition" link of the page
+// an approval link opens, and checks it serves want, sandboxed.
+func readFullEdition(t *testing.T, link string, want crm.Variant) {
+	t.Helper()
+	code, page := httpGet(t, link)
+	m := previewLinkRE.FindStringSubmatch(page)
+	if code != http.StatusOK || m == nil {
+		t.Fatalf("approval page %d has no full-edition link:\n%.500s", code, page)
+	}
+	u, err := url.Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	preview := u.ResolveReference(&url.URL{Path: "preview", RawQuery: strings.TrimPrefix(strings.ReplaceAll(m[1], "&amp;", "&"), "preview?")})
+	resp, err := http.Get(preview.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	body := string(b)
+	if resp.StatusCode != http.StatusOK || body != want.HTML {
+		t.Fatalf("full edition at %s: HTTP %d, %d bytes; want the stored email's %d bytes:\n%.500s", preview.Path, resp.StatusCode, len(body), len(want.HTML), body)
+	}
+	if !strings.Contains(body, html.EscapeString(want.Subject)) || !strings.Contains(body, "Breathscape") {
+		t.Errorf("full edition lacks the subject %q or the body text", want.Subject)
+	}
+	if csp := resp.Header.Get("Content-Security-Policy"); csp != approvals.ContentSecurityPolicy+"; sandbox" {
+		t.Errorf("full edition served with CSP %q, want the pages' policy, sandboxed", csp)
+	}
+	if resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Referrer-Policy") != "no-referrer" {
+		t.Errorf("full edition lacks the safety headers: %v", resp.Header)
+	}
 }
 
 // payloadText returns every payload's data in a history printed as JSON,

@@ -102,6 +102,8 @@ type stack struct {
 	keys         *token.Keyring
 	approvalsURL string
 	artifacts    *artifact.Store
+	// artifactDir is the store's folder (or URL, when the test gave one).
+	artifactDir string
 }
 
 type stackOptions struct {
@@ -209,20 +211,27 @@ func startStack(t *testing.T, o stackOptions) *stack {
 	if s.keys, err = token.ParseKeys(s.signingKeys); err != nil {
 		t.Fatal(err)
 	}
-	apprHTTP := httptest.NewUnstartedServer(nil)
-	s.approvalsURL = "http://" + apprHTTP.Listener.Addr().String()
-	apprHTTP.Config.Handler = approvals.New(approvals.Config{Temporal: tc, Keys: s.keys, RatePerMinute: 600, Burst: 100}).Handler()
-	apprHTTP.Start()
-	t.Cleanup(apprHTTP.Close)
-
-	s.artifacts, err = app.ArtifactStore(ctx, o.artifactURL, "")
-	if o.artifactURL == "" {
-		s.artifacts, err = app.ArtifactStore(ctx, filepath.Join(t.TempDir(), "artifacts"), "")
+	s.artifactDir = o.artifactURL
+	if s.artifactDir == "" {
+		s.artifactDir = filepath.Join(t.TempDir(), "artifacts")
 	}
+	s.artifacts, err = app.ArtifactStore(ctx, s.artifactDir, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.artifacts.Close() })
+	// The approvals service opens the worker's store itself, as its main
+	// does from ARTIFACT_STORE_URL.
+	apprStore, err := app.ArtifactStore(ctx, s.artifactDir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { apprStore.Close() })
+	apprHTTP := httptest.NewUnstartedServer(nil)
+	s.approvalsURL = "http://" + apprHTTP.Listener.Addr().String()
+	apprHTTP.Config.Handler = approvals.New(approvals.Config{Temporal: tc, Keys: s.keys, Artifacts: apprStore, RatePerMinute: 600, Burst: 100}).Handler()
+	apprHTTP.Start()
+	t.Cleanup(apprHTTP.Close)
 	acts := &activities.Activities{Sources: srcs, Taxonomy: tax, Renderer: renderer, CRM: s.crmClient, Platform: s.platform, Artifacts: s.artifacts,
 		WebBaseURL: s.platformURL, Send: activities.SendOptions{PageSize: 5, Window: 2},
 		Approvals: activities.ApprovalOptions{Keys: s.keys, PublicURL: s.approvalsURL},

@@ -92,7 +92,8 @@ up() {
   fi
   APPROVAL_SIGNING_KEYS=$(cat "$DATA/approval-signing-keys")
   export APPROVAL_SIGNING_KEYS
-  APPROVALS_ADDR=$APPROVALS_ADDR start approvals "$BIN/approvals" serve
+  # It reads the full-edition preview from the worker's artifact store.
+  APPROVALS_ADDR=$APPROVALS_ADDR ARTIFACT_STORE_URL=$DATA/artifacts start approvals "$BIN/approvals" serve
   wait_for "Approvals service" 30 http_ok "http://$APPROVALS_ADDR/healthz"
   step "Social networks"
   # Real MASTODON_* / BLUESKY_* settings in the environment go to the

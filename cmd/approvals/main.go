@@ -32,7 +32,9 @@ Environment of serve:
   APPROVAL_SIGNING_KEYS  id:base64key[,older-id:base64key…]; the worker's keys (required)
   APPROVALS_ADDR         listen address (default 127.0.0.1:8083)
   APPROVALS_RATE         requests a minute per client address (default 30)
-  NEWSLETTER_CODEC_KEYS  when the worker encrypts payloads
+  ARTIFACT_STORE_URL     the worker's artifact store, read for the full-edition preview
+                         (default .data/artifacts, as on the worker)
+  NEWSLETTER_CODEC_KEYS  the worker's keys, when it encrypts payloads and artifacts
   TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS variables: as in every Temporal tool
 The worker's APPROVALS_PUBLIC_URL must be this service's public base URL.
 
@@ -85,6 +87,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
 	addr := fs.String("addr", getenv.String("APPROVALS_ADDR", "127.0.0.1:8083"), "listen address (APPROVALS_ADDR)")
 	perMinute := fs.Float64("rate", getenv.Float("APPROVALS_RATE", 30), "requests a minute per client address (APPROVALS_RATE)")
+	artifactURL := fs.String("artifact-store", getenv.String("ARTIFACT_STORE_URL", app.DefaultArtifactDir), "the worker's artifact store, read for previews (ARTIFACT_STORE_URL)")
 	logFormat := fs.String("log-format", getenv.String("APPROVALS_LOG_FORMAT", "text"), "log format: text or json")
 	logLevel := fs.String("log-level", getenv.String("APPROVALS_LOG_LEVEL", "info"), "log level")
 	if err := fs.Parse(args); err != nil {
@@ -115,11 +118,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := app.WithCodec(&opts, getenv("NEWSLETTER_CODEC_KEYS")); err != nil {
 		return err
 	}
+	store, err := app.ArtifactStore(ctx, *artifactURL, getenv("NEWSLETTER_CODEC_KEYS"))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
 	c, err := app.Dial(ctx, opts, 30*time.Second)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	srv := approvals.New(approvals.Config{Temporal: c, Keys: keys, Logger: log, RatePerMinute: *perMinute})
+	log.Info("approvals configured", "artifactStore", store.Name(), "artifactsEncrypted", store.Encrypted())
+	srv := approvals.New(approvals.Config{Temporal: c, Keys: keys, Artifacts: store, Logger: log, RatePerMinute: *perMinute})
 	return service.Serve(ctx, "approvals", *addr, srv.Handler(), log, nil)
 }
