@@ -428,9 +428,10 @@ func (s *Server) storedEmail(ctx context.Context, w http.ResponseWriter, c token
 	var m activities.RenderedEdition
 	err := s.cfg.Artifacts.GetJSON(ctx, sum.Manifest, &m)
 	if err == nil && m.ContentRevision != c.Revision {
-		err = fmt.Errorf("manifest %s is revision %s, the link is for %s", sum.Manifest.Digest, m.ContentRevision, c.Revision)
+		// The run moved on between the status and the preview query.
+		s.cfg.Logger.Warn("preview refused", "workflowId", c.WorkflowID, "manifest", sum.Manifest.Digest,
+			"revision", m.ContentRevision, "linkRevision", c.Revision)
 		s.refuse(w, workflows.ProblemStale, c)
-		s.cfg.Logger.Warn("preview refused", "workflowId", c.WorkflowID, "err", err)
 		return "", false
 	}
 	var email crm.Variant

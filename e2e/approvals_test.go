@@ -305,6 +305,9 @@ func TestApprovalLinksTwoApprovers(t *testing.T) {
 		t.Fatalf("the refresh stored no new email (ref %s, was %s)", newRef.Digest, firstRef.Digest)
 	}
 	readFullEdition(t, boLinks[token.ActionApprove], newEmail)
+	if !strings.Contains(newEmail.HTML, "hum on the exhale") {
+		t.Error("the new revision's full edition lacks the edited text")
+	}
 	target := filepath.Join(s.artifactDir, "sha256", newRef.Hex())
 	original, err := os.ReadFile(target)
 	if err != nil {
@@ -427,8 +430,14 @@ func readFullEdition(t *testing.T, link string, want crm.Variant) {
 	if resp.StatusCode != http.StatusOK || body != want.HTML {
 		t.Fatalf("full edition at %s: HTTP %d, %d bytes; want the stored email's %d bytes:\n%.500s", preview.Path, resp.StatusCode, len(body), len(want.HTML), body)
 	}
-	if !strings.Contains(body, html.EscapeString(want.Subject)) || !strings.Contains(body, "Breathscape") {
-		t.Errorf("full edition lacks the subject %q or the body text", want.Subject)
+	// The subject is the page's title and heading, followed by the edition.
+	c, _ := token.Inspect(preview.Query().Get("token"))
+	title, ok := strings.CutSuffix(want.Subject, " — "+c.Edition)
+	if !ok || !strings.Contains(body, "<title>"+html.EscapeString(title)+"</title>") {
+		t.Errorf("full edition lacks the subject %q as its title", want.Subject)
+	}
+	if !strings.Contains(body, "Breathscape") {
+		t.Error("full edition lacks the body text (Breathscape)")
 	}
 	if csp := resp.Header.Get("Content-Security-Policy"); csp != approvals.ContentSecurityPolicy+"; sandbox" {
 		t.Errorf("full edition served with CSP %q, want the pages' policy, sandboxed", csp)

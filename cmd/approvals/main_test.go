@@ -39,3 +39,23 @@ func TestServeNeedsKeys(t *testing.T) {
 		t.Fatalf("serve with a bad key: %v", err)
 	}
 }
+
+func TestServeNeedsAReadableArtifactStore(t *testing.T) {
+	entry, err := token.NewKey("k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("APPROVAL_SIGNING_KEYS", entry)
+	t.Setenv("NEWSLETTER_CODEC_KEYS", "")
+	t.Setenv("ARTIFACT_STORE_URL", "nosuchscheme://bucket")
+	var out, errOut bytes.Buffer
+	err = run(context.Background(), []string{"serve", "-addr", "127.0.0.1:0"}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "ARTIFACT_STORE_URL") {
+		t.Fatalf("serve with an unknown store: %v", err)
+	}
+	t.Setenv("ARTIFACT_STORE_URL", t.TempDir())
+	t.Setenv("NEWSLETTER_CODEC_KEYS", "k1:short")
+	if err := run(context.Background(), []string{"serve", "-addr", "127.0.0.1:0"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "NEWSLETTER_CODEC_KEYS") {
+		t.Fatalf("serve with bad codec keys: %v", err)
+	}
+}
