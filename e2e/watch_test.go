@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +22,7 @@ import (
 	"github.com/halcytone/contentgen/internal/app"
 	"github.com/halcytone/contentgen/internal/cli"
 	"github.com/halcytone/contentgen/internal/devserver"
+	"github.com/halcytone/contentgen/watchhook"
 	"github.com/halcytone/contentgen/workflows"
 )
 
@@ -195,6 +198,29 @@ func TestWatchCommands(t *testing.T) {
 		t.Errorf("second create: %v", err)
 	}
 	starter(t, s, "watch", "delete", "--source", "markdown:"+path)
+
+	// A Notion page's watcher, poked by a signed webhook. The worker has
+	// no Notion source, so its checks fail and are recorded: they still
+	// happen, at once.
+	const page = "940fd74a-8b7d-44ad-b517-2009b87b2277"
+	starter(t, s, "watch", "create", "--source", "notion:"+strings.ReplaceAll(page, "-", ""), "--every", "1h", "--approvers", "ana@example.com")
+	nid := workflows.WatchID("notion:" + page)
+	waitWatch(t, s.temporal, nid, "first check", func(st workflows.WatchStatus) bool { return st.Checks == 1 })
+	const token = "secret_e2eVerificationToken0123456789"
+	hooks := httptest.NewServer(watchhook.New(watchhook.Config{Temporal: s.temporal, NotionVerificationToken: token}))
+	defer hooks.Close()
+	body := `{"id":"5d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d","type":"page.content_updated","entity":{"id":"` + page + `","type":"page"}}`
+	if code := postHook(t, hooks.URL+watchhook.NotionPath, body, watchhook.NotionSignature("secret_wrong", []byte(body))); code != http.StatusUnauthorized {
+		t.Errorf("bad signature: status %d, want 401", code)
+	}
+	if code := postHook(t, hooks.URL+watchhook.NotionPath, body, watchhook.NotionSignature(token, []byte(body))); code != http.StatusOK {
+		t.Errorf("good signature: status %d, want 200", code)
+	}
+	st = waitWatch(t, s.temporal, nid, "the pushed check", func(st workflows.WatchStatus) bool { return st.Checks == 2 })
+	if st.Pokes != 1 || !strings.Contains(st.LastError, "no notion source") {
+		t.Errorf("after the webhook: %+v, want one poke and the failed check recorded", st)
+	}
+	starter(t, s, "watch", "delete", "--id", nid)
 	waitList(t, s, "no watchers")
 	desc, err := s.temporal.DescribeWorkflowExecution(context.Background(), id, "")
 	if err != nil || desc.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED {
@@ -315,6 +341,21 @@ func TestWatcherHistoryStaysBoundedOnTheDevServer(t *testing.T) {
 	if continued < 1000/perRun {
 		t.Errorf("%d runs continued as new over %d checks, want at least %d", continued, st.Checks, 1000/perRun)
 	}
+}
+
+func postHook(t *testing.T, url, body, signature string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set(watchhook.HeaderNotionSignature, signature)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 // starterErr runs a starter command that is expected to fail.

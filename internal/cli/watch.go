@@ -113,6 +113,8 @@ func watchCreate(ctx context.Context, e *Env, args []string) error {
 		TaskQueue:                *taskQueue,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		// Without it the client hands back the running watcher as if new.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
 		Memo: map[string]any{
 			workflows.MemoWatchSource: src, workflows.MemoWatchEvery: every.String(),
 			workflows.MemoWatchQuiet: quiet.String(), workflows.MemoWatchPaused: false,
