@@ -94,12 +94,10 @@ func TestWatcherStartsThenRefreshesTheEdition(t *testing.T) {
 	source := "markdown:" + path
 	id := workflows.WatchID(source)
 	ctx := context.Background()
-	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue}, workflows.WatcherWorkflowName,
-		workflows.WatchInput{Source: source, Every: workflows.Duration(300 * time.Millisecond), Quiet: workflows.Duration(quiet),
-			Run: workflows.Input{Approvers: []string{"ana@example.com"}, ApprovalTimeout: workflows.Duration(10 * time.Minute), Channels: []string{workflows.ChannelEmail}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Started as the operating guide shows it, with the temporal CLI.
+	temporalCLI(t, s, "workflow", "start", "--type", workflows.WatcherWorkflowName, "--task-queue", workflows.TaskQueue,
+		"--workflow-id", id, "--input", `{"source":"`+source+`","every":"300ms","quiet":"3s",`+
+			`"run":{"approvers":["ana@example.com"],"approval_timeout":"10m","channels":["email"]}}`)
 	t.Cleanup(func() { _ = s.temporal.TerminateWorkflow(context.Background(), id, "", "test over") })
 	base := waitWatch(t, s.temporal, id, "baseline", func(st workflows.WatchStatus) bool { return st.Baseline != "" })
 
@@ -107,7 +105,7 @@ func TestWatcherStartsThenRefreshesTheEdition(t *testing.T) {
 	edit(t, path, "A late tip: breathe out for six counts.")
 	pending := waitWatch(t, s.temporal, id, "seeing the edit", func(st workflows.WatchStatus) bool { return st.Seen != base.Baseline })
 	ed := editionOf(pending.RefreshAt)
-	_, err = s.temporal.DescribeWorkflowExecution(ctx, workflows.WorkflowID(ed), "")
+	_, err := s.temporal.DescribeWorkflowExecution(ctx, workflows.WorkflowID(ed), "")
 	var nf *serviceerror.NotFound
 	if err == nil && time.Now().Before(pending.RefreshAt) {
 		t.Fatalf("edition %s started before the quiet period ended at %s", ed, pending.RefreshAt)
@@ -156,6 +154,7 @@ func TestWatcherStartsThenRefreshesTheEdition(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	recordHistory(t, s, id, "watch-start-refresh")
 	_ = s.temporal.TerminateWorkflow(ctx, workflows.WorkflowID(ed), "", "test over")
 }
 
