@@ -96,10 +96,16 @@ func TestWatcherStartsThenRefreshesTheEdition(t *testing.T) {
 	ctx := context.Background()
 	// Started as the operating guide shows it, with the temporal CLI.
 	temporalCLI(t, s, "workflow", "start", "--type", workflows.WatcherWorkflowName, "--task-queue", workflows.TaskQueue,
-		"--workflow-id", id, "--input", `{"source":"`+source+`","every":"300ms","quiet":"3s",`+
+		"--workflow-id", id, "--memo", `source="`+source+`"`, "--memo", `every="300ms"`, "--memo", `quiet="3s"`, "--input", `{"source":"`+source+`","every":"300ms","quiet":"3s",`+
 			`"run":{"approvers":["ana@example.com"],"approval_timeout":"10m","channels":["email"]}}`)
 	t.Cleanup(func() { _ = s.temporal.TerminateWorkflow(context.Background(), id, "", "test over") })
 	base := waitWatch(t, s.temporal, id, "baseline", func(st workflows.WatchStatus) bool { return st.Baseline != "" })
+	if out := temporalCLI(t, s, "workflow", "query", "--workflow-id", id, "--name", workflows.QueryWatchStatus); !strings.Contains(out, base.Baseline) {
+		t.Errorf("temporal workflow query: %s, want the baseline %s", out, base.Baseline)
+	}
+	if out := starter(t, s, "watch", "list"); !strings.Contains(out, id+"  "+source+"  watching  every 300ms  quiet 3s") {
+		t.Errorf("watch list of a watcher started with the Temporal CLI: %q", out)
+	}
 
 	editAt := time.Now()
 	edit(t, path, "A late tip: breathe out for six counts.")
