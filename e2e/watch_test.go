@@ -22,6 +22,7 @@ import (
 	"github.com/halcytone/contentgen/internal/app"
 	"github.com/halcytone/contentgen/internal/cli"
 	"github.com/halcytone/contentgen/internal/devserver"
+	"github.com/halcytone/contentgen/internal/testtools"
 	"github.com/halcytone/contentgen/watchhook"
 	"github.com/halcytone/contentgen/workflows"
 )
@@ -30,7 +31,7 @@ import (
 // temporary folder, for a test to edit.
 func livingCopy(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(devserver.RepoRoot(t), "examples", "living-document.md"))
+	b, err := os.ReadFile(filepath.Join(testtools.RepoRoot(t), "examples", "living-document.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
