@@ -148,8 +148,9 @@ type WatchPause struct {
 
 // watcher is one DocumentWatcherWorkflow run.
 type watcher struct {
-	in WatchInput
-	st WatchState
+	in       WatchInput
+	st       WatchState
+	handlers map[string]func(workflow.Context, converter.RawValue)
 }
 
 // DocumentWatcherWorkflow checks a living document's revision every
@@ -174,6 +175,7 @@ func DocumentWatcherWorkflow(ctx workflow.Context, in WatchInput) (WatchStatus, 
 	}
 	for checks := 0; ; {
 		if checks >= in.ChecksPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			w.drainSignals(ctx)
 			next := w.in
 			st := w.st
 			next.State = &st
@@ -229,11 +231,38 @@ func normalizeWatch(ctx workflow.Context, in WatchInput) (WatchInput, error) {
 	return in, nil
 }
 
+// watchSignals are the watcher's signals, in the order they are drained.
+var watchSignals = []string{SignalWatchCheck, SignalWatchPause, SignalWatchResume}
+
 func (w *watcher) registerHandlers(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryWatchStatus, func() (WatchStatus, error) { return w.status(ctx), nil }); err != nil {
 		return err
 	}
-	listen(ctx, SignalWatchCheck, func(ctx workflow.Context, raw converter.RawValue) {
+	w.handlers = w.signalHandlers()
+	for _, name := range watchSignals {
+		listen(ctx, name, w.handlers[name])
+	}
+	return nil
+}
+
+// drainSignals handles signals received but not yet handled, so none is
+// lost when the run continues as new.
+func (w *watcher) drainSignals(ctx workflow.Context) {
+	for _, name := range watchSignals {
+		ch := workflow.GetSignalChannel(ctx, name)
+		for {
+			var raw converter.RawValue
+			if !ch.ReceiveAsync(&raw) {
+				break
+			}
+			w.handlers[name](ctx, raw)
+		}
+	}
+}
+
+func (w *watcher) signalHandlers() map[string]func(workflow.Context, converter.RawValue) {
+	h := map[string]func(workflow.Context, converter.RawValue){}
+	h[SignalWatchCheck] = func(ctx workflow.Context, raw converter.RawValue) {
 		var p WatchPoke
 		decodeOptional(raw, &p)
 		w.st.Pokes++
@@ -241,24 +270,24 @@ func (w *watcher) registerHandlers(ctx workflow.Context) error {
 			w.st.Poked = true
 		}
 		workflow.GetLogger(ctx).Info("check requested", "by", p.By, "reason", p.Reason, "paused", w.st.Paused)
-	})
-	listen(ctx, SignalWatchPause, func(ctx workflow.Context, raw converter.RawValue) {
+	}
+	h[SignalWatchPause] = func(ctx workflow.Context, raw converter.RawValue) {
 		var p WatchPause
 		decodeOptional(raw, &p)
 		if !w.st.Paused {
 			w.st.Paused, w.st.PausedBy, w.st.Poked = true, p.By, false
 			w.upsertPaused(ctx)
 		}
-	})
-	listen(ctx, SignalWatchResume, func(ctx workflow.Context, raw converter.RawValue) {
+	}
+	h[SignalWatchResume] = func(ctx workflow.Context, raw converter.RawValue) {
 		var p WatchPause
 		decodeOptional(raw, &p)
 		if w.st.Paused {
 			w.st.Paused, w.st.PausedBy = false, ""
 			w.upsertPaused(ctx)
 		}
-	})
-	return nil
+	}
+	return h
 }
 
 // decodeOptional reads a payload that may be empty or malformed; either
