@@ -94,6 +94,9 @@ type Activities struct {
 	// SeedLists are named lists of test addresses (SEED_LISTS), for test
 	// sends.
 	SeedLists map[string][]string
+	// Runs starts and signals newsletter runs for a document's watcher;
+	// nil uses the worker's own Temporal client.
+	Runs Runs
 }
 
 // nonRetryable turns err into a final application error of type typ.

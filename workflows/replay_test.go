@@ -27,6 +27,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflowWithOptions(NewsletterWorkflow, workflow.RegisterOptions{Name: WorkflowName})
+			r.RegisterWorkflowWithOptions(DocumentWatcherWorkflow, workflow.RegisterOptions{Name: WatcherWorkflowName})
 			hist, err := client.HistoryFromJSON(openHistory(t, f), client.HistoryJSONOptions{})
 			if err != nil {
 				t.Fatalf("read %s: %v", f, err)

@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -20,6 +21,7 @@ import (
 	"github.com/halcytone/contentgen/internal/app"
 	"github.com/halcytone/contentgen/internal/service"
 	"github.com/halcytone/contentgen/internal/telemetry"
+	"github.com/halcytone/contentgen/watchhook"
 )
 
 const usage = `Usage: approvals <command> [flags]
@@ -35,6 +37,10 @@ Environment of serve:
   ARTIFACT_STORE_URL     the worker's artifact store, read for the full-edition preview
                          (default .data/artifacts, as on the worker)
   NEWSLETTER_CODEC_KEYS  the worker's keys, when it encrypts payloads and artifacts
+  WATCH_NOTION_VERIFICATION_TOKEN  Notion webhook subscription's token: POST /hooks/notion events
+                         signed with it (X-Notion-Signature) make the page's watcher check at once
+  WATCH_DRIVE_CHANNEL_TOKEN  token of the Google Drive channel (changes.watch or files.watch) whose
+                         notifications to POST /hooks/google-drive make Docs watchers check at once
   TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS variables: as in every Temporal tool
 The worker's APPROVALS_PUBLIC_URL must be this service's public base URL.
 
@@ -96,7 +102,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		return err
 	}
-	if err := getenv.RefusePlaceholders("APPROVAL_SIGNING_KEYS", "NEWSLETTER_CODEC_KEYS", "TEMPORAL_API_KEY"); err != nil {
+	if err := getenv.RefusePlaceholders("APPROVAL_SIGNING_KEYS", "NEWSLETTER_CODEC_KEYS", "TEMPORAL_API_KEY",
+		"WATCH_NOTION_VERIFICATION_TOKEN", "WATCH_DRIVE_CHANNEL_TOKEN"); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	spec := getenv("APPROVAL_SIGNING_KEYS")
@@ -130,5 +137,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	defer c.Close()
 	log.Info("approvals configured", "artifactStore", store.Name(), "artifactsEncrypted", store.Encrypted())
 	srv := approvals.New(approvals.Config{Temporal: c, Keys: keys, Artifacts: store, Logger: log, RatePerMinute: *perMinute})
-	return service.Serve(ctx, "approvals", *addr, srv.Handler(), log, nil)
+	hooks := watchhook.New(watchhook.Config{Temporal: c, Logger: log,
+		NotionVerificationToken: getenv("WATCH_NOTION_VERIFICATION_TOKEN"), DriveChannelToken: getenv("WATCH_DRIVE_CHANNEL_TOKEN")})
+	return service.Serve(ctx, "approvals", *addr, withHooks(srv.Handler(), hooks), log, nil)
+}
+
+// withHooks serves the push notifications of document changes beside the
+// approval pages, outside their per-address rate limit: Notion and Google
+// send from few addresses, and each notification is checked by signature.
+func withHooks(pages, hooks http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/hooks/", hooks)
+	mux.Handle("/", pages)
+	return mux
 }

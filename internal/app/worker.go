@@ -18,8 +18,8 @@ import (
 // send in flight (the worker's heartbeat throttle).
 const SendControlLatency = 2 * time.Second
 
-// NewWorker returns a worker for taskQueue with NewsletterWorkflow and every
-// activity registered; the worker main and the end-to-end tests share it.
+// NewWorker returns a worker for taskQueue with NewsletterWorkflow, the
+// document watcher and every activity registered; the worker main and the end-to-end tests share it.
 // The product's metrics are recorded through the client's metrics handler
 // (WithTelemetry); without one they cost nothing.
 func NewWorker(c client.Client, taskQueue string, acts *activities.Activities, opts worker.Options) worker.Worker {
@@ -35,6 +35,7 @@ func NewWorker(c client.Client, taskQueue string, acts *activities.Activities, o
 	w := worker.New(c, taskQueue, opts)
 	w.RegisterWorkflowWithOptions(workflows.NewsletterWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.SocialDeleteWorkflow, workflow.RegisterOptions{Name: workflows.SocialDeleteWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.DocumentWatcherWorkflow, workflow.RegisterOptions{Name: workflows.WatcherWorkflowName})
 	w.RegisterActivity(acts)
 	return w
 }

@@ -52,6 +52,7 @@ func commands() []command {
 		{"suggest", "render a document locally and print the model's suggestions (AI_MODEL)", runSuggest},
 		{"artifacts", "prune the artifact store: artifacts prune --keep-editions N", runArtifacts},
 		{"schedule", "create, update, describe, list, pause, unpause, trigger, backfill or delete the weekly schedule", runSchedule},
+		{"watch", "create, list, describe, pause, resume, check or delete a watcher that refreshes the edition when its document changes", runWatch},
 	}
 }
 

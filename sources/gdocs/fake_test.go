@@ -46,10 +46,13 @@ type fakeGoogle struct {
 	tokens []reply // scripted answers to the token endpoint
 	// seen counts requests by path.
 	seen map[string]int
+	// revisions overrides a document's revisionId in partial responses
+	// ("" as for an account without edit access).
+	revisions map[string]string
 }
 
 func newFakeGoogle(t *testing.T) *fakeGoogle {
-	f := &fakeGoogle{t: t, seen: map[string]int{}}
+	f := &fakeGoogle{t: t, seen: map[string]int{}, revisions: map[string]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /token", f.token)
 	mux.HandleFunc("GET /v1/documents/{id}", f.document)
@@ -146,11 +149,16 @@ func (f *fakeGoogle) document(w http.ResponseWriter, r *http.Request) {
 		f.t.Errorf("documents.get Authorization = %q, want the token from the token endpoint", got)
 	}
 	q := r.URL.Query()
-	if q.Get("includeTabsContent") != "true" || q.Get("suggestionsViewMode") != "PREVIEW_WITHOUT_SUGGESTIONS" {
+	fields := q.Get("fields")
+	if fields == "" && (q.Get("includeTabsContent") != "true" || q.Get("suggestionsViewMode") != "PREVIEW_WITHOUT_SUGGESTIONS") {
 		f.t.Errorf("documents.get query %v: want includeTabsContent=true and suggestionsViewMode=PREVIEW_WITHOUT_SUGGESTIONS", q)
 	}
 	if rep, ok := f.next(&f.docs); ok {
 		f.serve(w, rep)
+		return
+	}
+	if fields != "" {
+		f.partial(w, r.PathValue("id"), fields)
 		return
 	}
 	fixture, ok := map[string]string{
@@ -195,4 +203,37 @@ func (f *fakeGoogle) serviceAccountFile(t *testing.T, key *rsa.PrivateKey) strin
 // options returns Options for a Source talking to the fake.
 func (f *fakeGoogle) options(t *testing.T) Options {
 	return Options{CredentialsFile: f.serviceAccountFile(t, testKey()), Endpoint: f.srv.URL}
+}
+
+// partial answers documents.get?fields=…, as Google's partial responses
+// do: only the named top-level fields of the document, those it has.
+func (f *fakeGoogle) partial(w http.ResponseWriter, id, fields string) {
+	f.mu.Lock()
+	rev, ok := f.revisions[id]
+	f.mu.Unlock()
+	var doc map[string]any
+	if ok {
+		doc = map[string]any{"documentId": id, "revisionId": rev}
+	} else {
+		fixture, known := map[string]string{
+			"1Hc7WeeklyLivingDoc_x9Q2rT5uV8wY0zA3bC6dE":  "weekly.json",
+			"1LegacyBodyOnlyDoc_aB3cD5eF7gH9iJ1kL3mN5oP": "legacy.json",
+		}[id]
+		if !known {
+			f.serve(w, reply{status: http.StatusNotFound, file: "errors/not_found.json"})
+			return
+		}
+		b, err := os.ReadFile(filepath.Join("testdata", fixture))
+		if err != nil || json.Unmarshal(b, &doc) != nil {
+			f.t.Fatalf("fixture %s: %v", fixture, err)
+		}
+	}
+	out := map[string]any{}
+	for _, name := range strings.Split(fields, ",") {
+		if v, ok := doc[strings.TrimSpace(name)]; ok && v != "" {
+			out[strings.TrimSpace(name)] = v
+		}
+	}
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	_ = json.NewEncoder(w).Encode(out)
 }
