@@ -19,7 +19,10 @@ var sectionedEmail = crm.Variant{ID: "default", Subject: "Weekly 2026-W47",
 
 // The next edition's proof, and its status, show how the last edition
 // did: the reference CRM delivered it to three readers through real SMTP,
-// two followed a Breathscape link and one a Vision link.
+// two followed a Breathscape link and one a Vision link. The CRM tracks in
+// aggregate mode, so the proof says unique clicks were not counted rather
+// than showing its visitor estimate (here 1: the three readers share an
+// address and browser) as readers.
 func TestNextProofShowsLastEdition(t *testing.T) {
 	c := crmtest.Start(t, "email,name,segments\nann@example.com,Ann,\nbo@example.com,Bo,\ncy@example.org,Cy,\n")
 	c.Send(t, WorkflowID("2026-W47"), sectionedEmail)
@@ -32,7 +35,7 @@ func TestNextProofShowsLastEdition(t *testing.T) {
 	h.env.RegisterDelayedCallback(func() {
 		st := h.status(t)
 		l := st.LastEdition
-		if l == nil || l.Edition != "2026-W47" || l.Delivered != 3 || l.ClicksTotal != 3 || l.MostClicked == nil || l.MostClicked.Category != "breathscape" {
+		if l == nil || l.Edition != "2026-W47" || l.Delivered != 3 || l.ClicksTotal != 3 || l.Tracking != "aggregate" || l.UniqueClicks != 0 || l.MostClicked == nil || l.MostClicked.Category != "breathscape" {
 			t.Errorf("status last edition %+v", l)
 		}
 	}, 30*time.Second)
@@ -41,7 +44,7 @@ func TestNextProofShowsLastEdition(t *testing.T) {
 		t.Fatalf("result %+v", res)
 	}
 	proof := h.lastMessageTo(WorkflowID("2026-W48")+"-proof-0", "ana@example.com")
-	for _, want := range []string{"LAST EDITION", "Edition 2026-W47: 3 delivered, 3 clicks (", "), 0 unsubscribed, 0 bounced",
+	for _, want := range []string{"LAST EDITION", "Edition 2026-W47: 3 delivered, 3 clicks (unique not counted with aggregate tracking), 0 unsubscribed, 0 bounced",
 		"Most clicked: breathscape (2); least clicked: vision (1)"} {
 		if !strings.Contains(proof, want) {
 			t.Errorf("proof lacks %q:\n%.3000s", want, proof)

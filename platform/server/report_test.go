@@ -173,10 +173,13 @@ func TestReportInBrowser(t *testing.T) {
 		t.Error("the rendered report holds a script")
 	}
 	for _, want := range []string{"<dt>Delivered</dt><dd>3</dd>", "<dt>Clicks</dt><dd>4<small>", "halcytone.example/box", "https://halcytone.example/pulse",
-		"<td>2026-W48</td><td>3</td><td>1</td>", "<td>2026-W47</td><td colspan=\"4\">email figures unavailable</td>"} {
+		"<td>2026-W48</td><td>3</td><td>1</td><td>not counted</td>", "unique clicks need individual tracking", "<td>2026-W47</td><td colspan=\"4\">email figures unavailable</td>"} {
 		if !strings.Contains(dom, want) && !strings.Contains(string(r.body), want) {
 			t.Errorf("report lacks %q", want)
 		}
+	}
+	if strings.Contains(dom, " unique</small>") {
+		t.Error("the report shows unique clicks the CRM did not count (aggregate tracking)")
 	}
 	for _, id := range []string{"chart-sections", "chart-links", "chart-days", "chart-web", "chart-compare"} {
 		if !strings.Contains(dom, `id="`+id+`"`) {
