@@ -51,6 +51,28 @@ type Edition struct {
 // HasEmail reports whether the email figures were read.
 func (e Edition) HasEmail() bool { return e.EmailUnavailable == "" }
 
+// UniqueCounted reports whether UniqueClicks counts readers. The CRM ties
+// clicks to recipients only with individual tracking; in aggregate mode
+// it keeps no recipient next to a click, and its daily-visitor estimate
+// counts readers who share a network address and browser once, so the
+// report leaves unique clicks out (zero) and says so instead. A CRM that
+// does not name its mode is taken at its word.
+func (e Edition) UniqueCounted() bool { return uniqueCounted(e.Tracking) }
+
+func uniqueCounted(tracking string) bool {
+	return tracking != TrackingAggregate && tracking != TrackingOff
+}
+
+// The CRM's tracking modes that count no reader (crm.Report.Tracking).
+const (
+	TrackingAggregate = "aggregate"
+	TrackingOff       = "off"
+)
+
+// UniqueNotCounted is what reports show in place of unique clicks when the
+// CRM does not count them.
+const UniqueNotCounted = "unique clicks need individual tracking (TRACKING=individual)"
+
 // HasWeb reports whether the web figures were read.
 func (e Edition) HasWeb() bool { return e.WebUnavailable == "" }
 
@@ -69,6 +91,12 @@ func (e *Edition) SetEmail(r crm.Report) {
 	e.ClicksTotal, e.UniqueClicks = r.ClicksTotal, r.UniqueClicks
 	e.OpensEstimated, e.MachineOpens, e.Tracking = r.OpensEstimated, r.MachineOpens, r.Tracking
 	e.Sections = append([]crm.SectionClicks{}, r.Sections...)
+	if !e.UniqueCounted() {
+		e.UniqueClicks = 0
+		for i := range e.Sections {
+			e.Sections[i].UniqueClicks = 0
+		}
+	}
 	slices.SortStableFunc(e.Sections, func(a, b crm.SectionClicks) int { return cmp.Compare(b.Clicks, a.Clicks) })
 	e.Links = append([]crm.LinkClicks{}, r.Links...)
 	slices.SortStableFunc(e.Links, func(a, b crm.LinkClicks) int { return cmp.Compare(b.Clicks, a.Clicks) })
@@ -90,6 +118,9 @@ type LastEdition struct {
 	Delivered    int    `json:"delivered"`
 	ClicksTotal  int    `json:"clicks_total"`
 	UniqueClicks int    `json:"unique_clicks"`
+	// Tracking is the CRM's tracking mode; unique clicks are not counted
+	// in "aggregate" or "off" (see Edition.UniqueCounted).
+	Tracking     string `json:"tracking,omitempty"`
 	Unsubscribed int    `json:"unsubscribed"`
 	Bounced      int    `json:"bounced"`
 	WebViews     int    `json:"web_views,omitempty"`
@@ -106,7 +137,7 @@ func Summarize(e Edition) (LastEdition, bool) {
 		return LastEdition{}, false
 	}
 	l := LastEdition{Edition: e.Edition, Slug: e.Slug, Delivered: e.Delivered, ClicksTotal: e.ClicksTotal, UniqueClicks: e.UniqueClicks,
-		Unsubscribed: e.Unsubscribed, Bounced: e.Bounced, WebViews: e.WebViews}
+		Tracking: e.Tracking, Unsubscribed: e.Unsubscribed, Bounced: e.Bounced, WebViews: e.WebViews}
 	if len(e.Sections) > 0 && e.Sections[0].Clicks > 0 {
 		most, least := e.Sections[0], e.Sections[len(e.Sections)-1]
 		l.MostClicked = &most

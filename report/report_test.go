@@ -49,3 +49,36 @@ func TestWriteText(t *testing.T) {
 		}
 	}
 }
+
+// In aggregate mode the CRM ties no click to a reader, so unique clicks
+// are left out and every text says why, while with individual tracking
+// they are shown.
+func TestUniqueClicksNeedIndividualTracking(t *testing.T) {
+	rep := crm.Report{Tracking: "aggregate", Delivered: 3, ClicksTotal: 3, UniqueClicks: 1,
+		Sections: []crm.SectionClicks{{Category: "breathscape", Clicks: 2, UniqueClicks: 1}}}
+	e := New("2026-W47")
+	e.SetEmail(rep)
+	if e.UniqueCounted() || e.UniqueClicks != 0 || e.Sections[0].UniqueClicks != 0 {
+		t.Errorf("aggregate figures keep a unique count: %+v", e)
+	}
+	var b bytes.Buffer
+	WriteText(&b, e)
+	if !strings.Contains(b.String(), "clicks 3 (unique clicks need individual tracking (TRACKING=individual))") || strings.Contains(b.String(), "unique 1") {
+		t.Errorf("aggregate text:\n%s", b.String())
+	}
+	l, _ := Summarize(e)
+	if got := l.Lines()[0]; got != "Edition 2026-W47: 3 delivered, 3 clicks (unique not counted with aggregate tracking), 0 unsubscribed, 0 bounced" {
+		t.Errorf("aggregate line %q", got)
+	}
+
+	rep.Tracking = "individual"
+	e.SetEmail(rep)
+	b.Reset()
+	WriteText(&b, e)
+	if !e.UniqueCounted() || !strings.Contains(b.String(), "clicks 3 (unique 1)") || !strings.Contains(b.String(), "(unique 1)\n") {
+		t.Errorf("individual text:\n%s", b.String())
+	}
+	if l, _ := Summarize(e); !strings.Contains(l.Lines()[0], "3 clicks (1 unique)") {
+		t.Errorf("individual line %q", l.Lines()[0])
+	}
+}

@@ -8,8 +8,12 @@ import (
 
 // Lines is the "Last edition" block as plain lines, without a heading.
 func (l LastEdition) Lines() []string {
-	lines := []string{fmt.Sprintf("Edition %s: %d delivered, %d clicks (%d unique), %d unsubscribed, %d bounced",
-		l.Edition, l.Delivered, l.ClicksTotal, l.UniqueClicks, l.Unsubscribed, l.Bounced)}
+	unique := fmt.Sprintf("%d unique", l.UniqueClicks)
+	if !uniqueCounted(l.Tracking) {
+		unique = "unique not counted with " + l.Tracking + " tracking"
+	}
+	lines := []string{fmt.Sprintf("Edition %s: %d delivered, %d clicks (%s), %d unsubscribed, %d bounced",
+		l.Edition, l.Delivered, l.ClicksTotal, unique, l.Unsubscribed, l.Bounced)}
 	if l.WebViews > 0 {
 		lines[0] += fmt.Sprintf(", %d web views", l.WebViews)
 	}
@@ -40,7 +44,11 @@ func WriteText(w io.Writer, e Edition) {
 		fmt.Fprintf(w, "email figures unavailable: %s\n", e.EmailUnavailable)
 	} else {
 		fmt.Fprintf(w, "delivered %d  bounced %d  complained %d  unsubscribed %d\n", e.Delivered, e.Bounced, e.Complained, e.Unsubscribed)
-		fmt.Fprintf(w, "clicks %d (unique %d)  opens %d (estimated; %d machine opens counted apart)", e.ClicksTotal, e.UniqueClicks, e.OpensEstimated, e.MachineOpens)
+		unique := fmt.Sprintf("unique %d", e.UniqueClicks)
+		if !e.UniqueCounted() {
+			unique = UniqueNotCounted
+		}
+		fmt.Fprintf(w, "clicks %d (%s)  opens %d (estimated; %d machine opens counted apart)", e.ClicksTotal, unique, e.OpensEstimated, e.MachineOpens)
 		if e.Tracking != "" {
 			fmt.Fprintf(w, "  tracking %s", e.Tracking)
 		}
@@ -48,7 +56,11 @@ func WriteText(w io.Writer, e Edition) {
 		if len(e.Sections) > 0 {
 			fmt.Fprintln(w, "clicks by section:")
 			for _, s := range e.Sections {
-				fmt.Fprintf(w, "  %-24s %6d  (unique %d)\n", name(s.Category), s.Clicks, s.UniqueClicks)
+				if e.UniqueCounted() {
+					fmt.Fprintf(w, "  %-24s %6d  (unique %d)\n", name(s.Category), s.Clicks, s.UniqueClicks)
+				} else {
+					fmt.Fprintf(w, "  %-24s %6d\n", name(s.Category), s.Clicks)
+				}
 			}
 		}
 		if len(e.Links) > 0 {

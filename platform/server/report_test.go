@@ -15,13 +15,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/crm/crmclient"
 	crmserver "github.com/halcytone/contentgen/crm/server"
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/internal/browsertest"
+	"github.com/halcytone/contentgen/internal/crmtest"
 	"github.com/halcytone/contentgen/internal/sqldb"
 	"github.com/halcytone/contentgen/platform"
 	"github.com/halcytone/contentgen/platform/reportlink"
+	"github.com/halcytone/contentgen/report"
 )
 
 const crmKey = "crm-key"
@@ -143,8 +146,17 @@ func TestReportWithoutCRM(t *testing.T) {
 // and the page holds no script, under a CSP that allows none.
 func TestReportInBrowser(t *testing.T) {
 	browsertest.Chromium(t)
+	crmt := crmtest.Start(t, "email,name,segments\nann@example.com,Ann,\nbo@example.com,Bo,\ncy@example.org,Cy,\n")
+	for _, ed := range []string{"2026-W48", "2026-W49"} {
+		crmt.Send(t, report.NewsletterID(ed), sectionedEmail(ed))
+	}
+	for _, to := range []string{"ann@example.com", "bo@example.com", "cy@example.org"} {
+		crmt.Click(t, to, "Weekly 2026-W49", "Box breathing")
+	}
+	crmt.Click(t, "ann@example.com", "Weekly 2026-W49", "The Pulse band")
+	crmt.Click(t, "bo@example.com", "Weekly 2026-W48", "The Pulse band")
 	s := newTestServer(t, openSQLite(t), func(c *Config) {
-		c.TrustProxy, c.ReportLinkSecrets, c.Reports = true, [][]byte{linkSecret}, startCRM(t)
+		c.TrustProxy, c.ReportLinkSecrets, c.Reports = true, [][]byte{linkSecret}, crmt.Client
 	})
 	base := startHTTP(t, s)
 	slug := publishEditions(t, base, 45, 49)
@@ -160,14 +172,33 @@ func TestReportInBrowser(t *testing.T) {
 	if strings.Contains(strings.ToLower(dom), "<script") {
 		t.Error("the rendered report holds a script")
 	}
-	for _, id := range []string{"chart-web", "chart-compare"} {
+	for _, want := range []string{"<dt>Delivered</dt><dd>3</dd>", "<dt>Clicks</dt><dd>4<small>", "halcytone.example/box", "https://halcytone.example/pulse",
+		"<td>2026-W48</td><td>3</td><td>1</td><td>not counted</td>", "unique clicks need individual tracking", "<td>2026-W47</td><td colspan=\"4\">email figures unavailable</td>"} {
+		if !strings.Contains(dom, want) && !strings.Contains(string(r.body), want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if strings.Contains(dom, " unique</small>") {
+		t.Error("the report shows unique clicks the CRM did not count (aggregate tracking)")
+	}
+	for _, id := range []string{"chart-sections", "chart-links", "chart-days", "chart-web", "chart-compare"} {
 		if !strings.Contains(dom, `id="`+id+`"`) {
 			t.Errorf("rendered report lacks chart %s", id)
 		}
 	}
-	if n := accentPixels(t, shot); n < 2000 {
+	if n := accentPixels(t, shot); n < 20000 {
 		t.Errorf("the charts' bars cover %d pixels of the screenshot; they were not drawn", n)
 	}
+}
+
+// sectionedEmail is an edition whose links sit in two sections, marked
+// for the CRM as the renderer marks them.
+func sectionedEmail(edition string) crm.Variant {
+	return crm.Variant{ID: "default", Subject: "Weekly " + edition,
+		HTML: `<html><body><div data-section="Breathscape"><p><a href="https://halcytone.example/box">Box breathing</a></p></div>` +
+			`<div data-section="Hardware"><p><a href="https://halcytone.example/pulse">The Pulse band</a></p></div>` +
+			`<p><a href="{{unsubscribe_url}}">Unsubscribe</a></p></body></html>`,
+		Text: "Box breathing: https://halcytone.example/box\nPulse: https://halcytone.example/pulse\n"}
 }
 
 // accentPixels counts the pixels of the bars' colour in a PNG.
