@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -47,6 +48,9 @@ type Fetcher interface {
 // Renderer renders an edition.
 type Renderer interface {
 	Render(p content.Parsed, ed render.Edition) (render.Output, error)
+	// RenderEach renders like Render, handing each email variant to emit
+	// and keeping none (see render.Renderer.RenderEach).
+	RenderEach(p content.Parsed, ed render.Edition, emit func(crm.Variant) error) (render.Output, error)
 }
 
 // CRM is what the activities need of the CRM client.
@@ -58,7 +62,9 @@ type CRM interface {
 // ContentUploader is a CRM that takes a newsletter's variants once, so
 // batches only name them (crmclient.Client implements it).
 type ContentUploader interface {
-	PutContent(ctx context.Context, newsletterID string, variants []crm.Variant) (crm.ContentResponse, error)
+	// PutContentStream uploads n variants whose JSON encodings next
+	// writes one at a time; digest is crm.ContentDigest of them all.
+	PutContentStream(ctx context.Context, newsletterID, digest string, n int, next func(i int, w io.Writer) error) (crm.ContentResponse, error)
 }
 
 // Platform is what the activities need of the Platform client.

@@ -122,16 +122,18 @@ func (a *Activities) SendProof(ctx context.Context, in ProofInput) (ProofResult,
 	var err error
 	if in.Revision == "" {
 		req = plainProof(in)
-		// A proof of a large edition is uploaded like the edition itself.
-		uploaded, err := a.uploadContent(ctx, SendInput{NewsletterID: in.NewsletterID, Variants: req.Variants}, a.Send.withDefaults().ContentMode)
-		if err != nil {
-			return ProofResult{}, err
-		}
-		if uploaded {
-			req.Variants = nil
-		}
 	} else if req, err = a.signedProof(in); err != nil {
 		return ProofResult{}, err
+	}
+	in.Email = crm.Variant{}
+	// The proof's body is uploaded once, like the edition's, and each
+	// approver's message carries only merge values.
+	uploaded, err := a.uploadContent(ctx, in.NewsletterID, variantsUpload(req.Variants), a.Send.withDefaults().ContentMode)
+	if err != nil {
+		return ProofResult{}, err
+	}
+	if uploaded {
+		req.Variants = nil
 	}
 	resp, err := a.CRM.SendNewsletter(ctx, in.NewsletterID+":proof", req)
 	if err != nil {
@@ -162,12 +164,18 @@ func plainProof(in ProofInput) crm.NewsletterRequest {
 	return req
 }
 
+// signedProof is one message per approver naming a shared proof variant,
+// with the approver's own links as merge values: approvers whose blocks
+// read the same (all, unless a refresh voided some approvals) share one
+// variant.
 func (a *Activities) signedProof(in ProofInput) (crm.NewsletterRequest, error) {
 	keys := a.Approvals.Keys
 	if keys == nil {
 		return crm.NewsletterRequest{}, nonRetryable(ErrTypeNoSigningKeys, fmt.Errorf("send proof: %w", errNoKeys))
 	}
 	req := crm.NewsletterRequest{NewsletterID: in.NewsletterID}
+	body := withSuggestions(render.ProofNote(in.Email, in.EmailOnly), in.Suggestions)
+	variants := map[string]string{}
 	for _, ap := range in.Approvers {
 		d := proofmail.Data{Edition: in.Edition, WorkflowID: in.WorkflowID, Approver: ap, Deadline: in.Deadline,
 			Reminder: in.Reminder, PublicURL: a.Approvals.PublicURL, Tokens: map[string]string{}, Changes: in.Changes}
@@ -193,11 +201,20 @@ func (a *Activities) signedProof(in ProofInput) (crm.NewsletterRequest, error) {
 				d.SendTokens[act] = tok
 			}
 		}
-		msg, err := proofmail.Build(d, withSuggestions(render.ProofNote(in.Email, in.EmailOnly), in.Suggestions))
-		if err != nil {
-			return req, nonRetryable(ErrTypeRender, err)
+		id, ok := variants[proofmail.Key(d)]
+		if !ok {
+			id = "proof"
+			if n := len(variants); n > 0 {
+				id = fmt.Sprintf("proof-%d", n+1)
+			}
+			v, err := proofmail.Variant(d, body, id)
+			if err != nil {
+				return req, nonRetryable(ErrTypeRender, err)
+			}
+			variants[proofmail.Key(d)] = id
+			req.Variants = append(req.Variants, v)
 		}
-		req.Messages = append(req.Messages, msg)
+		req.Messages = append(req.Messages, crm.Message{To: ap, Variant: id, Merge: proofmail.Merge(d)})
 	}
 	return req, nil
 }

@@ -1,6 +1,7 @@
 package activities_test
 
 import (
+	"html"
 	"net/url"
 	"regexp"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/halcytone/contentgen/activities"
 	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/crm/mergetag"
 	"github.com/halcytone/contentgen/internal/fakes"
 )
 
@@ -56,8 +58,18 @@ func TestSignedProofBindsEachApprover(t *testing.T) {
 	if strings.Join(res.SentTo, ",") != "ana@example.com,bo@example.com" || len(c.Requests) != 1 {
 		t.Fatalf("sent to %v in %d requests", res.SentTo, len(c.Requests))
 	}
-	for _, m := range c.Requests[0].Messages {
-		links := linkToken.FindAllStringSubmatch(m.HTML, -1)
+	// One body for both approvers; each message carries only its own
+	// links, which the CRM merges in.
+	req := c.Requests[0]
+	if len(req.Variants) != 1 || strings.Contains(req.Variants[0].HTML, "token=") {
+		t.Fatalf("proof request has %d variants; want one shared body without tokens", len(req.Variants))
+	}
+	for _, m := range req.Messages {
+		if m.Variant != req.Variants[0].ID || m.HTML != "" {
+			t.Fatalf("message to %s does not name the shared variant", m.To)
+		}
+		merged := mergetag.Merge(req.Variants[0].HTML, func(f string) (string, bool) { v, ok := m.Merge[f]; return v, ok }, nil, html.EscapeString)
+		links := linkToken.FindAllStringSubmatch(merged, -1)
 		if len(links) != 3 {
 			t.Fatalf("proof to %s has %d links, want 3", m.To, len(links))
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -231,22 +232,34 @@ func (a *Activities) RenderEditionArtifacts(ctx context.Context, in RenderArtifa
 		red.Accepted, sum.Reapplied, sum.NotReapplied = ai.Reapply(in.Reapply, p, base)
 		sum.Accepted = red.Accepted
 	}
-	out, err := a.Renderer.Render(p, red)
+	// Each email variant is stored, hashed and let go as soon as it is
+	// rendered: a large edition's variants are never in memory together.
+	rev, digest := render.NewRevision(), crm.NewContentHash()
+	var variants []VariantRef
+	var storeErr error
+	out, err := a.Renderer.RenderEach(p, red,
+		func(v crm.Variant) error {
+			ref, err := a.Artifacts.PutStream(ctx, in.Edition, artifact.MediaVariant, func(w io.Writer) error {
+				return crm.WriteVariant(io.MultiWriter(w, rev.NextVariant(), digest.Next()), v)
+			})
+			if err != nil {
+				storeErr = fmt.Errorf("store email variant %s: %w", v.ID, err)
+				return storeErr
+			}
+			variants = append(variants, VariantRef{ID: v.ID, Subject: v.Subject, HTMLBytes: len(v.HTML), Ref: ref})
+			return nil
+		})
+	if storeErr != nil {
+		return RenderSummary{}, storeErr
+	}
 	if err != nil {
 		return RenderSummary{}, nonRetryable(ErrTypeRender, fmt.Errorf("render edition %s: %w", in.Edition, err))
 	}
-	m := RenderedEdition{Edition: in.Edition, Email: out.Email.ID, TargetedSegments: out.TargetedSegments,
+	m := RenderedEdition{Edition: in.Edition, Email: out.Email.ID, Variants: variants, TargetedSegments: out.TargetedSegments,
 		WebURL: out.Web.URL, Slug: out.Web.Slug, Title: out.Web.Title, Summary: out.Web.Summary, Preheader: out.Email.Preheader, Social: out.Social,
-		EmailOnly: out.EmailOnly, ContentRevision: render.Digest(out),
-		ContentDigest: crm.ContentDigest(out.Variants), Warnings: bounded(out.Warnings, "more warnings")}
-	for _, v := range out.Variants {
-		ref, err := a.Artifacts.PutJSON(ctx, in.Edition, artifact.MediaVariant, v)
-		if err != nil {
-			return RenderSummary{}, fmt.Errorf("store email variant %s: %w", v.ID, err)
-		}
-		m.Variants = append(m.Variants, VariantRef{ID: v.ID, Subject: v.Subject, HTMLBytes: len(v.HTML), Ref: ref})
-	}
-	if m.Web, err = a.Artifacts.PutJSON(ctx, in.Edition, artifact.MediaWeb, out.Web); err != nil {
+		EmailOnly: out.EmailOnly, ContentRevision: rev.Sum(out),
+		ContentDigest: digest.Sum(), Warnings: bounded(out.Warnings, "more warnings")}
+	if m.Web, err = a.Artifacts.PutStream(ctx, in.Edition, artifact.MediaWeb, func(w io.Writer) error { return render.WriteWeb(w, out.Web) }); err != nil {
 		return RenderSummary{}, fmt.Errorf("store web update: %w", err)
 	}
 	ref, err := a.Artifacts.PutJSON(ctx, in.Edition, artifact.MediaEdition, m)
@@ -283,9 +296,9 @@ func (e RenderedEdition) Subject() string {
 
 // loadEdition reads a manifest and every variant it names.
 func (a *Activities) loadEdition(ctx context.Context, ref artifact.Ref) (RenderedEdition, []crm.Variant, error) {
-	var m RenderedEdition
-	if err := a.Artifacts.GetJSON(ctx, ref, &m); err != nil {
-		return m, nil, artifactError(err)
+	m, err := a.loadManifest(ctx, ref)
+	if err != nil {
+		return m, nil, err
 	}
 	vs := make([]crm.Variant, 0, len(m.Variants))
 	for _, vr := range m.Variants {
@@ -299,6 +312,15 @@ func (a *Activities) loadEdition(ctx context.Context, ref artifact.Ref) (Rendere
 		return m, nil, nonRetryable(ErrTypeArtifact, fmt.Errorf("rendered edition %s: variants have digest %s, the manifest says %s", ref.Digest, got, m.ContentDigest))
 	}
 	return m, vs, nil
+}
+
+// loadManifest reads a rendered edition's manifest.
+func (a *Activities) loadManifest(ctx context.Context, ref artifact.Ref) (RenderedEdition, error) {
+	var m RenderedEdition
+	if err := a.Artifacts.GetJSON(ctx, ref, &m); err != nil {
+		return m, artifactError(err)
+	}
+	return m, nil
 }
 
 func (a *Activities) loadVariant(ctx context.Context, ref artifact.Ref) (crm.Variant, error) {

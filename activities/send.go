@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -148,19 +150,24 @@ func (a *Activities) SendNewsletter(ctx context.Context, in SendInput) (SendResu
 	// timeout: keep heartbeating the last progress meanwhile.
 	stopBeats := keepBeating(ctx, prog)
 	defer stopBeats()
+	opts := a.Send.withDefaults()
+	var content upload
 	if in.Manifest != nil {
 		// A load error names the digest and store and is returned as is,
 		// so a lost artifact stays non-retryable.
-		_, vs, err := a.loadEdition(ctx, *in.Manifest)
+		m, err := a.loadManifest(ctx, *in.Manifest)
 		if err != nil {
 			return SendResult{}, err
 		}
-		in.Variants = vs
+		if content, err = a.storedUpload(ctx, *in.Manifest, m); err != nil {
+			return SendResult{}, err
+		}
+	} else {
+		content = variantsUpload(in.Variants)
 	}
-	if len(in.Variants) == 0 {
+	if len(content.ids) == 0 {
 		return SendResult{}, nonRetryable(ErrTypeRender, fmt.Errorf("send %s: the edition has no rendered email", in.NewsletterID))
 	}
-	opts := a.Send.withDefaults()
 	// A cancelled activity (a paused or cancelled send) stops reading at
 	// once, but the batches already handed to the CRM finish: their
 	// requests run on a context only a failure cancels.
@@ -171,17 +178,23 @@ func (a *Activities) SendNewsletter(ctx context.Context, in SendInput) (SendResu
 	cancel := func() { cancelRead(); cancelPost() }
 	defer cancel()
 
-	uploaded, err := a.uploadContent(readCtx, in, opts.ContentMode)
+	uploaded, err := a.uploadContent(readCtx, in.NewsletterID, content, opts.ContentMode)
 	if err != nil {
 		return prog, err
 	}
+	if !uploaded && in.Manifest != nil {
+		// Batches carry the variants: read them from the store.
+		if _, in.Variants, err = a.loadEdition(ctx, *in.Manifest); err != nil {
+			return prog, err
+		}
+	}
 	stopBeats()
-	prog.ContentDigest = crm.ContentDigest(in.Variants)
+	prog.ContentDigest = content.digest
 	prog.ContentMode = ContentInline
 	if uploaded {
 		prog.ContentMode = ContentUpload
 	}
-	s := &sender{a: a, in: in, opts: opts, variants: indexVariants(in.Variants), throttle: newThrottle(opts), uploaded: uploaded}
+	s := &sender{a: a, in: in, opts: opts, ids: content.ids, variants: indexVariants(in.Variants), throttle: newThrottle(opts), uploaded: uploaded}
 	jobs := make(chan *batch, opts.Window)
 	done := make(chan *batch, opts.Window)
 	readDone := make(chan readOutcome, 1)
@@ -272,42 +285,95 @@ func indexVariants(vs []crm.Variant) map[string]crm.Variant {
 }
 
 type sender struct {
-	a        *Activities
-	in       SendInput
-	opts     SendOptions
+	a    *Activities
+	in   SendInput
+	opts SendOptions
+	// ids are the edition's variant IDs, the default first; variants
+	// holds their content when batches carry it.
+	ids      []string
 	variants map[string]crm.Variant
 	throttle *throttle
 	// uploaded: the CRM holds the variants, batches only name them.
 	uploaded bool
 }
 
+// upload is an edition's content as the CRM's content endpoint takes it:
+// its digest, and its variants written one at a time.
+type upload struct {
+	digest string
+	ids    []string
+	write  func(i int, w io.Writer) error
+}
+
+func variantsUpload(vs []crm.Variant) upload {
+	u := upload{digest: crm.ContentDigest(vs), write: func(i int, w io.Writer) error { return crm.WriteVariant(w, vs[i]) }}
+	for _, v := range vs {
+		u.ids = append(u.ids, v.ID)
+	}
+	return u
+}
+
+// storedUpload streams the variants of a rendered edition from the store.
+// They are read once first, to check each against its digest and all of
+// them against the manifest's content digest, so a missing or altered
+// artifact fails the send before the CRM is sent anything.
+func (a *Activities) storedUpload(ctx context.Context, manifest artifact.Ref, m RenderedEdition) (upload, error) {
+	u := upload{digest: m.ContentDigest}
+	copyVariant := func(i int, w io.Writer) error {
+		r, err := a.Artifacts.Open(ctx, m.Variants[i].Ref)
+		if err != nil {
+			return artifactError(err)
+		}
+		defer r.Close()
+		if _, err := io.Copy(w, r); err != nil {
+			return artifactError(err)
+		}
+		return nil
+	}
+	h := crm.NewContentHash()
+	for i, v := range m.Variants {
+		u.ids = append(u.ids, v.ID)
+		if err := copyVariant(i, h.Next()); err != nil {
+			return u, err
+		}
+	}
+	if got := h.Sum(); got != m.ContentDigest {
+		return u, nonRetryable(ErrTypeArtifact, fmt.Errorf("rendered edition %s: variants have digest %s, the manifest says %s", manifest.Digest, got, m.ContentDigest))
+	}
+	u.write = copyVariant
+	return u, nil
+}
+
 // uploadContent puts the edition's variants at the CRM once, when the mode
 // and the CRM allow; it reports whether batches may leave them out. The
 // upload is idempotent by digest, so a resumed send repeats it harmlessly.
-func (a *Activities) uploadContent(ctx context.Context, in SendInput, mode string) (bool, error) {
+func (a *Activities) uploadContent(ctx context.Context, newsletterID string, u upload, mode string) (bool, error) {
 	up, ok := a.CRM.(ContentUploader)
 	switch {
 	case mode == ContentInline:
 		return false, nil
 	case !ok && mode == ContentUpload:
-		return false, nonRetryable(ErrTypeCRMRejected, fmt.Errorf("send %s: CRM_CONTENT_MODE=upload, but this CRM client cannot upload content", in.NewsletterID))
+		return false, nonRetryable(ErrTypeCRMRejected, fmt.Errorf("send %s: CRM_CONTENT_MODE=upload, but this CRM client cannot upload content", newsletterID))
 	case !ok:
 		return false, nil
 	}
 	log := activity.GetLogger(ctx)
-	_, err := up.PutContent(ctx, in.NewsletterID, in.Variants)
+	_, err := up.PutContentStream(ctx, newsletterID, u.digest, len(u.ids), u.write)
+	var ae *artifact.Error
 	switch {
 	case err == nil:
-		log.Info("CRM content mode: upload (variants sent once, batches name them)", "newsletterId", in.NewsletterID)
+		log.Info("CRM content mode: upload (variants sent once, batches name them)", "newsletterId", newsletterID)
 		return true, nil
+	case errors.As(err, &ae):
+		return false, artifactError(err)
 	case errors.Is(err, crmclient.ErrContentUnsupported) && mode == ContentAuto:
-		log.Warn("CRM content mode: inline (the CRM has no content endpoint; every batch carries its variants)", "newsletterId", in.NewsletterID)
+		log.Warn("CRM content mode: inline (the CRM has no content endpoint; every batch carries its variants)", "newsletterId", newsletterID)
 		return false, nil
 	}
 	if se, ok := httpapi.AsStatusError(err); ok && se.Detail.Code == crm.CodeContentLocked {
-		return false, nonRetryable(ErrTypeCRMRejected, fmt.Errorf("upload content of %s: %w; this newsletter already began sending other content, so start the new content as a new edition", in.NewsletterID, err))
+		return false, nonRetryable(ErrTypeCRMRejected, fmt.Errorf("upload content of %s: %w; this newsletter already began sending other content, so start the new content as a new edition", newsletterID, err))
 	}
-	return false, classifyHTTP("upload content of "+in.NewsletterID, ErrTypeCRMRejected, err)
+	return false, classifyHTTP("upload content of "+newsletterID, ErrTypeCRMRejected, err)
 }
 
 // read pages through the recipients from cursor and queues one batch per
@@ -366,8 +432,8 @@ func (s *sender) request(rs []crm.Recipient) crm.NewsletterRequest {
 	used := make(map[string]bool, 4)
 	for _, r := range rs {
 		id := render.VariantID(r.Segments, s.in.TargetedSegments)
-		if _, ok := s.variants[id]; !ok {
-			id = s.in.Variants[0].ID
+		if !slices.Contains(s.ids, id) {
+			id = s.ids[0]
 		}
 		if !used[id] && !s.uploaded {
 			used[id] = true

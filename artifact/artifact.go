@@ -7,12 +7,14 @@
 package artifact
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 
@@ -146,25 +148,11 @@ func (s *Store) Put(ctx context.Context, edition, mediaType string, data []byte)
 		return ref, fmt.Errorf("artifact %s in store %s: %w", ref.Digest, s.name, err)
 	}
 	if !exists {
-		body, meta := data, map[string]string{metaMediaType: mediaType}
-		if s.keys != nil {
-			id, sealed, err := s.keys.Seal(data)
-			if err != nil {
-				return ref, fmt.Errorf("encrypt artifact %s: %w", ref.Digest, err)
-			}
-			body, meta[metaKeyID], meta[metaCipher] = sealed, id, codec.CipherAES256GCM
-		}
-		opts := &blob.WriterOptions{ContentType: "application/octet-stream", Metadata: meta}
-		if err := s.bucket.WriteAll(ctx, key, body, opts); err != nil {
-			return ref, fmt.Errorf("write artifact %s to store %s: %w", ref.Digest, s.name, err)
+		if err := s.write(ctx, key, ref, bytes.NewReader(data)); err != nil {
+			return ref, err
 		}
 	}
-	if edition != "" {
-		if err := s.bucket.WriteAll(ctx, indexKey(edition, ref), nil, nil); err != nil {
-			return ref, fmt.Errorf("index artifact %s for edition %s in store %s: %w", ref.Digest, edition, s.name, err)
-		}
-	}
-	return ref, nil
+	return ref, s.index(ctx, edition, ref)
 }
 
 func indexKey(edition string, ref Ref) string {
@@ -179,14 +167,36 @@ func (s *Store) Get(ctx context.Context, ref Ref) ([]byte, error) {
 	if !validDigest(ref.Digest) {
 		return fail(fmt.Errorf("%w: malformed digest, want sha256:<64 hex digits>", ErrCorrupt))
 	}
-	key := blobPrefix + ref.Hex()
-	attrs, err := s.bucket.Attributes(ctx, key)
+	attrs, err := s.bucket.Attributes(ctx, blobPrefix+ref.Hex())
 	if err != nil {
 		return fail(s.readErr(err))
 	}
-	body, err := s.bucket.ReadAll(ctx, key)
+	return s.get(ctx, ref, attrs)
+}
+
+// get reads a whole artifact whose attributes are known, opens it when
+// sealed, and checks it against its digest.
+func (s *Store) get(ctx context.Context, ref Ref, attrs *blob.Attributes) ([]byte, error) {
+	fail := func(err error) ([]byte, error) { return nil, &Error{Digest: ref.Digest, Store: s.name, Err: err} }
+	r, err := s.bucket.NewReader(ctx, blobPrefix+ref.Hex(), nil)
 	if err != nil {
 		return fail(s.readErr(err))
+	}
+	defer r.Close()
+	// One allocation of the stored size, not a growing buffer.
+	body := make([]byte, 0, attrs.Size+1)
+	for {
+		n, err := r.Read(body[len(body):cap(body)])
+		body = body[:len(body)+n]
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fail(s.readErr(err))
+		}
+		if len(body) == cap(body) {
+			body = append(body, 0)[:len(body)]
+		}
 	}
 	if id := attrs.Metadata[metaKeyID]; id != "" {
 		if s.keys == nil {

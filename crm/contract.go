@@ -4,9 +4,6 @@
 package crm
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"net/url"
 )
 
@@ -141,11 +138,14 @@ type ContentResponse struct {
 }
 
 // ContentDigest is "sha256:<hex>" of the JSON encoding of vs, in order:
-// what a content upload is identified by.
+// what a content upload is identified by. It is computed a variant at a
+// time (see ContentHash), never holding the whole encoding.
 func ContentDigest(vs []Variant) string {
-	b, _ := json.Marshal(vs) // a struct of strings always encodes
-	sum := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(sum[:])
+	h := NewContentHash()
+	for _, v := range vs {
+		h.Add(v)
+	}
+	return h.Sum()
 }
 
 // Error codes of a content upload.

@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -63,6 +65,36 @@ func (c *Client) Do(ctx context.Context, op, method, path string, hdr http.Heade
 		}
 		rd = bytes.NewReader(b)
 	}
+	return c.do(ctx, op, method, path, hdr, rd, out)
+}
+
+// DoStream is Do with a JSON body that write writes as the request goes
+// out, so a body of many megabytes is never held in memory. An error of
+// write fails the request and is returned, wrapped with op.
+func (c *Client) DoStream(ctx context.Context, op, method, path string, hdr http.Header, write func(w io.Writer) error, out any) error {
+	pr, pw := io.Pipe()
+	werr := make(chan error, 1)
+	go func() {
+		bw := bufio.NewWriterSize(pw, 64<<10)
+		err := write(bw)
+		if err == nil {
+			err = bw.Flush()
+		}
+		werr <- err
+		pw.CloseWithError(err)
+	}()
+	err := c.do(ctx, op, method, path, hdr, pr, out)
+	_ = pr.CloseWithError(errRequestDone)
+	if e := <-werr; e != nil && !errors.Is(e, errRequestDone) && err != nil {
+		return fmt.Errorf("%s: encode request: %w", op, e)
+	}
+	return err
+}
+
+// errRequestDone stops a body writer the request no longer reads.
+var errRequestDone = errors.New("the request finished before its body was written")
+
+func (c *Client) do(ctx context.Context, op, method, path string, hdr http.Header, rd io.Reader, out any) error {
 	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, rd)
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
@@ -70,7 +102,7 @@ func (c *Client) Do(ctx context.Context, op, method, path string, hdr http.Heade
 	for k, v := range hdr {
 		req.Header[k] = v
 	}
-	if body != nil {
+	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Accept", "application/json")

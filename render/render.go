@@ -5,6 +5,7 @@ import (
 	htmltemplate "html/template"
 	"maps"
 	"strings"
+	"unicode"
 
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/crm"
@@ -90,6 +91,23 @@ func (r *Renderer) style(name string) (htmltemplate.CSS, error) {
 
 // Render renders every channel of an edition.
 func (r *Renderer) Render(p content.Parsed, ed Edition) (Output, error) {
+	var vs []crm.Variant
+	out, err := r.RenderEach(p, ed, func(v crm.Variant) error {
+		vs = append(vs, v)
+		return nil
+	})
+	if err != nil {
+		return Output{}, err
+	}
+	out.Variants, out.Email = vs, vs[0]
+	return out, nil
+}
+
+// RenderEach renders like Render but hands each email variant to emit as
+// soon as it is rendered, and keeps none: a large edition's variants need
+// not be in memory together. The Output it returns has no Variants, and
+// its Email holds only the default variant's ID, subject and preheader.
+func (r *Renderer) RenderEach(p content.Parsed, ed Edition, emit func(crm.Variant) error) (Output, error) {
 	fail := func(err error) (Output, error) { return Output{}, fmt.Errorf("render edition %s: %w", ed.ID, err) }
 	targeted, err := targetedSegments(p)
 	if err != nil {
@@ -100,7 +118,7 @@ func (r *Renderer) Render(p content.Parsed, ed Edition) (Output, error) {
 		return fail(err)
 	}
 	out := Output{TargetedSegments: targeted, EmailOnly: emailOnly(d)}
-	for _, set := range segmentSets(targeted) {
+	for i, set := range segmentSets(targeted) {
 		v, warning, err := r.variant(d, set)
 		if err != nil {
 			return fail(err)
@@ -108,12 +126,16 @@ func (r *Renderer) Render(p content.Parsed, ed Edition) (Output, error) {
 		if sub := ed.Accepted.subject(); sub != "" {
 			v.Subject = sub
 		}
-		out.Variants = append(out.Variants, v)
+		if i == 0 {
+			out.Email = crm.Variant{ID: v.ID, Subject: v.Subject, Preheader: v.Preheader}
+		}
 		if warning != "" {
 			out.Warnings = append(out.Warnings, warning)
 		}
+		if err := emit(v); err != nil {
+			return Output{}, err
+		}
 	}
-	out.Email = out.Variants[0]
 	if out.Web, err = r.web(d); err != nil {
 		return fail(err)
 	}
@@ -124,6 +146,18 @@ func (r *Renderer) Render(p content.Parsed, ed Edition) (Output, error) {
 		return fail(err)
 	}
 	return out, nil
+}
+
+// trimLine is s without surrounding white space, ending in one newline;
+// a substring of s when s already ends that way, so a large render is
+// not copied.
+func trimLine(s string) string {
+	l := strings.TrimLeftFunc(s, unicode.IsSpace)
+	t := strings.TrimRightFunc(l, unicode.IsSpace)
+	if len(t) < len(l) && l[len(t)] == '\n' {
+		return l[:len(t)+1]
+	}
+	return t + "\n"
 }
 
 // variant renders the email for recipients in exactly the segments set,
@@ -148,8 +182,8 @@ func (r *Renderer) variant(d *document, set []string) (crm.Variant, string, erro
 		ID:        v.Variant,
 		Subject:   oneLine(subject),
 		Preheader: v.Preheader,
-		HTML:      strings.TrimSpace(html) + "\n",
-		Text:      strings.TrimSpace(text) + "\n",
+		HTML:      trimLine(html),
+		Text:      trimLine(text),
 	}
 	if len(m.fallbacks) > 0 {
 		out.Fallbacks = maps.Clone(m.fallbacks)
@@ -174,8 +208,8 @@ func (r *Renderer) web(d *document) (WebUpdate, error) {
 	}
 	return WebUpdate{
 		Slug: d.slug, Title: d.title, Summary: d.summary, URL: d.url,
-		HTML:     strings.TrimSpace(html) + "\n",
-		Markdown: strings.TrimSpace(md) + "\n",
+		HTML:     trimLine(html),
+		Markdown: trimLine(md),
 		Tags:     v.Tags,
 	}, nil
 }

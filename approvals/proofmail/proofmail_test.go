@@ -1,6 +1,7 @@
 package proofmail
 
 import (
+	"html"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/crm/mergetag"
 )
 
 func data(publicURL string) Data {
@@ -59,5 +61,45 @@ func TestBuildWithoutPublicURL(t *testing.T) {
 	}
 	if !strings.HasPrefix(m.Subject, "[Reminder] [Proof] ") || !strings.Contains(m.Text, "starter approve --workflow-id newsletter-2026-W49") {
 		t.Errorf("subject %q or no starter command:\n%s", m.Subject, m.Text)
+	}
+}
+
+// TestVariantSharedByApprovers: two approvers get one body; the CRM's
+// merge of each one's values gives what Build gives that approver.
+func TestVariantSharedByApprovers(t *testing.T) {
+	a, b := data("https://approve.example.com"), data("https://approve.example.com")
+	b.Approver, b.Tokens = "bo@example.com", map[string]string{token.ActionApprove: "v1.k.B.b", token.ActionReject: "v1.k.S.s", token.ActionRequestChanges: "v1.k.D.d"}
+	if Key(a) != Key(b) {
+		t.Fatal("approvers with the same block need different variants")
+	}
+	v, err := Variant(a, email, "proof")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(v.HTML, "v1.k.") || strings.Contains(v.Text, "v1.k.") || strings.Contains(v.HTML, "o'neil") {
+		t.Fatal("the shared variant carries an approver's token or address")
+	}
+	merged := func(s string, values map[string]string, escape func(string) string) string {
+		return mergetag.Merge(s, func(f string) (string, bool) { x, ok := values[f]; return x, ok }, nil, escape)
+	}
+	for _, d := range []Data{a, b} {
+		want, err := Build(d, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		values := Merge(d)
+		if got := merged(v.HTML, values, html.EscapeString); got != merged(want.HTML, nil, html.EscapeString) {
+			t.Errorf("%s: merged HTML differs from Build:\n%s\n---\n%s", d.Approver, got, want.HTML)
+		}
+		if got := merged(v.Text, values, nil); got != merged(want.Text, nil, nil) {
+			t.Errorf("%s: merged text differs from Build", d.Approver)
+		}
+		if !strings.Contains(merged(v.HTML, values, html.EscapeString), Link(d.PublicURL, d.Tokens[token.ActionApprove])) {
+			t.Errorf("%s: merged HTML lacks the approver's own approve link", d.Approver)
+		}
+	}
+	b.ApprovedEarlier = false
+	if Key(a) == Key(b) {
+		t.Error("an approver whose approval was voided shares a block with one whose was not")
 	}
 }

@@ -85,9 +85,19 @@ var ErrContentUnsupported = errors.New("the CRM does not implement " + crm.PathN
 // is accepted; another digest after sending began is a 409
 // *httpapi.StatusError with code crm.CodeContentLocked.
 func (c *Client) PutContent(ctx context.Context, newsletterID string, variants []crm.Variant) (crm.ContentResponse, error) {
+	return c.PutContentStream(ctx, newsletterID, crm.ContentDigest(variants), len(variants), func(i int, w io.Writer) error {
+		return crm.WriteVariant(w, variants[i])
+	})
+}
+
+// PutContentStream is PutContent for variants that are written as the
+// request goes out: next writes variant i's JSON encoding (as
+// crm.WriteVariant writes it) to w, and digest is crm.ContentDigest of them
+// all. A large edition's variants are never in memory together.
+func (c *Client) PutContentStream(ctx context.Context, newsletterID, digest string, variants int, next func(i int, w io.Writer) error) (crm.ContentResponse, error) {
 	var resp crm.ContentResponse
-	req := crm.ContentRequest{Digest: crm.ContentDigest(variants), Variants: variants}
-	err := c.http.Do(ctx, "crm put newsletter content", http.MethodPut, crm.NewsletterContentPath(newsletterID), nil, req, &resp)
+	err := c.http.DoStream(ctx, "crm put newsletter content", http.MethodPut, crm.NewsletterContentPath(newsletterID), nil,
+		func(w io.Writer) error { return crm.WriteContentRequest(w, digest, variants, next) }, &resp)
 	if se, ok := httpapi.AsStatusError(err); ok {
 		switch se.StatusCode {
 		case http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusNotImplemented:
