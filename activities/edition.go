@@ -56,25 +56,31 @@ type DocumentSummary struct {
 // FetchAndParse fetches the living document, groups it into sections and
 // stores both in the artifact store.
 func (a *Activities) FetchAndParse(ctx context.Context, in DocumentInput) (DocumentSummary, error) {
+	sum, _, err := a.fetchAndParse(ctx, in)
+	return sum, err
+}
+
+// fetchAndParse is FetchAndParse, also returning the parsed document.
+func (a *Activities) fetchAndParse(ctx context.Context, in DocumentInput) (DocumentSummary, content.Parsed, error) {
+	var sum DocumentSummary
 	ref, err := sources.ParseRef(in.Source)
 	if err != nil {
-		return DocumentSummary{}, nonRetryable(ErrTypeBadSource, err)
+		return sum, content.Parsed{}, nonRetryable(ErrTypeBadSource, err)
 	}
 	activity.GetLogger(ctx).Info("fetching document", "source", ref.String())
 	doc, err := a.Sources.Fetch(ctx, ref)
 	if err != nil {
-		return DocumentSummary{}, classifySource(err)
+		return sum, content.Parsed{}, classifySource(err)
 	}
 	p, err := content.Parse(doc, a.Taxonomy)
 	if err != nil {
-		return DocumentSummary{}, nonRetryable(ErrTypeNoSections, fmt.Errorf("parse %s: %w", doc.Source, err))
+		return sum, p, nonRetryable(ErrTypeNoSections, fmt.Errorf("parse %s: %w", doc.Source, err))
 	}
-	var sum DocumentSummary
 	if sum.Document, err = a.Artifacts.PutJSON(ctx, in.Edition, artifact.MediaDocument, doc); err != nil {
-		return sum, fmt.Errorf("store document %s: %w", ref, err)
+		return sum, p, fmt.Errorf("store document %s: %w", ref, err)
 	}
 	if sum.Parsed, err = a.Artifacts.PutJSON(ctx, in.Edition, artifact.MediaParsed, p); err != nil {
-		return sum, fmt.Errorf("store parsed document %s: %w", ref, err)
+		return sum, p, fmt.Errorf("store parsed document %s: %w", ref, err)
 	}
 	sum.Title, sum.Revision, sum.Fingerprint = p.Title, p.Revision, p.Fingerprint
 	sum.SectionTotal = len(p.Sections)
@@ -83,7 +89,35 @@ func (a *Activities) FetchAndParse(ctx context.Context, in DocumentInput) (Docum
 	}
 	sum.Unknown = bounded(p.Unknown, "more sections match no category")
 	sum.Warnings = bounded(p.Warnings, "more warnings; 'starter render' lists them all")
-	return sum, nil
+	return sum, p, nil
+}
+
+// PrepareInput names the document of an edition to fetch and render.
+type PrepareInput struct {
+	Source  string    `json:"source"`
+	Edition string    `json:"edition"`
+	Date    time.Time `json:"date"`
+}
+
+// PrepareResult is a fetched, parsed and rendered edition, by reference.
+type PrepareResult struct {
+	Document DocumentSummary `json:"document"`
+	Rendered RenderSummary   `json:"rendered"`
+}
+
+// PrepareEdition fetches and parses the document, compares it with the
+// last edition, reads the usage figures and renders every channel into
+// the artifact store: one activity, so an edition and each refresh add
+// few events to history. The document is parsed once and not read back.
+func (a *Activities) PrepareEdition(ctx context.Context, in PrepareInput) (PrepareResult, error) {
+	var res PrepareResult
+	doc, p, err := a.fetchAndParse(ctx, DocumentInput{Source: in.Source, Edition: in.Edition})
+	if err != nil {
+		return res, err
+	}
+	res.Document = doc
+	res.Rendered, err = a.renderParsed(ctx, p, RenderArtifactsInput{Parsed: doc.Parsed, Edition: in.Edition, Date: in.Date, WithStats: true, WithDetect: true})
+	return res, err
 }
 
 // bounded keeps the first maxListed entries and says how many were left.
@@ -199,6 +233,12 @@ func (a *Activities) RenderEditionArtifacts(ctx context.Context, in RenderArtifa
 	if err != nil {
 		return RenderSummary{}, err
 	}
+	return a.renderParsed(ctx, p, in)
+}
+
+// renderParsed is RenderEditionArtifacts of a parsed document in hand.
+func (a *Activities) renderParsed(ctx context.Context, p content.Parsed, in RenderArtifactsInput) (RenderSummary, error) {
+	var err error
 	var detect *DetectResult
 	if in.WithDetect {
 		d, err := a.detect(withRunCorrelation(ctx), DetectInput{Edition: in.Edition, Parsed: p})

@@ -146,19 +146,25 @@ func BenchmarkLargeEdition(b *testing.B) {
 		if err != nil || v.Get(&doc) != nil {
 			b.Fatal(err)
 		}
-		b.Logf("fetch %v peak %d MB", time.Since(t0), stop()>>20); t0 = time.Now(); stop = peakHeap()
+		b.Logf("fetch %v peak %d MB", time.Since(t0), stop()>>20)
+		t0 = time.Now()
+		stop = peakHeap()
 		var sum activities.RenderSummary
 		v, err = env.ExecuteActivity(a.RenderEditionArtifacts, activities.RenderArtifactsInput{Parsed: doc.Parsed, Edition: ed, WithStats: true, WithDetect: true})
 		if err != nil || v.Get(&sum) != nil {
 			b.Fatal(err)
 		}
-		b.Logf("render %v peak %d MB", time.Since(t0), stop()>>20); t0 = time.Now(); stop = peakHeap()
+		b.Logf("render %v peak %d MB", time.Since(t0), stop()>>20)
+		t0 = time.Now()
+		stop = peakHeap()
 		proof := activities.ProofInput{NewsletterID: "newsletter-" + ed + "-proof-0", Approvers: []string{"ana@example.com", "bo@example.com"},
 			EmailRef: sum.EmailRef(), WorkflowID: "newsletter-" + ed, RunID: "run", Edition: ed, Revision: sum.ContentRevision, Deadline: time.Now().Add(time.Hour)}
 		if _, err := env.ExecuteActivity(a.SendProof, proof); err != nil {
 			b.Fatal(err)
 		}
-		b.Logf("proof %v peak %d MB", time.Since(t0), stop()>>20); t0 = time.Now(); stop = peakHeap()
+		b.Logf("proof %v peak %d MB", time.Since(t0), stop()>>20)
+		t0 = time.Now()
+		stop = peakHeap()
 		manifest := sum.Manifest
 		if _, err := env.ExecuteActivity(a.SendNewsletter, activities.SendInput{NewsletterID: "newsletter-" + ed, Manifest: &manifest, TargetedSegments: sum.TargetedSegments}); err != nil {
 			b.Fatal(err)

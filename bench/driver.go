@@ -32,6 +32,8 @@ type Config struct {
 	// Worker and CRM tuning: SEND_WINDOW, SEND_PAGE_SIZE, CRM_CONCURRENCY,
 	// and the CRM's GOGC (it trades memory for less garbage collection).
 	Window, PageSize, CRMConcurrency, CRMGOGC int
+	// WorkerMemLimit is the worker's GOMEMLIMIT ("" leaves it unset).
+	WorkerMemLimit string
 	// CRMProfile, when set, is where the CRM of the SMTP runs writes its
 	// CPU profile (each run overwrites it).
 	CRMProfile string
@@ -44,12 +46,20 @@ type Config struct {
 
 // Settings describes the tuning for results.md.
 func (c Config) Settings() string {
-	return fmt.Sprintf("worker SEND_WINDOW=%d SEND_PAGE_SIZE=%d; CRM on SQLite, CRM_CONCURRENCY=%d GOGC=%d; Temporal dev server in memory",
-		c.Window, c.PageSize, c.CRMConcurrency, c.CRMGOGC)
+	limit := ""
+	if c.WorkerMemLimit != "" {
+		limit = " GOMEMLIMIT=" + c.WorkerMemLimit
+	}
+	return fmt.Sprintf("worker SEND_WINDOW=%d SEND_PAGE_SIZE=%d%s; CRM on SQLite, CRM_CONCURRENCY=%d GOGC=%d; Temporal dev server in memory",
+		c.Window, c.PageSize, limit, c.CRMConcurrency, c.CRMGOGC)
 }
 
 func (c Config) workerEnv() []string {
-	return []string{"SEND_WINDOW=" + strconv.Itoa(c.Window), "SEND_PAGE_SIZE=" + strconv.Itoa(c.PageSize)}
+	env := []string{"SEND_WINDOW=" + strconv.Itoa(c.Window), "SEND_PAGE_SIZE=" + strconv.Itoa(c.PageSize)}
+	if c.WorkerMemLimit != "" {
+		env = append(env, "GOMEMLIMIT="+c.WorkerMemLimit)
+	}
+	return env
 }
 
 func (c Config) source() string {

@@ -19,6 +19,10 @@ const (
 	// changeDetectInRender marks runs whose render activity also compares
 	// with the last edition (one activity fewer per render).
 	changeDetectInRender = "detect-in-render"
+	// changePrepareInOne marks runs that fetch, parse, compare and render
+	// in one activity (PrepareEdition): each render adds one activity to
+	// history instead of two.
+	changePrepareInOne = "prepare-in-one-activity"
 )
 
 // staged is one fetch-and-render through the artifact store.
@@ -35,6 +39,9 @@ type staged struct {
 func (r *run) fetchAndRenderArtifacts(ctx workflow.Context) (staged, error) {
 	var s staged
 	r.setStage(ctx, StageFetching)
+	if r.prepareInOne {
+		return r.prepareEdition(ctx)
+	}
 	docIn := activities.DocumentInput{Source: r.in.Source, Edition: r.in.Edition}
 	if err := workflow.ExecuteActivity(withOptions(ctx, fetchOptions), a.FetchAndParse, docIn).Get(ctx, &s.doc); err != nil {
 		var appErr *temporal.ApplicationError
@@ -65,6 +72,34 @@ func (r *run) fetchAndRenderArtifacts(ctx workflow.Context) (staged, error) {
 	}
 	if err := renderF.Get(ctx, &s.rendered); err != nil {
 		return s, stepErrorOn("render edition", r.in.Edition, err)
+	}
+	s.statsErr = s.rendered.StatsError
+	return s, nil
+}
+
+// prepareEdition fetches, parses, compares and renders in one activity.
+func (r *run) prepareEdition(ctx workflow.Context) (staged, error) {
+	var s staged
+	var res activities.PrepareResult
+	in := activities.PrepareInput{Source: r.in.Source, Edition: r.in.Edition, Date: r.date}
+	if err := workflow.ExecuteActivity(withOptions(ctx, prepareOptions), a.PrepareEdition, in).Get(ctx, &res); err != nil {
+		var appErr *temporal.ApplicationError
+		if errors.As(err, &appErr) {
+			switch appErr.Type() {
+			case activities.ErrTypeNoSections:
+				return s, stepErrorOn("parse document", r.in.Source, err)
+			case activities.ErrTypeRender, activities.ErrTypeArtifact:
+				return s, stepErrorOn("render edition", r.in.Edition, err)
+			case activities.ErrTypePlatformRejected:
+				return s, stepError("compare with the last edition", err)
+			}
+		}
+		return s, stepErrorOn("fetch document", r.in.Source, err)
+	}
+	s.doc, s.rendered = res.Document, res.Rendered
+	if s.rendered.Detect != nil {
+		s.detect = *s.rendered.Detect
+		s.rendered.Detect = nil
 	}
 	s.statsErr = s.rendered.StatsError
 	return s, nil

@@ -16,6 +16,7 @@ import (
 	"github.com/halcytone/contentgen/ai/aifake"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/internal/fakes"
 )
 
 // newAIHarness is newHarness with a model: the fake OpenAI-compatible
@@ -64,7 +65,7 @@ func (h *harness) proofs() []crm.Message {
 		}
 		for _, m := range req.Messages {
 			if m.To == "ana@example.com" {
-				out = append(out, m)
+				out = append(out, fakes.Resolve(req, m))
 			}
 		}
 	}

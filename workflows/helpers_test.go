@@ -1,7 +1,9 @@
 package workflows
 
 import (
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,8 +49,13 @@ func (h *harness) proofToken(by, action string) string {
 	by = strings.ToLower(by)
 	for i := len(h.crm.Requests) - 1; i >= 0; i-- {
 		for _, m := range h.crm.Requests[i].Messages {
-			if strings.ToLower(m.To) == by && m.Text != "" {
-				if sub := re.FindStringSubmatch(m.Text); sub != nil {
+			if strings.ToLower(m.To) != by {
+				continue
+			}
+			// A signed proof names a shared variant and carries the
+			// approver's commands as merge values.
+			for _, text := range append([]string{m.Text}, slices.Collect(maps.Values(m.Merge))...) {
+				if sub := re.FindStringSubmatch(text); sub != nil {
 					return sub[1]
 				}
 			}

@@ -31,6 +31,8 @@ type run struct {
 	artifacts bool
 	// detectInRender: the render activity compares with the last edition.
 	detectInRender bool
+	// prepareInOne: one activity fetches, parses and renders.
+	prepareInOne bool
 	doc            *activities.DocumentSummary
 	rendered       *activities.RenderSummary
 
@@ -112,6 +114,7 @@ func newRun(ctx workflow.Context, in Input) (*run, error) {
 	r.preview.Edition = in.Edition
 	r.artifacts = workflow.GetVersion(ctx, changeArtifacts, workflow.DefaultVersion, versionArtifacts) >= versionArtifacts
 	r.detectInRender = r.artifacts && workflow.GetVersion(ctx, changeDetectInRender, workflow.DefaultVersion, 1) >= 1
+	r.prepareInOne = r.detectInRender && workflow.GetVersion(ctx, changePrepareInOne, workflow.DefaultVersion, 1) >= 1
 	return r, nil
 }
 

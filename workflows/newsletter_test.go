@@ -169,6 +169,7 @@ func TestApproveSendsOnceAndPublishesOnce(t *testing.T) {
 			continue
 		}
 		for _, m := range req.Messages {
+			m = fakes.Resolve(req, m)
 			if !strings.HasPrefix(m.Subject, "[Proof] ") || !strings.Contains(m.Text, `"by":"`+m.To+`"`) {
 				t.Errorf("proof to %s: subject %q, or no command of its own", m.To, m.Subject)
 			}

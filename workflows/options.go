@@ -15,6 +15,12 @@ var (
 		StartToCloseTimeout: 2 * time.Minute,
 		RetryPolicy:         retry(2*time.Second, time.Minute, 5),
 	}
+	// Fetching, parsing and rendering a document of megabytes takes tens
+	// of seconds on a busy worker.
+	prepareOptions = workflow.ActivityOptions{
+		StartToCloseTimeout: 5 * time.Minute,
+		RetryPolicy:         retry(2*time.Second, time.Minute, 5),
+	}
 	localOptions = workflow.ActivityOptions{
 		StartToCloseTimeout: time.Minute,
 		RetryPolicy:         retry(time.Second, 10*time.Second, 3),

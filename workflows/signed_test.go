@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"github.com/halcytone/contentgen/internal/fakes"
 	"strings"
 	"testing"
 	"time"
@@ -146,7 +147,7 @@ func (h *harness) lastMessageTo(newsletterID, to string) string {
 		}
 		for _, m := range h.crm.Requests[i].Messages {
 			if m.To == to {
-				return m.Text
+				return fakes.Resolve(h.crm.Requests[i], m).Text
 			}
 		}
 	}

@@ -3,6 +3,7 @@
 package fakes
 
 import (
+	"html"
 	"context"
 	"fmt"
 	"sort"
@@ -13,6 +14,7 @@ import (
 	"github.com/halcytone/contentgen/activities"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/crm/mergetag"
 	"github.com/halcytone/contentgen/platform"
 	"github.com/halcytone/contentgen/sources"
 )
@@ -223,4 +225,21 @@ func (p *Platform) Published() []platform.Update {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]platform.Update(nil), p.Updates...)
+}
+
+// Resolve returns m as the CRM delivers it: when it names a variant of
+// req, that variant's subject, HTML and text with m's merge values (and
+// the variant's fallbacks) substituted, HTML-escaped in the HTML part.
+func Resolve(req crm.NewsletterRequest, m crm.Message) crm.Message {
+	for _, v := range req.Variants {
+		if m.Variant == "" || v.ID != m.Variant {
+			continue
+		}
+		lookup := func(f string) (string, bool) { x, ok := m.Merge[f]; return x, ok }
+		fallback := func(f string) (string, bool) { x, ok := v.Fallbacks[f]; return x, ok }
+		m.Subject = mergetag.Merge(v.Subject, lookup, fallback, nil)
+		m.HTML = mergetag.Merge(v.HTML, lookup, fallback, html.EscapeString)
+		m.Text = mergetag.Merge(v.Text, lookup, fallback, nil)
+	}
+	return m
 }

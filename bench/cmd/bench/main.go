@@ -17,7 +17,9 @@
 // BENCH_DOC_SIZES (the document-size sweep in bytes of Markdown, default
 // 2 KB, 100 KB, 1 MB, 5 MB; "none" skips), BENCH_DOC_RECIPIENTS (default
 // 10000), BENCH_CRM_CPUPROFILE (file for the SMTP runs' CRM CPU profile), BENCH_WINDOW and BENCH_PAGE_SIZE (the worker's SEND_WINDOW and
-// SEND_PAGE_SIZE; default 8 and 1000), BENCH_CRM_CONCURRENCY (default 4),
+// SEND_PAGE_SIZE; default 8 and 1000), BENCH_WORKER_GOMEMLIMIT (the worker's
+// GOMEMLIMIT, default 256MiB as the README recommends for large documents;
+// "none" leaves it unset), BENCH_CRM_CONCURRENCY (default 4),
 // BENCH_CRM_GOGC (default 400), BENCH_CLICKS (recipients of the send
 // during which a tracked link is clicked, default 100000; "none" skips),
 // BENCH_CLICKS_SECONDS (default 10) and BENCH_CLICKS_CLIENTS (clients
@@ -104,6 +106,9 @@ func run(ctx context.Context) error {
 		}
 	}
 	cfg.Source = env("BENCH_SOURCE", "")
+	if cfg.WorkerMemLimit = env("BENCH_WORKER_GOMEMLIMIT", "256MiB"); cfg.WorkerMemLimit == "none" {
+		cfg.WorkerMemLimit = ""
+	}
 	cfg.CRMProfile = env("BENCH_CRM_CPUPROFILE", "")
 	for _, p := range []string{cfg.Bin.Temporal, cfg.Bin.Worker, cfg.Bin.CRM, cfg.Bin.Platform} {
 		if _, err := os.Stat(p); err != nil {
