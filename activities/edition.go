@@ -103,6 +103,9 @@ type PrepareInput struct {
 type PrepareResult struct {
 	Document DocumentSummary `json:"document"`
 	Rendered RenderSummary   `json:"rendered"`
+	// AIOff: this worker makes no suggestions, so the run need not ask
+	// for a suggestion plan.
+	AIOff bool `json:"ai_off,omitempty"`
 }
 
 // PrepareEdition fetches and parses the document, compares it with the
@@ -115,7 +118,7 @@ func (a *Activities) PrepareEdition(ctx context.Context, in PrepareInput) (Prepa
 	if err != nil {
 		return res, err
 	}
-	res.Document = doc
+	res.Document, res.AIOff = doc, a.AI == nil
 	res.Rendered, err = a.renderParsed(ctx, p, RenderArtifactsInput{Parsed: doc.Parsed, Edition: in.Edition, Date: in.Date, WithStats: true, WithDetect: true})
 	return res, err
 }

@@ -30,7 +30,7 @@ import (
 // folded further.
 const (
 	maxHistoryEvents   = 100
-	maxRefreshedEvents = 125
+	maxRefreshedEvents = 100
 	maxHistoryBytes    = 128 << 10
 	maxPayloadBytes    = 32 << 10
 )

@@ -19,10 +19,11 @@ const (
 	// changeDetectInRender marks runs whose render activity also compares
 	// with the last edition (one activity fewer per render).
 	changeDetectInRender = "detect-in-render"
-	// changePrepareInOne marks runs that fetch, parse, compare and render
-	// in one activity (PrepareEdition): each render adds one activity to
-	// history instead of two.
-	changePrepareInOne = "prepare-in-one-activity"
+	// versionPrepareInOne of changeDetectInRender marks runs that fetch,
+	// parse, compare and render in one activity (PrepareEdition), which
+	// also says when the worker has AI off: each render adds one activity
+	// to history instead of three.
+	versionPrepareInOne = 2
 )
 
 // staged is one fetch-and-render through the artifact store.
@@ -31,6 +32,8 @@ type staged struct {
 	detect   activities.DetectResult
 	rendered activities.RenderSummary
 	statsErr string
+	// aiOff: the worker that rendered has AI off.
+	aiOff bool
 }
 
 // fetchAndRenderArtifacts fetches and parses the document, then compares
@@ -96,7 +99,7 @@ func (r *run) prepareEdition(ctx workflow.Context) (staged, error) {
 		}
 		return s, stepErrorOn("fetch document", r.in.Source, err)
 	}
-	s.doc, s.rendered = res.Document, res.Rendered
+	s.doc, s.rendered, s.aiOff = res.Document, res.Rendered, res.AIOff
 	if s.rendered.Detect != nil {
 		s.detect = *s.rendered.Detect
 		s.rendered.Detect = nil

@@ -113,8 +113,10 @@ func newRun(ctx workflow.Context, in Input) (*run, error) {
 		RunID: workflow.GetInfo(ctx).WorkflowExecution.RunID}
 	r.preview.Edition = in.Edition
 	r.artifacts = workflow.GetVersion(ctx, changeArtifacts, workflow.DefaultVersion, versionArtifacts) >= versionArtifacts
-	r.detectInRender = r.artifacts && workflow.GetVersion(ctx, changeDetectInRender, workflow.DefaultVersion, 1) >= 1
-	r.prepareInOne = r.detectInRender && workflow.GetVersion(ctx, changePrepareInOne, workflow.DefaultVersion, 1) >= 1
+	if r.artifacts {
+		v := workflow.GetVersion(ctx, changeDetectInRender, workflow.DefaultVersion, versionPrepareInOne)
+		r.detectInRender, r.prepareInOne = v >= 1, v >= versionPrepareInOne
+	}
 	return r, nil
 }
 

@@ -36,6 +36,7 @@ func NewWorker(c client.Client, taskQueue string, acts *activities.Activities, o
 	w.RegisterWorkflowWithOptions(workflows.NewsletterWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.SocialDeleteWorkflow, workflow.RegisterOptions{Name: workflows.SocialDeleteWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.DocumentWatcherWorkflow, workflow.RegisterOptions{Name: workflows.WatcherWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.PruneArtifactsWorkflow, workflow.RegisterOptions{Name: workflows.PruneWorkflowName})
 	w.RegisterActivity(acts)
 	return w
 }

@@ -7,9 +7,10 @@ import (
 	"fmt"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 
+	"github.com/halcytone/contentgen/activities"
 	"github.com/halcytone/contentgen/artifact"
 	"github.com/halcytone/contentgen/internal/app"
 	"github.com/halcytone/contentgen/workflows"
@@ -21,8 +22,11 @@ func (e *Env) artifactStore(ctx context.Context, rawURL string) (*artifact.Store
 }
 
 func runArtifacts(ctx context.Context, e *Env, args []string) error {
+	if len(args) > 0 && args[0] == "schedule" {
+		return artifactsSchedule(ctx, e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "prune" {
-		return errors.New("usage: starter artifacts prune --keep-editions N [--min-age 24h] [--cache-max-age 720h] [--dry-run]")
+		return errors.New("usage: starter artifacts prune --keep-editions N [--min-age 24h] [--cache-max-age 720h] [--dry-run]\n       starter artifacts schedule --keep-editions N [--cron \"0 3 * * SUN\"] [--delete]")
 	}
 	fs := flags(e, "artifacts prune", "Delete stored documents and renders of all but the newest N editions. Artifacts of runs still\nin progress (asked of Temporal) and artifacts younger than --min-age are always kept.",
 		"starter artifacts prune --keep-editions 8")
@@ -66,26 +70,57 @@ func (e *Env) runningEditions(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	defer c.Close()
-	var eds []string
-	var token []byte
-	for {
-		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-			Query:         fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus = 'Running'", workflows.WorkflowName),
-			NextPageToken: token,
-		})
-		if err != nil {
-			return nil, err
-		}
-		for _, ex := range resp.GetExecutions() {
-			if ex.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-				id := ex.GetExecution().GetWorkflowId()
-				if len(id) > len(workflows.WorkflowIDPrefix) {
-					eds = append(eds, id[len(workflows.WorkflowIDPrefix):])
-				}
-			}
-		}
-		if token = resp.GetNextPageToken(); len(token) == 0 {
-			return eds, nil
-		}
+	return activities.RunningEditions(ctx, c, workflows.WorkflowName, workflows.WorkflowIDPrefix)
+}
+
+// artifactsSchedule creates (or with --delete removes) the Temporal
+// Schedule that prunes the artifact store weekly on a worker.
+func artifactsSchedule(ctx context.Context, e *Env, args []string) error {
+	fs := flags(e, "artifacts schedule", "Create the weekly prune: a Temporal Schedule that runs PruneArtifactsWorkflow on a worker, which keeps\nthe newest N editions' artifacts, those of runs in progress and any younger than --min-age.",
+		`starter artifacts schedule --keep-editions 8 --cron "0 3 * * SUN"`)
+	id := fs.String("id", workflows.PruneScheduleID, "schedule ID")
+	var sf specFlags
+	sf.register(fs)
+	fs.Lookup("cron").DefValue, sf.cron = "0 3 * * SUN", "0 3 * * SUN"
+	fs.Lookup("cron").Usage = "cron expression of the weekly prune"
+	keep := fs.Int("keep-editions", 0, "how many of the newest editions keep their artifacts (required, at least 1)")
+	minAge := fs.Duration("min-age", 24*time.Hour, "never delete artifacts written less than this long ago")
+	taskQueue := fs.String("task-queue", e.get("TASK_QUEUE", workflows.TaskQueue), "task queue of the workers (TASK_QUEUE)")
+	del := fs.Bool("delete", false, "delete the schedule instead")
+	if err := fs.Parse(args); err != nil {
+		return err
 	}
+	c, err := e.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if *del {
+		if err := c.ScheduleClient().GetHandle(ctx, *id).Delete(ctx); err != nil {
+			return fmt.Errorf("delete schedule %s: %w", *id, err)
+		}
+		fmt.Fprintf(e.Stdout, "deleted schedule %s\n", *id)
+		return nil
+	}
+	if *keep < 1 {
+		return errors.New("artifacts schedule: --keep-editions N is required (N at least 1)")
+	}
+	spec, err := sf.spec()
+	if err != nil {
+		return err
+	}
+	_, err = c.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID:   *id,
+		Spec: spec,
+		Action: &client.ScheduleWorkflowAction{ID: *id, Workflow: workflows.PruneWorkflowName, TaskQueue: *taskQueue,
+			Args: []any{workflows.PruneInput{KeepEditions: *keep, MinAge: workflows.Duration(*minAge)}}},
+		Overlap:       enums.SCHEDULE_OVERLAP_POLICY_SKIP,
+		CatchupWindow: sf.catchup,
+		Note:          fmt.Sprintf("weekly artifact store prune: keep %d editions", *keep),
+	})
+	if err != nil {
+		return fmt.Errorf("create schedule %s: %w", *id, err)
+	}
+	fmt.Fprintf(e.Stdout, "created schedule %s: prune keeping %d editions, %q in %s\n", *id, *keep, sf.cron, sf.timezone)
+	return nil
 }
