@@ -33,8 +33,8 @@ type run struct {
 	detectInRender bool
 	// prepareInOne: one activity fetches, parses and renders.
 	prepareInOne bool
-	doc            *activities.DocumentSummary
-	rendered       *activities.RenderSummary
+	doc          *activities.DocumentSummary
+	rendered     *activities.RenderSummary
 
 	// signed: decisions count only with a verified token (runs started
 	// after signed approvals; see versionSignedApprovals).

@@ -3,9 +3,9 @@
 package fakes
 
 import (
-	"html"
 	"context"
 	"fmt"
+	"html"
 	"sort"
 	"strconv"
 	"strings"
