@@ -3,13 +3,16 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/halcytone/contentgen/artifact"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/edition"
 	"github.com/halcytone/contentgen/internal/cli"
@@ -107,4 +110,59 @@ func TestScheduleEditionsFollowScheduledTime(t *testing.T) {
 		t.Errorf("edition %s delivered %d messages, want one per contact (%d)", ed, page.Total, s.contactCount)
 	}
 	starter(t, s, "schedule", "delete")
+}
+
+// TestWeeklyPruneSchedule creates the prune schedule with the starter and
+// triggers it: a worker prunes the store, keeping the newest edition's
+// artifacts and deleting those only an older edition used.
+func TestWeeklyPruneSchedule(t *testing.T) {
+	s := startStack(t, stackOptions{})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	old, err := s.artifacts.Put(ctx, "2026-W01", "text/plain", []byte("only the old edition uses this"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(20 * time.Millisecond) // the newer edition's record is younger
+	kept, err := s.artifacts.Put(ctx, "2026-W02", "text/plain", []byte("the newest edition uses this"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := starter(t, s, "artifacts", "schedule", "--keep-editions", "1", "--min-age", "1ns", "--cron", "0 3 * * SUN")
+	if !strings.Contains(out, workflows.PruneScheduleID) {
+		t.Fatalf("artifacts schedule: %s", out)
+	}
+	h := s.temporal.ScheduleClient().GetHandle(ctx, workflows.PruneScheduleID)
+	desc, err := h.Describe(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if act, ok := desc.Schedule.Action.(*client.ScheduleWorkflowAction); !ok || act.Workflow != workflows.PruneWorkflowName {
+		t.Fatalf("schedule action %+v, want %s", desc.Schedule.Action, workflows.PruneWorkflowName)
+	}
+	if err := h.Trigger(ctx, client.ScheduleTriggerOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var runID string
+	for runID == "" && ctx.Err() == nil {
+		if desc, err = h.Describe(ctx); err == nil && len(desc.Info.RecentActions) > 0 {
+			runID = desc.Info.RecentActions[0].StartWorkflowResult.FirstExecutionRunID
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	var rep artifact.PruneReport
+	if err := s.temporal.GetWorkflow(ctx, desc.Info.RecentActions[0].StartWorkflowResult.WorkflowID, runID).Get(ctx, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Deleted != 1 || strings.Join(rep.Kept, ",") != "2026-W02" {
+		t.Errorf("prune report %+v: want the old edition's one artifact deleted, 2026-W02 kept", rep)
+	}
+	if _, err := s.artifacts.Get(ctx, old); !errors.Is(err, artifact.ErrMissing) {
+		t.Errorf("old edition's artifact after the prune: %v, want missing", err)
+	}
+	if _, err := s.artifacts.Get(ctx, kept); err != nil {
+		t.Errorf("newest edition's artifact after the prune: %v", err)
+	}
+	starter(t, s, "artifacts", "schedule", "--delete")
 }
