@@ -23,11 +23,8 @@ import (
 	"github.com/halcytone/contentgen/workflows"
 )
 
-// History limits of one edition, whatever the document's size. The
-// target is 100 events with one refresh; with signed approvals (a token
-// check per decision) and social posting a run with a refresh takes about
-// 105 to 111, so that case is held to maxRefreshedEvents until the steps are
-// folded further.
+// History limits of one edition, whatever the document's size: 100
+// events with one refresh included.
 const (
 	maxHistoryEvents   = 100
 	maxRefreshedEvents = 100
@@ -157,18 +154,18 @@ func TestFiveMegabyteDocumentKeepsHistoryFlat(t *testing.T) {
 	if n := len(s.crmHeaders.requests("PUT", crm.NewsletterContentPath(id))); n < 1 {
 		t.Errorf("%d content uploads, want 1", n)
 	}
+	// Proofs too: their body is uploaded once, and each approver's message
+	// carries only merge values (the approver's own links).
 	for _, r := range s.crmHeaders.requests("POST", crm.PathNewsletter) {
-		// Signed proofs carry each approver's own copy (see the report of
-		// known limits); the edition's batches must not.
-		if strings.HasSuffix(r.Header.Get("Idempotency-Key"), ":proof") {
-			continue
-		}
 		if r.ContentLength > 256<<10 {
-			t.Errorf("a batch of %d bytes: batches should name variants, not carry them", r.ContentLength)
+			t.Errorf("a batch of %d bytes (%s): batches should name variants, not carry them", r.ContentLength, r.Header.Get("Idempotency-Key"))
 		}
 	}
+	if n := len(s.crmHeaders.requests("PUT", crm.NewsletterContentPath(id+"-proof-1"))); n < 1 {
+		t.Errorf("the refreshed proof's content was uploaded %d times, want once", n)
+	}
 	checkFlatHistory(t, s, id, maxRefreshedEvents)
-	recordHistory(t, s, id, "artifacts-refresh-approve")
+	recordHistory(t, s, id, "artifacts-prepared-refresh-approve")
 }
 
 // TestOneMegabyteNotionPageKeepsHistoryFlat reads a 1 MB Notion page from
