@@ -1,11 +1,14 @@
 package activities_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
+	"io"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -27,9 +30,17 @@ type recordingCRM struct {
 	sent []crm.Variant
 }
 
-func (r *recordingCRM) PutContent(ctx context.Context, newsletterID string, vs []crm.Variant) (crm.ContentResponse, error) {
-	r.sent = append(r.sent, vs...)
-	return r.Client.PutContent(ctx, newsletterID, vs)
+func (r *recordingCRM) PutContentStream(ctx context.Context, newsletterID, digest string, n int, next func(int, io.Writer) error) (crm.ContentResponse, error) {
+	var body bytes.Buffer
+	if err := crm.WriteContentRequest(&body, digest, n, next); err != nil {
+		return crm.ContentResponse{}, err
+	}
+	var req crm.ContentRequest
+	if err := json.Unmarshal(body.Bytes(), &req); err != nil {
+		return crm.ContentResponse{}, err
+	}
+	r.sent = append(r.sent, req.Variants...)
+	return r.Client.PutContent(ctx, newsletterID, req.Variants)
 }
 
 func (r *recordingCRM) SendNewsletter(ctx context.Context, key string, req crm.NewsletterRequest) (crm.NewsletterResponse, error) {
