@@ -97,6 +97,9 @@ type PrepareInput struct {
 	Source  string    `json:"source"`
 	Edition string    `json:"edition"`
 	Date    time.Time `json:"date"`
+	// Reapply are suggestions accepted for an earlier version (see
+	// RenderArtifactsInput.Reapply).
+	Reapply []ai.Applied `json:"reapply,omitempty"`
 }
 
 // PrepareResult is a fetched, parsed and rendered edition, by reference.
@@ -119,7 +122,7 @@ func (a *Activities) PrepareEdition(ctx context.Context, in PrepareInput) (Prepa
 		return res, err
 	}
 	res.Document, res.AIOff = doc, a.AI == nil
-	res.Rendered, err = a.renderParsed(ctx, p, RenderArtifactsInput{Parsed: doc.Parsed, Edition: in.Edition, Date: in.Date, WithStats: true, WithDetect: true})
+	res.Rendered, err = a.renderParsed(ctx, p, RenderArtifactsInput{Parsed: doc.Parsed, Edition: in.Edition, Date: in.Date, WithStats: true, WithDetect: true, Reapply: in.Reapply})
 	return res, err
 }
 

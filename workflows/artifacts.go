@@ -84,7 +84,7 @@ func (r *run) fetchAndRenderArtifacts(ctx workflow.Context) (staged, error) {
 func (r *run) prepareEdition(ctx workflow.Context) (staged, error) {
 	var s staged
 	var res activities.PrepareResult
-	in := activities.PrepareInput{Source: r.in.Source, Edition: r.in.Edition, Date: r.date}
+	in := activities.PrepareInput{Source: r.in.Source, Edition: r.in.Edition, Date: r.date, Reapply: r.ai.kept}
 	if err := workflow.ExecuteActivity(withOptions(ctx, prepareOptions), a.PrepareEdition, in).Get(ctx, &res); err != nil {
 		var appErr *temporal.ApplicationError
 		if errors.As(err, &appErr) {

@@ -179,7 +179,9 @@ func (r *run) suggestFor(ctx workflow.Context, in activities.PlanInput, off bool
 	}
 	r.ai.pending = nil
 	keep()
-	if off && r.ai.version >= 2 {
+	// Runs that prepare in one activity learnt it there, whatever the
+	// suggestions version.
+	if off && (r.ai.version >= 2 || r.prepareInOne) {
 		st.State = AIOff
 		return
 	}
