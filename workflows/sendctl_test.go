@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/halcytone/contentgen/approvals/token"
+	"github.com/halcytone/contentgen/internal/fakes"
 )
 
 // sendStarts records when each SendNewsletter activity started, on the
@@ -239,7 +240,8 @@ func (h *harness) sendToken(by, verb string) string {
 	for i := len(h.crm.Requests) - 1; i >= 0; i-- {
 		for _, m := range h.crm.Requests[i].Messages {
 			if strings.EqualFold(m.To, by) {
-				if sub := re.FindStringSubmatch(m.Text); sub != nil {
+				// A signed proof carries the approver's commands as merge values.
+				if sub := re.FindStringSubmatch(fakes.Resolve(h.crm.Requests[i], m).Text); sub != nil {
 					return sub[1]
 				}
 			}
