@@ -358,7 +358,16 @@ func (a *Activities) uploadContent(ctx context.Context, newsletterID string, u u
 		return false, nil
 	}
 	log := activity.GetLogger(ctx)
-	_, err := up.PutContentStream(ctx, newsletterID, u.digest, len(u.ids), u.write)
+	write := u.write
+	if activity.IsActivity(ctx) {
+		// A large edition takes a while to upload: each variant written
+		// tells Temporal the attempt is alive.
+		write = func(i int, w io.Writer) error {
+			activity.RecordHeartbeat(ctx, "upload content")
+			return u.write(i, w)
+		}
+	}
+	_, err := up.PutContentStream(ctx, newsletterID, u.digest, len(u.ids), write)
 	var ae *artifact.Error
 	switch {
 	case err == nil:

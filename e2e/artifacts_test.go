@@ -65,7 +65,7 @@ func queryPreview(t *testing.T, s *stack, id string) workflows.Preview {
 // approval again.
 func waitRefreshed(t *testing.T, s *stack, id string, n int) workflows.Status {
 	t.Helper()
-	deadline := time.Now().Add(3 * time.Minute)
+	deadline := time.Now().Add(largeDocumentWait)
 	for time.Now().Before(deadline) {
 		st, err := queryStatus(s.temporal, id)
 		if err == nil && st.Refreshes == n && st.Stage == workflows.StageAwaitingApproval {
@@ -107,6 +107,11 @@ func checkFlatHistory(t *testing.T, s *stack, id string, maxEvents int) bench.Hi
 	return h
 }
 
+// largeDocumentWait bounds how long the large-document tests wait for a
+// stage. Under the race detector on a busy 2-core machine a 5 MB render
+// takes minutes; its speed target is measured by make bench, not here.
+const largeDocumentWait = 8 * time.Minute
+
 // TestFiveMegabyteDocumentKeepsHistoryFlat takes a 5 MB Markdown document
 // through fetch, render, proof, one refresh, approval and send on the dev
 // server: history stays under the limits, and the CRM receives the
@@ -118,7 +123,7 @@ func TestFiveMegabyteDocumentKeepsHistoryFlat(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := startSourceEdition(t, s, "2026-W50", "markdown:"+doc)
-	waitStageWithin(t, s.temporal, id, workflows.StageAwaitingApproval, 3*time.Minute)
+	waitStageWithin(t, s.temporal, id, workflows.StageAwaitingApproval, largeDocumentWait)
 	first := queryPreview(t, s, id)
 
 	if err := os.WriteFile(doc, testdocs.Markdown(5<<20, 2), 0o644); err != nil {
@@ -179,7 +184,7 @@ func TestOneMegabyteNotionPageKeepsHistoryFlat(t *testing.T) {
 		c.NotionToken, c.NotionBaseURL, c.NotionRequestsPerSecond = page.Token, notionAPI.URL, 1000
 	}})
 	id := startSourceEdition(t, s, "2026-W52", "notion:"+page.ID)
-	waitStageWithin(t, s.temporal, id, workflows.StageAwaitingApproval, 3*time.Minute)
+	waitStageWithin(t, s.temporal, id, workflows.StageAwaitingApproval, largeDocumentWait)
 	if n := page.Requests.Load(); n < 50 {
 		t.Errorf("%d Notion requests: want the page read in many pages of blocks", n)
 	}

@@ -59,8 +59,8 @@ func TestStatusOfAMissingDocumentIsOneLine(t *testing.T) {
 		}
 	}
 	t.Logf("status --verbose: %s", failure)
-	// Runs on the artifact store fetch and parse in one activity.
-	for _, want := range []string{activities.ErrTypeDocumentNotFound, "FetchAndParse", "document not found"} {
+	// Runs on the artifact store fetch, parse and render in one activity.
+	for _, want := range []string{activities.ErrTypeDocumentNotFound, "PrepareEdition", "document not found"} {
 		if !strings.Contains(failure, want) {
 			t.Errorf("--verbose failure line %q does not carry %q", failure, want)
 		}

@@ -71,11 +71,33 @@ func (c *Client) Do(ctx context.Context, op, method, path string, hdr http.Heade
 // DoStream is Do with a JSON body that write writes as the request goes
 // out, so a body of many megabytes is never held in memory. An error of
 // write fails the request and is returned, wrapped with op.
+//
+// A streamed body may be far larger than any JSON request, so the client's
+// whole-request timeout does not bound it: the same duration bounds each
+// stall instead (no body written, or no reply after the body, for that
+// long), and ctx bounds the whole.
 func (c *Client) DoStream(ctx context.Context, op, method, path string, hdr http.Header, write func(w io.Writer) error, out any) error {
+	sc := *c
+	hc := *c.HTTP
+	stall := hc.Timeout
+	hc.Timeout = 0
+	sc.HTTP = &hc
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stalled := fmt.Errorf("no progress for %s", stall)
+	var timer *time.Timer
+	if stall > 0 {
+		timer = time.AfterFunc(stall, func() { cancel(stalled) })
+		defer timer.Stop()
+	}
 	pr, pw := io.Pipe()
 	werr := make(chan error, 1)
 	go func() {
-		bw := bufio.NewWriterSize(pw, 64<<10)
+		var dst io.Writer = pw
+		if timer != nil {
+			dst = progressWriter{w: pw, timer: timer, stall: stall}
+		}
+		bw := bufio.NewWriterSize(dst, 64<<10)
 		err := write(bw)
 		if err == nil {
 			err = bw.Flush()
@@ -83,12 +105,29 @@ func (c *Client) DoStream(ctx context.Context, op, method, path string, hdr http
 		werr <- err
 		pw.CloseWithError(err)
 	}()
-	err := c.do(ctx, op, method, path, hdr, pr, out)
+	err := sc.do(ctx, op, method, path, hdr, pr, out)
 	_ = pr.CloseWithError(errRequestDone)
-	if e := <-werr; e != nil && !errors.Is(e, errRequestDone) && err != nil {
+	e := <-werr
+	if err != nil && errors.Is(context.Cause(ctx), stalled) {
+		return fmt.Errorf("%w (%v)", err, stalled)
+	}
+	if e != nil && !errors.Is(e, errRequestDone) && err != nil {
 		return fmt.Errorf("%s: encode request: %w", op, e)
 	}
 	return err
+}
+
+// progressWriter restarts the stall timer each time the body moves on.
+type progressWriter struct {
+	w     io.Writer
+	timer *time.Timer
+	stall time.Duration
+}
+
+func (p progressWriter) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	p.timer.Reset(p.stall)
+	return n, err
 }
 
 // errRequestDone stops a body writer the request no longer reads.

@@ -29,8 +29,12 @@ var (
 		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy:         retry(time.Second, 30*time.Second, 5),
 	}
+	// A proof of a large edition uploads megabytes of content to the CRM;
+	// the upload heartbeats per variant, so a lost worker is noticed within
+	// the heartbeat timeout while a slow upload may take its time.
 	proofOptions = workflow.ActivityOptions{
-		StartToCloseTimeout: time.Minute,
+		StartToCloseTimeout: 15 * time.Minute,
+		HeartbeatTimeout:    2 * time.Minute,
 		RetryPolicy:         retry(time.Second, 30*time.Second, 5),
 	}
 	// A token check is a local computation; a worker that cannot do it
