@@ -192,6 +192,22 @@ func TestStart(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a start does not attach to the edition's run", func(t *testing.T) {
+		f := &fakeClient{running: map[string]string{"newsletter-2026-W48": "run-7"}}
+		e, stdout, _ := testEnv(f, nil)
+		err := Run(context.Background(), e, []string{"start", "--edition", "2026-W48", "--source", "markdown:doc.md", "--approvers", "a@example.com"})
+		if err == nil {
+			t.Fatalf("start attached to the running edition: stdout %q", stdout)
+		}
+		for _, want := range []string{"newsletter-2026-W48", "run-7", "starter status --edition 2026-W48"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("err = %v, want it to name %q", err, want)
+			}
+		}
+		if strings.Contains(stdout.String(), "started") {
+			t.Errorf("stdout = %q, want nothing said started", stdout)
+		}
+	})
 	t.Run("a second start of an edition is explained", func(t *testing.T) {
 		f := &fakeClient{startErr: serviceerror.NewWorkflowExecutionAlreadyStarted("already started", "", "")}
 		e, _, _ := testEnv(f, nil)

@@ -137,6 +137,9 @@ func runStart(ctx context.Context, e *Env, args []string) error {
 		TaskQueue:                *taskQueue,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		// Without it the client hands back the edition's existing run as
+		// if it had just started.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
 	}
 	if !*noSA {
 		opts.TypedSearchAttributes = temporal.NewSearchAttributes(
@@ -157,7 +160,12 @@ func explainStartError(ed string, err error) error {
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	switch {
 	case errors.As(err, &started):
-		return fmt.Errorf("edition %s already has a run (%s): each edition runs once; check it with 'starter status --edition %s'", ed, workflows.WorkflowID(ed), ed)
+		run := ""
+		if started.RunId != "" {
+			run = ", run " + started.RunId
+		}
+		return fmt.Errorf("edition %s already has a run (workflow %s%s), so nothing was started: each edition runs once; "+
+			"see it with 'starter status --edition %s', or start another edition with --edition", ed, workflows.WorkflowID(ed), run, ed)
 	case strings.Contains(err.Error(), workflows.SearchAttrStatus):
 		return fmt.Errorf("%w\nregister the search attributes with:\n  temporal operator search-attribute create --name %s --type Keyword\n  temporal operator search-attribute create --name %s --type Keyword\nor start with --no-search-attributes",
 			err, workflows.SearchAttrStatus, workflows.SearchAttrEdition)
