@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"gocloud.dev/blob"
@@ -15,6 +16,11 @@ import (
 // cachePrefix holds keyed entries (see Cache), apart from the
 // content-addressed artifacts.
 const cachePrefix = "cache/"
+
+// accessPrefix holds one empty object per cache entry, rewritten each time
+// the entry is read: its write time is the entry's last use, which blob
+// stores cannot otherwise record.
+const accessPrefix = "cache-access/"
 
 // metaDigest keeps a cache entry's digest, checked on every read.
 const metaDigest = "digest"
@@ -83,6 +89,10 @@ func (c *Cache) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	if Digest(body) != attrs.Metadata[metaDigest] {
 		return nil, false, nil
 	}
+	// A use that is not recorded only makes a prune measure the entry's
+	// age from its write, as it would without the record: the value is
+	// good either way.
+	_ = c.s.bucket.WriteAll(ctx, accessPrefix+strings.TrimPrefix(k, cachePrefix), nil, &blob.WriterOptions{ContentType: "application/octet-stream"})
 	return body, true, nil
 }
 
@@ -107,10 +117,31 @@ func (c *Cache) Put(ctx context.Context, key string, value []byte) error {
 	return nil
 }
 
-// pruneCache deletes cache entries written before cutoff.
+// pruneCache deletes cache entries last used (read or written) before
+// cutoff, with their records of use, and records whose entry is gone.
 func (s *Store) pruneCache(ctx context.Context, cutoff time.Time, dryRun bool, rep *PruneReport) error {
-	err := s.each(ctx, cachePrefix, func(obj *blob.ListObject) error {
-		if !obj.ModTime.Before(cutoff) {
+	used := map[string]time.Time{} // entry key under cachePrefix → last read
+	err := s.each(ctx, accessPrefix, func(obj *blob.ListObject) error {
+		used[strings.TrimPrefix(obj.Key, accessPrefix)] = obj.ModTime
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("prune cache entries of store %s: read their last use: %w", s.name, err)
+	}
+	del := func(key string) error {
+		if err := s.bucket.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+			return err
+		}
+		return nil
+	}
+	err = s.each(ctx, cachePrefix, func(obj *blob.ListObject) error {
+		name := strings.TrimPrefix(obj.Key, cachePrefix)
+		last, read := used[name]
+		delete(used, name)
+		if obj.ModTime.After(last) {
+			last = obj.ModTime
+		}
+		if !last.Before(cutoff) {
 			return nil
 		}
 		rep.DeletedCache++
@@ -118,13 +149,25 @@ func (s *Store) pruneCache(ctx context.Context, cutoff time.Time, dryRun bool, r
 		if dryRun {
 			return nil
 		}
-		if err := s.bucket.Delete(ctx, obj.Key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+		if err := del(obj.Key); err != nil {
 			return err
+		}
+		if read {
+			return del(accessPrefix + name)
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("prune cache entries of store %s: %w", s.name, err)
+	}
+	// Records left are of entries gone; one just written may belong to an
+	// entry written since the listing, so only old ones go.
+	for name, at := range used {
+		if at.Before(cutoff) && !dryRun {
+			if err := del(accessPrefix + name); err != nil {
+				return fmt.Errorf("prune cache entries of store %s: %w", s.name, err)
+			}
+		}
 	}
 	return nil
 }

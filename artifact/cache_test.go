@@ -82,3 +82,64 @@ func TestCacheSharedThroughTheStore(t *testing.T) {
 		t.Error("the pruned entry is still there")
 	}
 }
+
+// TestCachePruneByLastUse: a prune measures a cache entry's age from its
+// last read, not its write, so an old entry still in use stays and an old
+// one nobody reads goes, with its record of use.
+func TestCachePruneByLastUse(t *testing.T) {
+	ctx := context.Background()
+	s, dir := fileStore(t, nil)
+	c, err := s.Cache("ai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const used, unused = "aaaa0001", "bbbb0002"
+	for _, k := range []string{used, unused} {
+		if err := c.Put(ctx, k, []byte(`{"content":"`+k+`"}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Both were written forty days ago; the used one is read now.
+	old := time.Now().Add(-40 * 24 * time.Hour)
+	ageAll := func(sub string) {
+		_ = filepath.Walk(filepath.Join(dir, sub), func(p string, info os.FileInfo, err error) error {
+			if err == nil && !info.IsDir() {
+				if err := os.Chtimes(p, old, old); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return nil
+		})
+	}
+	ageAll("cache")
+	if _, ok, err := c.Get(ctx, used); !ok || err != nil {
+		t.Fatalf("read: ok=%v err=%v", ok, err)
+	}
+	rep, err := s.Prune(ctx, artifact.PruneOptions{KeepEditions: 1, Now: time.Now()})
+	if err != nil || rep.DeletedCache != 1 {
+		t.Fatalf("prune: %+v %v, want one cache entry deleted", rep, err)
+	}
+	if _, ok, _ := c.Get(ctx, used); !ok {
+		t.Error("the entry read a moment ago was pruned as if unused since its write")
+	}
+	if _, ok, _ := c.Get(ctx, unused); ok {
+		t.Error("the entry unread for forty days was kept")
+	}
+	// Once unused for longer than CacheMaxAge it goes too, and no record
+	// of its use is left behind.
+	ageAll("cache")
+	ageAll("cache-access")
+	if rep, err := s.Prune(ctx, artifact.PruneOptions{KeepEditions: 1, Now: time.Now()}); err != nil || rep.DeletedCache != 1 {
+		t.Fatalf("second prune: %+v %v, want the other entry deleted", rep, err)
+	}
+	var left []string
+	_ = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			left = append(left, p)
+		}
+		return nil
+	})
+	if len(left) != 0 {
+		t.Errorf("files left after both entries were pruned: %q", left)
+	}
+}

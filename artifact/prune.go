@@ -24,8 +24,8 @@ type PruneOptions struct {
 	// run that has written an artifact but not yet recorded it loses
 	// nothing (default 24h).
 	MinAge time.Duration
-	// CacheMaxAge deletes cache entries (see Cache) written longer ago
-	// than this (default DefaultCacheMaxAge); a deleted entry costs one
+	// CacheMaxAge deletes cache entries (see Cache) last read or written
+	// longer ago than this (default DefaultCacheMaxAge); a deleted entry costs one
 	// model request when next needed.
 	CacheMaxAge time.Duration
 	// DryRun reports what would be deleted and deletes nothing.
@@ -41,7 +41,8 @@ type PruneReport struct {
 	Deleted      int      `json:"deleted_artifacts"`
 	DeletedBytes int64    `json:"deleted_bytes"`
 	Retained     int      `json:"retained_artifacts"`
-	// DeletedCache counts cache entries older than CacheMaxAge.
+	// DeletedCache counts cache entries unused for longer than
+	// CacheMaxAge.
 	DeletedCache int `json:"deleted_cache_entries,omitempty"`
 }
 

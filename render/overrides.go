@@ -88,11 +88,3 @@ func (o Overrides) applySocial(drafts []SocialDraft) error {
 	}
 	return nil
 }
-
-func mapsKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	return keys
-}

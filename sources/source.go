@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"strings"
 
+	"golang.org/x/text/language"
+
 	"github.com/halcytone/contentgen/content"
 )
 
@@ -40,26 +42,77 @@ const (
 	KindNotion   = "notion"
 )
 
-// Ref names a document: kind and the ID the kind's Source understands.
+// Ref names a document: kind, the ID the kind's Source understands and,
+// optionally, the document's language.
 type Ref struct {
 	Kind string `json:"kind"`
 	ID   string `json:"id"`
+	// Lang is the document's language as a canonical BCP 47 tag, for
+	// documents that do not name one themselves: the Docs API does not
+	// expose a document's language, and a Notion page has one only as a
+	// database property. A language the document names wins.
+	Lang string `json:"lang,omitempty"`
 }
 
-func (r Ref) String() string { return r.Kind + ":" + r.ID }
+// langParam introduces a reference's language: "gdocs:1AbC…;lang=pt-BR".
+const langParam = ";lang="
+
+// String is "kind:id", followed by ";lang=<tag>" when Lang is set;
+// ParseRef reads it back.
+func (r Ref) String() string {
+	if r.Lang != "" {
+		return r.Kind + ":" + r.ID + langParam + r.Lang
+	}
+	return r.Kind + ":" + r.ID
+}
+
+// Document is the reference without its language: the document itself,
+// whatever language it is read in.
+func (r Ref) Document() Ref { return Ref{Kind: r.Kind, ID: r.ID} }
 
 // ParseRef parses "kind:id", e.g. "markdown:examples/living-document.md",
-// "gdocs:1AbC…", "notion:0f3c…".
+// "gdocs:1AbC…", "notion:0f3c…", optionally followed by the document's
+// language, "gdocs:1AbC…;lang=pt-BR".
 func ParseRef(s string) (Ref, error) {
 	kind, id, ok := strings.Cut(strings.TrimSpace(s), ":")
+	var lang string
+	if i := strings.LastIndex(id, langParam); ok && i >= 0 {
+		id, lang = id[:i], id[i+len(langParam):]
+	}
 	if !ok || id == "" {
 		return Ref{}, fmt.Errorf("source %q: want kind:id, e.g. markdown:examples/living-document.md, gdocs:<document-id> or notion:<page-id>", s)
 	}
 	switch kind {
 	case KindMarkdown, KindGDocs, KindNotion:
-		return Ref{Kind: kind, ID: id}, nil
+	default:
+		return Ref{}, fmt.Errorf("source %q: unknown kind %q; use markdown, gdocs or notion", s, kind)
 	}
-	return Ref{}, fmt.Errorf("source %q: unknown kind %q; use markdown, gdocs or notion", s, kind)
+	ref := Ref{Kind: kind, ID: id}
+	if lang != "" || strings.Contains(s, langParam) {
+		tag, err := LangTag(lang)
+		if err != nil {
+			return Ref{}, fmt.Errorf("source %q: %w", s, err)
+		}
+		ref.Lang = tag
+	}
+	return ref, nil
+}
+
+// LangTag checks a language tag and returns it canonical ("pt-br" gives
+// "pt-BR"), or an error saying what to write instead.
+func LangTag(tag string) (string, error) {
+	tag = strings.TrimSpace(tag)
+	if tag == "" {
+		return "", errors.New("the language is empty: give a BCP 47 language tag such as en, pt-BR or ar")
+	}
+	t, err := language.Parse(tag)
+	if err != nil {
+		return "", fmt.Errorf("language %q is not a BCP 47 language tag: use one such as en, pt-BR or ar (a language subtag, then optionally a region)", tag)
+	}
+	if _, c := t.Base(); c != language.Exact {
+		return "", fmt.Errorf("language %q names no language: use a tag such as en, pt-BR or ar", tag)
+	}
+	return t.String(), nil
 }
 
 // Registry maps a kind to its Source.
@@ -76,7 +129,10 @@ func (r Registry) Fetch(ctx context.Context, ref Ref) (content.Document, error) 
 		return content.Document{}, fmt.Errorf("fetch %s: %w", ref, err)
 	}
 	if doc.Source == "" {
-		doc.Source = ref.String()
+		doc.Source = ref.Document().String()
+	}
+	if doc.Lang == "" {
+		doc.Lang = ref.Lang
 	}
 	return doc, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/httpapi"
@@ -15,17 +16,25 @@ import (
 const DefaultDeliveriesPage = 500
 
 func (s *Server) handleDeliveries(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+	// Read strictly, as the recipients list is: a misspelt filter would
+	// otherwise list every delivery of the newsletter.
+	q, err := strictQuery(r.URL.RawQuery, []string{"newsletter_id", "status", "cursor", "limit"})
+	if err != nil {
+		httpapi.WriteError(w, http.StatusBadRequest, "invalid_query", "query", "%v", err)
+		return
+	}
 	id := q.Get("newsletter_id")
-	if id == "" {
-		httpapi.WriteError(w, http.StatusBadRequest, "invalid_request", "newsletter_id", "newsletter_id is required")
+	if strings.TrimSpace(id) == "" {
+		httpapi.WriteError(w, http.StatusBadRequest, "invalid_request", "newsletter_id",
+			"newsletter_id is required: name the newsletter whose deliveries to list, e.g. ?newsletter_id=2026-W48")
 		return
 	}
 	status := q.Get("status")
 	switch status {
 	case "", crm.DeliveryQueued, crm.DeliverySent, crm.DeliveryFailed, crm.DeliveryLogged, crm.DeliveryBounced, crm.DeliveryComplained:
 	default:
-		httpapi.WriteError(w, http.StatusBadRequest, "invalid_request", "status", "status %q: want queued, sent, failed, logged, bounced or complained", status)
+		httpapi.WriteError(w, http.StatusBadRequest, "invalid_request", "status",
+			"status %q is not a delivery status: use queued, sent, failed, logged, bounced or complained, or leave status out for all", status)
 		return
 	}
 	limit, ok := parseLimit(w, q.Get("limit"), DefaultDeliveriesPage, crm.MaxDeliveriesPage)

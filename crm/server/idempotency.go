@@ -31,11 +31,15 @@ const DefaultIdempotencyRetention = 7 * 24 * time.Hour
 // pruneInterval is how often the dispatcher deletes expired keys.
 const pruneInterval = time.Hour
 
+// pruneKeysSQL deletes the keys last touched before $1 (Unix
+// milliseconds), through the index on updated_at.
+const pruneKeysSQL = `DELETE FROM idempotency_keys WHERE updated_at < $1`
+
 // PruneIdempotencyKeys deletes the keys last touched before now minus the
 // retention period and returns how many it deleted.
 func (s *Server) PruneIdempotencyKeys(ctx context.Context, now time.Time) (int64, error) {
 	cutoff := now.Add(-s.cfg.IdempotencyRetention).UnixMilli()
-	res, err := s.db.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE updated_at < $1`, cutoff)
+	res, err := s.db.ExecContext(ctx, pruneKeysSQL, cutoff)
 	if err != nil {
 		return 0, fmt.Errorf("prune idempotency keys: %w", err)
 	}

@@ -2,12 +2,15 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/httpapi"
+	"github.com/halcytone/contentgen/internal/sqldb"
 )
 
 // keysIn reads the idempotency keys the database holds.
@@ -87,5 +90,53 @@ func TestIdempotencyRetentionConfigured(t *testing.T) {
 	}
 	if after := rowCounts(t, s.db); after["deliveries"] != before["deliveries"] {
 		t.Errorf("deliveries %d → %d: pruning keys must keep the delivery log", before["deliveries"], after["deliveries"])
+	}
+}
+
+// TestIdempotencyPruneUsesAnIndex asks each database's planner how it runs
+// the prune: through the index on updated_at, not a scan of every key.
+// PostgreSQL is told to avoid sequential scans, as it would on a large
+// table, since on a tiny one a scan is cheapest.
+func TestIdempotencyPruneUsesAnIndex(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			s := newTestServer(t, b.open(t), nil)
+			ctx := context.Background()
+			tx, err := s.db.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			explain := "EXPLAIN QUERY PLAN "
+			if s.db.Dialect == sqldb.Postgres {
+				explain = "EXPLAIN "
+				if _, err := tx.ExecContext(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+					t.Fatal(err)
+				}
+			}
+			rows, err := tx.QueryContext(ctx, explain+pruneKeysSQL, time.Now().UnixMilli())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			cols, _ := rows.Columns()
+			var plan []string
+			for rows.Next() {
+				vals := make([]any, len(cols))
+				for i := range vals {
+					vals[i] = new(any)
+				}
+				if err := rows.Scan(vals...); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, fmt.Sprint(*vals[len(vals)-1].(*any)))
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(strings.Join(plan, "\n"), "idempotency_keys_updated_at") {
+				t.Errorf("the prune does not use the index idempotency_keys_updated_at; plan:\n%s", strings.Join(plan, "\n"))
+			}
+		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -48,24 +49,37 @@ func (s *Server) handleRecipients(w http.ResponseWriter, r *http.Request) {
 }
 
 // recipientsQuery parses the query of GET /api/v1/recipients, refusing
-// what it cannot read whole: a malformed pair, a parameter other than
-// segment, cursor and limit, a blank segment.
+// what it cannot read whole (see strictQuery) and a blank segment.
 func recipientsQuery(raw string) (url.Values, error) {
+	q, err := strictQuery(raw, []string{"segment", "cursor", "limit"}, "segment")
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range q["segment"] {
+		if strings.TrimSpace(v) == "" {
+			return nil, errors.New("segment is blank; name a segment, or leave segment out for every subscribed contact")
+		}
+	}
+	return q, nil
+}
+
+// strictQuery parses a list endpoint's query, refusing what it cannot
+// read whole: a malformed pair, a parameter other than params (in the
+// order the errors list them), or one given twice that is not repeatable.
+// A lenient reading would drop or ignore them and answer a different
+// question than the one asked.
+func strictQuery(raw string, params []string, repeatable ...string) (url.Values, error) {
 	q, err := url.ParseQuery(raw)
 	if err != nil {
 		return nil, fmt.Errorf("query %q cannot be read: %v; percent-encode values and separate pairs with '&'", raw, err)
 	}
+	names := strings.Join(params[:len(params)-1], ", ") + " and " + params[len(params)-1]
 	for k, vs := range q {
-		switch k {
-		case "segment":
-			for _, v := range vs {
-				if strings.TrimSpace(v) == "" {
-					return nil, errors.New("segment is blank; name a segment, or leave segment out for every subscribed contact")
-				}
-			}
-		case "cursor", "limit":
-		default:
-			return nil, fmt.Errorf("unknown parameter %q; the parameters are segment, cursor and limit", k)
+		switch {
+		case !slices.Contains(params, k):
+			return nil, fmt.Errorf("unknown parameter %q; the parameters are %s", k, names)
+		case len(vs) > 1 && !slices.Contains(repeatable, k):
+			return nil, fmt.Errorf("parameter %s is given %d times; give it once", k, len(vs))
 		}
 	}
 	return q, nil

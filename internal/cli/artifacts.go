@@ -32,7 +32,7 @@ func runArtifacts(ctx context.Context, e *Env, args []string) error {
 		"starter artifacts prune --keep-editions 8")
 	keep := fs.Int("keep-editions", 0, "how many of the newest editions keep their artifacts (required, at least 1)")
 	minAge := fs.Duration("min-age", 24*time.Hour, "never delete artifacts written less than this long ago")
-	cacheAge := fs.Duration("cache-max-age", artifact.DefaultCacheMaxAge, "delete cached model replies written longer ago than this")
+	cacheAge := fs.Duration("cache-max-age", artifact.DefaultCacheMaxAge, "delete cached model replies last read or written longer ago than this")
 	dryRun := fs.Bool("dry-run", false, "report what would be deleted, delete nothing")
 	storeURL := fs.String("artifact-store", e.get("ARTIFACT_STORE_URL", app.DefaultArtifactDir), "artifact store the worker writes to (ARTIFACT_STORE_URL)")
 	offline := fs.Bool("no-temporal", false, "do not ask Temporal which runs are in progress; rely on --min-age alone")

@@ -175,11 +175,36 @@ func TestStart(t *testing.T) {
 			t.Errorf("stdout = %q", stdout)
 		}
 	})
+	t.Run("the document's language joins the source", func(t *testing.T) {
+		for _, tt := range []struct {
+			args   []string
+			vars   map[string]string
+			source string
+		}{
+			{[]string{"--source", "gdocs:1AbC", "--lang", "pt-br"}, nil, "gdocs:1AbC;lang=pt-BR"},
+			{[]string{"--source", "notion:0f3c"}, map[string]string{"NEWSLETTER_LANG": "ar"}, "notion:0f3c;lang=ar"},
+			{[]string{"--source", "gdocs:1AbC;lang=de"}, nil, "gdocs:1AbC;lang=de"},
+			{[]string{"--source", "gdocs:1AbC;lang=de", "--lang", "fr"}, nil, "gdocs:1AbC;lang=fr"},
+			{[]string{"--source", "markdown:doc.md"}, nil, "markdown:doc.md"},
+		} {
+			f := &fakeClient{}
+			e, _, _ := testEnv(f, tt.vars)
+			if err := Run(context.Background(), e, append([]string{"start", "--edition", "2026-W48", "--approvers", "a@example.com"}, tt.args...)); err != nil {
+				t.Fatalf("start %v: %v", tt.args, err)
+			}
+			if in := f.startInput[0].(workflows.Input); in.Source != tt.source {
+				t.Errorf("start %v %v: source %q, want %q", tt.args, tt.vars, in.Source, tt.source)
+			}
+		}
+	})
 	t.Run("missing flags say what to pass", func(t *testing.T) {
 		for args, want := range map[string]string{
-			"--edition 2026-W48 --approvers a@example.com":                          "--source is required",
-			"--edition 2026-W48 --source markdown:doc.md":                           "--approvers is required",
-			"--edition 2026/W48 --source markdown:doc.md --approvers a@example.com": "2026/W48",
+			"--edition 2026-W48 --source gdocs:1AbC --approvers a@example.com --lang xx":    "--lang: language \"xx\" is not a BCP 47 language tag: use one such as en, pt-BR",
+			"--edition 2026-W48 --source gdocs:1AbC;lang=english --approvers a@example.com": "--source: source",
+			"--edition 2026-W48 --source gdoc:1AbC --approvers a@example.com":               "unknown kind",
+			"--edition 2026-W48 --approvers a@example.com":                                  "--source is required",
+			"--edition 2026-W48 --source markdown:doc.md":                                   "--approvers is required",
+			"--edition 2026/W48 --source markdown:doc.md --approvers a@example.com":         "2026/W48",
 		} {
 			f := &fakeClient{}
 			e, _, _ := testEnv(f, nil)
@@ -190,6 +215,22 @@ func TestStart(t *testing.T) {
 			if len(f.started) != 0 {
 				t.Errorf("start %s started a run", args)
 			}
+		}
+	})
+	t.Run("a start does not attach to the edition's run", func(t *testing.T) {
+		f := &fakeClient{running: map[string]string{"newsletter-2026-W48": "run-7"}}
+		e, stdout, _ := testEnv(f, nil)
+		err := Run(context.Background(), e, []string{"start", "--edition", "2026-W48", "--source", "markdown:doc.md", "--approvers", "a@example.com"})
+		if err == nil {
+			t.Fatalf("start attached to the running edition: stdout %q", stdout)
+		}
+		for _, want := range []string{"newsletter-2026-W48", "run-7", "starter status --edition 2026-W48"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("err = %v, want it to name %q", err, want)
+			}
+		}
+		if strings.Contains(stdout.String(), "started") {
+			t.Errorf("stdout = %q, want nothing said started", stdout)
 		}
 	})
 	t.Run("a second start of an edition is explained", func(t *testing.T) {

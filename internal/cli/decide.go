@@ -74,7 +74,20 @@ func (t *target) resolve(ctx context.Context, c client.Client) (string, error) {
 	return newest.GetExecution().GetWorkflowId(), nil
 }
 
-// decisionFlags are the flags every decision command takes.
+// minter signs a token for by to take action on run id, as an operator
+// holding the signing key: approvals.Mint for decisions on the revision
+// awaiting approval, a send-control minter for pausing, resuming or
+// cancelling a send.
+type minter func(ctx context.Context, c client.Client, keys *token.Keyring, id, by, action string) (string, error)
+
+// mintSendControl is approvals.MintSendControl as a minter, expiring an
+// hour from now.
+func mintSendControl(ctx context.Context, c client.Client, keys *token.Keyring, id, by, action string) (string, error) {
+	return approvals.MintSendControl(ctx, c, keys, id, by, action, time.Now())
+}
+
+// decisionFlags are the flags of every command that acts on a run with a
+// token: --by, and --token or --mint.
 type decisionFlags struct {
 	target
 	by, tok  *string
@@ -82,20 +95,39 @@ type decisionFlags struct {
 	asSignal *bool
 	// accept holds suggestion IDs an approval accepts.
 	accept list
+	// verb says what --by does in errors: "the address you <verb> as".
+	verb   string
+	minter minter
 }
 
-func registerDecision(e *Env, fs *flag.FlagSet) *decisionFlags {
-	d := &decisionFlags{}
+// registerDecision registers the flags of a command that decides as
+// verb ("decide", "approve", "act"), minting with m under --mint.
+func registerDecision(e *Env, fs *flag.FlagSet, verb string, m minter) *decisionFlags {
+	d := &decisionFlags{verb: verb, minter: m}
 	d.register(fs)
-	d.by = fs.String("by", e.get("NEWSLETTER_APPROVER", ""), "your address, as listed among the approvers (NEWSLETTER_APPROVER)")
-	d.tok = fs.String("token", "", "your token for this decision, from the proof email")
+	d.by = fs.String("by", e.get("NEWSLETTER_APPROVER", ""), "your address, as listed among the approvers, or an operator's with --mint (NEWSLETTER_APPROVER)")
+	d.tok = fs.String("token", "", "your token for this action, from the proof email")
 	d.mint = fs.Bool("mint", false, "operators only: sign a token for --by with APPROVAL_SIGNING_KEYS; the audit trail marks it operator-issued")
 	d.asSignal = fs.Bool("signal", false, "send the signal instead of the Update (what 'temporal workflow signal' and tctl send)")
 	return d
 }
 
+// check refuses a missing --by, and both or neither of --token and --mint.
+func (d *decisionFlags) check() error {
+	if *d.by == "" {
+		return fmt.Errorf("--by is required: the address you %s as", d.verb)
+	}
+	if (*d.tok == "") == !*d.mint {
+		return fmt.Errorf("give --token (from your proof email) or, as an operator holding the signing key, --mint")
+	}
+	return nil
+}
+
+// who is --by as tokens name it: lower-case, trimmed.
+func (d *decisionFlags) who() string { return strings.ToLower(strings.TrimSpace(*d.by)) }
+
 // token is --token, or with --mint a token signed for --by to take
-// action on run id's current revision.
+// action on run id.
 func (d *decisionFlags) token(ctx context.Context, e *Env, c client.Client, id, action string) (string, error) {
 	if !*d.mint {
 		return *d.tok, nil
@@ -104,16 +136,13 @@ func (d *decisionFlags) token(ctx context.Context, e *Env, c client.Client, id, 
 	if err != nil {
 		return "", fmt.Errorf("--mint: %w", err)
 	}
-	return approvals.Mint(ctx, c, keys, id, strings.ToLower(strings.TrimSpace(*d.by)), action)
+	return d.minter(ctx, c, keys, id, d.who(), action)
 }
 
 // decide sends one decision with its token, as an Update unless --signal.
 func decide(ctx context.Context, e *Env, d *decisionFlags, action, comment string) error {
-	if *d.by == "" {
-		return fmt.Errorf("--by is required: the address you decide as")
-	}
-	if (*d.tok == "") == !*d.mint {
-		return fmt.Errorf("give --token (from your proof email) or, as an operator holding the signing key, --mint")
+	if err := d.check(); err != nil {
+		return err
 	}
 	c, err := e.dial(ctx)
 	if err != nil {
@@ -160,7 +189,7 @@ func decide(ctx context.Context, e *Env, d *decisionFlags, action, comment strin
 func runApprove(ctx context.Context, e *Env, args []string) error {
 	fs := flags(e, "approve", "Approve an edition with your token from the proof email. By default this is a Temporal Update,\nso you are told at once if the token or the edition does not allow it; --signal sends the\napprove signal instead (what 'temporal workflow signal --name approve' and tctl send).",
 		"starter approve --edition 2026-W48 --by ana@example.com --token v1.… --comment 'Looks good'")
-	d := registerDecision(e, fs)
+	d := registerDecision(e, fs, "decide", approvals.Mint)
 	comment := fs.String("comment", "", "optional comment for the audit trail")
 	fs.Var(&d.accept, "accept", "suggestions to accept by ID, e.g. subject:2,social.x ('starter preview' lists them); the edition\nthen changes, approvals are voided and a new proof goes out, which needs approving")
 	if err := fs.Parse(args); err != nil {
@@ -172,7 +201,7 @@ func runApprove(ctx context.Context, e *Env, args []string) error {
 func runReject(ctx context.Context, e *Env, args []string) error {
 	fs := flags(e, "reject", "Reject an edition with your token from the proof email: the run ends as rejected and nothing\nis published or sent.",
 		"starter reject --edition 2026-W48 --by ana@example.com --token v1.… --reason 'Hardware dates are wrong'")
-	d := registerDecision(e, fs)
+	d := registerDecision(e, fs, "decide", approvals.Mint)
 	reason := fs.String("reason", "", "why, for the editor and the audit trail")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -183,7 +212,7 @@ func runReject(ctx context.Context, e *Env, args []string) error {
 func runRequestChanges(ctx context.Context, e *Env, args []string) error {
 	fs := flags(e, "request-changes", "Ask the editor for changes with your token from the proof email: the other approvers and\nthe editors are told, and the run waits for a refresh or a decision.",
 		"starter request-changes --edition 2026-W48 --by ana@example.com --token v1.… --comment 'The tip needs a source'")
-	d := registerDecision(e, fs)
+	d := registerDecision(e, fs, "decide", approvals.Mint)
 	comment := fs.String("comment", "", "what should change (required)")
 	if err := fs.Parse(args); err != nil {
 		return err

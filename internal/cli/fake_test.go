@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.temporal.io/api/common/v1"
+	"go.temporal.io/api/serviceerror"
 	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
@@ -29,8 +30,12 @@ type fakeClient struct {
 	started    []client.StartWorkflowOptions
 	startInput []any
 	startErr   error
-	query      map[string]any // query type → result
-	closed     bool
+	// running names workflow IDs that already have a run: as in the SDK,
+	// ExecuteWorkflow returns that run unless the options ask for an
+	// error when it is already started.
+	running map[string]string // workflow ID → run ID
+	query   map[string]any    // query type → result
+	closed  bool
 }
 
 type sentSignal struct {
@@ -67,6 +72,12 @@ func (f *fakeClient) ExecuteWorkflow(_ context.Context, opts client.StartWorkflo
 	if f.startErr != nil {
 		return nil, f.startErr
 	}
+	if runID, ok := f.running[opts.ID]; ok {
+		if opts.WorkflowExecutionErrorWhenAlreadyStarted {
+			return nil, serviceerror.NewWorkflowExecutionAlreadyStarted("Workflow execution is already running. WorkflowId: "+opts.ID+", RunId: "+runID+".", "", runID)
+		}
+		return fakeRun{id: opts.ID, runID: runID}, nil
+	}
 	f.started = append(f.started, opts)
 	f.startInput = append(f.startInput, args...)
 	return fakeRun{id: opts.ID}, nil
@@ -87,11 +98,16 @@ func (f *fakeClient) Close() { f.closed = true }
 
 type fakeRun struct {
 	client.WorkflowRun
-	id string
+	id, runID string
 }
 
-func (r fakeRun) GetID() string    { return r.id }
-func (r fakeRun) GetRunID() string { return "run-1" }
+func (r fakeRun) GetID() string { return r.id }
+func (r fakeRun) GetRunID() string {
+	if r.runID != "" {
+		return r.runID
+	}
+	return "run-1"
+}
 
 func execution(id string, started time.Time) *workflowpb.WorkflowExecutionInfo {
 	return &workflowpb.WorkflowExecutionInfo{

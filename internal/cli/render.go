@@ -38,11 +38,12 @@ func runRender(ctx context.Context, e *Env, args []string) error {
 // localFlags are the flags of the commands that render a document
 // locally.
 type localFlags struct {
-	source, edition, templates, taxonomy, webURL *string
+	source, lang, edition, templates, taxonomy, webURL *string
 }
 
 func (l *localFlags) register(fs *flag.FlagSet, e *Env) {
 	l.source = fs.String("source", e.get("NEWSLETTER_SOURCE", ""), "markdown:<path-or-url>, gdocs:<document-id> or notion:<page-id>")
+	l.lang = fs.String("lang", e.get("NEWSLETTER_LANG", ""), langUsage)
 	l.edition = fs.String("edition", edition.ForTime(time.Now()), "edition name")
 	l.templates = fs.String("templates", e.get("TEMPLATE_DIR", ""), "folder of templates overriding the built-in ones")
 	l.taxonomy = fs.String("taxonomy", e.get("TAXONOMY_FILE", ""), "JSON file of section categories and synonyms")
@@ -52,7 +53,11 @@ func (l *localFlags) register(fs *flag.FlagSet, e *Env) {
 // render fetches, parses and renders the document, printing the parser's
 // warnings.
 func (l *localFlags) render(ctx context.Context, e *Env) (ai.Edition, error) {
-	ref, err := sources.ParseRef(*l.source)
+	source, err := sourceWithLang(*l.source, *l.lang)
+	if err != nil {
+		return ai.Edition{}, err
+	}
+	ref, err := sources.ParseRef(source)
 	if err != nil {
 		return ai.Edition{}, err
 	}

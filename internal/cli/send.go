@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"go.temporal.io/sdk/client"
 
 	"github.com/halcytone/contentgen/approvals"
-	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/workflows"
 )
 
@@ -38,43 +36,29 @@ for the action; operators holding APPROVAL_SIGNING_KEYS sign one with --mint.`)
 	verb, action := args[0], sendActions[args[0]]
 	fs := flags(e, "send "+verb, fmt.Sprintf("%s an approved edition's send (the %s Update; --signal sends the signal).", strings.ToUpper(verb[:1])+verb[1:], action),
 		fmt.Sprintf("starter send %s --edition 2026-W48 --by ops@example.com --mint", verb))
-	var t target
-	t.register(fs)
-	by := fs.String("by", e.get("NEWSLETTER_APPROVER", ""), "your address: an approver's, or an operator's with --mint (NEWSLETTER_APPROVER)")
-	tok := fs.String("token", "", "your token for this action")
-	mint := fs.Bool("mint", false, "operators only: sign a token for --by with APPROVAL_SIGNING_KEYS; the run records it operator-issued")
-	asSignal := fs.Bool("signal", false, "send the signal instead of the Update")
+	d := registerDecision(e, fs, "act", mintSendControl)
 	reason := fs.String("reason", "", "why, for the record")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if *by == "" {
-		return fmt.Errorf("--by is required: the address you act as")
-	}
-	if (*tok == "") == !*mint {
-		return fmt.Errorf("give --token or, as an operator holding the signing key, --mint")
+	if err := d.check(); err != nil {
+		return err
 	}
 	c, err := e.dial(ctx)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	id, err := t.resolve(ctx, c)
+	id, err := d.resolve(ctx, c)
 	if err != nil {
 		return err
 	}
-	who := strings.ToLower(strings.TrimSpace(*by))
-	if *mint {
-		keys, err := token.ParseKeys(e.get("APPROVAL_SIGNING_KEYS", ""))
-		if err != nil {
-			return fmt.Errorf("--mint: %w", err)
-		}
-		if *tok, err = approvals.MintSendControl(ctx, c, keys, id, who, action, time.Now()); err != nil {
-			return err
-		}
+	tok, err := d.token(ctx, e, c, id, action)
+	if err != nil {
+		return err
 	}
-	sig := workflows.SendControlSignal{By: who, Token: *tok, Reason: *reason}
-	if *asSignal {
+	sig := workflows.SendControlSignal{By: d.who(), Token: tok, Reason: *reason}
+	if *d.asSignal {
 		if err := c.SignalWorkflow(ctx, id, "", action, sig); err != nil {
 			return fmt.Errorf("%s %s: %w", action, id, err)
 		}

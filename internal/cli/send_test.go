@@ -6,8 +6,13 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"go.temporal.io/sdk/client"
+
+	"github.com/halcytone/contentgen/approvals"
+	"github.com/halcytone/contentgen/approvals/token"
+	"github.com/halcytone/contentgen/workflows"
 )
 
 // Bad send-control, test-send and send-time flags are refused before
@@ -24,7 +29,8 @@ func TestSendFlagsAreCheckedFirst(t *testing.T) {
 		{[]string{"send"}, "pause, resume or cancel"},
 		{[]string{"send", "stop"}, "pause, resume or cancel"},
 		{[]string{"send", "pause", "--edition", "2026-W48"}, "--by is required"},
-		{[]string{"send", "cancel", "--by", "ops@example.com"}, "--token or"},
+		{[]string{"send", "cancel", "--by", "ops@example.com"}, "give --token"},
+		{[]string{"send", "cancel", "--by", "ops@example.com", "--token", "v1.t", "--mint"}, "give --token"},
 		{[]string{"test-send", "--edition", "2026-W48"}, "--to is required"},
 		{[]string{"start", "--source", "markdown:x.md", "--approvers", "a@example.com", "--window", "daily"}, "--window needs --send-at"},
 		{[]string{"start", "--source", "markdown:x.md", "--approvers", "a@example.com", "--send-at", "Someday 09:00"}, "not a weekday"},
@@ -35,5 +41,46 @@ func TestSendFlagsAreCheckedFirst(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("starter %s: %v, want an error saying %q", strings.Join(c.args, " "), err, c.want)
 		}
+	}
+}
+
+// An operator's --mint on send signs a send-control token for the action,
+// which an approved run (no approval deadline any more) still accepts.
+func TestSendMintSignsASendControlToken(t *testing.T) {
+	spec, err := token.NewKey("k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := token.ParseKeys(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeClient{query: map[string]any{workflows.QueryStatus: workflows.Status{
+		Stage: workflows.StageSending, Edition: "2026-W48", RunID: "run-9", ContentRevision: "rev-3",
+	}}}
+	e, stdout, _ := testEnv(f, map[string]string{"APPROVAL_SIGNING_KEYS": spec})
+	before := time.Now()
+	if err := Run(context.Background(), e, []string{"send", "pause", "--edition", "2026-W48", "--by", " Ops@Example.com", "--mint", "--signal", "--reason", "typo"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.signals) != 1 || f.signals[0].name != workflows.UpdatePauseSend {
+		t.Fatalf("signals = %+v, want one %s", f.signals, workflows.UpdatePauseSend)
+	}
+	sig := f.signals[0].arg.(workflows.SendControlSignal)
+	if sig.By != "ops@example.com" || sig.Reason != "typo" {
+		t.Errorf("signal = %+v, want by ops@example.com, reason typo", sig)
+	}
+	c, _, err := keys.Verify(sig.Token, time.Now())
+	if err != nil {
+		t.Fatalf("minted token does not verify: %v", err)
+	}
+	if c.Action != token.ActionPauseSend || c.Approver != "ops@example.com" || c.RunID != "run-9" || c.Revision != "rev-3" || !c.Operator {
+		t.Errorf("claims = %+v, want an operator's pause_send for ops@example.com on run-9 rev-3", c)
+	}
+	if exp := c.ExpiresAt(); exp.Before(before.Add(approvals.SendControlExpiry-time.Minute)) || exp.After(time.Now().Add(approvals.SendControlExpiry)) {
+		t.Errorf("token expires at %s, want about %s from now", exp, approvals.SendControlExpiry)
+	}
+	if !strings.Contains(stdout.String(), "pause_send signal sent to newsletter-2026-W48") {
+		t.Errorf("stdout = %q", stdout)
 	}
 }

@@ -32,7 +32,7 @@ func runSocialEdit(ctx context.Context, e *Env, args []string) error {
 		"rewrite a post, or turn one on or off. The edition changes: approvals so far no longer count and a\n"+
 		"new proof goes out to every approver, which needs approving. Each post must keep its link to the update.",
 		"starter social edit --edition 2026-W48 --by ana@example.com --token v1.… --text 'mastodon=Sleep mode is here https://…' --post x=off")
-	d := registerDecision(e, fs)
+	d := registerDecision(e, fs, "approve", approvals.Mint)
 	texts := &networkValues{want: "network=text, e.g. mastodon='Sleep mode is here https://…'"}
 	posts := &networkValues{want: "network=on or network=off, e.g. x=off"}
 	fs.Var(texts, "text", "network=text: the post's new text (repeatable)")
@@ -44,11 +44,8 @@ func runSocialEdit(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *d.by == "" {
-		return fmt.Errorf("--by is required: the address you approve as")
-	}
-	if (*d.tok == "") == !*d.mint {
-		return fmt.Errorf("give --token (your approve token from the proof email) or, as an operator holding the signing key, --mint")
+	if err := d.check(); err != nil {
+		return err
 	}
 	c, err := e.dial(ctx)
 	if err != nil {

@@ -18,12 +18,14 @@ import (
 	"github.com/halcytone/contentgen/edition"
 	"github.com/halcytone/contentgen/sendtime"
 	"github.com/halcytone/contentgen/social"
+	"github.com/halcytone/contentgen/sources"
 	"github.com/halcytone/contentgen/workflows"
 )
 
 // inputFlags are the workflow input flags shared by start and schedule.
 type inputFlags struct {
 	source    string
+	lang      string
 	audience  list
 	channels  list
 	approvers list
@@ -41,6 +43,7 @@ type inputFlags struct {
 
 func (f *inputFlags) register(e *Env, fs *flag.FlagSet) {
 	fs.StringVar(&f.source, "source", e.get("NEWSLETTER_SOURCE", ""), "living document: markdown:<path-or-url>, gdocs:<document-id> or notion:<page-id> (NEWSLETTER_SOURCE)")
+	fs.StringVar(&f.lang, "lang", e.get("NEWSLETTER_LANG", ""), langUsage)
 	fs.Var(&f.audience, "audience", "CRM segment to send to; repeat or comma-separate (default: every subscribed contact)")
 	fs.Var(&f.channels, "channels", "channels: email, web, social (default: all)")
 	fs.Var(&f.approvers, "approvers", "addresses whose approval counts; repeat or comma-separate (NEWSLETTER_APPROVERS)")
@@ -54,6 +57,25 @@ func (f *inputFlags) register(e *Env, fs *flag.FlagSet) {
 	fs.Var(&f.postAt, "post-at", "hold a network's post until a time, e.g. mastodon=2026-12-01T10:00:00+01:00; repeatable")
 	fs.StringVar(&f.sendAt, "send-at", "", "send the approved edition at this time: 2026-12-07T09:00:00+01:00, or a weekly slot such as \"Monday 09:00 Europe/London\" (default: at approval)")
 	fs.StringVar(&f.window, "window", "", "with --send-at: an approval after the send time waits for the next window, daily or weekly (default: send at once)")
+}
+
+const langUsage = "the document's language when it names none, a BCP 47 tag such as pt-BR (NEWSLETTER_LANG); " +
+	"Markdown front matter lang and a Notion page's Language property win; the reference keeps it as ;lang=<tag>"
+
+// sourceWithLang checks the source reference and gives it the language
+// lang, when set: "gdocs:1AbC…;lang=pt-BR".
+func sourceWithLang(source, lang string) (string, error) {
+	ref, err := sources.ParseRef(source)
+	if err != nil {
+		return "", fmt.Errorf("--source: %w", err)
+	}
+	if strings.TrimSpace(lang) == "" {
+		return source, nil
+	}
+	if ref.Lang, err = sources.LangTag(lang); err != nil {
+		return "", fmt.Errorf("--lang: %w", err)
+	}
+	return ref.String(), nil
 }
 
 // checkSendAt refuses a send time or window the workflow would refuse.
@@ -83,6 +105,10 @@ func (f *inputFlags) input(e *Env, ed string) (workflows.Input, error) {
 	if len(f.approvers) == 0 {
 		return workflows.Input{}, fmt.Errorf("--approvers is required: name at least one address whose approval counts")
 	}
+	source, err := sourceWithLang(f.source, f.lang)
+	if err != nil {
+		return workflows.Input{}, err
+	}
 	var reminders []workflows.Duration
 	for _, r := range f.reminders {
 		d, err := time.ParseDuration(r)
@@ -101,7 +127,7 @@ func (f *inputFlags) input(e *Env, ed string) (workflows.Input, error) {
 	}
 	return workflows.Input{
 		SendAt: f.sendAt, Window: f.window,
-		Edition: ed, Source: f.source, Audience: f.audience, Channels: f.channels,
+		Edition: ed, Source: source, Audience: f.audience, Channels: f.channels,
 		Approvers: f.approvers, RequiredApprovals: f.required, ApprovalTimeout: workflows.Duration(f.timeout),
 		Reminders: reminders, DryRun: f.dryRun, Force: f.force,
 		Social: workflows.SocialInput{Networks: f.social, Disabled: f.noSocial, PostAt: f.postAt},
@@ -137,6 +163,9 @@ func runStart(ctx context.Context, e *Env, args []string) error {
 		TaskQueue:                *taskQueue,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		// Without it the client hands back the edition's existing run as
+		// if it had just started.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
 	}
 	if !*noSA {
 		opts.TypedSearchAttributes = temporal.NewSearchAttributes(
@@ -157,7 +186,12 @@ func explainStartError(ed string, err error) error {
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	switch {
 	case errors.As(err, &started):
-		return fmt.Errorf("edition %s already has a run (%s): each edition runs once; check it with 'starter status --edition %s'", ed, workflows.WorkflowID(ed), ed)
+		run := ""
+		if started.RunId != "" {
+			run = ", run " + started.RunId
+		}
+		return fmt.Errorf("edition %s already has a run (workflow %s%s), so nothing was started: each edition runs once; "+
+			"see it with 'starter status --edition %s', or start another edition with --edition", ed, workflows.WorkflowID(ed), run, ed)
 	case strings.Contains(err.Error(), workflows.SearchAttrStatus):
 		return fmt.Errorf("%w\nregister the search attributes with:\n  temporal operator search-attribute create --name %s --type Keyword\n  temporal operator search-attribute create --name %s --type Keyword\nor start with --no-search-attributes",
 			err, workflows.SearchAttrStatus, workflows.SearchAttrEdition)

@@ -54,7 +54,8 @@ func runWatch(ctx context.Context, e *Env, args []string) error {
 
 // canonicalSource spells a source reference the one way its watcher's
 // workflow ID and the push endpoint use: a Docs URL becomes its document
-// ID, a Notion page ID gets its dashes.
+// ID, a Notion page ID gets its dashes. The language, when the reference
+// has one, is kept; watchID leaves it out.
 func canonicalSource(s string) (string, error) {
 	ref, err := sources.ParseRef(s)
 	if err != nil {
@@ -107,7 +108,7 @@ func watchCreate(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	defer c.Close()
-	id := workflows.WatchID(src)
+	id := watchID(src)
 	_, err = c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       id,
 		TaskQueue:                *taskQueue,
@@ -153,7 +154,18 @@ func watchTarget(e *Env, name, summary, example string, args []string, extra fun
 	if err != nil {
 		return "", err
 	}
-	return workflows.WatchID(src), nil
+	return watchID(src), nil
+}
+
+// watchID is the workflow ID of the watcher of canonical source src: one
+// per document, whatever language it is read in, as the push endpoint
+// finds it.
+func watchID(src string) string {
+	ref, err := sources.ParseRef(src)
+	if err != nil {
+		return workflows.WatchID(src)
+	}
+	return workflows.WatchID(ref.Document().String())
 }
 
 func watchSignal(ctx context.Context, e *Env, id, name string, arg any, done string) error {

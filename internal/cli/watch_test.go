@@ -33,13 +33,25 @@ func TestWatchCreate(t *testing.T) {
 			t.Errorf("stdout %q", stdout)
 		}
 	})
+	t.Run("a language stays in the source, not in the watcher's ID", func(t *testing.T) {
+		f := &fakeClient{}
+		e, _, _ := testEnv(f, map[string]string{"NEWSLETTER_APPROVERS": "ana@example.com", "NEWSLETTER_LANG": "pt-br"})
+		if err := Run(context.Background(), e, []string{"watch", "create", "--source", "gdocs:https://docs.google.com/document/d/1AbC/edit"}); err != nil {
+			t.Fatal(err)
+		}
+		in := f.startInput[0].(workflows.WatchInput)
+		if f.started[0].ID != "watch-gdocs:1AbC" || in.Source != "gdocs:1AbC;lang=pt-BR" {
+			t.Errorf("watcher %s watching %q, want watch-gdocs:1AbC watching gdocs:1AbC;lang=pt-BR", f.started[0].ID, in.Source)
+		}
+	})
 	t.Run("bad flags say what to pass", func(t *testing.T) {
 		for args, want := range map[string]string{
-			"--source markdown:doc.md --approvers a@example.com --every 10s": "at least a minute",
-			"--source markdown:doc.md --approvers a@example.com --quiet 0":   "--quiet",
-			"--approvers a@example.com":                                      "--source is required",
-			"--source markdown:doc.md":                                       "--approvers is required",
-			"--source notion:not-a-page --approvers a@example.com":           "not a page ID",
+			"--source gdocs:1AbC --approvers a@example.com --lang Portuguese": "--lang: language \"Portuguese\" is not a BCP 47 language tag",
+			"--source markdown:doc.md --approvers a@example.com --every 10s":  "at least a minute",
+			"--source markdown:doc.md --approvers a@example.com --quiet 0":    "--quiet",
+			"--approvers a@example.com":                                       "--source is required",
+			"--source markdown:doc.md":                                        "--approvers is required",
+			"--source notion:not-a-page --approvers a@example.com":            "not a page ID",
 		} {
 			f := &fakeClient{}
 			e, _, _ := testEnv(f, nil)

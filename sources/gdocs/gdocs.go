@@ -24,6 +24,9 @@
 //     "[equation]".
 //   - Links and images the newsletter cannot follow (javascript:, data:,
 //     relative) are reported, as Markdown reports them.
+//   - The API does not give the document's language, so the document has
+//     none; the source reference can ("gdocs:<id>;lang=pt-BR"). Its
+//     direction is what most of its paragraphs are set to.
 package gdocs
 
 import (

@@ -20,6 +20,9 @@
 //     Files, PDFs, videos and audio become link paragraphs.
 //   - Links and images the newsletter cannot follow (javascript:, data:,
 //     relative) are reported, as Markdown reports them.
+//   - A page in a database takes its language from a property named
+//     Language or Lang (any case), a select or text holding a BCP 47 tag;
+//     any other value is a warning and no language.
 //   - Table of contents and breadcrumb blocks are left out silently; any
 //     other block this package cannot show is a warning
 //     "unsupported Notion block <type> (<id>)".
@@ -139,6 +142,11 @@ func (s *Source) Fetch(ctx context.Context, id string) (content.Document, error)
 // warnings of reading it.
 func (c *converter) document(page *notionapi.Page, tree []*node, id string) content.Document {
 	doc := content.Document{Title: pageTitle(page), Blocks: c.blocks(tree)}
+	var langWarning string
+	doc.Lang, langWarning = pageLang(page)
+	if langWarning != "" {
+		c.warnings = append(c.warnings, langWarning)
+	}
 	doc.Warnings = c.warnings
 	if doc.Blocks == nil {
 		doc.Blocks = []content.Block{}
