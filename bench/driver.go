@@ -121,7 +121,8 @@ type SMTPRun struct {
 	// by someone else.
 	Sink       string
 	Recipients int
-	// DKIM is "off", "on" (Ed25519) or "rsa" (RSA-2048).
+	// DKIM is "off", "on" (Ed25519), "rsa" (RSA-2048) or "dual" (both
+	// signatures on every message).
 	DKIM string
 }
 
@@ -151,14 +152,26 @@ func (c Config) RunSMTP(ctx context.Context, r SMTPRun) (string, error) {
 			return "", err
 		}
 		defer os.RemoveAll(dir)
-		key, err := WriteDKIMKey(dir, r.DKIM)
-		if err != nil {
-			return "", err
+		kinds := []string{r.DKIM}
+		if r.DKIM == "dual" {
+			kinds = []string{"rsa", "ed25519"}
 		}
-		env = append(env, "CRM_DKIM_KEY="+key, "CRM_DKIM_SELECTOR=bench")
+		var keys, selectors []string
+		for i, kind := range kinds {
+			sub := filepath.Join(dir, strconv.Itoa(i))
+			if err := os.Mkdir(sub, 0o700); err != nil {
+				return "", err
+			}
+			key, err := WriteDKIMKey(sub, kind)
+			if err != nil {
+				return "", err
+			}
+			keys, selectors = append(keys, key), append(selectors, "bench"+strconv.Itoa(i))
+		}
+		env = append(env, "CRM_DKIM_KEY="+strings.Join(keys, ","), "CRM_DKIM_SELECTOR="+strings.Join(selectors, ","))
 		dkim = "on"
-		if r.DKIM == "rsa" {
-			dkim = "on-rsa"
+		if r.DKIM == "rsa" || r.DKIM == "dual" {
+			dkim = "on-" + r.DKIM
 		}
 	}
 	before, err := received()
