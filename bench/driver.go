@@ -12,12 +12,19 @@ import (
 	"time"
 
 	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/internal/pgtest"
 )
 
 // Sinks of the SMTP runs.
 const (
 	SinkMailpit = "mailpit"
 	SinkDiscard = "discard"
+)
+
+// The CRM's databases a BENCH_SMTP run can use.
+const (
+	DBSQLite   = "sqlite"
+	DBPostgres = "postgres"
 )
 
 // Config is one bench invocation.
@@ -75,14 +82,15 @@ func (c Config) source() string {
 // run starts a stack in a fresh folder, sends one edition to n generated
 // contacts and stops the stack.
 func (c Config) run(ctx context.Context, name string, n int, crmEnv []string, status string) (Measure, error) {
-	m, _, err := c.runSteady(ctx, name, n, crmEnv, status)
+	m, _, err := c.runSteady(ctx, name, n, crmEnv, status, "")
 	return m, err
 }
 
 // runSteady is run that also reads, from the CRM's delivery log, the
 // steady rate: deliveries between the 10% and 90% marks over the time
-// between them.
-func (c Config) runSteady(ctx context.Context, name string, n int, crmEnv []string, status string) (Measure, float64, error) {
+// between them. db "postgres" puts the CRM on a private PostgreSQL server
+// started for the run; otherwise it is on SQLite.
+func (c Config) runSteady(ctx context.Context, name string, n int, crmEnv []string, status, db string) (Measure, float64, error) {
 	dir, err := os.MkdirTemp(c.WorkDir, "bench-"+name+"-")
 	if err != nil {
 		return Measure{}, 0, fmt.Errorf("bench %s: %w", name, err)
@@ -92,8 +100,21 @@ func (c Config) runSteady(ctx context.Context, name string, n int, crmEnv []stri
 	}
 	fmt.Fprintf(c.Log, "%s: %d recipients; seeding and starting the stack in %s\n", name, n, dir)
 	began := time.Now()
-	s, err := StartStack(ctx, StackOptions{Bin: c.Bin, Dir: dir, Contacts: n, CRMEnv: crmEnv,
-		WorkerEnv: c.workerEnv()})
+	opts := StackOptions{Bin: c.Bin, Dir: dir, Contacts: n, CRMEnv: crmEnv, WorkerEnv: c.workerEnv()}
+	logDB := filepath.Join(dir, "crm.db")
+	switch db {
+	case "", DBSQLite:
+	case DBPostgres:
+		pg, err := pgtest.Start()
+		if err != nil {
+			return Measure{}, 0, fmt.Errorf("bench %s: postgres: %w", name, err)
+		}
+		defer pg.Stop()
+		opts.CRMDatabaseURL, logDB = pg.URL, pg.URL
+	default:
+		return Measure{}, 0, fmt.Errorf("bench %s: database %q: want %s or %s", name, db, DBSQLite, DBPostgres)
+	}
+	s, err := StartStack(ctx, opts)
 	defer s.Close()
 	if err != nil {
 		return Measure{}, 0, fmt.Errorf("bench %s: %w (logs in %s)", name, err, filepath.Join(dir, "logs"))
@@ -105,7 +126,7 @@ func (c Config) runSteady(ctx context.Context, name string, n int, crmEnv []stri
 	}
 	fmt.Fprintf(c.Log, "%s: accepted in %.2fs (CPU seconds meanwhile: %s), all %s in %.2fs (CPU seconds: %s); counts %v\n",
 		name, m.Seconds, formatCPU(m.CPUSeconds), status, m.DeliveredSeconds, formatCPU(m.DeliveredCPUSeconds), m.Counts)
-	steady, err := SteadyRate(ctx, filepath.Join(dir, "crm.db"))
+	steady, err := SteadyRate(ctx, logDB)
 	return m, steady, err
 }
 
@@ -121,8 +142,11 @@ type SMTPRun struct {
 	// by someone else.
 	Sink       string
 	Recipients int
-	// DKIM is "off", "on" (Ed25519) or "rsa" (RSA-2048).
+	// DKIM is "off", "on" (Ed25519), "rsa" (RSA-2048) or "dual" (both
+	// signatures on every message).
 	DKIM string
+	// DB is the CRM's database: DBSQLite (default) or DBPostgres.
+	DB string
 }
 
 // RunSMTP measures a send of r.Recipients delivered over SMTP, and returns
@@ -151,21 +175,33 @@ func (c Config) RunSMTP(ctx context.Context, r SMTPRun) (string, error) {
 			return "", err
 		}
 		defer os.RemoveAll(dir)
-		key, err := WriteDKIMKey(dir, r.DKIM)
-		if err != nil {
-			return "", err
+		kinds := []string{r.DKIM}
+		if r.DKIM == "dual" {
+			kinds = []string{"rsa", "ed25519"}
 		}
-		env = append(env, "CRM_DKIM_KEY="+key, "CRM_DKIM_SELECTOR=bench")
+		var keys, selectors []string
+		for i, kind := range kinds {
+			sub := filepath.Join(dir, strconv.Itoa(i))
+			if err := os.Mkdir(sub, 0o700); err != nil {
+				return "", err
+			}
+			key, err := WriteDKIMKey(sub, kind)
+			if err != nil {
+				return "", err
+			}
+			keys, selectors = append(keys, key), append(selectors, "bench"+strconv.Itoa(i))
+		}
+		env = append(env, "CRM_DKIM_KEY="+strings.Join(keys, ","), "CRM_DKIM_SELECTOR="+strings.Join(selectors, ","))
 		dkim = "on"
-		if r.DKIM == "rsa" {
-			dkim = "on-rsa"
+		if r.DKIM == "rsa" || r.DKIM == "dual" {
+			dkim = "on-" + r.DKIM
 		}
 	}
 	before, err := received()
 	if err != nil {
 		return "", err
 	}
-	m, steady, err := c.runSteady(ctx, "smtp-"+r.Sink+"-dkim-"+dkim, r.Recipients, env, crm.DeliverySent)
+	m, steady, err := c.runSteady(ctx, "smtp-"+r.Sink+"-dkim-"+dkim, r.Recipients, env, crm.DeliverySent, r.DB)
 	if err != nil {
 		return "", err
 	}
@@ -181,7 +217,15 @@ func (c Config) RunSMTP(ctx context.Context, r SMTPRun) (string, error) {
 	cpu := m.DeliveredCPUSeconds["crm"] + m.DeliveredCPUSeconds["worker"]
 	return fmt.Sprintf("BENCH_SMTP sink=%s recipients=%d seconds=%.2f recipients_per_s=%.0f steady_per_s=%.0f cpu_ms_per_msg=%.3f crm_peak_rss_mb=%.1f dkim=%s",
 		r.Sink, r.Recipients, m.DeliveredSeconds, float64(r.Recipients)/m.DeliveredSeconds, steady,
-		1000*cpu/float64(r.Recipients), m.CRMPeakRSSMB, dkim), nil
+		1000*cpu/float64(r.Recipients), m.CRMPeakRSSMB, dkim) + dbField(r.DB), nil
+}
+
+// dbField names the CRM's database on a line, when it is not SQLite.
+func dbField(db string) string {
+	if db == "" || db == DBSQLite {
+		return ""
+	}
+	return " db=" + db
 }
 
 // startSink starts the named sink, or names a server at host:port. received

@@ -88,7 +88,7 @@ func Fields(line string) (kind string, fields map[string]string) {
 // the line of the same size or sink and keeps the others.
 func lineKey(line string) string {
 	kind, f := Fields(line)
-	return kind + " " + f["sink"] + " " + f["recipients"] + " " + f["dkim"] + " " + f["doc_bytes"]
+	return kind + " " + f["sink"] + " " + f["recipients"] + " " + f["dkim"] + " " + f["db"] + " " + f["doc_bytes"]
 }
 
 // Report is the generated block of results.md.

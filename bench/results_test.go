@@ -71,3 +71,15 @@ func TestUpdateResultsKeepsOtherSizesAndNotes(t *testing.T) {
 		t.Errorf("lines are not ordered by size:\n%s", got)
 	}
 }
+
+// A send with the CRM on PostgreSQL keeps the SQLite line of the same size.
+func TestLineKeyTellsDatabasesApart(t *testing.T) {
+	sqlite := "BENCH_SMTP sink=discard recipients=20000 seconds=5.00 steady_per_s=4000 dkim=on"
+	postgres := sqlite + dbField(DBPostgres)
+	if lineKey(sqlite) == lineKey(postgres) {
+		t.Errorf("lines %q and %q share the key %q", sqlite, postgres, lineKey(sqlite))
+	}
+	if got := sqlite + dbField(DBSQLite); got != sqlite {
+		t.Errorf("a SQLite line reads %q, want it unchanged", got)
+	}
+}

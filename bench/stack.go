@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -36,6 +37,8 @@ type StackOptions struct {
 	// (CRM_DELIVERY_MODE, SMTP_HOST, SEND_WINDOW, …).
 	CRMEnv    []string
 	WorkerEnv []string
+	// CRMDatabaseURL puts the CRM on PostgreSQL; empty: SQLite in Dir.
+	CRMDatabaseURL string
 }
 
 // Stack is a running product: dev server, reference CRM and Platform, and
@@ -74,7 +77,9 @@ func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
 	}
 	crmDB := filepath.Join(o.Dir, "crm.db")
 	if o.Contacts > 0 {
-		out, err := exec.CommandContext(ctx, o.Bin.CRM, "seed", "--generate", strconv.Itoa(o.Contacts), "-db", crmDB).CombinedOutput()
+		seed := exec.CommandContext(ctx, o.Bin.CRM, "seed", "--generate", strconv.Itoa(o.Contacts), "-db", crmDB)
+		seed.Env = append(os.Environ(), "DATABASE_URL="+o.CRMDatabaseURL)
+		out, err := seed.CombinedOutput()
 		if err != nil {
 			return s, fmt.Errorf("crm seed --generate %d: %w\n%s", o.Contacts, err, out)
 		}
@@ -84,7 +89,7 @@ func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
 	s.CRMURL = "http://" + crmAddr
 	s.CRM, err = Start(Command{Name: "crm", Path: o.Bin.CRM, Args: []string{"serve"}, LogDir: o.LogDir(),
 		Env: append([]string{"CRM_API_KEYS=" + crmKey, "CRM_DB=" + crmDB, "CRM_ADDR=" + crmAddr, "CRM_PUBLIC_URL=" + s.CRMURL,
-			"DATABASE_URL=", "CRM_LOG_LEVEL=warn", "TRACKING_SIGNING_KEYS=" + trackingKey}, o.CRMEnv...)})
+			"DATABASE_URL=" + o.CRMDatabaseURL, "CRM_LOG_LEVEL=warn", "TRACKING_SIGNING_KEYS=" + trackingKey}, o.CRMEnv...)})
 	if err != nil {
 		return s, err
 	}

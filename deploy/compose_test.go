@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -332,4 +333,26 @@ func TestMountedFilesExist(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestCRMListensForBounces checks the CRM runs its inbound SMTP listener
+// for bounces and feedback-loop reports and publishes its port, so the
+// bounce domain's MX can reach it.
+func TestCRMListensForBounces(t *testing.T) {
+	f := loadCompose(t, "docker-compose.yml")
+	addr := env(t, f, "crm", "CRM_BOUNCE_ADDR")
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		t.Fatalf("crm CRM_BOUNCE_ADDR is %q; want host:port", addr)
+	}
+	published := false
+	for _, p := range f.Services["crm"].Ports {
+		if strings.HasSuffix(p, ":"+port) {
+			published = true
+		}
+	}
+	if !published {
+		t.Errorf("crm listens for bounces on %s but publishes only %v", addr, f.Services["crm"].Ports)
+	}
+	env(t, f, "crm", "CRM_BOUNCE_DOMAIN")
 }

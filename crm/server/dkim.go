@@ -7,9 +7,11 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"hash"
 	"os"
 	"strconv"
 	"strings"
@@ -25,6 +27,15 @@ type DKIMConfig struct {
 	// KeyFile is a PEM file holding an RSA (2048 bits or more) or Ed25519
 	// private key, PKCS#8 ("PRIVATE KEY") or PKCS#1 ("RSA PRIVATE KEY").
 	KeyFile string
+	// More are further keys of the same domain, each adding a signature:
+	// RSA and Ed25519 side by side, as RFC 8463 advises while receivers
+	// that check only RSA remain.
+	More []DKIMKey
+}
+
+// DKIMKey is one signing key and the selector of its DNS record.
+type DKIMKey struct {
+	Selector, KeyFile string
 }
 
 // signedHeaders are the header fields a signature covers; RFC 8058 asks
@@ -32,23 +43,43 @@ type DKIMConfig struct {
 var signedHeaders = [...]string{"From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type",
 	"List-Unsubscribe", "List-Unsubscribe-Post", "List-Id", "Feedback-ID", HeaderNewsletterID}
 
+// signedLower are signedHeaders as the h= tag lists them.
+var signedLower = func() (l [len(signedHeaders)]string) {
+	for i, n := range signedHeaders {
+		l[i] = strings.ToLower(n)
+	}
+	return l
+}()
+
 type dkimSigner struct {
-	domain, selector string
-	key              crypto.Signer
-	algo             string // a= tag
+	domain string
+	keys   []dkimKey
+}
+
+type dkimKey struct {
+	selector string
+	key      crypto.Signer
+	algo     string // a= tag
 }
 
 func newDKIMSigner(c DKIMConfig) (*dkimSigner, error) {
-	if c.Domain == "" || c.Selector == "" || c.KeyFile == "" {
+	if c.Domain == "" {
 		return nil, fmt.Errorf("dkim: domain %q, selector %q and key file %q are all required", c.Domain, c.Selector, c.KeyFile)
 	}
-	key, err := LoadDKIMKey(c.KeyFile)
-	if err != nil {
-		return nil, err
-	}
-	d := &dkimSigner{domain: c.Domain, selector: c.Selector, key: key, algo: "rsa-sha256"}
-	if _, ok := key.(ed25519.PrivateKey); ok {
-		d.algo = "ed25519-sha256"
+	d := &dkimSigner{domain: c.Domain}
+	for _, k := range append([]DKIMKey{{c.Selector, c.KeyFile}}, c.More...) {
+		if k.Selector == "" || k.KeyFile == "" {
+			return nil, fmt.Errorf("dkim: domain %q, selector %q and key file %q are all required", c.Domain, k.Selector, k.KeyFile)
+		}
+		key, err := LoadDKIMKey(k.KeyFile)
+		if err != nil {
+			return nil, err
+		}
+		dk := dkimKey{selector: k.Selector, key: key, algo: "rsa-sha256"}
+		if _, ok := key.(ed25519.PrivateKey); ok {
+			dk.algo = "ed25519-sha256"
+		}
+		d.keys = append(d.keys, dk)
 	}
 	return d, nil
 }
@@ -87,78 +118,123 @@ func LoadDKIMKey(path string) (crypto.Signer, error) {
 	return nil, fmt.Errorf("dkim key %s: %T keys are not supported; use RSA or Ed25519", path, key)
 }
 
-// sign puts a DKIM-Signature header in front of the message that starts
-// at msg[start:] (RFC 6376: relaxed header and simple body
+// sign puts a DKIM-Signature header, one per key, in front of the
+// message that starts at msg[start:] and whose body starts at
+// msg[bodyStart:] (RFC 6376: relaxed header and simple body
 // canonicalization, SHA-256; RFC 8463 for Ed25519). The message is the
 // builder's own: CRLF line ends, one field per signed header name, so it
-// is read in one pass without a general parser.
-func (d *dkimSigner) sign(msg []byte, start int) ([]byte, error) {
-	m := msg[start:]
-	split := bytes.Index(m, []byte("\r\n\r\n"))
-	if split < 0 {
+// is read in one pass without a general parser. pre, when the body
+// starts with its bytes, spares hashing them again.
+func (d *dkimSigner) sign(msg []byte, start, bodyStart int, pre *bodyPrefix) ([]byte, error) {
+	if bodyStart < start+4 || string(msg[bodyStart-4:bodyStart]) != "\r\n\r\n" {
 		return msg, errors.New("dkim: message has no header/body separator")
 	}
-	head, body := m[:split+2], m[split+4:]
+	head, body := msg[start:bodyStart-2], msg[bodyStart:]
 	var bh [sha256.Size]byte
-	simpleBodyHash(body, &bh)
+	pre.bodyHash(body, &bh)
 
-	h := sha256.New()
-	var canon []byte
+	// The signed fields hash the same for every key: hash them once and
+	// go on from a copy of that state per signature.
+	fh := sha256.New()
+	canon := make([]byte, 0, 1024)
 	var fields [len(signedHeaders)][]byte
 	headerFields(head, &fields)
-	names := make([]string, 0, len(signedHeaders))
-	for i, name := range signedHeaders {
-		field := fields[i]
-		if field == nil {
+	for i := range signedHeaders {
+		if fields[i] == nil {
 			continue
 		}
-		names = append(names, name)
-		canon = relaxedHeader(canon[:0], field)
+		canon = relaxedHeader(canon[:0], fields[i])
 		canon = append(canon, "\r\n"...)
-		h.Write(canon)
+		fh.Write(canon)
 	}
+	t := time.Now().Unix()
+	var sigs []byte
 	sig := make([]byte, 0, 512)
-	sig = append(sig, "DKIM-Signature: v=1; a="+d.algo+"; c=relaxed/simple; d="+d.domain+"; s="+d.selector+";\r\n t="...)
-	sig = strconv.AppendInt(sig, time.Now().Unix(), 10)
-	sig = append(sig, "; h="...)
-	for i, n := range names {
-		if i > 0 {
-			sig = append(sig, ':')
+	for i := range d.keys {
+		k := &d.keys[i]
+		h := fh
+		if i < len(d.keys)-1 {
+			c, err := fh.(hash.Cloner).Clone()
+			if err != nil {
+				return msg, fmt.Errorf("dkim: %w", err)
+			}
+			h = c
 		}
-		sig = append(sig, strings.ToLower(n)...)
+		sig = sig[:0]
+		sig = append(sig, "DKIM-Signature: v=1; a="+k.algo+"; c=relaxed/simple; d="+d.domain+"; s="+k.selector+";\r\n t="...)
+		sig = strconv.AppendInt(sig, t, 10)
+		sig = append(sig, "; h="...)
+		first := true
+		for i, n := range signedLower {
+			if fields[i] == nil {
+				continue
+			}
+			if !first {
+				sig = append(sig, ':')
+			}
+			first = false
+			sig = append(sig, n...)
+		}
+		sig = append(sig, ";\r\n bh="...)
+		sig = b64.AppendEncode(sig, bh[:])
+		sig = append(sig, ";\r\n b="...)
+		h.Write(relaxedHeader(canon[:0], sig))
+		var digest [sha256.Size]byte
+		h.Sum(digest[:0])
+		var signature []byte
+		var err error
+		if ek, ok := k.key.(ed25519.PrivateKey); ok {
+			signature = ed25519.Sign(ek, digest[:])
+		} else {
+			signature, err = k.key.Sign(nil, digest[:], crypto.SHA256)
+		}
+		if err != nil {
+			return msg, fmt.Errorf("dkim: sign with selector %s: %w", k.selector, err)
+		}
+		sig = b64.AppendEncode(sig, signature)
+		sig = append(sig, "\r\n"...)
+		sigs = append(sigs, sig...)
 	}
-	sig = append(sig, ";\r\n bh="...)
-	sig = b64.AppendEncode(sig, bh[:])
-	sig = append(sig, ";\r\n b="...)
-	h.Write(relaxedHeader(canon[:0], sig))
-	digest := h.Sum(nil)
-	var signature []byte
-	var err error
-	if k, ok := d.key.(ed25519.PrivateKey); ok {
-		signature = ed25519.Sign(k, digest)
-	} else {
-		signature, err = d.key.Sign(nil, digest, crypto.SHA256)
-	}
-	if err != nil {
-		return msg, fmt.Errorf("dkim: sign: %w", err)
-	}
-	sig = b64.AppendEncode(sig, signature)
-	sig = append(sig, "\r\n"...)
 
 	end := len(msg)
-	msg = append(msg, sig...)
-	copy(msg[start+len(sig):], msg[start:end])
-	copy(msg[start:], sig)
+	msg = append(msg, sigs...)
+	copy(msg[start+len(sigs):], msg[start:end])
+	copy(msg[start:], sigs)
 	return msg, nil
 }
 
-// simpleBodyHash hashes body in the simple canonicalization: trailing
-// empty lines dropped, one CRLF at the end.
-func simpleBodyHash(body []byte, out *[sha256.Size]byte) {
+// bodyPrefix is the start every body of one prepared variant shares (up
+// to its first merge slot) and the SHA-256 state after hashing it.
+type bodyPrefix struct {
+	bytes []byte
+	state []byte
+}
+
+func newBodyPrefix(b []byte) bodyPrefix {
+	h := sha256.New()
+	h.Write(b)
+	state, err := h.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		return bodyPrefix{} // not expected for SHA-256: every body is then hashed whole
+	}
+	return bodyPrefix{bytes: b, state: state}
+}
+
+// bodyHash hashes body in the simple canonicalization (trailing empty
+// lines dropped, one CRLF at the end), from p's saved state when the
+// canonical body starts with p's bytes.
+func (p *bodyPrefix) bodyHash(body []byte, out *[sha256.Size]byte) {
 	for len(body) >= 2 && body[len(body)-2] == '\r' && body[len(body)-1] == '\n' {
 		body = body[:len(body)-2]
 	}
 	h := sha256.New()
+	if p != nil && len(p.bytes) > 0 && bytes.HasPrefix(body, p.bytes) {
+		if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(p.state); err == nil {
+			body = body[len(p.bytes):]
+		} else {
+			h.Reset()
+		}
+	}
 	h.Write(body)
 	h.Write([]byte("\r\n"))
 	h.Sum(out[:0])
@@ -228,9 +304,13 @@ func relaxedHeader(dst, field []byte) []byte {
 		dst = append(dst, c)
 	}
 	dst = append(dst, ':')
+	v := bytes.TrimLeft(field[colon+1:], " \t")
+	if canonicalValue(v) {
+		return append(dst, v...)
+	}
 	space := false
 	started := false
-	for _, c := range field[colon+1:] {
+	for _, c := range v {
 		switch c {
 		case '\r', '\n':
 			continue
@@ -246,4 +326,23 @@ func relaxedHeader(dst, field []byte) []byte {
 		dst = append(dst, c)
 	}
 	return dst
+}
+
+// canonicalValue reports whether a header value with no leading
+// whitespace is already in the relaxed form: on one line, single spaces,
+// none at the end. The builder's own fields mostly are.
+func canonicalValue(v []byte) bool {
+	prev := byte(0)
+	for _, c := range v {
+		switch c {
+		case '\r', '\n', '\t':
+			return false
+		case ' ':
+			if prev == ' ' {
+				return false
+			}
+		}
+		prev = c
+	}
+	return prev != ' '
 }

@@ -6,10 +6,12 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"database/sql"
 	"encoding/base64"
 	"encoding/pem"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,9 +157,111 @@ func TestRelaxedHeader(t *testing.T) {
 		"Subject : Hello   World \t":                      "subject:Hello World",
 		"To: =?UTF-8?B?WsO2?=\r\n =?UTF-8?B?ZQ==?= <z@x>": "to:=?UTF-8?B?WsO2?= =?UTF-8?B?ZQ==?= <z@x>",
 		"DKIM-Signature: v=1;\r\n\tb=":                    "dkim-signature:v=1; b=",
+		"Subject: one plain value":                        "subject:one plain value",
+		"X-Lead: \t two":                                  "x-lead:two",
+		"X-Trail: a ":                                     "x-trail:a",
+		"X-Empty:":                                        "x-empty:",
+		"X-Tab: a\tb":                                     "x-tab:a b",
 	} {
 		if got := string(relaxedHeader(nil, []byte(in))); got != want {
 			t.Errorf("relaxedHeader(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestDKIMSignaturesVerifyOverMergedMessages signs every edition merged
+// with every hostile value, with each key kind and with two keys at
+// once, and verifies each message with go-msgauth: the body hash that
+// starts from a variant's saved state must equal the hash of the whole
+// body.
+func TestDKIMSignaturesVerifyOverMergedMessages(t *testing.T) {
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, edKey, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsaPath, rsaRecord := writeKey(t, rsaKey)
+	edPath, edRecord := writeKey(t, edKey)
+	records := map[string]string{"rsa._domainkey.example.com": rsaRecord, "ed._domainkey.example.com": edRecord}
+	opts := &dkim.VerifyOptions{LookupTXT: func(domain string) ([]string, error) {
+		if r, ok := records[domain]; ok {
+			return []string{r}, nil
+		}
+		return nil, fmt.Errorf("no record at %s", domain)
+	}}
+	for _, tc := range []struct {
+		name string
+		cfg  DKIMConfig
+		sigs int
+	}{
+		{"ed25519", DKIMConfig{Domain: "example.com", Selector: "ed", KeyFile: edPath}, 1},
+		{"rsa-2048", DKIMConfig{Domain: "example.com", Selector: "rsa", KeyFile: rsaPath}, 1},
+		{"rsa-and-ed25519", DKIMConfig{Domain: "example.com", Selector: "rsa", KeyFile: rsaPath, More: []DKIMKey{{"ed", edPath}}}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newTestServer(t, openSQLite(t), func(c *Config) { c.DKIM = &tc.cfg })
+			n, fromState := 0, 0
+			for _, c := range editions {
+				p := s.prepare(c)
+				for i, v := range hostileValues {
+					name := hostileValues[(i+5)%len(hostileValues)]
+					j := &job{id: int64(2000 + n), newsletterID: "2026-W48", address: fmt.Sprintf("r%d@example.com", n), name: name,
+						merge: map[string]string{"attr.city": v, "name": hostileValues[(i+7)%len(hostileValues)]},
+						token: sql.NullString{String: fmt.Sprintf("tok%d", n), Valid: true}}
+					n++
+					msg, err := s.build(p, j, nil)
+					if err != nil {
+						t.Fatalf("%s / value %d: %v", c.variantID, i, err)
+					}
+					verifs, err := dkim.VerifyWithOptions(bytes.NewReader(msg), opts)
+					if err != nil || len(verifs) != tc.sigs {
+						t.Fatalf("%s / value %d: %d signatures, want %d: %v", c.variantID, i, len(verifs), tc.sigs, err)
+					}
+					for _, vf := range verifs {
+						if vf.Err != nil {
+							t.Fatalf("%s / value %d %q: %v\n%s", c.variantID, i, trunc(v), vf.Err, msg)
+						}
+					}
+					body := msg[bytes.Index(msg, []byte("\r\n\r\n"))+4:]
+					if bytes.Contains(msg, []byte("Content-Type: multipart/alternative")) {
+						pre := p.prefixes[shapeMultipart].bytes
+						if len(pre) == 0 || !bytes.HasPrefix(body, pre) {
+							t.Fatalf("%s / value %d: the body does not start with its variant's static start %q", c.variantID, i, trunc(string(pre)))
+						}
+						fromState++
+					}
+				}
+			}
+			if fromState < n/2 {
+				t.Errorf("%d of %d bodies hashed from a saved state; want every multipart one", fromState, n)
+			}
+		})
+	}
+}
+
+// TestBodyHashFromSavedState compares the body hash from a saved state
+// with the whole body's, including bodies whose canonical form ends
+// inside the saved start.
+func TestBodyHashFromSavedState(t *testing.T) {
+	for _, tc := range []struct{ prefix, body string }{
+		{"--b\r\nContent-Type: text/plain\r\n\r\nHi ", "--b\r\nContent-Type: text/plain\r\n\r\nHi Ann\r\n\r\n\r\n"},
+		{"static\r\n", "static\r\n\r\n\r\n"},
+		{"static\r\n\r\n", "static\r\n\r\n"},
+		{"static", "other"},
+		{"", ""},
+		{"x", ""},
+		{strings.Repeat("a", 200), strings.Repeat("a", 300) + "\r\n"},
+	} {
+		var whole, from [32]byte
+		(*bodyPrefix)(nil).bodyHash([]byte(tc.body), &whole)
+		p := newBodyPrefix([]byte(tc.prefix))
+		p.bodyHash([]byte(tc.body), &from)
+		canon := strings.TrimRight(tc.body, "\r\n") + "\r\n"
+		if want := sha256.Sum256([]byte(canon)); whole != want || from != want {
+			t.Errorf("prefix %q, body %q: hash from saved state %x, whole %x, want %x", tc.prefix, tc.body, from[:4], whole[:4], want[:4])
 		}
 	}
 }

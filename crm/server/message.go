@@ -147,9 +147,12 @@ func (s *Server) build(t *prepared, j *job, dst []byte) ([]byte, error) {
 
 	textEmpty := t.text.empty(r, notPre)
 	htmlEmpty := t.html.empty(r, notPre)
+	var bodyStart int
+	var shape bodyShape
 	switch {
 	case !textEmpty && !htmlEmpty:
 		dst = append(dst, `Content-Type: multipart/alternative; boundary="`+t.boundary+`"`+"\r\n\r\n"...)
+		bodyStart, shape = len(dst), shapeMultipart
 		dst = append(dst, "--"+t.boundary+"\r\n"+partHeaders("text/plain")...)
 		dst = t.text.appendBody(dst, r, nil)
 		dst = append(dst, "\r\n--"+t.boundary+"\r\n"+partHeaders("text/html")...)
@@ -157,15 +160,36 @@ func (s *Server) build(t *prepared, j *job, dst []byte) ([]byte, error) {
 		dst = append(dst, "\r\n--"+t.boundary+"--\r\n"...)
 	case !htmlEmpty:
 		dst = append(dst, partHeaders("text/html")...)
+		bodyStart, shape = len(dst), shapeHTML
 		dst = t.html.appendBody(dst, r, html.EscapeString)
 	default:
 		dst = append(dst, partHeaders("text/plain")...)
+		bodyStart, shape = len(dst), shapeText
 		dst = t.text.appendBody(dst, r, nil)
 	}
 	if s.dkim != nil {
-		return s.dkim.sign(dst, start)
+		return s.dkim.sign(dst, start, bodyStart, &t.prefixes[shape])
 	}
 	return dst, nil
+}
+
+// bodyShape is which parts a message has.
+type bodyShape uint8
+
+const (
+	shapeMultipart bodyShape = iota
+	shapeHTML
+	shapeText
+	shapes
+)
+
+// bodyPrefixes returns, per shape, the start every body of t shares and
+// its SHA-256 state, so a signature hashes only what follows.
+func (t *prepared) bodyPrefixes() (p [shapes]bodyPrefix) {
+	p[shapeMultipart] = newBodyPrefix(t.text.appendStatic([]byte("--" + t.boundary + "\r\n" + partHeaders("text/plain"))))
+	p[shapeHTML] = newBodyPrefix(t.html.appendStatic(nil))
+	p[shapeText] = newBodyPrefix(t.text.appendStatic(nil))
+	return p
 }
 
 func partHeaders(mediaType string) string {
@@ -210,6 +234,8 @@ type prepared struct {
 	fallbacks                 map[string]string
 	text, html                body
 	boundary                  string
+	// prefixes are set when messages are signed.
+	prefixes [shapes]bodyPrefix
 }
 
 // body is one MIME part's content as pieces.
@@ -234,6 +260,14 @@ const (
 
 // prepare splits and encodes c once.
 func (s *Server) prepare(c content) *prepared {
+	t := s.prepareParts(c)
+	if s.dkim != nil {
+		t.prefixes = t.bodyPrefixes()
+	}
+	return t
+}
+
+func (s *Server) prepareParts(c content) *prepared {
 	t := &prepared{variantID: c.variantID, subject: c.subject, fallbacks: c.fallbacks,
 		text: split(c.text, notPre), boundary: newBoundary()}
 	htmlTpl := c.html
@@ -270,6 +304,20 @@ func split(s string, pre preKind) body {
 		}
 	}
 	return b
+}
+
+// appendStatic appends the encoded start of b that is the same for every
+// recipient: the literal text before its first merge slot or preheader.
+func (b body) appendStatic(dst []byte) []byte {
+	var st qpState
+	for i := range b {
+		g := &b[i]
+		if g.field != "" || g.pre != notPre {
+			break
+		}
+		dst = appendPiece(dst, &g.piece, &st)
+	}
+	return dst
 }
 
 // empty reports whether the segments of kind pre merge to nothing (for

@@ -27,31 +27,17 @@ import (
 	"github.com/halcytone/contentgen/internal/testtools"
 )
 
-type server struct {
-	url string
-	dir string
-	cmd *exec.Cmd
-	err error
-}
-
 var (
-	once  sync.Once
-	local server
+	once     sync.Once
+	local    *Server
+	localErr error
 )
 
 // Main runs the tests and stops a server this package started.
 func Main(m *testing.M) {
 	code := m.Run()
-	if local.cmd != nil && local.cmd.Process != nil {
-		_ = local.cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = local.cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = local.cmd.Process.Kill()
-		}
-		_ = os.RemoveAll(local.dir)
+	if local != nil {
+		local.Stop()
 	}
 	os.Exit(code)
 }
@@ -64,14 +50,14 @@ func DSN(t testing.TB) string {
 	testtools.Integration(t, "PostgreSQL")
 	base := os.Getenv("PGTEST_URL")
 	if base == "" {
-		once.Do(startLocal)
-		if local.err != nil {
+		once.Do(func() { local, localErr = Start() })
+		if localErr != nil {
 			if os.Getenv("CI") != "true" {
-				t.Skipf("PostgreSQL is not available (%v); install it with apt-get install postgresql, or set PGTEST_URL", local.err)
+				t.Skipf("PostgreSQL is not available (%v); install it with apt-get install postgresql, or set PGTEST_URL", localErr)
 			}
-			t.Fatalf("PostgreSQL is required under CI: %v", local.err)
+			t.Fatalf("PostgreSQL is required under CI: %v", localErr)
 		}
-		base = local.url
+		base = local.URL
 	}
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
@@ -119,45 +105,73 @@ func binDir() (string, error) {
 	return filepath.Dir(matches[len(matches)-1]), nil
 }
 
-func startLocal() {
+// Server is a private PostgreSQL server in a temporary folder, tuned for
+// speed over durability (no fsync).
+type Server struct {
+	// URL is its postgres database, for the postgres superuser.
+	URL string
+	dir string
+	cmd *exec.Cmd
+}
+
+// Start starts a private server from the machine's PostgreSQL binaries,
+// as the postgres user when running as root, on a free loopback port.
+func Start() (*Server, error) {
 	bin, err := binDir()
 	if err != nil {
-		local.err = err
-		return
+		return nil, err
 	}
 	dir, err := os.MkdirTemp("", "pgtest-")
 	if err != nil {
-		local.err = err
-		return
+		return nil, err
 	}
-	local.dir = dir
+	s := &Server{dir: dir}
 	asRoot := os.Geteuid() == 0
 	if asRoot {
 		if err := exec.Command("chown", "postgres:postgres", dir).Run(); err != nil {
-			local.err = fmt.Errorf("chown %s to postgres: %w", dir, err)
-			return
+			s.Stop()
+			return nil, fmt.Errorf("chown %s to postgres: %w", dir, err)
 		}
 		_ = os.Chmod(dir, 0o700)
 	}
 	data := filepath.Join(dir, "data")
 	if out, err := command(asRoot, filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync").CombinedOutput(); err != nil {
-		local.err = fmt.Errorf("initdb: %v: %s", err, out)
-		return
+		s.Stop()
+		return nil, fmt.Errorf("initdb: %v: %s", err, out)
 	}
 	port, err := freePort()
 	if err != nil {
-		local.err = err
-		return
+		s.Stop()
+		return nil, err
 	}
 	cmd := command(asRoot, filepath.Join(bin, "postgres"), "-D", data, "-p", strconv.Itoa(port), "-k", dir,
 		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 	if err := cmd.Start(); err != nil {
-		local.err = fmt.Errorf("start postgres: %w", err)
-		return
+		s.Stop()
+		return nil, fmt.Errorf("start postgres: %w", err)
 	}
-	local.cmd = cmd
-	local.url = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
-	local.err = waitReady(local.url, 30*time.Second)
+	s.cmd = cmd
+	s.URL = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
+	if err := waitReady(s.URL, 30*time.Second); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Stop stops the server and removes its files.
+func (s *Server) Stop() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		_ = s.cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = s.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = s.cmd.Process.Kill()
+		}
+	}
+	_ = os.RemoveAll(s.dir)
 }
 
 func command(asRoot bool, name string, args ...string) *exec.Cmd {

@@ -13,7 +13,10 @@
 // to send to; default: the bench's own discarding server), BENCH_SMTP
 // (sinks when BENCH_SMTP_ADDR is not set: discard, mailpit; default discard;
 // "none" skips), BENCH_SMTP_SIZES (default 20000,100000), BENCH_SMTP_DKIM
-// (off, on for Ed25519, rsa for RSA-2048; default off,on),
+// (off, on for Ed25519, rsa for RSA-2048, dual for both signatures;
+// default off,on), BENCH_SMTP_DB (the CRM's database for the SMTP sends:
+// sqlite, postgres for a private server started from the machine's
+// PostgreSQL binaries, or both; default sqlite),
 // BENCH_DOC_SIZES (the document-size sweep in bytes of Markdown, default
 // 2 KB, 100 KB, 1 MB, 5 MB; "none" skips), BENCH_DOC_RECIPIENTS (default
 // 10000), BENCH_CRM_CPUPROFILE (file for the SMTP runs' CRM CPU profile), BENCH_WINDOW and BENCH_PAGE_SIZE (the worker's SEND_WINDOW and
@@ -155,13 +158,15 @@ func run(ctx context.Context) error {
 			if err != nil || n <= 0 {
 				return fmt.Errorf("BENCH_SMTP_SIZES: %q is not a number of recipients", s)
 			}
-			for _, dkim := range list("BENCH_SMTP_DKIM", "off,on") {
-				line, err := cfg.RunSMTP(ctx, bench.SMTPRun{Sink: sink, Recipients: n, DKIM: dkim})
-				if err != nil {
-					return err
+			for _, db := range list("BENCH_SMTP_DB", bench.DBSQLite) {
+				for _, dkim := range list("BENCH_SMTP_DKIM", "off,on") {
+					line, err := cfg.RunSMTP(ctx, bench.SMTPRun{Sink: sink, Recipients: n, DKIM: dkim, DB: db})
+					if err != nil {
+						return err
+					}
+					fmt.Println(line)
+					report.Lines = append(report.Lines, line)
 				}
-				fmt.Println(line)
-				report.Lines = append(report.Lines, line)
 			}
 		}
 	}
