@@ -358,16 +358,14 @@ func (a *Activities) uploadContent(ctx context.Context, newsletterID string, u u
 		return false, nil
 	}
 	log := activity.GetLogger(ctx)
-	write := u.write
 	if activity.IsActivity(ctx) {
-		// A large edition takes a while to upload: each variant written
-		// tells Temporal the attempt is alive.
-		write = func(i int, w io.Writer) error {
-			activity.RecordHeartbeat(ctx, "upload content")
-			return u.write(i, w)
-		}
+		// A large edition takes a while to upload and the CRM a while to
+		// take it in: the attempt tells Temporal it is alive meanwhile,
+		// and the client bounds stalls.
+		stop := heartbeatEvery(ctx, 10*time.Second, "upload content")
+		defer stop()
 	}
-	_, err := up.PutContentStream(ctx, newsletterID, u.digest, len(u.ids), write)
+	_, err := up.PutContentStream(ctx, newsletterID, u.digest, len(u.ids), u.write)
 	var ae *artifact.Error
 	switch {
 	case err == nil:
@@ -383,6 +381,27 @@ func (a *Activities) uploadContent(ctx context.Context, newsletterID string, u u
 		return false, nonRetryable(ErrTypeCRMRejected, fmt.Errorf("upload content of %s: %w; this newsletter already began sending other content, so start the new content as a new edition", newsletterID, err))
 	}
 	return false, classifyHTTP("upload content of "+newsletterID, ErrTypeCRMRejected, err)
+}
+
+// heartbeatEvery records a heartbeat with details now and every d until
+// stop is called.
+func heartbeatEvery(ctx context.Context, d time.Duration, details any) (stop func()) {
+	activity.RecordHeartbeat(ctx, details)
+	t := time.NewTicker(d)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-t.C:
+				activity.RecordHeartbeat(ctx, details)
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return func() { t.Stop(); close(done) }
 }
 
 // read pages through the recipients from cursor and queues one batch per

@@ -141,7 +141,7 @@ func TestFiveMegabyteDocumentKeepsHistoryFlat(t *testing.T) {
 		t.Errorf("status warnings lack the Gmail clip warning: %q", st.Warnings)
 	}
 
-	res := approveAndWait(t, s, id)
+	res := approveAndWaitWithin(t, s, id, largeDocumentWait)
 	if res.Outcome != workflows.OutcomeSent || res.Send.Accepted != s.contactCount {
 		t.Fatalf("result %+v: want sent to %d contacts", res.Send, s.contactCount)
 	}
@@ -207,7 +207,7 @@ func TestOneMegabyteNotionPageKeepsHistoryFlat(t *testing.T) {
 	if !strings.Contains(pruned, `"deleted_artifacts": 0`) || !strings.Contains(pruned, "2026-W52") {
 		t.Errorf("prune during the run: %s", pruned)
 	}
-	res := approveAndWait(t, s, id)
+	res := approveAndWaitWithin(t, s, id, largeDocumentWait)
 	if res.Send.Accepted != s.contactCount || res.Send.ContentDigest != p.Rendered.ContentDigest {
 		t.Fatalf("send %+v: want %d accepted with the rendered content %s", res.Send, s.contactCount, p.Rendered.ContentDigest)
 	}
@@ -230,7 +230,7 @@ func TestInlineBatchesForCRMWithoutContentEndpoint(t *testing.T) {
 	}})
 	id := startEdition(t, s, "2026-W51")
 	waitStage(t, s.temporal, id, workflows.StageAwaitingApproval)
-	res := approveAndWait(t, s, id)
+	res := approveAndWaitWithin(t, s, id, largeDocumentWait)
 	if res.Outcome != workflows.OutcomeSent || res.Send.Accepted != s.contactCount || res.Send.ContentMode != activities.ContentInline {
 		t.Fatalf("send %+v: want %d accepted, inline", res.Send, s.contactCount)
 	}

@@ -66,7 +66,13 @@ func temporalCLI(t *testing.T, s *stack, args ...string) string {
 
 func result(t *testing.T, s *stack, id string) workflows.Result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	return resultWithin(t, s, id, 2*time.Minute)
+}
+
+// resultWithin is result with its own bound on the wait.
+func resultWithin(t *testing.T, s *stack, id string, wait time.Duration) workflows.Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	var res workflows.Result
 	if err := s.temporal.GetWorkflow(ctx, id, "").Get(ctx, &res); err != nil {

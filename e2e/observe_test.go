@@ -56,13 +56,20 @@ func (o stackOptions) httpClient() *http.Client {
 // approveAndWait approves id as ana@example.com and returns its result.
 func approveAndWait(t *testing.T, s *stack, id string) workflows.Result {
 	t.Helper()
+	return approveAndWaitWithin(t, s, id, 2*time.Minute)
+}
+
+// approveAndWaitWithin is approveAndWait with its own bound on the wait
+// for the result.
+func approveAndWaitWithin(t *testing.T, s *stack, id string, wait time.Duration) workflows.Result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	tok := s.mint(t, id, "ana@example.com", workflows.SignalApprove)
 	if err := s.temporal.SignalWorkflow(ctx, id, "", workflows.SignalApprove, workflows.ApproveSignal{By: "ana@example.com", Token: tok}); err != nil {
 		t.Fatalf("approve %s: %v", id, err)
 	}
-	res := result(t, s, id)
+	res := resultWithin(t, s, id, wait)
 	if res.Outcome != workflows.OutcomeSent {
 		t.Fatalf("outcome %q, want sent: %+v", res.Outcome, res)
 	}

@@ -74,8 +74,8 @@ func (c *Client) Do(ctx context.Context, op, method, path string, hdr http.Heade
 //
 // A streamed body may be far larger than any JSON request, so the client's
 // whole-request timeout does not bound it: the same duration bounds each
-// stall instead (no body written, or no reply after the body, for that
-// long), and ctx bounds the whole.
+// stall while the body goes out, replyWaitFactor times it bounds the wait
+// for the reply after the body, and ctx bounds the whole.
 func (c *Client) DoStream(ctx context.Context, op, method, path string, hdr http.Header, write func(w io.Writer) error, out any) error {
 	sc := *c
 	hc := *c.HTTP
@@ -102,6 +102,11 @@ func (c *Client) DoStream(ctx context.Context, op, method, path string, hdr http
 		if err == nil {
 			err = bw.Flush()
 		}
+		if timer != nil && err == nil {
+			// The whole body is out: the server may now take a while
+			// to take in megabytes before it replies.
+			timer.Reset(replyWaitFactor * stall)
+		}
 		werr <- err
 		pw.CloseWithError(err)
 	}()
@@ -116,6 +121,10 @@ func (c *Client) DoStream(ctx context.Context, op, method, path string, hdr http
 	}
 	return err
 }
+
+// replyWaitFactor scales the client's timeout into the wait for a reply
+// to a streamed body, which the server may process at length.
+const replyWaitFactor = 10
 
 // progressWriter restarts the stall timer each time the body moves on.
 type progressWriter struct {
