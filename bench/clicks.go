@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/crm/server"
 	"github.com/halcytone/contentgen/workflows"
 )
 
@@ -49,7 +50,10 @@ func (c Config) RunClicks(ctx context.Context, r ClicksRun) (string, error) {
 		return "", err
 	}
 	defer sink.Close()
-	sink.Keep("/r/")
+	const edition = "2026-W10"
+	// Proofs go through the CRM too, with tracked links of their own: keep
+	// a message of the edition itself.
+	sink.Keep(server.HeaderNewsletterID + ": " + workflows.WorkflowID(edition) + "\r\n")
 	dir, err := os.MkdirTemp(c.WorkDir, "bench-clicks-")
 	if err != nil {
 		return "", fmt.Errorf("bench clicks: %w", err)
@@ -58,14 +62,13 @@ func (c Config) RunClicks(ctx context.Context, r ClicksRun) (string, error) {
 		defer os.RemoveAll(dir)
 	}
 	env := []string{"CRM_DELIVERY_MODE=smtp", "SMTP_HOST=127.0.0.1", "SMTP_PORT=" + strconv.Itoa(sink.Addr().Port), "SMTP_TLS=none",
-		"CRM_CONCURRENCY=" + strconv.Itoa(max(c.CRMConcurrency, 16)), "GOGC=" + strconv.Itoa(c.CRMGOGC)}
+		"CRM_CONCURRENCY=" + strconv.Itoa(max(c.CRMConcurrency, 16)), "GOGC=" + strconv.Itoa(c.CRMGOGC), "CRM_CPU_PROFILE=" + c.CRMProfile}
 	fmt.Fprintf(c.Log, "clicks: %d recipients; seeding and starting the stack in %s\n", r.Recipients, dir)
 	s, err := StartStack(ctx, StackOptions{Bin: c.Bin, Dir: dir, Contacts: r.Recipients, CRMEnv: env, WorkerEnv: c.workerEnv()})
 	defer s.Close()
 	if err != nil {
 		return "", fmt.Errorf("bench clicks: %w (logs in %s)", err, filepath.Join(dir, "logs"))
 	}
-	const edition = "2026-W10"
 	sendCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	sent := make(chan error, 1)
@@ -78,9 +81,9 @@ func (c Config) RunClicks(ctx context.Context, r ClicksRun) (string, error) {
 		return "", fmt.Errorf("bench clicks: %w", err)
 	}
 	fmt.Fprintf(c.Log, "clicks: clicking %s from %d clients for %s while the send runs\n", link, r.Concurrency, r.Duration)
-	before := sink.Messages()
+	before, loadBefore := sink.Messages(), loadAvg1()
 	res, err := clickFor(ctx, link, r.Concurrency, r.Duration)
-	during := sink.Messages() - before
+	during, loadAfter := sink.Messages()-before, loadAvg1()
 	if err != nil {
 		return "", fmt.Errorf("bench clicks: %w", err)
 	}
@@ -94,9 +97,19 @@ func (c Config) RunClicks(ctx context.Context, r ClicksRun) (string, error) {
 	if rep.ClicksTotal != res.clicks {
 		return "", fmt.Errorf("bench clicks: the CRM counted %d clicks, the clients made %d", rep.ClicksTotal, res.clicks)
 	}
-	return fmt.Sprintf("BENCH_CLICKS sink=discard recipients=%d clients=%d seconds=%.2f clicks=%d clicks_per_s=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.1f sent_meanwhile=%d sent_per_s_meanwhile=%.0f counted=%d",
+	return fmt.Sprintf("BENCH_CLICKS sink=discard recipients=%d clients=%d seconds=%.2f clicks=%d clicks_per_s=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.1f sent_meanwhile=%d sent_per_s_meanwhile=%.0f counted=%d load1_before=%s load1_after=%s",
 		r.Recipients, r.Concurrency, res.seconds, res.clicks, float64(res.clicks)/res.seconds, ms(res.p50), ms(res.p99), ms(res.max),
-		during, float64(during)/res.seconds, rep.ClicksTotal), nil
+		during, float64(during)/res.seconds, rep.ClicksTotal, loadBefore, loadAfter), nil
+}
+
+// loadAvg1 is the one-minute load average, "?" when unknown: other work on
+// the machine shares the cores the clicks are measured on.
+func loadAvg1() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
