@@ -11,6 +11,7 @@ import (
 
 	"github.com/halcytone/contentgen/crm"
 	crmserver "github.com/halcytone/contentgen/crm/server"
+	"github.com/halcytone/contentgen/internal/crmtest"
 	"github.com/halcytone/contentgen/internal/mailpittest"
 	"github.com/halcytone/contentgen/workflows"
 )
@@ -55,7 +56,12 @@ func TestClickCountedInItsSection(t *testing.T) {
 	browser := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	get := func(url string) *http.Response {
 		t.Helper()
-		resp, err := browser.Get(url)
+		req, err := http.NewRequest(http.MethodGet, url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("User-Agent", crmtest.ReaderUserAgent) // programs' clicks are counted apart
+		resp, err := browser.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

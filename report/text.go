@@ -49,7 +49,7 @@ func WriteText(w io.Writer, e Edition) {
 		if !e.UniqueCounted() {
 			unique = UniqueNotCounted
 		}
-		fmt.Fprintf(w, "clicks %d (%s; %d machine clicks counted apart)  opens %d (estimated; %d machine opens counted apart)",
+		fmt.Fprintf(w, "clicks %d (%s)  machine clicks %d (link scanners, counted apart)  opens %d (estimated; %d machine opens counted apart)",
 			e.ClicksTotal, unique, e.MachineClicks, e.OpensEstimated, e.MachineOpens)
 		if e.Tracking != "" {
 			fmt.Fprintf(w, "  tracking %s", e.Tracking)
