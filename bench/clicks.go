@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/halcytone/contentgen/crm"
@@ -82,8 +83,12 @@ func (c Config) RunClicks(ctx context.Context, r ClicksRun) (string, error) {
 	}
 	fmt.Fprintf(c.Log, "clicks: clicking %s from %d clients for %s while the send runs\n", link, r.Concurrency, r.Duration)
 	before, loadBefore := sink.Messages(), loadAvg1()
+	crmCPU0, _ := s.CRM.CPUSeconds()
+	selfCPU0 := selfCPUSeconds()
 	res, err := clickFor(ctx, link, r.Concurrency, r.Duration)
 	during, loadAfter := sink.Messages()-before, loadAvg1()
+	crmCPU1, _ := s.CRM.CPUSeconds()
+	selfCPU := selfCPUSeconds() - selfCPU0
 	if err != nil {
 		return "", fmt.Errorf("bench clicks: %w", err)
 	}
@@ -97,9 +102,20 @@ func (c Config) RunClicks(ctx context.Context, r ClicksRun) (string, error) {
 	if rep.ClicksTotal+rep.MachineClicks != res.clicks {
 		return "", fmt.Errorf("bench clicks: the CRM counted %d clicks and %d machine clicks, the clients made %d", rep.ClicksTotal, rep.MachineClicks, res.clicks)
 	}
-	return fmt.Sprintf("BENCH_CLICKS sink=discard recipients=%d clients=%d seconds=%.2f clicks=%d clicks_per_s=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.1f sent_meanwhile=%d sent_per_s_meanwhile=%.0f counted=%d machine=%d load1_before=%s load1_after=%s",
+	return fmt.Sprintf("BENCH_CLICKS sink=discard recipients=%d clients=%d seconds=%.2f clicks=%d clicks_per_s=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.1f sent_meanwhile=%d sent_per_s_meanwhile=%.0f counted=%d machine=%d crm_cpu_s=%.2f bench_cpu_s=%.2f load1_before=%s load1_after=%s",
 		r.Recipients, r.Concurrency, res.seconds, res.clicks, float64(res.clicks)/res.seconds, ms(res.p50), ms(res.p99), ms(res.max),
-		during, float64(during)/res.seconds, rep.ClicksTotal, rep.MachineClicks, loadBefore, loadAfter), nil
+		during, float64(during)/res.seconds, rep.ClicksTotal, rep.MachineClicks,
+		crmCPU1-crmCPU0, selfCPU, loadBefore, loadAfter), nil
+}
+
+// selfCPUSeconds is the CPU time the bench process used so far: the
+// clicking clients and the discarding SMTP server.
+func selfCPUSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 // loadAvg1 is the one-minute load average, "?" when unknown: other work on
