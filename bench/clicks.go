@@ -13,9 +13,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/halcytone/contentgen/crm"
+	"github.com/halcytone/contentgen/crm/server"
 	"github.com/halcytone/contentgen/workflows"
 )
 
@@ -49,7 +51,10 @@ func (c Config) RunClicks(ctx context.Context, r ClicksRun) (string, error) {
 		return "", err
 	}
 	defer sink.Close()
-	sink.Keep("/r/")
+	const edition = "2026-W10"
+	// Proofs go through the CRM too, with tracked links of their own: keep
+	// a message of the edition itself.
+	sink.Keep(server.HeaderNewsletterID + ": " + workflows.WorkflowID(edition) + "\r\n")
 	dir, err := os.MkdirTemp(c.WorkDir, "bench-clicks-")
 	if err != nil {
 		return "", fmt.Errorf("bench clicks: %w", err)
@@ -58,14 +63,13 @@ func (c Config) RunClicks(ctx context.Context, r ClicksRun) (string, error) {
 		defer os.RemoveAll(dir)
 	}
 	env := []string{"CRM_DELIVERY_MODE=smtp", "SMTP_HOST=127.0.0.1", "SMTP_PORT=" + strconv.Itoa(sink.Addr().Port), "SMTP_TLS=none",
-		"CRM_CONCURRENCY=" + strconv.Itoa(max(c.CRMConcurrency, 16)), "GOGC=" + strconv.Itoa(c.CRMGOGC)}
+		"CRM_CONCURRENCY=" + strconv.Itoa(max(c.CRMConcurrency, 16)), "GOGC=" + strconv.Itoa(c.CRMGOGC), "CRM_CPU_PROFILE=" + c.CRMProfile}
 	fmt.Fprintf(c.Log, "clicks: %d recipients; seeding and starting the stack in %s\n", r.Recipients, dir)
 	s, err := StartStack(ctx, StackOptions{Bin: c.Bin, Dir: dir, Contacts: r.Recipients, CRMEnv: env, WorkerEnv: c.workerEnv()})
 	defer s.Close()
 	if err != nil {
 		return "", fmt.Errorf("bench clicks: %w (logs in %s)", err, filepath.Join(dir, "logs"))
 	}
-	const edition = "2026-W10"
 	sendCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	sent := make(chan error, 1)
@@ -78,9 +82,13 @@ func (c Config) RunClicks(ctx context.Context, r ClicksRun) (string, error) {
 		return "", fmt.Errorf("bench clicks: %w", err)
 	}
 	fmt.Fprintf(c.Log, "clicks: clicking %s from %d clients for %s while the send runs\n", link, r.Concurrency, r.Duration)
-	before := sink.Messages()
+	before, loadBefore := sink.Messages(), loadAvg1()
+	crmCPU0, _ := s.CRM.CPUSeconds()
+	selfCPU0 := selfCPUSeconds()
 	res, err := clickFor(ctx, link, r.Concurrency, r.Duration)
-	during := sink.Messages() - before
+	during, loadAfter := sink.Messages()-before, loadAvg1()
+	crmCPU1, _ := s.CRM.CPUSeconds()
+	selfCPU := selfCPUSeconds() - selfCPU0
 	if err != nil {
 		return "", fmt.Errorf("bench clicks: %w", err)
 	}
@@ -91,12 +99,33 @@ func (c Config) RunClicks(ctx context.Context, r ClicksRun) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("bench clicks: report: %w", err)
 	}
-	if rep.ClicksTotal != res.clicks {
-		return "", fmt.Errorf("bench clicks: the CRM counted %d clicks, the clients made %d", rep.ClicksTotal, res.clicks)
+	if rep.ClicksTotal+rep.MachineClicks != res.clicks {
+		return "", fmt.Errorf("bench clicks: the CRM counted %d clicks and %d machine clicks, the clients made %d", rep.ClicksTotal, rep.MachineClicks, res.clicks)
 	}
-	return fmt.Sprintf("BENCH_CLICKS sink=discard recipients=%d clients=%d seconds=%.2f clicks=%d clicks_per_s=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.1f sent_meanwhile=%d sent_per_s_meanwhile=%.0f counted=%d",
+	return fmt.Sprintf("BENCH_CLICKS sink=discard recipients=%d clients=%d seconds=%.2f clicks=%d clicks_per_s=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.1f sent_meanwhile=%d sent_per_s_meanwhile=%.0f counted=%d machine=%d crm_cpu_s=%.2f bench_cpu_s=%.2f load1_before=%s load1_after=%s",
 		r.Recipients, r.Concurrency, res.seconds, res.clicks, float64(res.clicks)/res.seconds, ms(res.p50), ms(res.p99), ms(res.max),
-		during, float64(during)/res.seconds, rep.ClicksTotal), nil
+		during, float64(during)/res.seconds, rep.ClicksTotal, rep.MachineClicks,
+		crmCPU1-crmCPU0, selfCPU, loadBefore, loadAfter), nil
+}
+
+// selfCPUSeconds is the CPU time the bench process used so far: the
+// clicking clients and the discarding SMTP server.
+func selfCPUSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// loadAvg1 is the one-minute load average, "?" when unknown: other work on
+// the machine shares the cores the clicks are measured on.
+func loadAvg1() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

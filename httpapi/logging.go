@@ -30,6 +30,9 @@ func LogRequests(log *slog.Logger, next http.Handler) http.Handler {
 		} else if rec.status >= 400 {
 			level = slog.LevelInfo
 		}
+		if !log.Enabled(r.Context(), level) {
+			return
+		}
 		log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
 			"duration", time.Since(start), "correlationId", r.Header.Get(HeaderCorrelationID))
 	})

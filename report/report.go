@@ -24,23 +24,29 @@ func NewsletterID(edition string) string { return NewsletterIDPrefix + edition }
 // EmailUnavailable says why, when the CRM could not be read; web figures
 // likewise with WebUnavailable.
 type Edition struct {
-	Edition        string              `json:"edition"`
-	NewsletterID   string              `json:"newsletter_id"`
-	Delivered      int                 `json:"delivered"`
-	Bounced        int                 `json:"bounced"`
-	Complained     int                 `json:"complained"`
-	Unsubscribed   int                 `json:"unsubscribed"`
-	ClicksTotal    int                 `json:"clicks_total"`
-	UniqueClicks   int                 `json:"unique_clicks"`
+	Edition      string `json:"edition"`
+	NewsletterID string `json:"newsletter_id"`
+	Delivered    int    `json:"delivered"`
+	Bounced      int    `json:"bounced"`
+	Complained   int    `json:"complained"`
+	Unsubscribed int    `json:"unsubscribed"`
+	ClicksTotal  int    `json:"clicks_total"`
+	UniqueClicks int    `json:"unique_clicks"`
+	// MachineClicks are link scanners' clicks, part of no other click
+	// figure.
+	MachineClicks  int                 `json:"machine_clicks"`
 	OpensEstimated int                 `json:"opens_estimated"`
 	MachineOpens   int                 `json:"machine_opens"`
 	Sections       []crm.SectionClicks `json:"sections"`
 	Links          []crm.LinkClicks    `json:"links"`
 	ClicksByDay    []crm.DayCount      `json:"clicks_by_day"`
-	Tracking       string              `json:"tracking,omitempty"`
-	WebViews       int                 `json:"web_views"`
-	WebUnique      int                 `json:"web_unique_visitors"`
-	WebViewsByDay  []platform.ViewDay  `json:"web_views_by_day"`
+	// Segments are the delivery outcome and readers' clicks per segment
+	// the recipients are in; clicks per segment need individual tracking.
+	Segments      []crm.SegmentCount `json:"segments"`
+	Tracking      string             `json:"tracking,omitempty"`
+	WebViews      int                `json:"web_views"`
+	WebUnique     int                `json:"web_unique_visitors"`
+	WebViewsByDay []platform.ViewDay `json:"web_views_by_day"`
 	// Slug is the edition's web update, when the Platform has one.
 	Slug string `json:"slug,omitempty"`
 
@@ -79,7 +85,7 @@ func (e Edition) HasWeb() bool { return e.WebUnavailable == "" }
 // New starts the figures of edition, with neither source read yet.
 func New(edition string) Edition {
 	return Edition{Edition: edition, NewsletterID: NewsletterID(edition), Sections: []crm.SectionClicks{},
-		Links: []crm.LinkClicks{}, ClicksByDay: []crm.DayCount{}, WebViewsByDay: []platform.ViewDay{},
+		Links: []crm.LinkClicks{}, ClicksByDay: []crm.DayCount{}, Segments: []crm.SegmentCount{}, WebViewsByDay: []platform.ViewDay{},
 		EmailUnavailable: "not read", WebUnavailable: "not read"}
 }
 
@@ -88,7 +94,7 @@ func New(edition string) Edition {
 func (e *Edition) SetEmail(r crm.Report) {
 	e.EmailUnavailable = ""
 	e.Delivered, e.Bounced, e.Complained, e.Unsubscribed = r.Delivered, r.Bounced, r.Complained, r.Unsubscribed
-	e.ClicksTotal, e.UniqueClicks = r.ClicksTotal, r.UniqueClicks
+	e.ClicksTotal, e.UniqueClicks, e.MachineClicks = r.ClicksTotal, r.UniqueClicks, r.MachineClicks
 	e.OpensEstimated, e.MachineOpens, e.Tracking = r.OpensEstimated, r.MachineOpens, r.Tracking
 	e.Sections = append([]crm.SectionClicks{}, r.Sections...)
 	if !e.UniqueCounted() {
@@ -101,6 +107,7 @@ func (e *Edition) SetEmail(r crm.Report) {
 	e.Links = append([]crm.LinkClicks{}, r.Links...)
 	slices.SortStableFunc(e.Links, func(a, b crm.LinkClicks) int { return cmp.Compare(b.Clicks, a.Clicks) })
 	e.ClicksByDay = append([]crm.DayCount{}, r.ClicksByDay...)
+	e.Segments = append([]crm.SegmentCount{}, r.Segments...)
 }
 
 // SetWeb fills in the Platform's web reads.

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -80,5 +81,38 @@ func TestUniqueClicksNeedIndividualTracking(t *testing.T) {
 	}
 	if l, _ := Summarize(e); !strings.Contains(l.Lines()[0], "3 clicks (1 unique)") {
 		t.Errorf("individual line %q", l.Lines()[0])
+	}
+}
+
+// Machine clicks and the per-segment table reach the text and the JSON.
+func TestMachineClicksAndSegments(t *testing.T) {
+	rep := crm.Report{Tracking: "individual", Delivered: 3, ClicksTotal: 2, MachineClicks: 5,
+		Sections: []crm.SectionClicks{{Category: "breathscape", Clicks: 2}, {Category: "vision"}},
+		Segments: []crm.SegmentCount{{Segment: "beta", Delivered: 2, Bounced: 1, Complained: 1, Unsubscribed: 1, Clicks: 2}, {Segment: "pro", Delivered: 1}}}
+	e := New("2026-W47")
+	e.SetEmail(rep)
+	var b bytes.Buffer
+	WriteText(&b, e)
+	for _, want := range []string{"machine clicks 5 (link scanners, counted apart)", "  vision                        0  (unique 0)\n",
+		"  beta                             2        1          1            1       2\n", "  pro                              1        0          0            0       0\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, b.String())
+		}
+	}
+	js, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"machine_clicks":5`, `"segments":[{"segment":"beta","delivered":2,"bounced":1,"complained":1,"unsubscribed":1,"clicks":2}`} {
+		if !strings.Contains(string(js), want) {
+			t.Errorf("JSON lacks %s: %s", want, js)
+		}
+	}
+	rep.Tracking = "aggregate"
+	e.SetEmail(rep)
+	b.Reset()
+	WriteText(&b, e)
+	if !strings.Contains(b.String(), "(clicks per segment need individual tracking)") || !strings.Contains(b.String(), "      -\n") {
+		t.Errorf("aggregate text shows clicks per segment:\n%s", b.String())
 	}
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -48,7 +49,8 @@ func WriteText(w io.Writer, e Edition) {
 		if !e.UniqueCounted() {
 			unique = UniqueNotCounted
 		}
-		fmt.Fprintf(w, "clicks %d (%s)  opens %d (estimated; %d machine opens counted apart)", e.ClicksTotal, unique, e.OpensEstimated, e.MachineOpens)
+		fmt.Fprintf(w, "clicks %d (%s)  machine clicks %d (link scanners, counted apart)  opens %d (estimated; %d machine opens counted apart)",
+			e.ClicksTotal, unique, e.MachineClicks, e.OpensEstimated, e.MachineOpens)
 		if e.Tracking != "" {
 			fmt.Fprintf(w, "  tracking %s", e.Tracking)
 		}
@@ -67,6 +69,20 @@ func WriteText(w io.Writer, e Edition) {
 			fmt.Fprintln(w, "clicks by link:")
 			for _, l := range e.Links {
 				fmt.Fprintf(w, "  %6d  %-14s %s\n", l.Clicks, name(l.Category), l.URL)
+			}
+		}
+		if len(e.Segments) > 0 {
+			fmt.Fprintln(w, "by segment:")
+			fmt.Fprintf(w, "  %-24s %9s %8s %10s %12s %7s\n", "segment", "delivered", "bounced", "complained", "unsubscribed", "clicks")
+			for _, sg := range e.Segments {
+				clicks := strconv.Itoa(sg.Clicks)
+				if !e.UniqueCounted() {
+					clicks = "-"
+				}
+				fmt.Fprintf(w, "  %-24s %9d %8d %10d %12d %7s\n", sg.Segment, sg.Delivered, sg.Bounced, sg.Complained, sg.Unsubscribed, clicks)
+			}
+			if !e.UniqueCounted() {
+				fmt.Fprintln(w, "  (clicks per segment need individual tracking)")
 			}
 		}
 		if len(e.ClicksByDay) > 0 {

@@ -39,7 +39,7 @@ func (s *Server) Handler() http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	return httpapi.LogRequests(s.log, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handler{httpapi.LogRequests(s.log, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Tracked links skip the mux, whose path cleaning would answer
 		// "/r/x/../y" with a redirect of its own.
 		if token, ok := strings.CutPrefix(r.URL.Path, PathClick); ok {
@@ -47,7 +47,17 @@ func (s *Server) Handler() http.Handler {
 			return
 		}
 		mux.ServeHTTP(w, r)
-	}))
+	}))}
+}
+
+// handler is the CRM's handler. Readers' clicks and pixel loads are not
+// traced: they come by the thousand a second, carry tokens in their paths,
+// and are counted by the CRM's own metrics.
+type handler struct{ http.Handler }
+
+// Traced reports whether r gets a server span (see service.TraceFilter).
+func (handler) Traced(r *http.Request) bool {
+	return !strings.HasPrefix(r.URL.Path, PathClick) && !strings.HasPrefix(r.URL.Path, PathOpen)
 }
 
 // allowRequest applies the newsletter request rate; over it the reply is

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -35,17 +36,16 @@ type foundLink struct {
 // mailto: or tel:), each with the category of the section it is in. It
 // returns src with every section marker removed and, when href is not nil,
 // the n-th link's href replaced by href(n); nothing else changes byte for
-// byte.
-func rewriteHTML(src, unsubscribePrefix string, href func(n int) string) (string, []foundLink) {
+// byte. sections are the categories of the sections, in order, once each.
+func rewriteHTML(src, unsubscribePrefix string, href func(n int) string) (out string, links []foundLink, sections []string) {
 	type open struct {
 		tag      string
 		depth    int
 		category string
 	}
 	var stack []open
-	var links []foundLink
-	var out strings.Builder
-	out.Grow(len(src) + len(src)/8)
+	var b strings.Builder
+	b.Grow(len(src) + len(src)/8)
 	z := html.NewTokenizer(strings.NewReader(src))
 	for {
 		tt := z.Next()
@@ -53,7 +53,7 @@ func rewriteHTML(src, unsubscribePrefix string, href func(n int) string) (string
 			break
 		}
 		if tt != html.StartTagToken && tt != html.SelfClosingTagToken && tt != html.EndTagToken {
-			out.Write(z.Raw())
+			b.Write(z.Raw())
 			continue
 		}
 		// Reading attributes may unescape them in the tokenizer's buffer.
@@ -70,7 +70,7 @@ func rewriteHTML(src, unsubscribePrefix string, href func(n int) string) (string
 			}
 		}
 		if !hasAttr || tt == html.EndTagToken {
-			out.WriteString(raw)
+			b.WriteString(raw)
 			continue
 		}
 		tok := html.Token{Type: tt, Data: string(name)}
@@ -85,8 +85,12 @@ func rewriteHTML(src, unsubscribePrefix string, href func(n int) string) (string
 				continue
 			}
 			if tt == html.StartTagToken && !pushed {
-				stack = append(stack, open{tag: tok.Data, depth: 1, category: strings.TrimSpace(tok.Attr[i].Val)})
+				category := strings.TrimSpace(tok.Attr[i].Val)
+				stack = append(stack, open{tag: tok.Data, depth: 1, category: category})
 				pushed = true
+				if category != "" && !slices.Contains(sections, category) {
+					sections = append(sections, category)
+				}
 			}
 			tok.Attr = append(tok.Attr[:i], tok.Attr[i+1:]...)
 			i--
@@ -114,12 +118,12 @@ func rewriteHTML(src, unsubscribePrefix string, href func(n int) string) (string
 			}
 		}
 		if changed {
-			out.WriteString(tok.String())
+			b.WriteString(tok.String())
 		} else {
-			out.WriteString(raw)
+			b.WriteString(raw)
 		}
 	}
-	return out.String(), links
+	return b.String(), links, sections
 }
 
 // trackable reports whether a link may be rewritten: an absolute http or
@@ -147,23 +151,30 @@ func (s *Server) trackVariant(ctx context.Context, newsletterID, variantKey, htm
 		if !strings.Contains(html, AttrSection) {
 			return html, text, nil
 		}
-		out, _ := rewriteHTML(html, "", nil)
+		out, _, _ := rewriteHTML(html, "", nil)
 		return out, text, nil
 	}
 	unsub := s.cfg.PublicURL + "/unsubscribe"
-	_, found := rewriteHTML(html, unsub, nil)
+	_, found, sections := rewriteHTML(html, unsub, nil)
 	ids, err := s.registerLinks(ctx, newsletterID, variantKey, found)
 	if err != nil {
 		return "", "", err
 	}
-	suffix := ""
+	if err := s.registerSections(ctx, newsletterID, sections); err != nil {
+		return "", "", err
+	}
+	suffix, pixelSuffix := "", ""
 	if s.cfg.Tracking.Mode == TrackingIndividual {
-		suffix = "." + mergetag.Tag(fieldTrackRecipient)
+		// Links that name the recipient end with the send time too, so a
+		// click within seconds of it is known for a link scanner's. In
+		// aggregate mode every recipient of a variant gets the same links.
+		pixelSuffix = "." + mergetag.Tag(fieldTrackRecipient)
+		suffix = pixelSuffix + "." + mergetag.Tag(fieldTrackSent)
 	}
 	tracked := func(n int) string {
 		return s.cfg.PublicURL + PathClick + linkToken(s.signer, newsletterID, variantKey, ids[n]) + suffix
 	}
-	out, _ := rewriteHTML(html, unsub, tracked)
+	out, _, _ := rewriteHTML(html, unsub, tracked)
 	byURL := make(map[string]string, len(found))
 	for i, l := range found {
 		if _, ok := byURL[l.url]; !ok {
@@ -172,7 +183,7 @@ func (s *Server) trackVariant(ctx context.Context, newsletterID, variantKey, htm
 	}
 	text = rewriteText(text, byURL)
 	if s.cfg.Tracking.Opens {
-		pixel := `<img src="` + s.cfg.PublicURL + PathOpen + linkToken(s.signer, newsletterID, variantKey, ids[-1]) + suffix +
+		pixel := `<img src="` + s.cfg.PublicURL + PathOpen + linkToken(s.signer, newsletterID, variantKey, ids[-1]) + pixelSuffix +
 			"/" + mergetag.Tag(fieldTrackSent) + `" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0;">`
 		if i := strings.LastIndex(strings.ToLower(out), "</body>"); i >= 0 {
 			out = out[:i] + pixel + out[i:]
@@ -268,4 +279,22 @@ func (s *Server) registerLinks(ctx context.Context, newsletterID, variantKey str
 		}
 	}
 	return ids, nil
+}
+
+// registerSections records the sections of a newsletter's variant; the
+// first variant to name a section sets its place.
+func (s *Server) registerSections(ctx context.Context, newsletterID string, sections []string) error {
+	if len(sections) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 3*len(sections))
+	for i, c := range sections {
+		args = append(args, newsletterID, c, i)
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO newsletter_sections (newsletter_id, category, position) VALUES `+
+		valueRows(s.db.Dialect, len(sections), 3)+` ON CONFLICT (newsletter_id, category) DO NOTHING`, args...)
+	if err != nil {
+		return fmt.Errorf("register sections of newsletter %s: %w", newsletterID, err)
+	}
+	return nil
 }

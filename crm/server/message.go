@@ -52,7 +52,7 @@ func (s *Server) template(ctx context.Context, j *job) (*prepared, error) {
 	}
 	t := s.prepare(content{variantID: v.ID, subject: v.Subject, preheader: v.Preheader, html: htmlBody, text: textBody, fallbacks: v.Fallbacks})
 	t.trackRecipient = s.cfg.Tracking.Mode == TrackingIndividual
-	t.trackSent = s.cfg.Tracking.Opens
+	t.trackSent = s.cfg.Tracking.Opens || t.trackRecipient
 	s.templates.put(j.variantKey.String, t)
 	return t, nil
 }

@@ -120,9 +120,30 @@ func (s *Server) reportUnsubscribes(ctx context.Context, rep *crm.Report) error 
 	return nil
 }
 
+// reportLinks counts readers' clicks per link and per section, and link
+// scanners' clicks apart. Every section of the newsletter is listed, with
+// 0 clicks when nobody clicked it or it has no link.
 func (s *Server) reportLinks(ctx context.Context, rep *crm.Report) error {
 	sections := map[string]int{}
-	err := s.scanRows(ctx, `SELECT l.url, l.category, COALESCE(SUM(c.clicks), 0) FROM links l
+	addSection := func(category string) {
+		if _, ok := sections[category]; !ok {
+			rep.Sections = append(rep.Sections, crm.SectionClicks{Category: category})
+			sections[category] = 0
+		}
+	}
+	err := s.scanRows(ctx, `SELECT category FROM newsletter_sections WHERE newsletter_id = $1 ORDER BY position, category`,
+		[]any{rep.NewsletterID}, func(rows *sql.Rows) error {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				return fmt.Errorf("read sections: %w", err)
+			}
+			addSection(c)
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	err = s.scanRows(ctx, `SELECT l.url, l.category, COALESCE(SUM(c.clicks), 0) FROM links l
 		LEFT JOIN link_clicks c ON c.link_id = l.id
 		WHERE l.newsletter_id = $1 AND l.position >= 0 GROUP BY l.url, l.category ORDER BY l.url, l.category`,
 		[]any{rep.NewsletterID}, func(rows *sql.Rows) error {
@@ -133,15 +154,18 @@ func (s *Server) reportLinks(ctx context.Context, rep *crm.Report) error {
 			rep.Links = append(rep.Links, l)
 			rep.ClicksTotal += l.Clicks
 			if l.Category != "" {
-				if _, ok := sections[l.Category]; !ok {
-					rep.Sections = append(rep.Sections, crm.SectionClicks{Category: l.Category})
-				}
+				addSection(l.Category)
 				sections[l.Category] += l.Clicks
 			}
 			return nil
 		})
 	if err != nil {
 		return err
+	}
+	err = s.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(c.clicks), 0) FROM link_machine_clicks c JOIN links l ON l.id = c.link_id
+		WHERE l.newsletter_id = $1`, rep.NewsletterID).Scan(&rep.MachineClicks)
+	if err != nil {
+		return fmt.Errorf("count machine clicks: %w", err)
 	}
 	for i := range rep.Sections {
 		rep.Sections[i].Clicks = sections[rep.Sections[i].Category]
@@ -158,9 +182,13 @@ func (s *Server) reportUniques(ctx context.Context, rep *crm.Report) error {
 	query := `SELECT scope, COUNT(*) FROM visitors WHERE newsletter_id = $1 GROUP BY scope`
 	if s.cfg.Tracking.Mode == TrackingIndividual {
 		query = `SELECT l.category, COUNT(DISTINCT r.delivery_id) FROM recipient_clicks r JOIN links l ON l.id = r.link_id
-			WHERE l.newsletter_id = $1 GROUP BY l.category`
+			WHERE l.newsletter_id = $1 AND r.machine = $2 GROUP BY l.category`
 	}
-	err := s.scanRows(ctx, query, []any{rep.NewsletterID}, func(rows *sql.Rows) error {
+	args := []any{rep.NewsletterID}
+	if s.cfg.Tracking.Mode == TrackingIndividual {
+		args = append(args, false)
+	}
+	err := s.scanRows(ctx, query, args, func(rows *sql.Rows) error {
 		var scope string
 		var n int
 		if err := rows.Scan(&scope, &n); err != nil {
@@ -174,7 +202,7 @@ func (s *Server) reportUniques(ctx context.Context, rep *crm.Report) error {
 	}
 	if s.cfg.Tracking.Mode == TrackingIndividual {
 		err := s.db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT r.delivery_id) FROM recipient_clicks r JOIN links l ON l.id = r.link_id
-			WHERE l.newsletter_id = $1`, rep.NewsletterID).Scan(&rep.UniqueClicks)
+			WHERE l.newsletter_id = $1 AND r.machine = $2`, rep.NewsletterID, false).Scan(&rep.UniqueClicks)
 		if err != nil {
 			return fmt.Errorf("count unique clicks: %w", err)
 		}
@@ -294,8 +322,8 @@ func (s *Server) reportSegments(ctx context.Context, rep *crm.Report) error {
 	}
 	if s.cfg.Tracking.Mode == TrackingIndividual {
 		err = s.scanRows(ctx, `SELECT cs.segment, COUNT(*) FROM recipient_clicks r JOIN deliveries d ON d.id = r.delivery_id
-			JOIN contact_segments cs ON cs.contact_id = d.contact_id WHERE d.newsletter_id = $1 GROUP BY cs.segment`,
-			[]any{rep.NewsletterID}, func(rows *sql.Rows) error {
+			JOIN contact_segments cs ON cs.contact_id = d.contact_id WHERE d.newsletter_id = $1 AND r.machine = $2 GROUP BY cs.segment`,
+			[]any{rep.NewsletterID, false}, func(rows *sql.Rows) error {
 				var name string
 				var n int
 				if err := rows.Scan(&name, &n); err != nil {

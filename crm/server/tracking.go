@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"hash"
 	"strconv"
 	"strings"
 	"sync"
@@ -69,52 +70,82 @@ func (c TrackingConfig) check() (TrackingConfig, error) {
 	return c, nil
 }
 
-// signer makes and checks the MACs of link tokens.
+// signer makes and checks the MACs of link tokens. Checking a token
+// allocates nothing: each key keeps a pool of HMAC states with their
+// message and sum buffers.
 type signer struct {
-	keys []hmacPool
+	keys []sync.Pool
 }
 
-type hmacPool struct{ p sync.Pool }
+type macState struct {
+	h        hash.Hash
+	msg, sum []byte
+}
 
 func newSigner(keys []string) *signer {
-	s := &signer{keys: make([]hmacPool, len(keys))}
+	s := &signer{keys: make([]sync.Pool, len(keys))}
 	for i, k := range keys {
 		key := []byte(k)
-		s.keys[i].p.New = func() any { return hmac.New(sha256.New, key) }
+		s.keys[i].New = func() any { return &macState{h: hmac.New(sha256.New, key)} }
 	}
 	return s
 }
 
 var b64url = base64.RawURLEncoding
 
-// mac is a 96-bit MAC of parts under key i, base64url (16 characters).
-func (s *signer) mac(i int, parts ...string) string {
-	h := s.keys[i].p.Get().(interface {
-		Write([]byte) (int, error)
-		Sum([]byte) []byte
-		Reset()
-	})
-	h.Reset()
-	for _, p := range parts {
-		h.Write([]byte(p))
-		h.Write([]byte{0})
-	}
-	var sum [sha256.Size]byte
-	out := b64url.EncodeToString(h.Sum(sum[:0])[:12])
-	s.keys[i].p.Put(h)
+// macLen is the length of a MAC: 96 bits, 16 characters of base64url.
+const macLen = 12
+
+// sum is the MAC under key i of the message msg appends to its argument.
+func (s *signer) sum(i int, msg func([]byte) []byte) (out [macLen]byte) {
+	st := s.keys[i].Get().(*macState)
+	st.msg = msg(st.msg[:0])
+	st.h.Reset()
+	st.h.Write(st.msg)
+	st.sum = st.h.Sum(st.sum[:0])
+	copy(out[:], st.sum)
+	s.keys[i].Put(st)
 	return out
 }
 
-func (s *signer) sign(parts ...string) string { return s.mac(0, parts...) }
-
-// verify reports whether got is the MAC of parts under any key.
-func (s *signer) verify(got string, parts ...string) bool {
+// verify reports whether got (base64url) is the MAC of msg under any key.
+func (s *signer) verify(got string, msg func([]byte) []byte) bool {
+	var want [macLen]byte
+	if len(got) != b64url.EncodedLen(macLen) {
+		return false
+	}
+	if n, err := b64url.Decode(want[:], []byte(got)); err != nil || n != macLen {
+		return false
+	}
 	for i := range s.keys {
-		if hmac.Equal([]byte(got), []byte(s.mac(i, parts...))) {
+		m := s.sum(i, msg)
+		if hmac.Equal(m[:], want[:]) {
 			return true
 		}
 	}
 	return false
+}
+
+// sign is the MAC of msg under the first key, base64url.
+func (s *signer) sign(msg func([]byte) []byte) string {
+	m := s.sum(0, msg)
+	return b64url.EncodeToString(m[:])
+}
+
+// Each part of a MAC's message is followed by a zero byte.
+
+func linkMsg(newsletter, variantKey string, id int64) func([]byte) []byte {
+	return func(b []byte) []byte {
+		b = append(append(append(append(append(b, "link\x00"...), newsletter...), 0), variantKey...), 0)
+		return append(strconv.AppendInt(b, id, 36), 0)
+	}
+}
+
+func recipientMsg(newsletter string, delivery int64) func([]byte) []byte {
+	return func(b []byte) []byte {
+		b = append(append(append(b, "recipient\x00"...), newsletter...), 0)
+		return append(strconv.AppendInt(b, delivery, 36), 0)
+	}
 }
 
 // A link token is "<link id>.<mac>" where the MAC covers the newsletter,
@@ -124,11 +155,11 @@ func (s *signer) verify(got string, parts ...string) bool {
 // it costs one MAC per message and none in aggregate mode.
 
 func linkMAC(s *signer, newsletter, variantKey string, id int64) string {
-	return s.sign("link", newsletter, variantKey, strconv.FormatInt(id, 36))
+	return s.sign(linkMsg(newsletter, variantKey, id))
 }
 
 func recipientMAC(s *signer, newsletter string, delivery int64) string {
-	return s.sign("recipient", newsletter, strconv.FormatInt(delivery, 36))
+	return s.sign(recipientMsg(newsletter, delivery))
 }
 
 // linkToken is a link's token without a recipient part.
@@ -146,28 +177,33 @@ type token struct {
 	link, delivery  int64
 	linkMAC, recMAC string
 	hasRecipient    bool
+	// sent is the send time of the message (Unix seconds), 0 when the
+	// token has none. It is not signed: it only tells a scanner's click
+	// from a reader's.
+	sent int64
 }
 
-// parseToken splits "<id>.<mac>[.<delivery>.<mac>]"; anything else fails.
+// parseToken splits "<id>.<mac>[.<delivery>.<mac>[.<sent>]]"; anything
+// else fails.
 func parseToken(v string) (token, bool) {
 	var t token
-	if len(v) > 96 {
+	if len(v) > 112 {
 		return t, false
 	}
-	var parts [4]string
+	var parts [5]string
 	n := 0
-	for n < 4 {
+	for ; n < len(parts) && v != ""; n++ {
 		i := strings.IndexByte(v, '.')
 		if i < 0 {
-			parts[n] = v
-			n++
-			v = ""
-			break
+			parts[n], v = v, ""
+			continue
 		}
 		parts[n], v = v[:i], v[i+1:]
-		n++
+		if v == "" {
+			return t, false
+		}
 	}
-	if v != "" || (n != 2 && n != 4) {
+	if v != "" || n < 2 {
 		return t, false
 	}
 	id, err := strconv.ParseInt(parts[0], 36, 64)
@@ -175,12 +211,22 @@ func parseToken(v string) (token, bool) {
 		return t, false
 	}
 	t.link, t.linkMAC = id, parts[1]
-	if n == 4 {
+	if n >= 4 {
 		d, err := strconv.ParseInt(parts[2], 36, 64)
 		if err != nil || d <= 0 || len(parts[3]) != 16 {
 			return t, false
 		}
 		t.delivery, t.recMAC, t.hasRecipient = d, parts[3], true
+	}
+	if n == 3 {
+		return t, false
+	}
+	if n == 5 {
+		sent, err := strconv.ParseInt(parts[4], 36, 64)
+		if err != nil || sent <= 0 {
+			return t, false
+		}
+		t.sent = sent
 	}
 	return t, true
 }

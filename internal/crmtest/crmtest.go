@@ -98,6 +98,10 @@ func (c *CRM) Send(t testing.TB, newsletterID string, v crm.Variant) {
 	}
 }
 
+// ReaderUserAgent is the user agent Click follows links with: a desktop
+// browser's.
+const ReaderUserAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+
 var anchor = regexp.MustCompile(`<a [^>]*href="([^"]+)"[^>]*>([^<]*)</a>`)
 
 // Click follows, as a reader's browser does, the link whose text is
@@ -112,7 +116,13 @@ func (c *CRM) Click(t testing.TB, to, subject, linkText string) string {
 		}
 		href := strings.ReplaceAll(m[1], "&amp;", "&")
 		browser := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		resp, err := browser.Get(href)
+		req, err := http.NewRequest(http.MethodGet, href, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A browser's user agent: the CRM counts clicks by programs apart.
+		req.Header.Set("User-Agent", ReaderUserAgent)
+		resp, err := browser.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -77,12 +77,23 @@ func Tracing(ctx context.Context, name string, env Getenv, log *slog.Logger) (fl
 	}, nil
 }
 
+// TraceFilter is a handler that leaves some requests untraced: Traced
+// reports whether r gets a span and HTTP metrics.
+type TraceFilter interface {
+	http.Handler
+	Traced(r *http.Request) bool
+}
+
 // Serve serves h on addr — each request a server span continuing the
-// caller's trace — until ctx ends or background (when not nil) returns.
-// Then requests in progress finish and background's context is cancelled
-// and awaited, within 15 s.
+// caller's trace, unless h is a TraceFilter that says otherwise — until
+// ctx ends or background (when not nil) returns. Then requests in progress
+// finish and background's context is cancelled and awaited, within 15 s.
 func Serve(ctx context.Context, name, addr string, h http.Handler, log *slog.Logger, background func(context.Context) error) error {
-	hs := httpapi.NewServer(addr, otelhttp.NewHandler(h, name), httpapi.DefaultTimeouts)
+	var opts []otelhttp.Option
+	if f, ok := h.(TraceFilter); ok {
+		opts = append(opts, otelhttp.WithFilter(f.Traced))
+	}
+	hs := httpapi.NewServer(addr, otelhttp.NewHandler(h, name, opts...), httpapi.DefaultTimeouts)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

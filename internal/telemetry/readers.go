@@ -3,6 +3,7 @@ package telemetry
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -10,7 +11,7 @@ import (
 
 // Metrics of what readers do with an edition, counted by the CRM as they
 // happen. The Prometheus exporter adds _total: newsletter_clicks_total
-// {newsletter}, newsletter_opens_total{newsletter, kind} and
+// {newsletter, kind}, newsletter_opens_total{newsletter, kind} and
 // newsletter_unsubscribes_total{newsletter}.
 const (
 	MetricClicks       = "newsletter_clicks"
@@ -20,8 +21,9 @@ const (
 	// TagNewsletter is the newsletter ID (the run's workflow ID, e.g.
 	// newsletter-2026-W49).
 	TagNewsletter = "newsletter"
-	// KindHuman and KindMachine are the TagKind values of opens: machine
-	// opens are privacy proxies' prefetches and loads right after sending.
+	// KindHuman and KindMachine are the TagKind values of clicks and
+	// opens: machine opens are privacy proxies' prefetches and loads right
+	// after sending; machine clicks are link scanners'.
 	KindHuman   = "human"
 	KindMachine = "machine"
 )
@@ -30,6 +32,9 @@ const (
 // meter provider (the CRM's Prometheus one).
 type ReaderMetrics struct {
 	clicks, opens, unsubscribes metric.Int64Counter
+	// clickOpts caches each newsletter's attribute sets (human, machine):
+	// clicks come by the thousand a second.
+	clickOpts sync.Map
 }
 
 // NewReaderMetrics makes the counters on mp.
@@ -49,9 +54,21 @@ func NewReaderMetrics(mp metric.MeterProvider) (*ReaderMetrics, error) {
 	return &r, nil
 }
 
-// Click counts one click on a link of newsletter.
-func (r *ReaderMetrics) Click(newsletter string) {
-	r.clicks.Add(context.Background(), 1, metric.WithAttributes(attribute.String(TagNewsletter, newsletter)))
+// Click counts one click on a link of newsletter, by kind (a reader's or
+// a link scanner's).
+func (r *ReaderMetrics) Click(newsletter string, machine bool) {
+	v, ok := r.clickOpts.Load(newsletter)
+	if !ok {
+		v, _ = r.clickOpts.LoadOrStore(newsletter, &[2]metric.AddOption{
+			metric.WithAttributeSet(attribute.NewSet(attribute.String(TagNewsletter, newsletter), attribute.String(TagKind, KindHuman))),
+			metric.WithAttributeSet(attribute.NewSet(attribute.String(TagNewsletter, newsletter), attribute.String(TagKind, KindMachine))),
+		})
+	}
+	opt := v.(*[2]metric.AddOption)[0]
+	if machine {
+		opt = v.(*[2]metric.AddOption)[1]
+	}
+	r.clicks.Add(context.Background(), 1, opt)
 }
 
 // Open counts one load of newsletter's open pixel.

@@ -12,9 +12,10 @@ func TestReaderMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.Click("newsletter-2026-W49")
-	m.Click("newsletter-2026-W49")
-	m.Click("newsletter-2026-W50")
+	m.Click("newsletter-2026-W49", false)
+	m.Click("newsletter-2026-W49", false)
+	m.Click("newsletter-2026-W49", true)
+	m.Click("newsletter-2026-W50", false)
 	m.Open("newsletter-2026-W49", true)
 	m.Open("newsletter-2026-W49", false)
 	m.Open("newsletter-2026-W49", false)
@@ -25,8 +26,9 @@ func TestReaderMetrics(t *testing.T) {
 		labels map[string]string
 		want   float64
 	}{
-		{"newsletter_clicks_total", map[string]string{"newsletter": "newsletter-2026-W49"}, 2},
-		{"newsletter_clicks_total", map[string]string{"newsletter": "newsletter-2026-W50"}, 1},
+		{"newsletter_clicks_total", map[string]string{"newsletter": "newsletter-2026-W49", "kind": "human"}, 2},
+		{"newsletter_clicks_total", map[string]string{"newsletter": "newsletter-2026-W49", "kind": "machine"}, 1},
+		{"newsletter_clicks_total", map[string]string{"newsletter": "newsletter-2026-W50", "kind": "human"}, 1},
 		{"newsletter_opens_total", map[string]string{"newsletter": "newsletter-2026-W49", "kind": "machine"}, 1},
 		{"newsletter_opens_total", map[string]string{"newsletter": "newsletter-2026-W49", "kind": "human"}, 2},
 		{"newsletter_unsubscribes_total", map[string]string{"newsletter": "newsletter-2026-W50"}, 1},

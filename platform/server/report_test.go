@@ -146,7 +146,7 @@ func TestReportWithoutCRM(t *testing.T) {
 // and the page holds no script, under a CSP that allows none.
 func TestReportInBrowser(t *testing.T) {
 	browsertest.Chromium(t)
-	crmt := crmtest.Start(t, "email,name,segments\nann@example.com,Ann,\nbo@example.com,Bo,\ncy@example.org,Cy,\n")
+	crmt := crmtest.Start(t, "email,name,segments\nann@example.com,Ann,beta\nbo@example.com,Bo,beta\ncy@example.org,Cy,pro\n")
 	for _, ed := range []string{"2026-W48", "2026-W49"} {
 		crmt.Send(t, report.NewsletterID(ed), sectionedEmail(ed))
 	}
@@ -173,13 +173,18 @@ func TestReportInBrowser(t *testing.T) {
 		t.Error("the rendered report holds a script")
 	}
 	for _, want := range []string{"<dt>Delivered</dt><dd>3</dd>", "<dt>Clicks</dt><dd>4<small>", "halcytone.example/box", "https://halcytone.example/pulse",
-		"<td>2026-W48</td><td>3</td><td>1</td><td>not counted</td>", "unique clicks need individual tracking", "<td>2026-W47</td><td colspan=\"4\">email figures unavailable</td>"} {
+		"<td>2026-W48</td><td>3</td><td>1</td><td>not counted</td>", "unique clicks need individual tracking",
+		"<dt>Machine clicks</dt><dd>0<small>", "<th scope=\"col\">Segment</th>", "<td>beta</td><td>2</td><td>0</td><td>0</td><td>0</td><td>not counted</td>",
+		"<td>pro</td><td>1</td><td>0</td><td>0</td><td>0</td><td>not counted</td>", "Clicks per segment need individual tracking", "<td>2026-W47</td><td colspan=\"4\">email figures unavailable</td>"} {
 		if !strings.Contains(dom, want) && !strings.Contains(string(r.body), want) {
 			t.Errorf("report lacks %q", want)
 		}
 	}
 	if strings.Contains(dom, " unique</small>") {
 		t.Error("the report shows unique clicks the CRM did not count (aggregate tracking)")
+	}
+	if i, j := strings.Index(dom, `id="segments"`), strings.Index(dom, "Clicks over the first 7 days"); i < 0 || j < i {
+		t.Error("the rendered report lacks the segment table before the clicks by day")
 	}
 	for _, id := range []string{"chart-sections", "chart-links", "chart-days", "chart-web", "chart-compare"} {
 		if !strings.Contains(dom, `id="`+id+`"`) {
