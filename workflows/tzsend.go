@@ -271,11 +271,16 @@ func (r *run) groupSummary(i int) string {
 // 2 more", "no time zone".
 func zoneNames(zones []string) string {
 	names := make([]string, 0, len(zones))
+	none := false
 	for _, z := range zones {
 		if z == "" {
-			z = "no time zone"
+			none = true
+			continue
 		}
 		names = append(names, z)
+	}
+	if none {
+		names = append(names, "no time zone")
 	}
 	switch len(names) {
 	case 0:
