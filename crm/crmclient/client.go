@@ -67,7 +67,7 @@ func (c *Client) Recipients(ctx context.Context, segments []string, cursor strin
 // ErrTimezonesUnsupported is returned by RecipientTimezones when the CRM
 // does not list recipients by time zone, so it cannot send by time zone
 // either.
-var ErrTimezonesUnsupported = errors.New("the CRM does not implement " + crm.PathRecipientTimezones + ", so it cannot filter recipients by time zone; turn time-zone send windows off (TZ_WINDOWS=false, no --tz-windows) or upgrade the CRM")
+var ErrTimezonesUnsupported = errors.New("the CRM does not implement " + crm.PathRecipientTimezones + ", so it cannot filter recipients by time zone; start the edition without time-zone windows (no --tz-windows, NEWSLETTER_TZ_WINDOWS=false) or upgrade the CRM")
 
 // RecipientTimezones counts the subscribed recipients of segments by their
 // timezone attribute. A CRM without the endpoint gives

@@ -33,6 +33,7 @@ func TestSendFlagsAreCheckedFirst(t *testing.T) {
 		{[]string{"send", "cancel", "--by", "ops@example.com", "--token", "v1.t", "--mint"}, "give --token"},
 		{[]string{"test-send", "--edition", "2026-W48"}, "--to is required"},
 		{[]string{"start", "--source", "markdown:x.md", "--approvers", "a@example.com", "--window", "daily"}, "--window needs --send-at"},
+		{[]string{"start", "--source", "markdown:x.md", "--approvers", "a@example.com", "--tz-windows"}, "--tz-windows needs --send-at"},
 		{[]string{"start", "--source", "markdown:x.md", "--approvers", "a@example.com", "--send-at", "Someday 09:00"}, "not a weekday"},
 		{[]string{"start", "--source", "markdown:x.md", "--approvers", "a@example.com", "--send-at", "Monday 09:00", "--window", "hourly"}, "use daily or weekly"},
 	}
