@@ -225,6 +225,7 @@ func (r *run) execute(ctx workflow.Context) (Result, error) {
 		}
 		if r.dl.cancelReq {
 			r.status.Delivery.State, r.status.Delivery.Summary = SendCancelled, "cancelled before the send time: nothing sent"
+			r.progressed()
 			return r.result(OutcomeCancelled), nil
 		}
 		if due {

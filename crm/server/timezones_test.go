@@ -43,7 +43,8 @@ func TestRecipientTimezones(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := []crm.TimezoneCount{{"", 1}, {"America/New_York", 1}, {"Asia/Tokyo", 1}, {"Europe/London", 2}, {"Mars/Olympus", 1}}
+			want := []crm.TimezoneCount{{Timezone: "", Count: 1}, {Timezone: "America/New_York", Count: 1}, {Timezone: "Asia/Tokyo", Count: 1},
+				{Timezone: "Europe/London", Count: 2}, {Timezone: "Mars/Olympus", Count: 1}}
 			if !slices.Equal(reply.Timezones, want) || reply.Total != 6 {
 				t.Errorf("time zones %+v total %d, want %+v total 6", reply.Timezones, reply.Total, want)
 			}
