@@ -12,6 +12,7 @@ import (
 
 	"github.com/halcytone/contentgen/approvals"
 	"github.com/halcytone/contentgen/approvals/token"
+	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/workflows"
 )
 
@@ -83,5 +84,20 @@ func TestSendMintSignsASendControlToken(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "pause_send signal sent to newsletter-2026-W48") {
 		t.Errorf("stdout = %q", stdout)
+	}
+}
+
+// Status lists each time-zone group and who goes at the edition's own
+// send time for lack of a valid zone.
+func TestStatusShowsTimezoneGroups(t *testing.T) {
+	var b bytes.Buffer
+	printDelivery(&b, &workflows.DeliveryStatus{Summary: "sending by time zone: 1 of 2 groups sent, next America/New_York at 2026-12-07 14:00 UTC waiting",
+		Groups:     []workflows.SendGroupStatus{{Summary: "Europe/London 09:00 sent 120"}, {Summary: "America/New_York at 2026-12-07 14:00 UTC waiting"}},
+		NoTimezone: 3, InvalidTimezones: []crm.TimezoneCount{{Timezone: "Mars/Olympus", Count: 2}}})
+	for _, want := range []string{"time-zone groups (2):\n  Europe/London 09:00 sent 120\n  America/New_York at 2026-12-07 14:00 UTC waiting\n",
+		"3 recipients without a time zone", `2 recipients with invalid time zone "Mars/Olympus"`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("status lacks %q:\n%s", want, b.String())
+		}
 	}
 }
