@@ -79,6 +79,10 @@ type SendInput struct {
 	// Resume continues a send that was paused: the pages up to its
 	// cursor are not sent again.
 	Resume *SendProgress `json:"resume,omitempty"`
+	// Timezones, when set, sends only to the recipients whose timezone
+	// attribute is one of them ("" for none): one time-zone group. Its
+	// pages' idempotency keys are the group's own.
+	Timezones []string `json:"timezones,omitempty"`
 }
 
 // maxRejectedSamples caps how many rejections a result lists.
@@ -167,6 +171,11 @@ func (a *Activities) SendNewsletter(ctx context.Context, in SendInput) (SendResu
 	}
 	if len(content.ids) == 0 {
 		return SendResult{}, nonRetryable(ErrTypeRender, fmt.Errorf("send %s: the edition has no rendered email", in.NewsletterID))
+	}
+	if in.Timezones != nil {
+		if _, err := a.timezoneCRM(); err != nil {
+			return SendResult{}, err
+		}
 	}
 	// A cancelled activity (a paused or cancelled send) stops reading at
 	// once, but the batches already handed to the CRM finish: their
@@ -412,7 +421,7 @@ func (s *sender) read(ctx context.Context, cursor string, jobs chan<- *batch) (i
 		if err := s.throttle.waitPause(ctx); err != nil {
 			return queued, err
 		}
-		page, err := s.a.CRM.Recipients(ctx, s.in.Audience, cursor, s.opts.PageSize)
+		page, err := s.a.recipients(ctx, s.in.Audience, s.in.Timezones, cursor, s.opts.PageSize)
 		if err != nil && ctx.Err() != nil {
 			return queued, ctx.Err() // stopped: not a CRM failure
 		}
@@ -427,7 +436,7 @@ func (s *sender) read(ctx context.Context, cursor string, jobs chan<- *batch) (i
 		}
 		failures = 0
 		if len(page.Recipients) > 0 {
-			b := &batch{seq: queued, key: pageKey(s.in.NewsletterID, cursor), nextCursor: page.NextCursor, total: page.Total, req: s.request(page.Recipients)}
+			b := &batch{seq: queued, key: pageKey(keyScope(s.in), cursor), nextCursor: page.NextCursor, total: page.Total, req: s.request(page.Recipients)}
 			select {
 			case jobs <- b:
 				queued++

@@ -30,10 +30,21 @@ type UnsentInput struct {
 	Cursor       string   `json:"cursor,omitempty"`
 	// Started: some pages were sent, so Cursor is where the rest begins.
 	Started bool `json:"started,omitempty"`
+	// Groups, for a send by time zone, are the groups not sent in full,
+	// each from its own cursor; Cursor and Started are then unused.
+	Groups []UnsentGroup `json:"groups,omitempty"`
+}
+
+// UnsentGroup is a time-zone group a cancelled send did not finish.
+type UnsentGroup struct {
+	Timezones []string `json:"timezones"`
+	Cursor    string   `json:"cursor,omitempty"`
+	Started   bool     `json:"started,omitempty"`
 }
 
 // UnsentReport says who a cancelled send did not reach: how many, the
-// first few, and the whole list (CSV: email,name) in the artifact store.
+// first few, and the whole list (CSV: email,name; and timezone for a send
+// by time zone) in the artifact store.
 type UnsentReport struct {
 	Count  int           `json:"count"`
 	Sample []string      `json:"sample,omitempty"`
@@ -48,30 +59,48 @@ type UnsentReport struct {
 func (a *Activities) ReportUnsent(ctx context.Context, in UnsentInput) (UnsentReport, error) {
 	ctx = httpapi.WithCorrelationID(ctx, in.NewsletterID)
 	rep := UnsentReport{SentCursor: in.Cursor}
-	if in.Started && in.Cursor == "" {
-		return rep, nil // the last page was sent: nobody is left
+	groups, byZone := in.Groups, in.Groups != nil
+	if !byZone {
+		groups = []UnsentGroup{{Cursor: in.Cursor, Started: in.Started}}
 	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	_ = w.Write([]string{"email", "name"})
-	cursor := in.Cursor
-	for {
-		page, err := a.CRM.Recipients(ctx, in.Audience, cursor, a.Send.withDefaults().PageSize)
-		if err != nil {
-			return rep, classifyHTTP("list recipients not sent", ErrTypeCRMRejected, err)
+	header := []string{"email", "name"}
+	if byZone {
+		header = append(header, crm.AttrTimezone)
+	}
+	_ = w.Write(header)
+	for _, g := range groups {
+		if g.Started && g.Cursor == "" {
+			continue // the last page was sent: nobody is left
 		}
-		for _, r := range page.Recipients {
-			rep.Count++
-			if len(rep.Sample) < maxUnsentSample {
-				rep.Sample = append(rep.Sample, r.Email)
+		zones := g.Timezones
+		if byZone && zones == nil {
+			zones = []string{}
+		}
+		cursor := g.Cursor
+		for {
+			page, err := a.recipients(ctx, in.Audience, zones, cursor, a.Send.withDefaults().PageSize)
+			if err != nil {
+				return rep, classifyHTTP("list recipients not sent", ErrTypeCRMRejected, err)
 			}
-			_ = w.Write([]string{r.Email, r.Name})
+			for _, r := range page.Recipients {
+				rep.Count++
+				if len(rep.Sample) < maxUnsentSample {
+					rep.Sample = append(rep.Sample, r.Email)
+				}
+				row := []string{r.Email, r.Name}
+				if byZone {
+					row = append(row, r.Attributes[crm.AttrTimezone])
+				}
+				_ = w.Write(row)
+			}
+			activity.RecordHeartbeat(ctx, rep.Count)
+			if page.NextCursor == "" {
+				break
+			}
+			cursor = page.NextCursor
 		}
-		activity.RecordHeartbeat(ctx, rep.Count)
-		if page.NextCursor == "" {
-			break
-		}
-		cursor = page.NextCursor
 	}
 	w.Flush()
 	if a.Artifacts != nil && rep.Count > 0 {

@@ -95,7 +95,8 @@ func New(cfg Config) *Server {
 
 // Handler serves GET/POST /decide, GET /preview and GET /healthz. A POST
 // to /decide with an approve token and accept=<suggestion ID> accepts
-// that suggestion instead of approving.
+// that suggestion instead of approving; with a send-control token it
+// pauses, resumes or cancels the send in flight.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+proofmail.DecidePath, s.handleConfirm)
@@ -296,6 +297,10 @@ func (s *Server) ctx(r *http.Request) (context.Context, context.CancelFunc) {
 // handleConfirm shows what the token decides. It never changes anything:
 // mail scanners and link previewers fetch every link.
 func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) {
+	if tok := r.URL.Query().Get("token"); s.isSendControl(tok) {
+		s.handleSendConfirm(w, r, tok)
+		return
+	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
 	ck, ok := s.check(ctx, w, r.URL.Query().Get("token"))
@@ -344,6 +349,10 @@ func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		s.page(w, http.StatusBadRequest, "refused", refusal{Title: "The form could not be read", Message: err.Error(), Next: "Open the link from your proof email again."})
+		return
+	}
+	if tok := r.PostForm.Get("token"); s.isSendControl(tok) {
+		s.handleSendDecide(w, r, tok)
 		return
 	}
 	ck, ok := s.check(ctx, w, r.PostForm.Get("token"))

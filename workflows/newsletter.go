@@ -62,6 +62,8 @@ type run struct {
 	// test-send (see versionSendControl); dl is that state.
 	sendControl bool
 	dl          delivery
+	// tz: the send goes by time-zone groups (Input.TZWindows).
+	tz tzState
 }
 
 // NewsletterWorkflow fetches the living document, renders every channel,
@@ -83,6 +85,9 @@ func NewsletterWorkflow(ctx workflow.Context, in Input) (Result, error) {
 			return Result{}, err
 		}
 		if err := r.setupDelivery(ctx); err != nil {
+			return Result{}, err
+		}
+		if err := r.setupTZWindows(ctx); err != nil {
 			return Result{}, err
 		}
 	}
@@ -220,6 +225,7 @@ func (r *run) execute(ctx workflow.Context) (Result, error) {
 		}
 		if r.dl.cancelReq {
 			r.status.Delivery.State, r.status.Delivery.Summary = SendCancelled, "cancelled before the send time: nothing sent"
+			r.progressed()
 			return r.result(OutcomeCancelled), nil
 		}
 		if due {
@@ -263,7 +269,10 @@ func (r *run) sendEmail(ctx workflow.Context, in activities.SendInput) (bool, er
 		}
 		return false, nil
 	}
-	cancelled, err := r.sendControlled(ctx, in)
+	if r.tz.on {
+		return r.sendGroups(ctx, in)
+	}
+	cancelled, err := r.sendControlled(ctx, in, &r.status.Send)
 	if err != nil {
 		return false, err
 	}

@@ -107,6 +107,9 @@ func (r *run) sendingAt(ctx workflow.Context) (time.Time, error) {
 // the send is cancelled before it starts.
 func (r *run) awaitSendTime(ctx workflow.Context) (bool, error) {
 	at, err := r.sendingAt(ctx)
+	if err == nil && r.tz.on {
+		at, err = r.planTZGroups(ctx, at)
+	}
 	if err != nil {
 		return false, err
 	}
@@ -147,8 +150,9 @@ func (r *run) awaitSendTime(ctx workflow.Context) (bool, error) {
 // sendControlled runs the send activity until it finishes, holding it
 // while paused: a pause or cancel cancels the activity, which lets the
 // batches in flight finish and reports its progress; a resume starts a
-// new activity at that cursor. It reports whether the send was cancelled.
-func (r *run) sendControlled(ctx workflow.Context, in activities.SendInput) (bool, error) {
+// new activity at that cursor. p is the send's progress (the run's, or a
+// time-zone group's). It reports whether the send was cancelled.
+func (r *run) sendControlled(ctx workflow.Context, in activities.SendInput, p *activities.SendProgress) (bool, error) {
 	d := r.status.Delivery
 	opts := sendOptions
 	opts.WaitForCancellation = true
@@ -157,8 +161,9 @@ func (r *run) sendControlled(ctx workflow.Context, in activities.SendInput) (boo
 		case r.dl.cancelReq:
 			return true, nil
 		case r.dl.pause:
-			d.State, d.Summary = SendPaused, fmt.Sprintf("paused after %d recipients", r.status.Send.Accepted+r.status.Send.Duplicate+r.status.Send.Rejected)
+			d.State, d.Summary = SendPaused, fmt.Sprintf("paused after %d recipients", r.sentSoFar())
 			r.setStage(ctx, StagePaused)
+			r.progressed()
 			if err := workflow.Await(ctx, func() bool { return !r.dl.pause || r.dl.cancelReq }); err != nil {
 				return false, err
 			}
@@ -166,9 +171,10 @@ func (r *run) sendControlled(ctx workflow.Context, in activities.SendInput) (boo
 		}
 		d.State, d.Summary = SendSending, "sending"
 		r.setStage(ctx, StageSending)
-		if r.status.Send.Pages > 0 {
-			p := r.status.Send
-			in.Resume = &p
+		r.progressed()
+		if p.Pages > 0 {
+			resume := *p
+			in.Resume = &resume
 		}
 		actx, stop := workflow.WithCancel(ctx)
 		f := workflow.ExecuteActivity(withOptions(actx, opts), a.SendNewsletter, in)
@@ -181,7 +187,8 @@ func (r *run) sendControlled(ctx workflow.Context, in activities.SendInput) (boo
 		var prog activities.SendProgress
 		err := f.Get(ctx, &prog)
 		if err == nil {
-			r.status.Send = prog
+			*p = prog
+			r.progressed()
 			if prog.Done {
 				d.State, d.Summary = SendSent, "sent"
 				return false, nil
@@ -192,10 +199,17 @@ func (r *run) sendControlled(ctx workflow.Context, in activities.SendInput) (boo
 			return false, stepError("send newsletter", err)
 		}
 		var ce *temporal.CanceledError
-		if errors.As(err, &ce) && ce.HasDetails() && ce.Details(&prog) == nil && prog.Pages >= r.status.Send.Pages {
-			r.status.Send = prog
+		if errors.As(err, &ce) && ce.HasDetails() && ce.Details(&prog) == nil && prog.Pages >= p.Pages {
+			*p = prog
+			r.progressed()
 		}
 	}
+}
+
+// sentSoFar is how many recipients the CRM has been handed.
+func (r *run) sentSoFar() int {
+	s := r.status.Send
+	return s.Accepted + s.Duplicate + s.Rejected
 }
 
 // finishCancelled reports a cancelled send: how many were sent and who
@@ -344,8 +358,7 @@ func (r *run) control(ctx workflow.Context, action string, s SendControlSignal) 
 
 func (r *run) recordControl(ctx workflow.Context, ev SendControlEvent) {
 	ev.At = workflow.Now(ctx).UTC()
-	s := r.status.Send
-	ev.SentSoFar = s.Accepted + s.Duplicate + s.Rejected
+	ev.SentSoFar = r.sentSoFar()
 	d := r.status.Delivery
 	d.Controls = append(d.Controls, ev)
 	if !ev.Counted {

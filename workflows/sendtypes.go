@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/crm"
 )
 
 // Send control and test sends: signal and Update names, shared by the
@@ -95,8 +96,16 @@ type DeliveryStatus struct {
 	State string `json:"state,omitempty"`
 	// Summary reads as "approved, sending at …" or "paused after 5000
 	// recipients".
-	Summary   string                   `json:"summary,omitempty"`
-	Controls  []SendControlEvent       `json:"controls,omitempty"`
-	Unsent    *activities.UnsentReport `json:"unsent,omitempty"`
-	TestSends []TestSendRecord         `json:"test_sends,omitempty"`
+	Summary string `json:"summary,omitempty"`
+	// Groups are a send by time zone (Input.TZWindows): each group's
+	// zones, instant and state, in the order they go.
+	Groups []SendGroupStatus `json:"groups,omitempty"`
+	// NoTimezone counts recipients without a timezone attribute, and
+	// InvalidTimezones the values that are no IANA time zone: they go at
+	// the edition's own send time.
+	NoTimezone       int                      `json:"no_timezone,omitempty"`
+	InvalidTimezones []crm.TimezoneCount      `json:"invalid_timezones,omitempty"`
+	Controls         []SendControlEvent       `json:"controls,omitempty"`
+	Unsent           *activities.UnsentReport `json:"unsent,omitempty"`
+	TestSends        []TestSendRecord         `json:"test_sends,omitempty"`
 }

@@ -55,6 +55,11 @@ type Input struct {
 	// Window, "daily" or "weekly", makes an approval after the send
 	// time wait for the next window instead of sending at once.
 	Window string `json:"window,omitempty"`
+	// TZWindows sends each recipient with a timezone attribute (an IANA
+	// name) at the send time's wall clock in their own zone; recipients
+	// without one, or with an invalid one, go at SendAt itself. It needs
+	// SendAt and a CRM that lists recipients by time zone.
+	TZWindows bool `json:"tz_windows,omitempty"`
 }
 
 // ApproveSignal is the payload of the approve signal and update. Token is

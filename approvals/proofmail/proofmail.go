@@ -151,8 +151,12 @@ func (d Data) view() view {
 			continue
 		}
 		verb := strings.TrimSuffix(act, "_send")
-		v.SendControls = append(v.SendControls, Action{Name: act, Label: strings.ToUpper(verb[:1]) + verb[1:] + " the send",
-			Command: mergetag.Tag(actionField(act, "command"))})
+		a := Action{Name: act, Label: strings.ToUpper(verb[:1]) + verb[1:] + " the send", Command: mergetag.Tag(actionField(act, "command"))}
+		if d.PublicURL != "" {
+			a.URL = mergetag.Tag(actionField(act, "url"))
+			a.Href = htmltemplate.HTMLAttr(`href="` + a.URL + `"`)
+		}
+		v.SendControls = append(v.SendControls, a)
 	}
 	return v
 }
@@ -165,6 +169,9 @@ func Merge(d Data) map[string]string {
 		if tok, ok := d.SendTokens[act]; ok {
 			verb := strings.TrimSuffix(act, "_send")
 			m[actionField(act, "command")] = fmt.Sprintf("starter send %s --workflow-id %s --by %s --token %s", verb, d.WorkflowID, shellQuote(d.Approver), tok)
+			if d.PublicURL != "" {
+				m[actionField(act, "url")] = Link(d.PublicURL, tok)
+			}
 		}
 	}
 	for _, act := range d.actions() {

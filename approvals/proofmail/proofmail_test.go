@@ -103,3 +103,31 @@ func TestVariantSharedByApprovers(t *testing.T) {
 		t.Error("an approver whose approval was voided shares a block with one whose was not")
 	}
 }
+
+// Send-control tokens become links to the approval page too, next to
+// their commands, when the service has a public URL.
+func TestSendControlLinks(t *testing.T) {
+	d := data("https://approve.example.com")
+	d.SendTokens = map[string]string{token.ActionPauseSend: "v1.k.P.p", token.ActionResumeSend: "v1.k.U.u", token.ActionCancelSend: "v1.k.X.x"}
+	m, err := Build(d, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range []string{"v1.k.P.p", "v1.k.U.u", "v1.k.X.x"} {
+		link := "https://approve.example.com/decide?token=" + tok
+		if !strings.Contains(m.HTML, `href="`+link+`"`) || !strings.Contains(m.Text, link) {
+			t.Errorf("proof lacks the send-control link %s", link)
+		}
+	}
+	if !strings.Contains(m.HTML, ">Pause the send</a>") || !strings.Contains(m.Text, "starter send pause --workflow-id newsletter-2026-W49") {
+		t.Errorf("proof lacks the pause link label or command:\n%s", m.Text)
+	}
+	d.PublicURL = ""
+	m, err = Build(d, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(m.HTML, "/decide?token=v1.k.P.p") {
+		t.Error("without a public URL the proof links nowhere")
+	}
+}

@@ -64,6 +64,52 @@ func (c *Client) Recipients(ctx context.Context, segments []string, cursor strin
 	return page, err
 }
 
+// ErrTimezonesUnsupported is returned by RecipientTimezones when the CRM
+// does not list recipients by time zone, so it cannot send by time zone
+// either.
+var ErrTimezonesUnsupported = errors.New("the CRM does not implement " + crm.PathRecipientTimezones + ", so it cannot filter recipients by time zone; start the edition without time-zone windows (no --tz-windows, NEWSLETTER_TZ_WINDOWS=false) or upgrade the CRM")
+
+// RecipientTimezones counts the subscribed recipients of segments by their
+// timezone attribute. A CRM without the endpoint gives
+// ErrTimezonesUnsupported.
+func (c *Client) RecipientTimezones(ctx context.Context, segments []string) (crm.TimezonesReply, error) {
+	q := url.Values{}
+	for _, s := range segments {
+		q.Add("segment", s)
+	}
+	var reply crm.TimezonesReply
+	err := c.http.Do(ctx, "crm recipient time zones", http.MethodGet, withQuery(crm.PathRecipientTimezones, q), nil, nil, &reply)
+	if se, ok := httpapi.AsStatusError(err); ok {
+		switch se.StatusCode {
+		case http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusNotImplemented:
+			return reply, fmt.Errorf("%w (HTTP %d)", ErrTimezonesUnsupported, se.StatusCode)
+		}
+	}
+	return reply, err
+}
+
+// RecipientsIn is Recipients for a query that may also name time zones
+// (crm.ParamTimezone). Only a CRM that answers RecipientTimezones takes
+// that filter; check it first.
+func (c *Client) RecipientsIn(ctx context.Context, rq crm.RecipientQuery, cursor string, limit int) (crm.RecipientsPage, error) {
+	q := url.Values{}
+	for _, s := range rq.Segments {
+		q.Add("segment", s)
+	}
+	for _, tz := range rq.Timezones {
+		q.Add(crm.ParamTimezone, tz)
+	}
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	var page crm.RecipientsPage
+	err := c.http.Do(ctx, "crm recipients", http.MethodGet, withQuery(crm.PathRecipients, q), nil, nil, &page)
+	return page, err
+}
+
 // SendNewsletter posts one batch of messages. idempotencyKey must be stable
 // across retries of the same batch. A non-2xx reply is a
 // *httpapi.StatusError carrying the server's Retry-After.

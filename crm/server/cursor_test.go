@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"testing"
+
+	"github.com/halcytone/contentgen/crm"
 )
 
 func TestRecipientsCursor(t *testing.T) {
@@ -40,7 +42,7 @@ func TestRecipientsTotalCountedOnce(t *testing.T) {
 	if _, err := s.InsertContacts(ctx, GenerateContacts(0, 5)); err != nil {
 		t.Fatal(err)
 	}
-	first, err := s.recipientsPage(ctx, nil, 0, -1, 2)
+	first, err := s.recipientsPage(ctx, crm.RecipientQuery{}, 0, -1, 2)
 	if err != nil || first.Total != 5 || first.NextCursor == "" {
 		t.Fatalf("first page: total %d, cursor %q, %v; want 5 and a cursor", first.Total, first.NextCursor, err)
 	}
@@ -51,11 +53,11 @@ func TestRecipientsTotalCountedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := s.recipientsPage(ctx, nil, after, total, 2)
+	second, err := s.recipientsPage(ctx, crm.RecipientQuery{}, after, total, 2)
 	if err != nil || second.Total != 5 || len(second.Recipients) != 2 {
 		t.Fatalf("second page: total %d, %d recipients, %v; want the first page's total 5", second.Total, len(second.Recipients), err)
 	}
-	if fresh, err := s.recipientsPage(ctx, nil, 0, -1, 2); err != nil || fresh.Total != 8 {
+	if fresh, err := s.recipientsPage(ctx, crm.RecipientQuery{}, 0, -1, 2); err != nil || fresh.Total != 8 {
 		t.Errorf("a new listing counts again: total %d, %v; want 8", fresh.Total, err)
 	}
 }

@@ -16,6 +16,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	auth := s.guard
 	mux.Handle("GET "+crm.PathRecipients, auth(http.HandlerFunc(s.handleRecipients)))
+	mux.Handle("GET "+crm.PathRecipientTimezones, auth(http.HandlerFunc(s.handleRecipientTimezones)))
 	mux.Handle("POST "+crm.PathNewsletter, auth(http.HandlerFunc(s.handleNewsletter)))
 	mux.Handle("GET "+crm.PathNewsletterContent, auth(http.HandlerFunc(s.handleGetContent)))
 	mux.Handle("PUT "+crm.PathNewsletterContent, s.guardBody(http.HandlerFunc(s.handleContent), s.cfg.MaxContentBytes))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/httpapi"
+	"github.com/halcytone/contentgen/internal/sqldb"
 )
 
 // DefaultRecipientsPage is the page size when a request names none.
@@ -36,11 +37,17 @@ func (s *Server) handleRecipients(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, http.StatusBadRequest, "invalid_cursor", "cursor", "%v", err)
 		return
 	}
-	var segments []string
+	var rq crm.RecipientQuery
 	for _, seg := range q["segment"] {
-		segments = append(segments, strings.TrimSpace(seg))
+		rq.Segments = append(rq.Segments, strings.TrimSpace(seg))
 	}
-	page, err := s.recipientsPage(r.Context(), segments, after, total, limit)
+	if tzs, ok := q[crm.ParamTimezone]; ok {
+		rq.Timezones = make([]string, 0, len(tzs))
+		for _, tz := range tzs {
+			rq.Timezones = append(rq.Timezones, strings.TrimSpace(tz))
+		}
+	}
+	page, err := s.recipientsPage(r.Context(), rq, after, total, limit)
 	if err != nil {
 		s.serverError(w, r, "list recipients", err)
 		return
@@ -49,9 +56,10 @@ func (s *Server) handleRecipients(w http.ResponseWriter, r *http.Request) {
 }
 
 // recipientsQuery parses the query of GET /api/v1/recipients, refusing
-// what it cannot read whole (see strictQuery) and a blank segment.
+// what it cannot read whole (see strictQuery) and a blank segment. A blank
+// timezone selects contacts without one.
 func recipientsQuery(raw string) (url.Values, error) {
-	q, err := strictQuery(raw, []string{"segment", "cursor", "limit"}, "segment")
+	q, err := strictQuery(raw, []string{"segment", crm.ParamTimezone, "cursor", "limit"}, "segment", crm.ParamTimezone)
 	if err != nil {
 		return nil, err
 	}
@@ -167,16 +175,37 @@ func subscribedFilter(segments []string) (string, []any) {
 	return where + " AND c.id IN (SELECT contact_id FROM contact_segments WHERE segment IN (" + ph + "))", args
 }
 
+// timezoneExpr is a contact's timezone attribute, "" when it has none.
+func (s *Server) timezoneExpr() string {
+	if s.db.Dialect == sqldb.Postgres {
+		return "COALESCE(c.attributes::jsonb ->> '" + crm.AttrTimezone + "', '')"
+	}
+	return "COALESCE(CAST(json_extract(c.attributes, '$." + crm.AttrTimezone + "') AS TEXT), '')"
+}
+
+// queryFilter is subscribedFilter narrowed to q's time zones, if any.
+func (s *Server) queryFilter(q crm.RecipientQuery) (string, []any) {
+	where, args := subscribedFilter(q.Segments)
+	if q.Timezones == nil {
+		return where, args
+	}
+	if len(q.Timezones) == 0 {
+		return where + " AND 1 = 0", args
+	}
+	ph, tzArgs := placeholders(len(args)+1, q.Timezones)
+	return where + " AND " + s.timezoneExpr() + " IN (" + ph + ")", append(args, tzArgs...)
+}
+
 // recipients returns the page after ID after, counting the total.
 func (s *Server) recipients(ctx context.Context, segments []string, after int64, limit int) (crm.RecipientsPage, error) {
-	return s.recipientsPage(ctx, segments, after, -1, limit)
+	return s.recipientsPage(ctx, crm.RecipientQuery{Segments: segments}, after, -1, limit)
 }
 
 // recipientsPage returns the page after ID after; total, when not
 // negative, is the count an earlier page made.
-func (s *Server) recipientsPage(ctx context.Context, segments []string, after int64, total, limit int) (crm.RecipientsPage, error) {
+func (s *Server) recipientsPage(ctx context.Context, q crm.RecipientQuery, after int64, total, limit int) (crm.RecipientsPage, error) {
 	page := crm.RecipientsPage{Recipients: []crm.Recipient{}, Total: total}
-	where, args := subscribedFilter(segments)
+	where, args := s.queryFilter(q)
 	// Counted first: with SQLite's single connection no query may run
 	// while rows are open.
 	if total < 0 {
@@ -245,4 +274,56 @@ func placeholders[T any](first int, vals []T) (string, []any) {
 		args[i] = v
 	}
 	return b.String(), args
+}
+
+func (s *Server) handleRecipientTimezones(w http.ResponseWriter, r *http.Request) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err == nil {
+		for k, vs := range q {
+			if k != "segment" {
+				err = fmt.Errorf("unknown parameter %q; the only parameter is segment", k)
+			}
+			for _, v := range vs {
+				if strings.TrimSpace(v) == "" {
+					err = errors.New("segment is blank; name a segment, or leave segment out for every subscribed contact")
+				}
+			}
+		}
+	}
+	if err != nil {
+		httpapi.WriteError(w, http.StatusBadRequest, "invalid_query", "query", "%v", err)
+		return
+	}
+	var segments []string
+	for _, seg := range q["segment"] {
+		segments = append(segments, strings.TrimSpace(seg))
+	}
+	reply, err := s.recipientTimezones(r.Context(), segments)
+	if err != nil {
+		s.serverError(w, r, "list recipient time zones", err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, reply)
+}
+
+// recipientTimezones counts the recipients of segments by their timezone
+// attribute, as stored.
+func (s *Server) recipientTimezones(ctx context.Context, segments []string) (crm.TimezonesReply, error) {
+	reply := crm.TimezonesReply{Timezones: []crm.TimezoneCount{}}
+	where, args := subscribedFilter(segments)
+	tz := s.timezoneExpr()
+	rows, err := s.db.QueryContext(ctx, "SELECT "+tz+" AS tz, COUNT(*) FROM contacts c WHERE "+where+" GROUP BY tz ORDER BY tz", args...)
+	if err != nil {
+		return reply, fmt.Errorf("count recipients by time zone: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c crm.TimezoneCount
+		if err := rows.Scan(&c.Timezone, &c.Count); err != nil {
+			return reply, fmt.Errorf("read time-zone count: %w", err)
+		}
+		reply.Timezones = append(reply.Timezones, c)
+		reply.Total += c.Count
+	}
+	return reply, rows.Err()
 }

@@ -183,6 +183,28 @@ func (g *gate) arm(pages int) <-chan struct{} {
 }
 
 func (g *gate) Recipients(ctx context.Context, segments []string, cursor string, limit int) (crm.RecipientsPage, error) {
+	if err := g.hold(ctx); err != nil {
+		return crm.RecipientsPage{}, err
+	}
+	return g.CRM.Recipients(ctx, segments, cursor, limit)
+}
+
+// RecipientsIn reads the recipients of a time-zone group, held like
+// Recipients.
+func (g *gate) RecipientsIn(ctx context.Context, q crm.RecipientQuery, cursor string, limit int) (crm.RecipientsPage, error) {
+	if err := g.hold(ctx); err != nil {
+		return crm.RecipientsPage{}, err
+	}
+	return g.CRM.(activities.TimezoneCRM).RecipientsIn(ctx, q, cursor, limit)
+}
+
+func (g *gate) RecipientTimezones(ctx context.Context, segments []string) (crm.TimezonesReply, error) {
+	return g.CRM.(activities.TimezoneCRM).RecipientTimezones(ctx, segments)
+}
+
+// hold counts a page read; once armed and past its pages it holds the
+// read until the send is stopped.
+func (g *gate) hold(ctx context.Context) error {
 	g.mu.Lock()
 	hold := false
 	if g.armed {
@@ -194,9 +216,9 @@ func (g *gate) Recipients(ctx context.Context, segments []string, cursor string,
 	g.mu.Unlock()
 	if hold {
 		<-ctx.Done()
-		return crm.RecipientsPage{}, ctx.Err()
+		return ctx.Err()
 	}
-	return g.CRM.Recipients(ctx, segments, cursor, limit)
+	return nil
 }
 
 func (g *gate) SendNewsletter(ctx context.Context, key string, req crm.NewsletterRequest) (crm.NewsletterResponse, error) {

@@ -101,6 +101,9 @@ func TestSendControlOnTheDevServer(t *testing.T) {
 	t.Run("pause and resume reach everyone once", func(t *testing.T) { r.t = t; pauseAndResume(r) })
 	t.Run("cancel leaves the rest unsent and reported", func(t *testing.T) { r.t = t; cancelSend(r) })
 	t.Run("a test send does not count as the send", func(t *testing.T) { r.t = t; testSend(r) })
+	t.Run("the approval page pauses and resumes in Chromium", func(t *testing.T) { r.t = t; pagePauseResume(r) })
+	// Last: it adds contacts in a segment of their own.
+	t.Run("time-zone groups pause and resume", func(t *testing.T) { r.t = t; tzPauseResume(r) })
 }
 
 // Pausing at 5,000 of 20,000 recipients holds the send; resuming reaches

@@ -233,7 +233,10 @@ func mergeInput(act *client.ScheduleWorkflowAction, f *inputFlags, set map[strin
 	if set["window"] {
 		cur.Window = f.window
 	}
-	return cur, checkSendAt(cur.SendAt, cur.Window)
+	if set["tz-windows"] {
+		cur.TZWindows = f.tzWindows
+	}
+	return cur, checkSendAt(cur.SendAt, cur.Window, cur.TZWindows)
 }
 
 // decodeArg reads a schedule action argument, which the client returns as

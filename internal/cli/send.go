@@ -129,6 +129,18 @@ func printDelivery(w io.Writer, d *workflows.DeliveryStatus) {
 	if d.Summary != "" {
 		fmt.Fprintf(w, "delivery: %s\n", d.Summary)
 	}
+	if len(d.Groups) > 0 {
+		fmt.Fprintf(w, "time-zone groups (%d):\n", len(d.Groups))
+		for _, g := range d.Groups {
+			fmt.Fprintf(w, "  %s\n", g.Summary)
+		}
+		if d.NoTimezone > 0 {
+			fmt.Fprintf(w, "  %d recipients without a time zone go at the edition's send time\n", d.NoTimezone)
+		}
+		for _, c := range d.InvalidTimezones {
+			fmt.Fprintf(w, "  %d recipients with invalid time zone %q go at the edition's send time\n", c.Count, c.Timezone)
+		}
+	}
 	for _, c := range d.Controls {
 		mark := "applied"
 		switch {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/halcytone/contentgen/approvals"
 	"github.com/halcytone/contentgen/approvals/token"
+	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/workflows"
 )
 
@@ -33,6 +34,7 @@ func TestSendFlagsAreCheckedFirst(t *testing.T) {
 		{[]string{"send", "cancel", "--by", "ops@example.com", "--token", "v1.t", "--mint"}, "give --token"},
 		{[]string{"test-send", "--edition", "2026-W48"}, "--to is required"},
 		{[]string{"start", "--source", "markdown:x.md", "--approvers", "a@example.com", "--window", "daily"}, "--window needs --send-at"},
+		{[]string{"start", "--source", "markdown:x.md", "--approvers", "a@example.com", "--tz-windows"}, "--tz-windows needs --send-at"},
 		{[]string{"start", "--source", "markdown:x.md", "--approvers", "a@example.com", "--send-at", "Someday 09:00"}, "not a weekday"},
 		{[]string{"start", "--source", "markdown:x.md", "--approvers", "a@example.com", "--send-at", "Monday 09:00", "--window", "hourly"}, "use daily or weekly"},
 	}
@@ -82,5 +84,20 @@ func TestSendMintSignsASendControlToken(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "pause_send signal sent to newsletter-2026-W48") {
 		t.Errorf("stdout = %q", stdout)
+	}
+}
+
+// Status lists each time-zone group and who goes at the edition's own
+// send time for lack of a valid zone.
+func TestStatusShowsTimezoneGroups(t *testing.T) {
+	var b bytes.Buffer
+	printDelivery(&b, &workflows.DeliveryStatus{Summary: "sending by time zone: 1 of 2 groups sent, next America/New_York at 2026-12-07 14:00 UTC waiting",
+		Groups:     []workflows.SendGroupStatus{{Summary: "Europe/London 09:00 sent 120"}, {Summary: "America/New_York at 2026-12-07 14:00 UTC waiting"}},
+		NoTimezone: 3, InvalidTimezones: []crm.TimezoneCount{{Timezone: "Mars/Olympus", Count: 2}}})
+	for _, want := range []string{"time-zone groups (2):\n  Europe/London 09:00 sent 120\n  America/New_York at 2026-12-07 14:00 UTC waiting\n",
+		"3 recipients without a time zone", `2 recipients with invalid time zone "Mars/Olympus"`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("status lacks %q:\n%s", want, b.String())
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,6 +40,8 @@ type inputFlags struct {
 	postAt    postAtList
 	sendAt    string
 	window    string
+	tzWindows bool
+	tzEnvErr  error
 }
 
 func (f *inputFlags) register(e *Env, fs *flag.FlagSet) {
@@ -57,6 +60,14 @@ func (f *inputFlags) register(e *Env, fs *flag.FlagSet) {
 	fs.Var(&f.postAt, "post-at", "hold a network's post until a time, e.g. mastodon=2026-12-01T10:00:00+01:00; repeatable")
 	fs.StringVar(&f.sendAt, "send-at", "", "send the approved edition at this time: 2026-12-07T09:00:00+01:00, or a weekly slot such as \"Monday 09:00 Europe/London\" (default: at approval)")
 	fs.StringVar(&f.window, "window", "", "with --send-at: an approval after the send time waits for the next window, daily or weekly (default: send at once)")
+	tzDefault := false
+	if v := e.get("NEWSLETTER_TZ_WINDOWS", ""); v != "" {
+		tzDefault, f.tzEnvErr = strconv.ParseBool(v)
+		if f.tzEnvErr != nil {
+			f.tzEnvErr = fmt.Errorf("NEWSLETTER_TZ_WINDOWS=%q: use true or false", v)
+		}
+	}
+	fs.BoolVar(&f.tzWindows, "tz-windows", tzDefault, "with --send-at: recipients with a timezone attribute get the email at the send time's wall clock in their own zone, in time-zone groups (NEWSLETTER_TZ_WINDOWS; needs a CRM that lists recipients by time zone)")
 }
 
 const langUsage = "the document's language when it names none, a BCP 47 tag such as pt-BR (NEWSLETTER_LANG); " +
@@ -78,8 +89,12 @@ func sourceWithLang(source, lang string) (string, error) {
 	return ref.String(), nil
 }
 
-// checkSendAt refuses a send time or window the workflow would refuse.
-func checkSendAt(sendAt, window string) error {
+// checkSendAt refuses a send time, window or time-zone windows the
+// workflow would refuse.
+func checkSendAt(sendAt, window string, tzWindows bool) error {
+	if tzWindows && sendAt == "" {
+		return fmt.Errorf("--tz-windows needs --send-at: each time zone gets the send time's wall clock")
+	}
 	if window != "" && sendAt == "" {
 		return fmt.Errorf("--window needs --send-at: the window repeats the send time")
 	}
@@ -122,11 +137,14 @@ func (f *inputFlags) input(e *Env, ed string) (workflows.Input, error) {
 			return workflows.Input{}, fmt.Errorf("unknown social network %q in --social, --no-social or --post-at: use mastodon, bluesky, x or linkedin", n)
 		}
 	}
-	if err := checkSendAt(f.sendAt, f.window); err != nil {
+	if f.tzEnvErr != nil {
+		return workflows.Input{}, f.tzEnvErr
+	}
+	if err := checkSendAt(f.sendAt, f.window, f.tzWindows); err != nil {
 		return workflows.Input{}, err
 	}
 	return workflows.Input{
-		SendAt: f.sendAt, Window: f.window,
+		SendAt: f.sendAt, Window: f.window, TZWindows: f.tzWindows,
 		Edition: ed, Source: source, Audience: f.audience, Channels: f.channels,
 		Approvers: f.approvers, RequiredApprovals: f.required, ApprovalTimeout: workflows.Duration(f.timeout),
 		Reminders: reminders, DryRun: f.dryRun, Force: f.force,
