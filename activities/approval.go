@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/halcytone/contentgen/ai"
+	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/approvals/proofmail"
 	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/artifact"
@@ -17,7 +17,7 @@ import (
 	"github.com/halcytone/contentgen/crm/mergetag"
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/render"
-	"github.com/halcytone/contentgen/report"
+	"github.com/halcytone/contentgen/report/lastedition"
 )
 
 // ProofSubjectPrefix marks proof emails sent to approvers.
@@ -76,7 +76,7 @@ type ProofInput struct {
 	ChangesSince map[string][]content.SectionChange `json:"changes_since_approval,omitempty"`
 	// Suggestions, when any, are shown above the email, each next to the
 	// original, with the IDs to accept.
-	Suggestions *ai.Suggestions `json:"suggestions,omitempty"`
+	Suggestions *suggest.Suggestions `json:"suggestions,omitempty"`
 	// EmailRef, when set, names the email in the artifact store instead
 	// of Email.
 	EmailRef *artifact.Ref `json:"email_ref,omitempty"`
@@ -85,7 +85,7 @@ type ProofInput struct {
 	Warnings []string `json:"warnings,omitempty"`
 	// LastEdition, when set, is shown above the email: how the edition
 	// before did. Its report link is signed here, never in history.
-	LastEdition *report.LastEdition `json:"last_edition,omitempty"`
+	LastEdition *lastedition.Summary `json:"last_edition,omitempty"`
 	// SendControlUntil, when set, gives each approver tokens to pause,
 	// resume and cancel the send, valid until then.
 	SendControlUntil time.Time `json:"send_control_until,omitzero"`

@@ -9,7 +9,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
-	"github.com/halcytone/contentgen/ai"
+	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/artifact"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/crm"
@@ -99,7 +99,7 @@ type PrepareInput struct {
 	Date    time.Time `json:"date"`
 	// Reapply are suggestions accepted for an earlier version (see
 	// RenderArtifactsInput.Reapply).
-	Reapply []ai.Applied `json:"reapply,omitempty"`
+	Reapply []suggest.Applied `json:"reapply,omitempty"`
 }
 
 // PrepareResult is a fetched, parsed and rendered edition, by reference.
@@ -172,7 +172,7 @@ type RenderArtifactsInput struct {
 	// Reapply are suggestions accepted for an earlier version of the
 	// document: each that still fits this version is applied (see
 	// ai.Reapply), and the result says which and why not the others.
-	Reapply []ai.Applied `json:"reapply,omitempty"`
+	Reapply []suggest.Applied `json:"reapply,omitempty"`
 }
 
 // VariantRef is one stored email variant.
@@ -226,9 +226,9 @@ type RenderSummary struct {
 	// Reapplied are the suggestions of the input's Reapply that fit this
 	// version, with the overrides they make (Accepted); NotReapplied the
 	// others, with the reason.
-	Reapplied    []ai.Applied     `json:"reapplied,omitempty"`
-	NotReapplied []ai.NotApplied  `json:"not_reapplied,omitempty"`
-	Accepted     render.Overrides `json:"accepted,omitzero"`
+	Reapplied    []suggest.Applied    `json:"reapplied,omitempty"`
+	NotReapplied []suggest.NotApplied `json:"not_reapplied,omitempty"`
+	Accepted     render.Overrides     `json:"accepted,omitzero"`
 	RenderedEdition
 }
 
@@ -275,7 +275,7 @@ func (a *Activities) renderParsed(ctx context.Context, p content.Parsed, in Rend
 		if err != nil {
 			return RenderSummary{}, nonRetryable(ErrTypeRender, fmt.Errorf("render edition %s: %w", in.Edition, err))
 		}
-		red.Accepted, sum.Reapplied, sum.NotReapplied = ai.Reapply(in.Reapply, p, base)
+		red.Accepted, sum.Reapplied, sum.NotReapplied = suggest.Reapply(in.Reapply, p, base)
 		sum.Accepted = red.Accepted
 	}
 	// Each email variant is stored, hashed and let go as soon as it is

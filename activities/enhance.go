@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/halcytone/contentgen/ai"
+	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/artifact"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/render"
@@ -61,16 +62,16 @@ type TaskRef struct {
 // SuggestPlan is the requests to make, one Enhance each. Enabled is false
 // when the worker has no model configured: then nothing is asked.
 type SuggestPlan struct {
-	Enabled   bool      `json:"enabled"`
-	Model     string    `json:"model,omitempty"`
-	Budget    int       `json:"budget,omitempty"`
-	TaskQueue string    `json:"task_queue,omitempty"`
-	Tasks     []ai.Task `json:"tasks,omitempty"`
+	Enabled   bool           `json:"enabled"`
+	Model     string         `json:"model,omitempty"`
+	Budget    int            `json:"budget,omitempty"`
+	TaskQueue string         `json:"task_queue,omitempty"`
+	Tasks     []suggest.Task `json:"tasks,omitempty"`
 	// TaskRefs name the stored requests, in place of Tasks, when the
 	// input named the edition by reference.
 	TaskRefs []TaskRef `json:"task_refs,omitempty"`
 	// Sections are the edition's sections, to apply accepted summaries.
-	Sections []ai.SectionText `json:"sections,omitempty"`
+	Sections []suggest.SectionText `json:"sections,omitempty"`
 }
 
 // PlanSuggestions renders the prompts of every request for an edition.
@@ -96,7 +97,7 @@ func (a *Activities) PlanSuggestions(ctx context.Context, in PlanInput) (Suggest
 	if err != nil {
 		return SuggestPlan{}, nonRetryable(ErrTypeRender, fmt.Errorf("suggestion prompts: %w", err))
 	}
-	sections := ai.Sections(in.Parsed)
+	sections := suggest.Sections(in.Parsed)
 	for i := range sections {
 		sections[i].Text = "" // the prompts hold it, and Digest stands for it
 	}
@@ -119,7 +120,7 @@ func (a *Activities) PlanSuggestions(ctx context.Context, in PlanInput) (Suggest
 
 // EnhanceInput is one request and what the edition's budget has left.
 type EnhanceInput struct {
-	Task ai.Task `json:"task"`
+	Task suggest.Task `json:"task"`
 	// TaskRef, when set, names the stored request instead of Task.
 	TaskRef *artifact.Ref `json:"task_ref,omitempty"`
 	Budget  int           `json:"budget"`
@@ -128,16 +129,16 @@ type EnhanceInput struct {
 // Enhance makes one request to the model. Refusals (400, 401, 403, 404,
 // 422) and an exhausted budget do not retry; 408, 409, 429 and 5xx retry,
 // after the server's Retry-After when it sent one.
-func (a *Activities) Enhance(ctx context.Context, in EnhanceInput) (ai.Result, error) {
+func (a *Activities) Enhance(ctx context.Context, in EnhanceInput) (suggest.Result, error) {
 	if a.AI == nil {
-		return ai.Result{}, nonRetryable(ErrTypeAIRejected, errors.New("this worker has no model: set AI_MODEL on the workers of the AI task queue"))
+		return suggest.Result{}, nonRetryable(ErrTypeAIRejected, errors.New("this worker has no model: set AI_MODEL on the workers of the AI task queue"))
 	}
 	if in.TaskRef != nil {
 		if a.Artifacts == nil {
-			return ai.Result{}, nonRetryable(ErrTypeArtifact, errors.New("this worker has no artifact store: set ARTIFACT_STORE_URL on the workers of the AI task queue to the main workers' store"))
+			return suggest.Result{}, nonRetryable(ErrTypeArtifact, errors.New("this worker has no artifact store: set ARTIFACT_STORE_URL on the workers of the AI task queue to the main workers' store"))
 		}
 		if err := a.Artifacts.GetJSON(ctx, *in.TaskRef, &in.Task); err != nil {
-			return ai.Result{}, artifactError(err)
+			return suggest.Result{}, artifactError(err)
 		}
 	}
 	res, err := a.AI.Runner.Do(ctx, in.Task, in.Budget)

@@ -15,6 +15,7 @@ import (
 	"github.com/halcytone/contentgen/activities"
 	"github.com/halcytone/contentgen/ai"
 	"github.com/halcytone/contentgen/ai/aifake"
+	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/artifact"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/render"
@@ -193,7 +194,7 @@ func TestSuggestionsByReference(t *testing.T) {
 	if len(plan.Tasks) != 0 || len(plan.TaskRefs) != len(want.Tasks) || len(plan.Sections) != len(want.Sections) {
 		t.Fatalf("plan by reference: %d tasks inline, %d refs, %d sections; want 0, %d, %d", len(plan.Tasks), len(plan.TaskRefs), len(plan.Sections), len(want.Tasks), len(want.Sections))
 	}
-	var stored ai.Task
+	var stored suggest.Task
 	if err := store.GetJSON(t.Context(), plan.TaskRefs[0].Ref, &stored); err != nil {
 		t.Fatal(err)
 	}

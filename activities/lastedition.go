@@ -12,6 +12,7 @@ import (
 	"github.com/halcytone/contentgen/edition"
 	"github.com/halcytone/contentgen/platform/reportlink"
 	"github.com/halcytone/contentgen/report"
+	"github.com/halcytone/contentgen/report/lastedition"
 )
 
 // ReportOptions configure the "Last edition" block of proofs. The link
@@ -37,8 +38,8 @@ type LastEditionInput struct {
 // LastEditionResult is the summary of the edition before, or why there
 // is none. It holds figures and names only.
 type LastEditionResult struct {
-	Summary *report.LastEdition `json:"summary,omitempty"`
-	Note    string              `json:"note,omitempty"`
+	Summary *lastedition.Summary `json:"summary,omitempty"`
+	Note    string               `json:"note,omitempty"`
 }
 
 // ReadLastEdition reads what the edition before in.Edition achieved: the
@@ -76,7 +77,7 @@ func (a *Activities) ReadLastEdition(ctx context.Context, in LastEditionInput) (
 }
 
 // reportLink is the signed link to the report of the edition l, or "".
-func (a *Activities) reportLink(l report.LastEdition) string {
+func (a *Activities) reportLink(l lastedition.Summary) string {
 	if len(a.Reports.LinkSecret) == 0 || l.Slug == "" || a.WebBaseURL == "" {
 		return ""
 	}
@@ -90,7 +91,7 @@ func (a *Activities) reportLink(l report.LastEdition) string {
 // withLastEdition puts the "Last edition" block at the top of a proof's
 // HTML and text, so approvers see how the last edition did before they
 // approve this one.
-func withLastEdition(v crm.Variant, l *report.LastEdition, link string) crm.Variant {
+func withLastEdition(v crm.Variant, l *lastedition.Summary, link string) crm.Variant {
 	if l == nil {
 		return v
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/internal/fakes"
 	"github.com/halcytone/contentgen/platform/reportlink"
-	"github.com/halcytone/contentgen/report"
+	"github.com/halcytone/contentgen/report/lastedition"
 )
 
 var reportHref = regexp.MustCompile(`href="(https://halcytone\.example/updates/[^"]+/report\?[^"]+)"`)
@@ -20,7 +20,7 @@ var reportHref = regexp.MustCompile(`href="(https://halcytone\.example/updates/[
 // email, with a signed link that opens that edition's report.
 func TestProofShowsLastEdition(t *testing.T) {
 	secret := []byte(strings.Repeat("k", reportlink.MinSecretLen))
-	last := &report.LastEdition{Edition: "2026-W48", Slug: "2026-w48-halcytone-weekly", Delivered: 1200, ClicksTotal: 310, UniqueClicks: 240,
+	last := &lastedition.Summary{Edition: "2026-W48", Slug: "2026-w48-halcytone-weekly", Delivered: 1200, ClicksTotal: 310, UniqueClicks: 240,
 		Unsubscribed: 3, Bounced: 7, MostClicked: &crm.SectionClicks{Category: "Breathscape", Clicks: 200},
 		LeastClicked: &crm.SectionClicks{Category: "Vision {{first_name}}", Clicks: 4}}
 	for _, signed := range []bool{false, true} {

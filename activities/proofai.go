@@ -6,7 +6,7 @@ import (
 	"strings"
 	texttemplate "text/template"
 
-	"github.com/halcytone/contentgen/ai"
+	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/crm/mergetag"
 )
@@ -40,14 +40,14 @@ Plain-language check:
 )
 
 // withSuggestions puts the suggestions above the proof's email.
-func withSuggestions(v crm.Variant, s *ai.Suggestions) crm.Variant {
+func withSuggestions(v crm.Variant, s *suggest.Suggestions) crm.Variant {
 	if s == nil || len(s.Suggestions)+len(s.Findings) == 0 {
 		return v
 	}
 	data := struct {
 		Model       string
-		Suggestions []ai.Suggestion
-		Findings    []ai.Finding
+		Suggestions []suggest.Suggestion
+		Findings    []suggest.Finding
 		Example     string
 	}{s.Model, s.Suggestions, s.Findings, ""}
 	if len(s.Suggestions) > 0 {

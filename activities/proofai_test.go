@@ -4,16 +4,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/halcytone/contentgen/ai"
+	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/crm/mergetag"
 )
 
 func TestProofShowsSuggestionsEscaped(t *testing.T) {
 	// Clean has run on model text, but the proof must not rely on it.
-	s := &ai.Suggestions{Model: "test-model",
-		Suggestions: []ai.Suggestion{{ID: "subject:1", Kind: ai.KindSubject, Original: "Old", Text: `<script>alert(1)</script> Hi {{email}}`}},
-		Findings:    []ai.Finding{{Kind: ai.FindingJargon, Quote: "<b>firmware</b>", Note: "say software"}},
+	s := &suggest.Suggestions{Model: "test-model",
+		Suggestions: []suggest.Suggestion{{ID: "subject:1", Kind: suggest.KindSubject, Original: "Old", Text: `<script>alert(1)</script> Hi {{email}}`}},
+		Findings:    []suggest.Finding{{Kind: suggest.FindingJargon, Quote: "<b>firmware</b>", Note: "say software"}},
 	}
 	v := withSuggestions(crm.Variant{HTML: "<html><body><p>mail</p></body></html>", Text: "mail\n"}, s)
 	if !strings.Contains(v.HTML, "<body>\n<div") || !strings.Contains(v.HTML, "<code>subject:1</code>") || !strings.HasSuffix(v.Text, "mail\n") {

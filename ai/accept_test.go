@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/render"
 )
 
@@ -23,17 +24,17 @@ func TestAcceptedSuggestionsChangeTheRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Select(ParseAccept("subject:1, subject:2")); err == nil || !strings.Contains(err.Error(), "one subject") {
+	if _, err := s.Select(suggest.ParseAccept("subject:1, subject:2")); err == nil || !strings.Contains(err.Error(), "one subject") {
 		t.Errorf("two subjects accepted: %v", err)
 	}
-	if _, err := s.Select(ParseAccept("subject:9")); err == nil || !strings.Contains(err.Error(), "accept one of subject:1") {
+	if _, err := s.Select(suggest.ParseAccept("subject:9")); err == nil || !strings.Contains(err.Error(), "accept one of subject:1") {
 		t.Errorf("unknown ID: %v", err)
 	}
-	accepted, err := s.Select(ParseAccept("Subject:2,social.x, summary.tips"))
+	accepted, err := s.Select(suggest.ParseAccept("Subject:2,social.x, summary.tips"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := Apply(render.Overrides{}, accepted, Sections(ed.Parsed))
+	o, err := suggest.Apply(render.Overrides{}, accepted, suggest.Sections(ed.Parsed))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +63,7 @@ func TestAcceptedSuggestionsChangeTheRender(t *testing.T) {
 	}
 	// A later acceptance keeps earlier ones unless it replaces them.
 	sub3, _ := s.Find("subject:3")
-	o2, err := Apply(o, []Suggestion{sub3}, Sections(ed.Parsed))
+	o2, err := suggest.Apply(o, []suggest.Suggestion{sub3}, suggest.Sections(ed.Parsed))
 	if err != nil || o2.Subject != sub3.Text || o2.Social["x"] != x.Text || o.Subject != sub.Text {
 		t.Errorf("second acceptance: %+v, %v", o2, err)
 	}

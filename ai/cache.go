@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/halcytone/contentgen/ai/suggest"
 )
 
 // Cache keeps validated replies by key. It must be shared by every worker
@@ -94,7 +96,7 @@ func cacheKey(model string, req Request) string {
 
 // cached is what the cache stores: the reply that passed the schema.
 type cached struct {
-	Model   string `json:"model"`
-	Content string `json:"content"`
-	Usage   Usage  `json:"usage"`
+	Model   string        `json:"model"`
+	Content string        `json:"content"`
+	Usage   suggest.Usage `json:"usage"`
 }

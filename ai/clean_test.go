@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/halcytone/contentgen/ai/aifake"
+	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/crm/mergetag"
 )
 
@@ -49,7 +50,7 @@ func TestHostileSuggestionsAreEscapedOrRemoved(t *testing.T) {
 	fake.Push(aifake.Step{Content: `{"subjects":["<script>alert(1)</script>Sleep mode is here","Hi {{email}}, your offer","[Claim now](javascript:alert(document.cookie))"],` +
 		`"preheader":"<img src=x onerror=alert(1)>Preview {{unsubscribe_url}}"}`})
 	fake.Push(aifake.Step{Content: `{"posts":{"x":"<a href=\"javascript:alert(1)\">Go</a> {{first_name}}","bluesky":"ok","mastodon":"ok","linkedin":"<iframe src=https://evil.example></iframe>ok"}}`})
-	var got []Suggestion
+	var got []suggest.Suggestion
 	for _, id := range []string{TaskEmail, TaskSocial} {
 		res, err := (&Runner{Model: m}).Do(context.Background(), taskByID(t, tasks, id), DefaultBudget)
 		if err != nil {

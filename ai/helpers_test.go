@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/halcytone/contentgen/ai/aifake"
+	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/render"
 	"github.com/halcytone/contentgen/sources/markdown"
@@ -59,7 +60,7 @@ func newFake(t *testing.T, key string) (*aifake.Server, string) {
 	return fake, srv.URL + "/v1"
 }
 
-func testTasks(t *testing.T) []Task {
+func testTasks(t *testing.T) []suggest.Task {
 	t.Helper()
 	p, err := LoadPrompts("")
 	if err != nil {
@@ -72,7 +73,7 @@ func testTasks(t *testing.T) []Task {
 	return tasks
 }
 
-func taskByID(t *testing.T, tasks []Task, id string) Task {
+func taskByID(t *testing.T, tasks []suggest.Task, id string) suggest.Task {
 	t.Helper()
 	for _, x := range tasks {
 		if x.ID == id {
@@ -80,5 +81,5 @@ func taskByID(t *testing.T, tasks []Task, id string) Task {
 		}
 	}
 	t.Fatalf("no task %s", id)
-	return Task{}
+	return suggest.Task{}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/shared"
 
+	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/internal/retryafter"
 )
 
@@ -126,7 +127,7 @@ func (c *OpenAI) Complete(ctx context.Context, req Request) (Reply, error) {
 	}
 	return Reply{
 		Content: ch.Message.Content,
-		Usage: Usage{
+		Usage: suggest.Usage{
 			PromptTokens:     int(res.Usage.PromptTokens),
 			CompletionTokens: int(res.Usage.CompletionTokens),
 			Requests:         1,

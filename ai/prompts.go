@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/templates"
 )
 
@@ -25,26 +26,9 @@ type PromptView struct {
 	// document function, which fences it.
 	Document string
 	// Section is the section a summary prompt is about.
-	Section SectionText
+	Section suggest.SectionText
 	// Platforms are the networks a social prompt rewrites drafts for.
-	Platforms []PlatformDraft
-}
-
-// SectionText is one section as plain text.
-type SectionText struct {
-	ID      string
-	Heading string
-	Text    string
-	// Digest is the SHA-256 of Text, kept when Text is dropped, so a
-	// summary accepted for it can be matched to a later version.
-	Digest string `json:",omitempty"`
-}
-
-// PlatformDraft is a network, its limit and the current draft.
-type PlatformDraft struct {
-	Name    string
-	Limit   int
-	Current string
+	Platforms []suggest.PlatformDraft
 }
 
 // Delimiters fence document text in prompts. Text that contains them has

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/render"
 	"github.com/halcytone/contentgen/sources/markdown"
@@ -58,12 +59,12 @@ func TestReapplyKeepsWhatStillFitsAndSaysWhatDoesNot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sections := Sections(ed.Parsed)
+	sections := suggest.Sections(ed.Parsed)
 	first, err := s.Select([]string{"subject:1", "summary.tips"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	applied := Record(nil, first, sections)
+	applied := suggest.Record(nil, first, sections)
 	// subject:2 replaces subject:1 and is measured against the same
 	// rendered subject.
 	second, err := s.Select([]string{"subject:2", "summary.breathscape", "preheader"})
@@ -71,20 +72,20 @@ func TestReapplyKeepsWhatStillFitsAndSaysWhatDoesNot(t *testing.T) {
 		t.Fatal(err)
 	}
 	second[0].Original = first[0].Text // as a proof of the accepted render shows it
-	applied = Record(applied, second, sections)
+	applied = suggest.Record(applied, second, sections)
 	if len(applied) != 4 || applied[0].ID != "subject:2" || applied[0].Original != ed.Output.Email.Subject || applied[1].Section.Digest == "" {
 		t.Fatalf("recorded %+v", applied)
 	}
 
 	// Nothing changed: everything applies again.
-	o, kept, dropped := Reapply(applied, ed.Parsed, ed.Output)
+	o, kept, dropped := suggest.Reapply(applied, ed.Parsed, ed.Output)
 	if len(kept) != 4 || len(dropped) != 0 || o.Subject != second[0].Text || len(o.Leads) != 2 || o.Preheader != second[2].Text {
 		t.Errorf("unchanged document: overrides %+v, kept %d, dropped %+v", o, len(kept), dropped)
 	}
 
 	// The Tips section changed: its summary no longer applies.
 	parsed, out := editedEdition(t)
-	o, kept, dropped = Reapply(applied, parsed, out)
+	o, kept, dropped = suggest.Reapply(applied, parsed, out)
 	if len(dropped) != 1 || dropped[0].ID != "summary.tips" || !strings.Contains(dropped[0].Reason, `section "Tips" changed`) {
 		t.Errorf("dropped %+v, want summary.tips because Tips changed", dropped)
 	}
@@ -99,8 +100,8 @@ func TestReapplyKeepsWhatStillFitsAndSaysWhatDoesNot(t *testing.T) {
 
 	// A social draft applies while the document renders the same draft.
 	x, _ := s.Find("social.x")
-	applied = Record(nil, []Suggestion{x}, sections)
-	if _, kept, _ := Reapply(applied, ed.Parsed, ed.Output); len(kept) != 1 {
+	applied = suggest.Record(nil, []suggest.Suggestion{x}, sections)
+	if _, kept, _ := suggest.Reapply(applied, ed.Parsed, ed.Output); len(kept) != 1 {
 		t.Errorf("social.x on the same document: kept %+v", kept)
 	}
 	changed := ed.Output
@@ -108,7 +109,7 @@ func TestReapplyKeepsWhatStillFitsAndSaysWhatDoesNot(t *testing.T) {
 	for i := range changed.Social {
 		changed.Social[i].Text += " (edited)"
 	}
-	if _, _, dropped := Reapply(applied, ed.Parsed, changed); len(dropped) != 1 || !strings.Contains(dropped[0].Reason, "x draft it replaced changed") {
+	if _, _, dropped := suggest.Reapply(applied, ed.Parsed, changed); len(dropped) != 1 || !strings.Contains(dropped[0].Reason, "x draft it replaced changed") {
 		t.Errorf("social.x on a changed draft: dropped %+v", dropped)
 	}
 }

@@ -5,22 +5,23 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/render"
 )
 
-// suggestions turns a reply that passed the schema into the task's
+// taskSuggestions turns a reply that passed the schema into the task's
 // suggestions. Text is cleaned first; what is empty once cleaned, or a
 // social draft over its network's limit, is dropped with a warning.
-func (t Task) suggestions(content string) (Result, error) {
+func taskSuggestions(t suggest.Task, content string) (suggest.Result, error) {
 	schema, err := schemaFor(t.Kind)
 	if err != nil {
-		return Result{}, err
+		return suggest.Result{}, err
 	}
-	res := Result{Task: t.ID}
+	res := suggest.Result{Task: t.ID}
 	drop := func(id, why string) {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("suggestion %s dropped: %s", id, why))
 	}
-	add := func(s Suggestion) {
+	add := func(s suggest.Suggestion) {
 		if s.Text == "" {
 			drop(s.ID, "nothing is left once markup is removed")
 			return
@@ -34,21 +35,21 @@ func (t Task) suggestions(content string) (Result, error) {
 			Preheader string   `json:"preheader"`
 		}
 		if err := schema.Decode(content, &r); err != nil {
-			return Result{}, err
+			return suggest.Result{}, err
 		}
 		for i, s := range r.Subjects {
-			add(Suggestion{ID: KindSubject + ":" + strconv.Itoa(i+1), Kind: KindSubject, Original: t.Subject, Text: CleanLine(s)})
+			add(suggest.Suggestion{ID: suggest.KindSubject + ":" + strconv.Itoa(i+1), Kind: suggest.KindSubject, Original: t.Subject, Text: CleanLine(s)})
 		}
-		add(Suggestion{ID: KindPreheader, Kind: KindPreheader, Original: t.Preheader, Text: CleanLine(r.Preheader)})
+		add(suggest.Suggestion{ID: suggest.KindPreheader, Kind: suggest.KindPreheader, Original: t.Preheader, Text: CleanLine(r.Preheader)})
 	case TaskSummary:
 		var r struct {
 			Summary string `json:"summary"`
 		}
 		if err := schema.Decode(content, &r); err != nil {
-			return Result{}, err
+			return suggest.Result{}, err
 		}
-		add(Suggestion{
-			ID: KindSummary + "." + t.Section.ID, Kind: KindSummary, Target: t.Section.Heading,
+		add(suggest.Suggestion{
+			ID: suggest.KindSummary + "." + t.Section.ID, Kind: suggest.KindSummary, Target: t.Section.Heading,
 			Original: firstParagraph(t.Section.Text), Text: CleanLine(r.Summary),
 		})
 	case TaskSocial:
@@ -56,24 +57,24 @@ func (t Task) suggestions(content string) (Result, error) {
 			Posts map[string]string `json:"posts"`
 		}
 		if err := schema.Decode(content, &r); err != nil {
-			return Result{}, err
+			return suggest.Result{}, err
 		}
 		for _, p := range t.Platforms {
-			id := KindSocial + "." + p.Name
+			id := suggest.KindSocial + "." + p.Name
 			text := withLink(Clean(r.Posts[p.Name]), t.WebURL)
 			n := render.Count(p.Name, text)
 			if n > p.Limit {
 				drop(id, fmt.Sprintf("%d characters, over %s's limit of %d", n, p.Name, p.Limit))
 				continue
 			}
-			add(Suggestion{ID: id, Kind: KindSocial, Target: p.Name, Original: p.Current, Text: text, Length: n, Limit: p.Limit})
+			add(suggest.Suggestion{ID: id, Kind: suggest.KindSocial, Target: p.Name, Original: p.Current, Text: text, Length: n, Limit: p.Limit})
 		}
 	case TaskCheck:
 		var r struct {
-			Findings []Finding `json:"findings"`
+			Findings []suggest.Finding `json:"findings"`
 		}
 		if err := schema.Decode(content, &r); err != nil {
-			return Result{}, err
+			return suggest.Result{}, err
 		}
 		for _, f := range r.Findings {
 			f.Quote, f.Note = CleanLine(f.Quote), CleanLine(f.Note)

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/halcytone/contentgen/ai/suggest"
 )
 
 // DefaultBudget is the token budget of one edition's suggestions.
@@ -39,7 +41,7 @@ func (r *Runner) logger() *slog.Logger {
 }
 
 // request builds a task's request.
-func (r *Runner) request(t Task) (Request, error) {
+func (r *Runner) request(t suggest.Task) (Request, error) {
 	schema, err := schemaFor(t.Kind)
 	if err != nil {
 		return Request{}, err
@@ -63,8 +65,8 @@ func Estimate(req Request) int {
 // that fails the schema is asked for once more; a second failure drops
 // the task's suggestions with a warning, which is not an error. The
 // result's Usage counts what was spent, errors included.
-func (r *Runner) Do(ctx context.Context, t Task, budget int) (Result, error) {
-	res := Result{Task: t.ID}
+func (r *Runner) Do(ctx context.Context, t suggest.Task, budget int) (suggest.Result, error) {
+	res := suggest.Result{Task: t.ID}
 	req, err := r.request(t)
 	if err != nil {
 		return res, err
@@ -84,7 +86,7 @@ func (r *Runner) Do(ctx context.Context, t Task, budget int) (Result, error) {
 		if err != nil {
 			return res, fmt.Errorf("%s: %w", t.ID, err)
 		}
-		out, err := t.suggestions(reply.Content)
+		out, err := taskSuggestions(t, reply.Content)
 		if err == nil {
 			out.Usage = res.Usage
 			r.toCache(ctx, key, reply)
@@ -127,24 +129,24 @@ func (r *Runner) call(ctx context.Context, task string, req Request) (Reply, err
 	}
 }
 
-func (r *Runner) fromCache(ctx context.Context, t Task, key string) (Result, bool) {
+func (r *Runner) fromCache(ctx context.Context, t suggest.Task, key string) (suggest.Result, bool) {
 	if r.Cache == nil {
-		return Result{}, false
+		return suggest.Result{}, false
 	}
 	b, ok, err := r.Cache.Get(ctx, key)
 	if err != nil {
 		r.logger().Warn("read suggestion cache", "err", err)
-		return Result{}, false
+		return suggest.Result{}, false
 	}
 	var c cached
 	if !ok || json.Unmarshal(b, &c) != nil {
-		return Result{}, false
+		return suggest.Result{}, false
 	}
-	out, err := t.suggestions(c.Content)
+	out, err := taskSuggestions(t, c.Content)
 	if err != nil {
-		return Result{}, false
+		return suggest.Result{}, false
 	}
-	out.Usage = Usage{Cached: 1}
+	out.Usage = suggest.Usage{Cached: 1}
 	return out, true
 }
 
@@ -177,8 +179,8 @@ func Fatal(err error) bool {
 // does not fit the budget is reported in Warnings and the others still
 // run (a cached one costs nothing); an error is returned only when the
 // model cannot serve any request (see Fatal) or ctx ends.
-func (r *Runner) RunAll(ctx context.Context, tasks []Task, budget int) (Suggestions, error) {
-	s := Suggestions{Model: r.Model.Name(), Suggestions: []Suggestion{}, Findings: []Finding{}}
+func (r *Runner) RunAll(ctx context.Context, tasks []suggest.Task, budget int) (suggest.Suggestions, error) {
+	s := suggest.Suggestions{Model: r.Model.Name(), Suggestions: []suggest.Suggestion{}, Findings: []suggest.Finding{}}
 	for _, t := range tasks {
 		res, err := r.Do(ctx, t, budget-s.Usage.Total())
 		s.Add(res)

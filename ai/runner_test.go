@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/halcytone/contentgen/ai/aifake"
+	"github.com/halcytone/contentgen/ai/suggest"
 )
 
 func TestRunAllThroughOpenAIClient(t *testing.T) {
@@ -26,7 +27,7 @@ func TestRunAllThroughOpenAIClient(t *testing.T) {
 	if got := s.IDs(); !slices.Equal(got, want) {
 		t.Errorf("suggestion IDs\n got %v\nwant %v", got, want)
 	}
-	if len(s.Findings) != 1 || s.Findings[0].Kind != FindingJargon {
+	if len(s.Findings) != 1 || s.Findings[0].Kind != suggest.FindingJargon {
 		t.Errorf("findings = %+v, want the fake's one jargon finding", s.Findings)
 	}
 	reqs := fake.Requests()

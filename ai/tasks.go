@@ -2,9 +2,9 @@ package ai
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
+	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/render"
 	"github.com/halcytone/contentgen/templates"
@@ -18,23 +18,6 @@ const (
 	TaskCheck   = "check"   // the plain-language check
 )
 
-// Task is one request, prompts rendered, with what turning its reply into
-// suggestions needs. It holds only plain values, so it can travel as an
-// activity's input.
-type Task struct {
-	// ID is the task's kind, or "summary.<section>" for a summary.
-	ID     string `json:"id"`
-	Kind   string `json:"kind"`
-	System string `json:"system"`
-	User   string `json:"user"`
-	// The originals the suggestions sit next to.
-	Subject   string          `json:"subject,omitempty"`
-	Preheader string          `json:"preheader,omitempty"`
-	Section   SectionText     `json:"section,omitzero"`
-	Platforms []PlatformDraft `json:"platforms,omitempty"`
-	WebURL    string          `json:"web_url,omitempty"`
-}
-
 // Edition is what suggestions are made from: the parsed document and its
 // rendered channels.
 type Edition struct {
@@ -45,22 +28,22 @@ type Edition struct {
 
 // Plan renders the prompts of every request for an edition: the email,
 // one summary per section, the social drafts and the check.
-func (p *Prompts) Plan(ed Edition) ([]Task, error) {
+func (p *Prompts) Plan(ed Edition) ([]suggest.Task, error) {
 	v := PromptView{
 		Title: ed.Parsed.Title, Edition: ed.ID,
 		Subject: ed.Output.Email.Subject, Preheader: ed.Output.Email.Preheader,
 		WebURL: ed.Output.Web.URL, Document: documentText(ed.Parsed),
 	}
 	for _, s := range ed.Output.Social {
-		v.Platforms = append(v.Platforms, PlatformDraft{Name: s.Platform, Limit: s.Limit, Current: s.Text})
+		v.Platforms = append(v.Platforms, suggest.PlatformDraft{Name: s.Platform, Limit: s.Limit, Current: s.Text})
 	}
-	var tasks []Task
+	var tasks []suggest.Task
 	add := func(id, kind, tmpl string, v PromptView) error {
 		sys, user, err := p.render(tmpl, v)
 		if err != nil {
 			return err
 		}
-		tasks = append(tasks, Task{
+		tasks = append(tasks, suggest.Task{
 			ID: id, Kind: kind, System: sys, User: user,
 			Subject: v.Subject, Preheader: v.Preheader, Section: v.Section, WebURL: v.WebURL,
 		})
@@ -72,7 +55,7 @@ func (p *Prompts) Plan(ed Edition) ([]Task, error) {
 	if err := add(TaskEmail, TaskEmail, templates.AIEmail, v); err != nil {
 		return nil, err
 	}
-	for _, s := range Sections(ed.Parsed) {
+	for _, s := range suggest.Sections(ed.Parsed) {
 		sv := v
 		sv.Section = s
 		if err := add(TaskSummary+"."+s.ID, TaskSummary, templates.AISummary, sv); err != nil {
@@ -90,29 +73,6 @@ func (p *Prompts) Plan(ed Edition) ([]Task, error) {
 	return tasks, nil
 }
 
-// Sections returns each section as plain text with a stable ID: its
-// category key, else its heading's slug, suffixed "-2"… when repeated.
-func Sections(p content.Parsed) []SectionText {
-	seen := map[string]int{}
-	out := make([]SectionText, 0, len(p.Sections))
-	for _, s := range p.Sections {
-		id := s.Category
-		if id == "" {
-			id = content.Slug(s.Heading)
-		}
-		if id == "" {
-			id = "section"
-		}
-		seen[id]++
-		if n := seen[id]; n > 1 {
-			id += "-" + strconv.Itoa(n)
-		}
-		text := content.PlainText(s.Blocks)
-		out = append(out, SectionText{ID: id, Heading: strings.TrimSpace(s.Heading), Text: text, Digest: textDigest(text)})
-	}
-	return out
-}
-
 // documentText is the edition as plain text: title, intro, then each
 // section under its heading.
 func documentText(p content.Parsed) string {
@@ -121,7 +81,7 @@ func documentText(p content.Parsed) string {
 	if intro := content.PlainText(p.Intro); intro != "" {
 		b.WriteString(intro + "\n\n")
 	}
-	for _, s := range Sections(p) {
+	for _, s := range suggest.Sections(p) {
 		b.WriteString("## " + s.Heading + "\n\n" + s.Text + "\n\n")
 	}
 	return strings.TrimSpace(b.String())
@@ -150,7 +110,7 @@ func schemaFor(kind string) (Schema, error) {
 		return object(map[string]Schema{"posts": object(posts)}), nil
 	case TaskCheck:
 		finding := object(map[string]Schema{
-			"kind":  enum(FindingJargon, FindingPromise, FindingInconsistency),
+			"kind":  enum(suggest.FindingJargon, suggest.FindingPromise, suggest.FindingInconsistency),
 			"quote": str(maxQuote), "note": str(maxQuote),
 		})
 		return object(map[string]Schema{"findings": array(finding, 0, 10)}), nil

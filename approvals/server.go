@@ -20,7 +20,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/halcytone/contentgen/activities"
-	"github.com/halcytone/contentgen/ai"
+	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/approvals/proofmail"
 	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/artifact"
@@ -362,7 +362,7 @@ func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request) {
 	c := ck.claims
 	comment := strings.TrimSpace(r.PostForm.Get("comment"))
 	if r.PostForm.Has("accept") {
-		s.handleAccept(ctx, w, ck, ai.ParseAccept(strings.Join(r.PostForm["accept"], ",")), comment)
+		s.handleAccept(ctx, w, ck, suggest.ParseAccept(strings.Join(r.PostForm["accept"], ",")), comment)
 		return
 	}
 	if c.Action == token.ActionRequestChanges && comment == "" {

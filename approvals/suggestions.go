@@ -11,7 +11,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/halcytone/contentgen/ai"
+	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/workflows"
 )
@@ -21,12 +21,12 @@ import (
 type suggestionsView struct {
 	Model    string
 	Items    []suggestionItem
-	Findings []ai.Finding
+	Findings []suggest.Finding
 	Accepted []workflows.Accepted
 }
 
 type suggestionItem struct {
-	ai.Suggestion
+	suggest.Suggestion
 	// Button is the accept button's element ID; empty when the edition
 	// already says what the suggestion does.
 	Button string

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/halcytone/contentgen/ai"
+	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/workflows"
 )
 
@@ -13,11 +13,11 @@ import (
 // text, never markup, and each suggestion that changes something gets
 // its own accept form carrying the page's token.
 func TestSuggestionsPageEscapesModelText(t *testing.T) {
-	pv := workflows.Preview{Suggestions: &ai.Suggestions{Model: "m<b>", Suggestions: []ai.Suggestion{
-		{ID: "subject:1", Kind: ai.KindSubject, Original: "Weekly", Text: `<script>alert(1)</script> {{email}}`},
-		{ID: "social.x", Kind: ai.KindSocial, Target: "x", Original: "old", Text: `<a href="javascript:alert(1)">go</a>`},
-		{ID: "preheader", Kind: ai.KindPreheader, Original: "same", Text: "same"},
-	}, Findings: []ai.Finding{{Kind: ai.FindingJargon, Quote: "<img src=x onerror=alert(1)>", Note: "n"}}}}
+	pv := workflows.Preview{Suggestions: &suggest.Suggestions{Model: "m<b>", Suggestions: []suggest.Suggestion{
+		{ID: "subject:1", Kind: suggest.KindSubject, Original: "Weekly", Text: `<script>alert(1)</script> {{email}}`},
+		{ID: "social.x", Kind: suggest.KindSocial, Target: "x", Original: "old", Text: `<a href="javascript:alert(1)">go</a>`},
+		{ID: "preheader", Kind: suggest.KindPreheader, Original: "same", Text: "same"},
+	}, Findings: []suggest.Finding{{Kind: suggest.FindingJargon, Quote: "<img src=x onerror=alert(1)>", Note: "n"}}}}
 	st := workflows.Status{AI: &workflows.AIStatus{Accepted: []workflows.Accepted{{ID: "summary.tips", By: "ana@example.com", Dropped: "refresh 1: <i>gone</i>"}}}}
 	p := confirmPage{Token: "v1.k.t.s", Action: "approve", Label: "Approve", Edition: "2026-W48", Suggestions: suggestionsOf(pv, st)}
 	var b bytes.Buffer

@@ -11,6 +11,7 @@ import (
 
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/platform"
+	"github.com/halcytone/contentgen/report/lastedition"
 )
 
 // NewsletterIDPrefix + edition is the newsletter ID the CRM counts an
@@ -63,17 +64,7 @@ func (e Edition) HasEmail() bool { return e.EmailUnavailable == "" }
 // counts readers who share a network address and browser once, so the
 // report leaves unique clicks out (zero) and says so instead. A CRM that
 // does not name its mode is taken at its word.
-func (e Edition) UniqueCounted() bool { return uniqueCounted(e.Tracking) }
-
-func uniqueCounted(tracking string) bool {
-	return tracking != TrackingAggregate && tracking != TrackingOff
-}
-
-// The CRM's tracking modes that count no reader (crm.Report.Tracking).
-const (
-	TrackingAggregate = "aggregate"
-	TrackingOff       = "off"
-)
+func (e Edition) UniqueCounted() bool { return lastedition.UniqueCounted(e.Tracking) }
 
 // UniqueNotCounted is what reports show in place of unique clicks when the
 // CRM does not count them.
@@ -117,33 +108,13 @@ func (e *Edition) SetWeb(v platform.Views) {
 	e.WebViewsByDay = append([]platform.ViewDay{}, v.Days...)
 }
 
-// LastEdition is the short summary of the previous edition shown in the
-// next edition's proof and status. It holds figures and names only.
-type LastEdition struct {
-	Edition      string `json:"edition"`
-	Slug         string `json:"slug,omitempty"`
-	Delivered    int    `json:"delivered"`
-	ClicksTotal  int    `json:"clicks_total"`
-	UniqueClicks int    `json:"unique_clicks"`
-	// Tracking is the CRM's tracking mode; unique clicks are not counted
-	// in "aggregate" or "off" (see Edition.UniqueCounted).
-	Tracking     string `json:"tracking,omitempty"`
-	Unsubscribed int    `json:"unsubscribed"`
-	Bounced      int    `json:"bounced"`
-	WebViews     int    `json:"web_views,omitempty"`
-	// MostClicked and LeastClicked name sections with their clicks; empty
-	// when no section was clicked (least is then also empty).
-	MostClicked  *crm.SectionClicks `json:"most_clicked,omitempty"`
-	LeastClicked *crm.SectionClicks `json:"least_clicked,omitempty"`
-}
-
 // Summarize is the "Last edition" summary of e; ok is false when the
 // email figures are unavailable (there is then nothing worth showing).
-func Summarize(e Edition) (LastEdition, bool) {
+func Summarize(e Edition) (lastedition.Summary, bool) {
 	if !e.HasEmail() {
-		return LastEdition{}, false
+		return lastedition.Summary{}, false
 	}
-	l := LastEdition{Edition: e.Edition, Slug: e.Slug, Delivered: e.Delivered, ClicksTotal: e.ClicksTotal, UniqueClicks: e.UniqueClicks,
+	l := lastedition.Summary{Edition: e.Edition, Slug: e.Slug, Delivered: e.Delivered, ClicksTotal: e.ClicksTotal, UniqueClicks: e.UniqueClicks,
 		Tracking: e.Tracking, Unsubscribed: e.Unsubscribed, Bounced: e.Bounced, WebViews: e.WebViews}
 	if len(e.Sections) > 0 && e.Sections[0].Clicks > 0 {
 		most, least := e.Sections[0], e.Sections[len(e.Sections)-1]

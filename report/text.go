@@ -5,37 +5,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/halcytone/contentgen/report/lastedition"
 )
-
-// Lines is the "Last edition" block as plain lines, without a heading.
-func (l LastEdition) Lines() []string {
-	unique := fmt.Sprintf("%d unique", l.UniqueClicks)
-	if !uniqueCounted(l.Tracking) {
-		unique = "unique not counted with " + l.Tracking + " tracking"
-	}
-	lines := []string{fmt.Sprintf("Edition %s: %d delivered, %d clicks (%s), %d unsubscribed, %d bounced",
-		l.Edition, l.Delivered, l.ClicksTotal, unique, l.Unsubscribed, l.Bounced)}
-	if l.WebViews > 0 {
-		lines[0] += fmt.Sprintf(", %d web views", l.WebViews)
-	}
-	switch {
-	case l.MostClicked == nil:
-		lines = append(lines, "No section was clicked.")
-	case l.LeastClicked == nil:
-		lines = append(lines, fmt.Sprintf("Most clicked: %s (%d)", name(l.MostClicked.Category), l.MostClicked.Clicks))
-	default:
-		lines = append(lines, fmt.Sprintf("Most clicked: %s (%d); least clicked: %s (%d)",
-			name(l.MostClicked.Category), l.MostClicked.Clicks, name(l.LeastClicked.Category), l.LeastClicked.Clicks))
-	}
-	return lines
-}
-
-func name(category string) string {
-	if category == "" {
-		return "unsectioned links"
-	}
-	return category
-}
 
 // WriteText prints e for people: the email figures, clicks by section, by
 // link and by day, and the web reads.
@@ -59,16 +31,16 @@ func WriteText(w io.Writer, e Edition) {
 			fmt.Fprintln(w, "clicks by section:")
 			for _, s := range e.Sections {
 				if e.UniqueCounted() {
-					fmt.Fprintf(w, "  %-24s %6d  (unique %d)\n", name(s.Category), s.Clicks, s.UniqueClicks)
+					fmt.Fprintf(w, "  %-24s %6d  (unique %d)\n", lastedition.SectionName(s.Category), s.Clicks, s.UniqueClicks)
 				} else {
-					fmt.Fprintf(w, "  %-24s %6d\n", name(s.Category), s.Clicks)
+					fmt.Fprintf(w, "  %-24s %6d\n", lastedition.SectionName(s.Category), s.Clicks)
 				}
 			}
 		}
 		if len(e.Links) > 0 {
 			fmt.Fprintln(w, "clicks by link:")
 			for _, l := range e.Links {
-				fmt.Fprintf(w, "  %6d  %-14s %s\n", l.Clicks, name(l.Category), l.URL)
+				fmt.Fprintf(w, "  %6d  %-14s %s\n", l.Clicks, lastedition.SectionName(l.Category), l.URL)
 			}
 		}
 		if len(e.Segments) > 0 {

@@ -10,7 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/halcytone/contentgen/activities"
-	"github.com/halcytone/contentgen/ai"
+	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/render"
 )
 
@@ -53,9 +53,9 @@ type AIStatus struct {
 	State string `json:"state"`
 	Model string `json:"model,omitempty"`
 	// Usage counts tokens and requests over the run, refreshes included.
-	Usage       ai.Usage `json:"usage"`
-	Suggestions int      `json:"suggestions"`
-	Findings    int      `json:"findings"`
+	Usage       suggest.Usage `json:"usage"`
+	Suggestions int           `json:"suggestions"`
+	Findings    int           `json:"findings"`
 	// Warnings say what is missing and why.
 	Warnings []string   `json:"warnings,omitempty"`
 	Accepted []Accepted `json:"accepted,omitempty"`
@@ -76,14 +76,14 @@ type Accepted struct {
 
 // aiState is what the run keeps for suggestions.
 type aiState struct {
-	sections []ai.SectionText
+	sections []suggest.SectionText
 	render   activities.RenderInput // the last render's input, to render again
 	// renderArtifacts is the last render's input on the artifact store,
 	// to render again; nil for runs from before it.
 	renderArtifacts *activities.RenderArtifactsInput
 	accepted        render.Overrides
 	// pending are suggestions accepted but not yet rendered.
-	pending   []ai.Suggestion
+	pending   []suggest.Suggestion
 	pendingBy string
 	// applied counts renders with accepted suggestions, for proof IDs.
 	applied int
@@ -91,7 +91,7 @@ type aiState struct {
 	version workflow.Version
 	// kept are the accepted suggestions in the edition, with what each
 	// replaced, to apply again on a refresh (version 2).
-	kept []ai.Applied
+	kept []suggest.Applied
 	// notes say which accepted suggestions a refresh left out, for the
 	// next suggestion step's warnings.
 	notes []string
@@ -99,9 +99,9 @@ type aiState struct {
 
 // AIResult is the suggestion step in the run's result.
 type AIResult struct {
-	Model    string     `json:"model,omitempty"`
-	Usage    ai.Usage   `json:"usage"`
-	Accepted []Accepted `json:"accepted,omitempty"`
+	Model    string        `json:"model,omitempty"`
+	Usage    suggest.Usage `json:"usage"`
+	Accepted []Accepted    `json:"accepted,omitempty"`
 }
 
 func (r *run) aiResult() *AIResult {
@@ -115,7 +115,7 @@ func (r *run) aiResult() *AIResult {
 // acceptIDs reads the suggestion IDs of an approval ("subject:2,social.x"
 // may come as one item or several).
 func acceptIDs(sig ApproveSignal) []string {
-	return ai.ParseAccept(strings.Join(sig.Accept, ","))
+	return suggest.ParseAccept(strings.Join(sig.Accept, ","))
 }
 
 // proofID is unique per proof, so every render's proof is a new send.
@@ -196,8 +196,8 @@ func (r *run) suggestFor(ctx workflow.Context, in activities.PlanInput, off bool
 	}
 	st.Model = plan.Model
 	r.ai.sections = plan.Sections
-	s := &ai.Suggestions{Model: plan.Model}
-	var spent ai.Usage
+	s := &suggest.Suggestions{Model: plan.Model}
+	var spent suggest.Usage
 	deadline := workflow.Now(ctx).Add(suggestWindow)
 	actx := withOptions(ctx, enhanceOptions(plan.TaskQueue))
 	// One request each: inline, or by reference to the stored request.
@@ -207,7 +207,7 @@ func (r *run) suggestFor(ctx workflow.Context, in activities.PlanInput, off bool
 	}
 	for _, t := range plan.TaskRefs {
 		ref := t.Ref
-		requests = append(requests, activities.EnhanceInput{Task: ai.Task{ID: t.ID}, TaskRef: &ref})
+		requests = append(requests, activities.EnhanceInput{Task: suggest.Task{ID: t.ID}, TaskRef: &ref})
 	}
 	for i, in := range requests {
 		t := in.Task
@@ -215,10 +215,10 @@ func (r *run) suggestFor(ctx workflow.Context, in activities.PlanInput, off bool
 			st.Warnings = append(st.Warnings, fmt.Sprintf("%d requests not made: the model took longer than %s in all", len(requests)-i, suggestWindow))
 			break
 		}
-		var res ai.Result
+		var res suggest.Result
 		in.Budget = plan.Budget - spent.Total()
 		if in.TaskRef != nil {
-			in.Task = ai.Task{}
+			in.Task = suggest.Task{}
 		}
 		err := workflow.ExecuteActivity(actx, a.Enhance, in).Get(ctx, &res)
 		if err == nil {
@@ -289,7 +289,7 @@ func (r *run) applyAccepted(ctx workflow.Context) {
 	r.setStage(ctx, StageRendering) // no approval of the old version meanwhile
 	chosen, by := r.ai.pending, r.ai.pendingBy
 	r.ai.pending, r.ai.pendingBy = nil, ""
-	overrides, err := ai.Apply(r.ai.accepted, chosen, r.ai.sections)
+	overrides, err := suggest.Apply(r.ai.accepted, chosen, r.ai.sections)
 	if err == nil {
 		err = r.renderAccepted(ctx, overrides)
 	}
@@ -298,7 +298,7 @@ func (r *run) applyAccepted(ctx workflow.Context) {
 		return
 	}
 	if r.ai.version >= 2 {
-		r.ai.kept = ai.Record(r.ai.kept, chosen, r.ai.sections)
+		r.ai.kept = suggest.Record(r.ai.kept, chosen, r.ai.sections)
 	}
 	now := workflow.Now(ctx).UTC()
 	all := r.preview.Suggestions.Suggestions

@@ -6,10 +6,10 @@ import (
 	"time"
 
 	"github.com/halcytone/contentgen/activities"
-	"github.com/halcytone/contentgen/ai"
+	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/render"
-	"github.com/halcytone/contentgen/report"
+	"github.com/halcytone/contentgen/report/lastedition"
 )
 
 // DefaultApprovalTimeout is how long a run waits for a decision when the
@@ -178,7 +178,7 @@ type Status struct {
 	AI *AIStatus `json:"ai,omitempty"`
 	// LastEdition is how the edition before did, as shown in the proof;
 	// nil when its figures could not be read.
-	LastEdition *report.LastEdition `json:"last_edition,omitempty"`
+	LastEdition *lastedition.Summary `json:"last_edition,omitempty"`
 	// Delivery is the send time, pauses, cancellation and test sends;
 	// nil for runs from before they existed.
 	Delivery *DeliveryStatus `json:"delivery,omitempty"`
@@ -204,7 +204,7 @@ type Preview struct {
 	Rendered *activities.RenderSummary   `json:"rendered,omitempty"`
 	// Suggestions are the model's, next to the originals; nil when AI is
 	// off or failed (see Status.AI).
-	Suggestions *ai.Suggestions `json:"suggestions,omitempty"`
+	Suggestions *suggest.Suggestions `json:"suggestions,omitempty"`
 }
 
 // Result is what a finished run returns.

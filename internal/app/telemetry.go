@@ -11,7 +11,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/halcytone/contentgen/activities"
-	"github.com/halcytone/contentgen/ai"
+	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/internal/telemetry"
 	"github.com/halcytone/contentgen/workflows"
 )
@@ -62,7 +62,7 @@ func (s *sendMetrics) ExecuteActivity(ctx context.Context, in *interceptor.Execu
 	}
 	if activity.GetInfo(ctx).ActivityType.Name == "Enhance" {
 		// Tokens spent count even when the request then failed.
-		r, _ := res.(ai.Result)
+		r, _ := res.(suggest.Result)
 		telemetry.NewRecorder(activity.GetMetricsHandler(ctx)).AIUsage(r.Usage.PromptTokens, r.Usage.CompletionTokens, r.Usage.Requests, r.Usage.Cached, err != nil)
 	}
 	return res, err

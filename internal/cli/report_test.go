@@ -17,7 +17,7 @@ import (
 	"github.com/halcytone/contentgen/internal/sqldb"
 	"github.com/halcytone/contentgen/platform"
 	platformserver "github.com/halcytone/contentgen/platform/server"
-	"github.com/halcytone/contentgen/report"
+	"github.com/halcytone/contentgen/report/lastedition"
 	"github.com/halcytone/contentgen/workflows"
 )
 
@@ -103,7 +103,7 @@ func TestReportCommand(t *testing.T) {
 
 func TestStatusShowsLastEdition(t *testing.T) {
 	var b bytes.Buffer
-	printStatus(&b, "newsletter-2026-W49", workflows.Status{Stage: workflows.StageAwaitingApproval, LastEdition: &report.LastEdition{
+	printStatus(&b, "newsletter-2026-W49", workflows.Status{Stage: workflows.StageAwaitingApproval, LastEdition: &lastedition.Summary{
 		Edition: "2026-W48", Delivered: 120, ClicksTotal: 31, UniqueClicks: 25, Unsubscribed: 1,
 		MostClicked: &crm.SectionClicks{Category: "Breathscape", Clicks: 20}, LeastClicked: &crm.SectionClicks{Category: "Vision", Clicks: 2}}})
 	want := "last edition:\n  Edition 2026-W48: 120 delivered, 31 clicks (25 unique), 1 unsubscribed, 0 bounced\n  Most clicked: Breathscape (20); least clicked: Vision (2)\n"

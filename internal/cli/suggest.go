@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/halcytone/contentgen/ai"
+	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/internal/app"
 	"github.com/halcytone/contentgen/workflows"
 )
@@ -86,7 +86,7 @@ func runSuggest(ctx context.Context, e *Env, args []string) error {
 
 // printSuggestions writes every suggestion next to the original, then the
 // check's findings, the usage and what was left out.
-func printSuggestions(w io.Writer, s ai.Suggestions) {
+func printSuggestions(w io.Writer, s suggest.Suggestions) {
 	u := s.Usage
 	fmt.Fprintf(w, "model %s: %d requests, %d from cache, %d prompt + %d completion tokens\n",
 		s.Model, u.Requests, u.Cached, u.PromptTokens, u.CompletionTokens)

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/halcytone/contentgen/ai"
 	"github.com/halcytone/contentgen/ai/aifake"
+	"github.com/halcytone/contentgen/ai/suggest"
 )
 
 func suggestEnv(vars map[string]string) (*Env, *bytes.Buffer, *bytes.Buffer) {
@@ -44,7 +44,7 @@ func TestSuggestPrintsAndWritesJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var s ai.Suggestions
+	var s suggest.Suggestions
 	if err := json.Unmarshal(b, &s); err != nil {
 		t.Fatal(err)
 	}
