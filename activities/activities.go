@@ -12,7 +12,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/halcytone/contentgen/artifact"
+	"github.com/halcytone/contentgen/artifact/blobstore"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/httpapi"
@@ -81,7 +81,7 @@ type Activities struct {
 	Taxonomy content.Taxonomy
 	Renderer Renderer
 	// Artifacts holds documents and renders outside workflow history.
-	Artifacts *artifact.Store
+	Artifacts *blobstore.Store
 	CRM       CRM
 	Platform  Platform
 	// WebBaseURL is the public base URL of the Platform's pages.

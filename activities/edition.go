@@ -11,6 +11,7 @@ import (
 
 	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/artifact"
+	"github.com/halcytone/contentgen/artifact/blobstore"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/render"
@@ -379,7 +380,7 @@ func (a *Activities) loadVariant(ctx context.Context, ref artifact.Ref) (crm.Var
 
 // LoadOutput reads every channel of a rendered edition back from the
 // store: what 'starter preview' writes out.
-func LoadOutput(ctx context.Context, store *artifact.Store, manifest artifact.Ref) (render.Output, error) {
+func LoadOutput(ctx context.Context, store *blobstore.Store, manifest artifact.Ref) (render.Output, error) {
 	a := &Activities{Artifacts: store}
 	m, vs, err := a.loadEdition(ctx, manifest)
 	if err != nil {

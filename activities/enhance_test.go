@@ -17,6 +17,7 @@ import (
 	"github.com/halcytone/contentgen/ai/aifake"
 	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/artifact"
+	"github.com/halcytone/contentgen/artifact/blobstore"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/render"
 	"github.com/halcytone/contentgen/sources/markdown"
@@ -167,7 +168,7 @@ func TestEnhanceRetryPolicyFollowsTheStatus(t *testing.T) {
 func TestSuggestionsByReference(t *testing.T) {
 	fake := &aifake.Server{}
 	acts := aiActivities(t, fake)
-	store, err := artifact.Open(t.Context(), "file://"+filepath.ToSlash(t.TempDir()), nil)
+	store, err := blobstore.Open(t.Context(), "file://"+filepath.ToSlash(t.TempDir()), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

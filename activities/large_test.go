@@ -19,7 +19,7 @@ import (
 
 	"github.com/halcytone/contentgen/activities"
 	"github.com/halcytone/contentgen/approvals/token"
-	"github.com/halcytone/contentgen/artifact"
+	"github.com/halcytone/contentgen/artifact/blobstore"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/crm/crmclient"
@@ -107,7 +107,7 @@ func BenchmarkLargeEdition(b *testing.B) {
 	if err := os.WriteFile(path, testdocs.Markdown(size, 1), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	store, err := artifact.Open(context.Background(), "file://"+filepath.Join(dir, "store"), nil)
+	store, err := blobstore.Open(context.Background(), "file://"+filepath.Join(dir, "store"), nil)
 	if err != nil {
 		b.Fatal(err)
 	}

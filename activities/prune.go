@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/halcytone/contentgen/artifact"
+	"github.com/halcytone/contentgen/artifact/blobstore"
 )
 
 // PruneInput says what a scheduled prune of the artifact store keeps.
@@ -38,7 +39,7 @@ func (a *Activities) PruneArtifacts(ctx context.Context, in PruneInput) (artifac
 	if err != nil {
 		return artifact.PruneReport{}, fmt.Errorf("prune artifacts: find runs in progress: %w", err)
 	}
-	rep, err := a.Artifacts.Prune(ctx, artifact.PruneOptions{KeepEditions: in.KeepEditions, Protect: running, MinAge: in.MinAge})
+	rep, err := a.Artifacts.Prune(ctx, blobstore.PruneOptions{KeepEditions: in.KeepEditions, Protect: running, MinAge: in.MinAge})
 	if err != nil {
 		return rep, err
 	}

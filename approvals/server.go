@@ -24,6 +24,7 @@ import (
 	"github.com/halcytone/contentgen/approvals/proofmail"
 	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/artifact"
+	"github.com/halcytone/contentgen/artifact/blobstore"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/httpapi"
@@ -49,7 +50,7 @@ type Config struct {
 	// Artifacts is the store the worker keeps renders in (read only
 	// here): the preview of a run on the store is read from it. Without
 	// it such previews are refused with a page that says why.
-	Artifacts *artifact.Store
+	Artifacts *blobstore.Store
 	Logger    *slog.Logger
 	// RatePerMinute and Burst limit requests per client address
 	// (defaults 30 and 10).

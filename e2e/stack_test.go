@@ -20,7 +20,7 @@ import (
 	"github.com/halcytone/contentgen/ai/aifake"
 	"github.com/halcytone/contentgen/approvals"
 	"github.com/halcytone/contentgen/approvals/token"
-	"github.com/halcytone/contentgen/artifact"
+	"github.com/halcytone/contentgen/artifact/blobstore"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/crm/crmclient"
 	crmserver "github.com/halcytone/contentgen/crm/server"
@@ -101,7 +101,7 @@ type stack struct {
 	signingKeys  string
 	keys         *token.Keyring
 	approvalsURL string
-	artifacts    *artifact.Store
+	artifacts    *blobstore.Store
 	// artifactDir is the store's folder (or URL, when the test gave one).
 	artifactDir string
 }

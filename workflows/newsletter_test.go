@@ -17,7 +17,7 @@ import (
 
 	"github.com/halcytone/contentgen/activities"
 	"github.com/halcytone/contentgen/approvals/token"
-	"github.com/halcytone/contentgen/artifact"
+	"github.com/halcytone/contentgen/artifact/blobstore"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/httpapi"
@@ -50,7 +50,7 @@ type harness struct {
 	crm      *fakes.CRM
 	platform *fakes.Platform
 	acts     *activities.Activities
-	store    *artifact.Store
+	store    *blobstore.Store
 	storeDir string
 }
 
@@ -81,7 +81,7 @@ func newHarness(t *testing.T, docs ...content.Document) *harness {
 		t.Fatal(err)
 	}
 	h.storeDir = t.TempDir()
-	h.store, err = artifact.Open(context.Background(), "file://"+filepath.ToSlash(h.storeDir), nil)
+	h.store, err = blobstore.Open(context.Background(), "file://"+filepath.ToSlash(h.storeDir), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/halcytone/contentgen/activities"
 	"github.com/halcytone/contentgen/approvals/token"
-	"github.com/halcytone/contentgen/artifact"
+	"github.com/halcytone/contentgen/artifact/blobstore"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/internal/fakes"
@@ -100,7 +100,7 @@ func newSocialHarness(t *testing.T, clients map[string]social.Poster, docs ...co
 		t.Fatal(err)
 	}
 	h.env.RegisterWorkflowWithOptions(NewsletterWorkflow, workflow.RegisterOptions{Name: WorkflowName})
-	store, err := artifact.Open(context.Background(), "file://"+filepath.ToSlash(t.TempDir()), nil)
+	store, err := blobstore.Open(context.Background(), "file://"+filepath.ToSlash(t.TempDir()), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ import (
 
 	"github.com/halcytone/contentgen/activities"
 	"github.com/halcytone/contentgen/approvals/token"
-	"github.com/halcytone/contentgen/artifact"
+	"github.com/halcytone/contentgen/artifact/blobstore"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/crm/crmclient"
 	crmserver "github.com/halcytone/contentgen/crm/server"
@@ -77,7 +77,7 @@ type rig struct {
 	crm       *crmserver.Server
 	crmClient *crmclient.Client
 	keys      *token.Keyring
-	store     *artifact.Store
+	store     *blobstore.Store
 	gate      *gate
 }
 

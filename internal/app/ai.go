@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/halcytone/contentgen/ai"
-	"github.com/halcytone/contentgen/artifact"
+	"github.com/halcytone/contentgen/artifact/blobstore"
 )
 
 // AIConfig configures suggestions. AI is off unless Model is set: then no
@@ -24,7 +24,7 @@ type AIConfig struct {
 	CacheDir string
 	// Store is the artifact store, whose "ai-replies" cache holds the
 	// model's replies when CacheDir is unset.
-	Store *artifact.Store
+	Store *blobstore.Store
 	// TemplateDir overrides prompts from its ai/ subfolder.
 	TemplateDir string
 	HTTPClient  *http.Client
@@ -57,7 +57,7 @@ func AIFromEnv(lookup func(string) string) (AIConfig, error) {
 // AICacheNamespace is the artifact store's cache of model replies.
 const AICacheNamespace = "ai-replies"
 
-var _ ai.Cache = (*artifact.Cache)(nil)
+var _ ai.Cache = (*blobstore.Cache)(nil)
 
 // AI builds the suggestion runner and prompts, or nil, nil when AI is off.
 func AI(cfg AIConfig, logger *slog.Logger) (*ai.Runner, *ai.Prompts, error) {

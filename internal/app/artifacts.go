@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/halcytone/contentgen/activities"
-	"github.com/halcytone/contentgen/artifact"
+	"github.com/halcytone/contentgen/artifact/blobstore"
 	"github.com/halcytone/contentgen/codec"
 )
 
@@ -20,7 +20,7 @@ const DefaultArtifactDir = ".data/artifacts"
 // (file:///abs/dir, s3://bucket?region=…, gs://bucket, azblob://container)
 // or a plain folder path; empty is DefaultArtifactDir. A non-empty
 // codecKeys (NEWSLETTER_CODEC_KEYS) encrypts every artifact.
-func ArtifactStore(ctx context.Context, rawURL, codecKeys string) (*artifact.Store, error) {
+func ArtifactStore(ctx context.Context, rawURL, codecKeys string) (*blobstore.Store, error) {
 	if rawURL == "" {
 		rawURL = DefaultArtifactDir
 	}
@@ -38,7 +38,7 @@ func ArtifactStore(ctx context.Context, rawURL, codecKeys string) (*artifact.Sto
 			return nil, fmt.Errorf("NEWSLETTER_CODEC_KEYS: %w", err)
 		}
 	}
-	s, err := artifact.Open(ctx, rawURL, keys)
+	s, err := blobstore.Open(ctx, rawURL, keys)
 	if err != nil {
 		return nil, fmt.Errorf("ARTIFACT_STORE_URL: %w", err)
 	}

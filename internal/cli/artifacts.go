@@ -11,13 +11,13 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/halcytone/contentgen/activities"
-	"github.com/halcytone/contentgen/artifact"
+	"github.com/halcytone/contentgen/artifact/blobstore"
 	"github.com/halcytone/contentgen/internal/app"
 	"github.com/halcytone/contentgen/workflows"
 )
 
 // artifactStore opens the store at rawURL with the starter's codec keys.
-func (e *Env) artifactStore(ctx context.Context, rawURL string) (*artifact.Store, error) {
+func (e *Env) artifactStore(ctx context.Context, rawURL string) (*blobstore.Store, error) {
 	return app.ArtifactStore(ctx, rawURL, e.get("NEWSLETTER_CODEC_KEYS", ""))
 }
 
@@ -32,7 +32,7 @@ func runArtifacts(ctx context.Context, e *Env, args []string) error {
 		"starter artifacts prune --keep-editions 8")
 	keep := fs.Int("keep-editions", 0, "how many of the newest editions keep their artifacts (required, at least 1)")
 	minAge := fs.Duration("min-age", 24*time.Hour, "never delete artifacts written less than this long ago")
-	cacheAge := fs.Duration("cache-max-age", artifact.DefaultCacheMaxAge, "delete cached model replies last read or written longer ago than this")
+	cacheAge := fs.Duration("cache-max-age", blobstore.DefaultCacheMaxAge, "delete cached model replies last read or written longer ago than this")
 	dryRun := fs.Bool("dry-run", false, "report what would be deleted, delete nothing")
 	storeURL := fs.String("artifact-store", e.get("ARTIFACT_STORE_URL", app.DefaultArtifactDir), "artifact store the worker writes to (ARTIFACT_STORE_URL)")
 	offline := fs.Bool("no-temporal", false, "do not ask Temporal which runs are in progress; rely on --min-age alone")
@@ -54,7 +54,7 @@ func runArtifacts(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	rep, err := store.Prune(ctx, artifact.PruneOptions{KeepEditions: *keep, Protect: running, MinAge: *minAge, CacheMaxAge: *cacheAge, DryRun: *dryRun})
+	rep, err := store.Prune(ctx, blobstore.PruneOptions{KeepEditions: *keep, Protect: running, MinAge: *minAge, CacheMaxAge: *cacheAge, DryRun: *dryRun})
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package artifact_test
+package blobstore_test
 
 import (
 	"bytes"
@@ -16,13 +16,14 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/halcytone/contentgen/artifact"
+	"github.com/halcytone/contentgen/artifact/blobstore"
 	"github.com/halcytone/contentgen/codec"
 )
 
-func fileStore(t *testing.T, keys *codec.Keyring) (*artifact.Store, string) {
+func fileStore(t *testing.T, keys *codec.Keyring) (*blobstore.Store, string) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "artifacts")
-	s, err := artifact.Open(context.Background(), (&url.URL{Scheme: "file", Path: dir}).String(), keys)
+	s, err := blobstore.Open(context.Background(), (&url.URL{Scheme: "file", Path: dir}).String(), keys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +33,7 @@ func fileStore(t *testing.T, keys *codec.Keyring) (*artifact.Store, string) {
 
 // s3Store opens the store through the real s3blob driver against an
 // in-memory S3 server.
-func s3Store(t *testing.T, keys *codec.Keyring) (*artifact.Store, *s3mem.Backend, string) {
+func s3Store(t *testing.T, keys *codec.Keyring) (*blobstore.Store, *s3mem.Backend, string) {
 	t.Helper()
 	backend := s3mem.New()
 	if err := backend.CreateBucket("artifacts"); err != nil {
@@ -47,9 +48,9 @@ func s3Store(t *testing.T, keys *codec.Keyring) (*artifact.Store, *s3mem.Backend
 	return open(t, raw, keys), backend, raw
 }
 
-func open(t *testing.T, raw string, keys *codec.Keyring) *artifact.Store {
+func open(t *testing.T, raw string, keys *codec.Keyring) *blobstore.Store {
 	t.Helper()
-	s, err := artifact.Open(context.Background(), raw, keys)
+	s, err := blobstore.Open(context.Background(), raw, keys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,10 +79,10 @@ func keyring(t *testing.T, id string) *codec.Keyring {
 
 func TestRoundTripAndDedupe(t *testing.T) {
 	ctx := context.Background()
-	stores := map[string]func(t *testing.T) *artifact.Store{
-		"file": func(t *testing.T) *artifact.Store { s, _ := fileStore(t, nil); return s },
-		"s3":   func(t *testing.T) *artifact.Store { s, _, _ := s3Store(t, nil); return s },
-		"s3-encrypted": func(t *testing.T) *artifact.Store {
+	stores := map[string]func(t *testing.T) *blobstore.Store{
+		"file": func(t *testing.T) *blobstore.Store { s, _ := fileStore(t, nil); return s },
+		"s3":   func(t *testing.T) *blobstore.Store { s, _, _ := s3Store(t, nil); return s },
+		"s3-encrypted": func(t *testing.T) *blobstore.Store {
 			s, _, _ := s3Store(t, keyring(t, "k1"))
 			return s
 		},
@@ -214,7 +215,7 @@ func TestPruneKeepsRecentAndProtectedEditions(t *testing.T) {
 	w48 := put("2026-W48", "only in W48")
 
 	later := time.Now().Add(48 * time.Hour)
-	rep, err := s.Prune(ctx, artifact.PruneOptions{KeepEditions: 2, Protect: []string{"2026-W46"}, Now: later, DryRun: true})
+	rep, err := s.Prune(ctx, blobstore.PruneOptions{KeepEditions: 2, Protect: []string{"2026-W46"}, Now: later, DryRun: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,10 +226,10 @@ func TestPruneKeepsRecentAndProtectedEditions(t *testing.T) {
 		t.Fatalf("dry run deleted: %v", err)
 	}
 	// Nothing is old enough yet: a just-written artifact is never deleted.
-	if rep, err := s.Prune(ctx, artifact.PruneOptions{KeepEditions: 1}); err != nil || rep.Deleted != 0 {
+	if rep, err := s.Prune(ctx, blobstore.PruneOptions{KeepEditions: 1}); err != nil || rep.Deleted != 0 {
 		t.Fatalf("prune of young artifacts: %+v, %v", rep, err)
 	}
-	rep, err = s.Prune(ctx, artifact.PruneOptions{KeepEditions: 2, Protect: []string{"2026-W46"}, Now: later})
+	rep, err = s.Prune(ctx, blobstore.PruneOptions{KeepEditions: 2, Protect: []string{"2026-W46"}, Now: later})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,14 +244,14 @@ func TestPruneKeepsRecentAndProtectedEditions(t *testing.T) {
 			t.Errorf("kept artifact: %v", err)
 		}
 	}
-	if _, err := s.Prune(ctx, artifact.PruneOptions{KeepEditions: 0}); err == nil {
+	if _, err := s.Prune(ctx, blobstore.PruneOptions{KeepEditions: 0}); err == nil {
 		t.Fatal("keep 0 editions accepted")
 	}
 }
 
 func TestOpenRefusesBadURL(t *testing.T) {
 	for _, u := range []string{"", "/tmp/no-scheme", "ftp://host/x"} {
-		if _, err := artifact.Open(context.Background(), u, nil); err == nil {
+		if _, err := blobstore.Open(context.Background(), u, nil); err == nil {
 			t.Errorf("Open(%q) worked", u)
 		}
 	}

@@ -1,4 +1,4 @@
-package artifact
+package blobstore
 
 import (
 	"bufio"
@@ -14,6 +14,7 @@ import (
 
 	"gocloud.dev/blob"
 
+	"github.com/halcytone/contentgen/artifact"
 	"github.com/halcytone/contentgen/codec"
 )
 
@@ -22,10 +23,10 @@ import (
 // copied to the store under its digest unless already there. With a
 // keyring the artifact is sealed whole, so it is read back into memory
 // once for that.
-func (s *Store) PutStream(ctx context.Context, edition, mediaType string, write func(w io.Writer) error) (Ref, error) {
+func (s *Store) PutStream(ctx context.Context, edition, mediaType string, write func(w io.Writer) error) (artifact.Ref, error) {
 	f, err := os.CreateTemp("", "artifact-*")
 	if err != nil {
-		return Ref{}, fmt.Errorf("store %s: temporary file: %w", mediaType, err)
+		return artifact.Ref{}, fmt.Errorf("store %s: temporary file: %w", mediaType, err)
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
@@ -33,12 +34,12 @@ func (s *Store) PutStream(ctx context.Context, edition, mediaType string, write 
 	cw := &countWriter{w: io.MultiWriter(f, h)}
 	bw := bufio.NewWriterSize(cw, 256<<10)
 	if err := write(bw); err != nil {
-		return Ref{}, fmt.Errorf("encode %s: %w", mediaType, err)
+		return artifact.Ref{}, fmt.Errorf("encode %s: %w", mediaType, err)
 	}
 	if err := bw.Flush(); err != nil {
-		return Ref{}, fmt.Errorf("store %s: temporary file: %w", mediaType, err)
+		return artifact.Ref{}, fmt.Errorf("store %s: temporary file: %w", mediaType, err)
 	}
-	ref := Ref{Digest: "sha256:" + hex.EncodeToString(h.Sum(nil)), Size: cw.n, MediaType: mediaType}
+	ref := artifact.Ref{Digest: "sha256:" + hex.EncodeToString(h.Sum(nil)), Size: cw.n, MediaType: mediaType}
 	key := blobPrefix + ref.Hex()
 	exists, err := s.bucket.Exists(ctx, key)
 	if err != nil {
@@ -57,7 +58,7 @@ func (s *Store) PutStream(ctx context.Context, edition, mediaType string, write 
 
 // write copies an artifact's plain content from r to key, sealed when the
 // store encrypts.
-func (s *Store) write(ctx context.Context, key string, ref Ref, r io.Reader) error {
+func (s *Store) write(ctx context.Context, key string, ref artifact.Ref, r io.Reader) error {
 	meta := map[string]string{metaMediaType: ref.MediaType}
 	if s.keys != nil {
 		plain, err := io.ReadAll(r)
@@ -86,7 +87,7 @@ func (s *Store) write(ctx context.Context, key string, ref Ref, r io.Reader) err
 }
 
 // index records that edition uses ref (see Prune); nothing for "".
-func (s *Store) index(ctx context.Context, edition string, ref Ref) error {
+func (s *Store) index(ctx context.Context, edition string, ref artifact.Ref) error {
 	if edition == "" {
 		return nil
 	}
@@ -112,12 +113,12 @@ func (c *countWriter) Write(p []byte) (int, error) {
 // instead of io.EOF when they do not match, so a reader that reads to the
 // end never mistakes altered content for the artifact. An encrypted
 // artifact is opened whole (AES-GCM authenticates it as a unit).
-func (s *Store) Open(ctx context.Context, ref Ref) (io.ReadCloser, error) {
+func (s *Store) Open(ctx context.Context, ref artifact.Ref) (io.ReadCloser, error) {
 	fail := func(err error) (io.ReadCloser, error) {
-		return nil, &Error{Digest: ref.Digest, Store: s.name, Err: err}
+		return nil, &artifact.Error{Digest: ref.Digest, Store: s.name, Err: err}
 	}
 	if !validDigest(ref.Digest) {
-		return fail(fmt.Errorf("%w: malformed digest, want sha256:<64 hex digits>", ErrCorrupt))
+		return fail(fmt.Errorf("%w: malformed digest, want sha256:<64 hex digits>", artifact.ErrCorrupt))
 	}
 	key := blobPrefix + ref.Hex()
 	attrs, err := s.bucket.Attributes(ctx, key)
@@ -143,7 +144,7 @@ type verifier struct {
 	r     io.ReadCloser
 	h     hash.Hash
 	n     int64
-	ref   Ref
+	ref   artifact.Ref
 	store string
 }
 
@@ -160,14 +161,14 @@ func (v *verifier) Read(p []byte) (int, error) {
 		}
 	}
 	if err != nil && !errors.Is(err, io.EOF) {
-		return n, &Error{Digest: v.ref.Digest, Store: v.store, Err: err}
+		return n, &artifact.Error{Digest: v.ref.Digest, Store: v.store, Err: err}
 	}
 	return n, err
 }
 
 func (v *verifier) corrupt() error {
-	return &Error{Digest: v.ref.Digest, Store: v.store, Err: fmt.Errorf("%w: read %d bytes or more with another digest, want %d bytes; the object was altered, so re-render the edition from the same source revision",
-		ErrCorrupt, v.n, v.ref.Size)}
+	return &artifact.Error{Digest: v.ref.Digest, Store: v.store, Err: fmt.Errorf("%w: read %d bytes or more with another digest, want %d bytes; the object was altered, so re-render the edition from the same source revision",
+		artifact.ErrCorrupt, v.n, v.ref.Size)}
 }
 
 func (v *verifier) Close() error { return v.r.Close() }

@@ -1,4 +1,4 @@
-package artifact
+package blobstore
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"gocloud.dev/blob"
+
+	"github.com/halcytone/contentgen/artifact"
 )
 
 // PruneOptions say what a prune keeps.
@@ -34,18 +36,6 @@ type PruneOptions struct {
 	Now time.Time
 }
 
-// PruneReport says what a prune kept and deleted.
-type PruneReport struct {
-	Kept         []string `json:"kept_editions"`
-	Dropped      []string `json:"dropped_editions,omitempty"`
-	Deleted      int      `json:"deleted_artifacts"`
-	DeletedBytes int64    `json:"deleted_bytes"`
-	Retained     int      `json:"retained_artifacts"`
-	// DeletedCache counts cache entries unused for longer than
-	// CacheMaxAge.
-	DeletedCache int `json:"deleted_cache_entries,omitempty"`
-}
-
 type editionIndex struct {
 	name    string
 	newest  time.Time
@@ -57,8 +47,8 @@ type editionIndex struct {
 // KeepEditions use, never those of a protected edition or younger than
 // MinAge. Artifacts are shared between editions by digest, so one kept
 // edition keeps an artifact alive whatever else used it.
-func (s *Store) Prune(ctx context.Context, o PruneOptions) (PruneReport, error) {
-	var rep PruneReport
+func (s *Store) Prune(ctx context.Context, o PruneOptions) (artifact.PruneReport, error) {
+	var rep artifact.PruneReport
 	if o.KeepEditions < 1 {
 		return rep, errors.New("prune: keep at least 1 edition (--keep-editions N)")
 	}

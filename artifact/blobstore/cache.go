@@ -1,4 +1,4 @@
-package artifact
+package blobstore
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 
+	"github.com/halcytone/contentgen/artifact"
 	"github.com/halcytone/contentgen/codec"
 )
 
@@ -86,7 +87,7 @@ func (c *Cache) Get(ctx context.Context, key string) ([]byte, bool, error) {
 			return nil, false, nil
 		}
 	}
-	if Digest(body) != attrs.Metadata[metaDigest] {
+	if artifact.Digest(body) != attrs.Metadata[metaDigest] {
 		return nil, false, nil
 	}
 	// A use that is not recorded only makes a prune measure the entry's
@@ -102,7 +103,7 @@ func (c *Cache) Put(ctx context.Context, key string, value []byte) error {
 	if err != nil {
 		return err
 	}
-	body, meta := value, map[string]string{metaDigest: Digest(value)}
+	body, meta := value, map[string]string{metaDigest: artifact.Digest(value)}
 	if c.s.keys != nil {
 		id, sealed, err := c.s.keys.Seal(value)
 		if err != nil {
@@ -119,7 +120,7 @@ func (c *Cache) Put(ctx context.Context, key string, value []byte) error {
 
 // pruneCache deletes cache entries last used (read or written) before
 // cutoff, with their records of use, and records whose entry is gone.
-func (s *Store) pruneCache(ctx context.Context, cutoff time.Time, dryRun bool, rep *PruneReport) error {
+func (s *Store) pruneCache(ctx context.Context, cutoff time.Time, dryRun bool, rep *artifact.PruneReport) error {
 	used := map[string]time.Time{} // entry key under cachePrefix → last read
 	err := s.each(ctx, accessPrefix, func(obj *blob.ListObject) error {
 		used[strings.TrimPrefix(obj.Key, accessPrefix)] = obj.ModTime

@@ -1,4 +1,4 @@
-package artifact_test
+package blobstore_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/halcytone/contentgen/artifact"
+	"github.com/halcytone/contentgen/artifact/blobstore"
 )
 
 func TestCacheSharedThroughTheStore(t *testing.T) {
@@ -15,7 +15,7 @@ func TestCacheSharedThroughTheStore(t *testing.T) {
 	keys := keyring(t, "k1")
 	s3, _, raw := s3Store(t, keys)
 	file, dir := fileStore(t, nil)
-	for name, s := range map[string]*artifact.Store{"s3 encrypted": s3, "file": file} {
+	for name, s := range map[string]*blobstore.Store{"s3 encrypted": s3, "file": file} {
 		c, err := s.Cache("ai")
 		if err != nil {
 			t.Fatal(err)
@@ -70,11 +70,11 @@ func TestCacheSharedThroughTheStore(t *testing.T) {
 	}
 
 	// Prune drops entries older than CacheMaxAge, and keeps the others.
-	rep, err := s3.Prune(ctx, artifact.PruneOptions{KeepEditions: 1, Now: time.Now()})
+	rep, err := s3.Prune(ctx, blobstore.PruneOptions{KeepEditions: 1, Now: time.Now()})
 	if err != nil || rep.DeletedCache != 0 {
 		t.Fatalf("prune now: %+v %v", rep, err)
 	}
-	rep, err = s3.Prune(ctx, artifact.PruneOptions{KeepEditions: 1, Now: time.Now().Add(artifact.DefaultCacheMaxAge + time.Hour)})
+	rep, err = s3.Prune(ctx, blobstore.PruneOptions{KeepEditions: 1, Now: time.Now().Add(blobstore.DefaultCacheMaxAge + time.Hour)})
 	if err != nil || rep.DeletedCache != 1 {
 		t.Fatalf("prune a month on: %+v %v", rep, err)
 	}

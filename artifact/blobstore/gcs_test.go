@@ -1,4 +1,4 @@
-package artifact_test
+package blobstore_test
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"github.com/fsouza/fake-gcs-server/fakestorage"
 
 	"github.com/halcytone/contentgen/artifact"
+	"github.com/halcytone/contentgen/artifact/blobstore"
 	"github.com/halcytone/contentgen/codec"
 	"github.com/halcytone/contentgen/internal/testtools"
 )
@@ -22,7 +23,7 @@ import (
 // gcsStore is a gs:// store on github.com/fsouza/fake-gcs-server, reached
 // through gocloud's own gcsblob driver (STORAGE_EMULATOR_HOST is how
 // Google's client library is pointed at an emulator).
-func gcsStore(t *testing.T, keys *codec.Keyring) *artifact.Store {
+func gcsStore(t *testing.T, keys *codec.Keyring) *blobstore.Store {
 	t.Helper()
 	// Reads go through the XML API, which the fake serves path-style on
 	// its public host: the host and port the client is pointed at.
@@ -43,12 +44,12 @@ func gcsStore(t *testing.T, keys *codec.Keyring) *artifact.Store {
 // plain and encrypted, and a prune on each.
 func TestStreamsOnEveryBackend(t *testing.T) {
 	ctx := context.Background()
-	stores := map[string]func(t *testing.T) *artifact.Store{
-		"file":           func(t *testing.T) *artifact.Store { s, _ := fileStore(t, nil); return s },
-		"s3":             func(t *testing.T) *artifact.Store { s, _, _ := s3Store(t, nil); return s },
-		"gs":             func(t *testing.T) *artifact.Store { return gcsStore(t, nil) },
-		"gs-encrypted":   func(t *testing.T) *artifact.Store { return gcsStore(t, keyring(t, "k1")) },
-		"file-encrypted": func(t *testing.T) *artifact.Store { s, _ := fileStore(t, keyring(t, "k1")); return s },
+	stores := map[string]func(t *testing.T) *blobstore.Store{
+		"file":           func(t *testing.T) *blobstore.Store { s, _ := fileStore(t, nil); return s },
+		"s3":             func(t *testing.T) *blobstore.Store { s, _, _ := s3Store(t, nil); return s },
+		"gs":             func(t *testing.T) *blobstore.Store { return gcsStore(t, nil) },
+		"gs-encrypted":   func(t *testing.T) *blobstore.Store { return gcsStore(t, keyring(t, "k1")) },
+		"file-encrypted": func(t *testing.T) *blobstore.Store { s, _ := fileStore(t, keyring(t, "k1")); return s },
 	}
 	data := bytes.Repeat([]byte("<p>Breathscape — a longer exhale.</p>\n"), 100_000) // 3.9 MB
 	for name, open := range stores {
@@ -83,7 +84,7 @@ func TestStreamsOnEveryBackend(t *testing.T) {
 			if _, err := s.Put(ctx, "2026-W49", "text/plain", []byte("newer")); err != nil {
 				t.Fatal(err)
 			}
-			rep, err := s.Prune(ctx, artifact.PruneOptions{KeepEditions: 1, MinAge: 1})
+			rep, err := s.Prune(ctx, blobstore.PruneOptions{KeepEditions: 1, MinAge: 1})
 			if err != nil || rep.Deleted != 1 {
 				t.Fatalf("prune %+v, %v: want the older edition's artifact deleted", rep, err)
 			}
