@@ -12,6 +12,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/artifact/blobstore"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/crm"
@@ -20,24 +21,6 @@ import (
 	"github.com/halcytone/contentgen/render"
 	"github.com/halcytone/contentgen/social"
 	"github.com/halcytone/contentgen/sources"
-)
-
-// Error types of non-retryable failures; stable, so operators and tests can
-// match on them.
-const (
-	ErrTypeDocumentNotFound = "DocumentNotFound"
-	ErrTypePermission       = "DocumentPermissionDenied"
-	ErrTypeCredentials      = "SourceCredentials"
-	ErrTypeInvalidDocument  = "InvalidDocument"
-	ErrTypeNoSections       = "NoSections"
-	ErrTypeRender           = "RenderFailed"
-	ErrTypeBadSource        = "BadSourceReference"
-	ErrTypeCRMRejected      = "CRMRequestRejected"
-	ErrTypePlatformRejected = "PlatformRequestRejected"
-	ErrTypeTooLarge         = "PayloadTooLarge"
-	// ErrTypeUnavailable is a failure that may pass on retry: a network
-	// error, a timeout, a 5xx.
-	ErrTypeUnavailable = "ServiceUnavailable"
 )
 
 // Fetcher fetches a document by reference.
@@ -135,13 +118,13 @@ func classifyHTTP(op, rejectedType string, err error) error {
 	se, ok := httpapi.AsStatusError(err)
 	switch {
 	case !ok:
-		return failure(ErrTypeUnavailable, err, temporal.ApplicationErrorOptions{})
+		return failure(activitytypes.ErrTypeUnavailable, err, temporal.ApplicationErrorOptions{})
 	case !se.Retryable():
 		return nonRetryable(rejectedType, err)
 	case se.RetryAfter > 0:
 		return failure("RetryAfter", err, temporal.ApplicationErrorOptions{NextRetryDelay: se.RetryAfter})
 	}
-	return failure(ErrTypeUnavailable, err, temporal.ApplicationErrorOptions{})
+	return failure(activitytypes.ErrTypeUnavailable, err, temporal.ApplicationErrorOptions{})
 }
 
 // classifySource maps a source error to a stable, non-retryable type where
@@ -149,13 +132,13 @@ func classifyHTTP(op, rejectedType string, err error) error {
 func classifySource(err error) error {
 	switch {
 	case errors.Is(err, sources.ErrNotFound):
-		return nonRetryable(ErrTypeDocumentNotFound, err)
+		return nonRetryable(activitytypes.ErrTypeDocumentNotFound, err)
 	case errors.Is(err, sources.ErrPermission):
-		return nonRetryable(ErrTypePermission, err)
+		return nonRetryable(activitytypes.ErrTypePermission, err)
 	case errors.Is(err, sources.ErrAuth):
-		return nonRetryable(ErrTypeCredentials, err)
+		return nonRetryable(activitytypes.ErrTypeCredentials, err)
 	case errors.Is(err, sources.ErrInvalid):
-		return nonRetryable(ErrTypeInvalidDocument, err)
+		return nonRetryable(activitytypes.ErrTypeInvalidDocument, err)
 	}
-	return failure(ErrTypeUnavailable, err, temporal.ApplicationErrorOptions{})
+	return failure(activitytypes.ErrTypeUnavailable, err, temporal.ApplicationErrorOptions{})
 }

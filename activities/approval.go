@@ -8,23 +8,17 @@ import (
 	"strings"
 	"time"
 
-	"github.com/halcytone/contentgen/ai/suggest"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/approvals/proofmail"
 	"github.com/halcytone/contentgen/approvals/token"
-	"github.com/halcytone/contentgen/artifact"
-	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/crm/mergetag"
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/render"
-	"github.com/halcytone/contentgen/report/lastedition"
 )
 
 // ProofSubjectPrefix marks proof emails sent to approvers.
 const ProofSubjectPrefix = proofmail.SubjectPrefix
-
-// ErrTypeNoSigningKeys fails a signed proof on a worker without keys.
-const ErrTypeNoSigningKeys = "NoApprovalSigningKeys"
 
 // ApprovalOptions configure approval tokens, links and notices. Keys stay
 // in the worker: tokens are minted inside activities and only reach the
@@ -50,65 +44,16 @@ func (o ApprovalOptions) now() time.Time {
 
 var errNoKeys = errors.New("the worker has no APPROVAL_SIGNING_KEYS: set them (id:base64key, e.g. k1:$(openssl rand -base64 32)) and restart the worker")
 
-// ProofInput is a proof of the email for the approvers. With a Revision it
-// is a signed proof: each approver gets links (or commands) carrying their
-// own tokens for this run and revision.
-type ProofInput struct {
-	// NewsletterID is unique per proof (the workflow ID and the render
-	// number), so a refreshed edition gets a new proof.
-	NewsletterID string      `json:"newsletter_id"`
-	Email        crm.Variant `json:"email"`
-	Approvers    []string    `json:"approvers"`
-	// EmailOnly names the sections the proof's default email leaves out
-	// and who gets them; the proof lists them at the top.
-	EmailOnly []render.EmailOnlySection `json:"email_only,omitempty"`
-
-	WorkflowID string    `json:"workflow_id,omitempty"`
-	RunID      string    `json:"run_id,omitempty"`
-	Edition    string    `json:"edition,omitempty"`
-	Revision   string    `json:"revision,omitempty"`
-	Deadline   time.Time `json:"deadline,omitzero"`
-	Reminder   bool      `json:"reminder,omitempty"`
-	// Changes since the last edition.
-	Changes []content.SectionChange `json:"changes,omitempty"`
-	// ChangesSince holds, for each approver whose approval a change
-	// voided, what changed since that approval.
-	ChangesSince map[string][]content.SectionChange `json:"changes_since_approval,omitempty"`
-	// Suggestions, when any, are shown above the email, each next to the
-	// original, with the IDs to accept.
-	Suggestions *suggest.Suggestions `json:"suggestions,omitempty"`
-	// EmailRef, when set, names the email in the artifact store instead
-	// of Email.
-	EmailRef *artifact.Ref `json:"email_ref,omitempty"`
-	// Warnings are shown at the top of the proof (an email Gmail will
-	// clip, say).
-	Warnings []string `json:"warnings,omitempty"`
-	// LastEdition, when set, is shown above the email: how the edition
-	// before did. Its report link is signed here, never in history.
-	LastEdition *lastedition.Summary `json:"last_edition,omitempty"`
-	// SendControlUntil, when set, gives each approver tokens to pause,
-	// resume and cancel the send, valid until then.
-	SendControlUntil time.Time `json:"send_control_until,omitzero"`
-	// Social lists each network's draft and whether it will post.
-	Social []SocialPlan `json:"social,omitempty"`
-}
-
-// ProofResult lists who the proof went to.
-type ProofResult struct {
-	SentTo   []string        `json:"sent_to"`
-	Rejected []crm.Rejection `json:"rejected,omitempty"`
-}
-
 // SendProof sends the email, subject prefixed "[Proof]", to the approvers
 // through the CRM, as a test send before the real one.
-func (a *Activities) SendProof(ctx context.Context, in ProofInput) (ProofResult, error) {
+func (a *Activities) SendProof(ctx context.Context, in activitytypes.ProofInput) (activitytypes.ProofResult, error) {
 	ctx = httpapi.WithCorrelationID(ctx, in.NewsletterID)
 	if in.EmailRef != nil {
 		// A load error names the digest and store; returned as is, it
 		// stays non-retryable.
 		v, err := a.loadVariant(ctx, *in.EmailRef)
 		if err != nil {
-			return ProofResult{}, err
+			return activitytypes.ProofResult{}, err
 		}
 		in.Email = v
 	}
@@ -123,23 +68,23 @@ func (a *Activities) SendProof(ctx context.Context, in ProofInput) (ProofResult,
 	if in.Revision == "" {
 		req = plainProof(in)
 	} else if req, err = a.signedProof(in); err != nil {
-		return ProofResult{}, err
+		return activitytypes.ProofResult{}, err
 	}
 	in.Email = crm.Variant{}
 	// The proof's body is uploaded once, like the edition's, and each
 	// approver's message carries only merge values.
 	uploaded, err := a.uploadContent(ctx, in.NewsletterID, variantsUpload(req.Variants), a.Send.withDefaults().ContentMode)
 	if err != nil {
-		return ProofResult{}, err
+		return activitytypes.ProofResult{}, err
 	}
 	if uploaded {
 		req.Variants = nil
 	}
 	resp, err := a.CRM.SendNewsletter(ctx, in.NewsletterID+":proof", req)
 	if err != nil {
-		return ProofResult{}, classifyHTTP("send proof", ErrTypeCRMRejected, err)
+		return activitytypes.ProofResult{}, classifyHTTP("send proof", activitytypes.ErrTypeCRMRejected, err)
 	}
-	res := ProofResult{Rejected: resp.Rejected}
+	res := activitytypes.ProofResult{Rejected: resp.Rejected}
 	rejected := map[string]bool{}
 	for _, r := range resp.Rejected {
 		rejected[strings.ToLower(r.To)] = true
@@ -153,7 +98,7 @@ func (a *Activities) SendProof(ctx context.Context, in ProofInput) (ProofResult,
 }
 
 // plainProof is the proof of runs started before signed approvals.
-func plainProof(in ProofInput) crm.NewsletterRequest {
+func plainProof(in activitytypes.ProofInput) crm.NewsletterRequest {
 	v := withSuggestions(render.ProofNote(in.Email, in.EmailOnly), in.Suggestions)
 	v.ID = "proof"
 	v.Subject = ProofSubjectPrefix + v.Subject
@@ -168,10 +113,10 @@ func plainProof(in ProofInput) crm.NewsletterRequest {
 // with the approver's own links as merge values: approvers whose blocks
 // read the same (all, unless a refresh voided some approvals) share one
 // variant.
-func (a *Activities) signedProof(in ProofInput) (crm.NewsletterRequest, error) {
+func (a *Activities) signedProof(in activitytypes.ProofInput) (crm.NewsletterRequest, error) {
 	keys := a.Approvals.Keys
 	if keys == nil {
-		return crm.NewsletterRequest{}, nonRetryable(ErrTypeNoSigningKeys, fmt.Errorf("send proof: %w", errNoKeys))
+		return crm.NewsletterRequest{}, nonRetryable(activitytypes.ErrTypeNoSigningKeys, fmt.Errorf("send proof: %w", errNoKeys))
 	}
 	req := crm.NewsletterRequest{NewsletterID: in.NewsletterID}
 	body := withSuggestions(render.ProofNote(in.Email, in.EmailOnly), in.Suggestions)
@@ -186,7 +131,7 @@ func (a *Activities) signedProof(in ProofInput) (crm.NewsletterRequest, error) {
 			tok, err := keys.Mint(token.Claims{WorkflowID: in.WorkflowID, RunID: in.RunID, Edition: in.Edition,
 				Revision: in.Revision, Approver: ap, Action: act, Expires: in.Deadline.Unix()})
 			if err != nil {
-				return req, nonRetryable(ErrTypeNoSigningKeys, err)
+				return req, nonRetryable(activitytypes.ErrTypeNoSigningKeys, err)
 			}
 			d.Tokens[act] = tok
 		}
@@ -196,7 +141,7 @@ func (a *Activities) signedProof(in ProofInput) (crm.NewsletterRequest, error) {
 				tok, err := keys.Mint(token.Claims{WorkflowID: in.WorkflowID, RunID: in.RunID, Edition: in.Edition,
 					Revision: in.Revision, Approver: ap, Action: act, Expires: in.SendControlUntil.Unix()})
 				if err != nil {
-					return req, nonRetryable(ErrTypeNoSigningKeys, err)
+					return req, nonRetryable(activitytypes.ErrTypeNoSigningKeys, err)
 				}
 				d.SendTokens[act] = tok
 			}
@@ -209,7 +154,7 @@ func (a *Activities) signedProof(in ProofInput) (crm.NewsletterRequest, error) {
 			}
 			v, err := proofmail.Variant(d, body, id)
 			if err != nil {
-				return req, nonRetryable(ErrTypeRender, err)
+				return req, nonRetryable(activitytypes.ErrTypeRender, err)
 			}
 			variants[proofmail.Key(d)] = id
 			req.Variants = append(req.Variants, v)
@@ -219,49 +164,22 @@ func (a *Activities) signedProof(in ProofInput) (crm.NewsletterRequest, error) {
 	return req, nil
 }
 
-// VerifyInput is a token presented with a decision.
-type VerifyInput struct {
-	Token string `json:"token"`
-}
-
-// VerifyResult says whether the token's signature holds and it has not
-// expired, and what it claims. Whether the claims fit the run is the
-// workflow's check. Problem is "malformed", "forged" or "expired".
-type VerifyResult struct {
-	Valid   bool         `json:"valid"`
-	Problem string       `json:"problem,omitempty"`
-	Message string       `json:"message,omitempty"`
-	Claims  token.Claims `json:"claims"`
-	KeyID   string       `json:"key_id,omitempty"`
-}
-
 // VerifyApproval checks a decision's token with the worker's keys, so the
 // workflow, which holds no key, counts only signed decisions.
-func (a *Activities) VerifyApproval(ctx context.Context, in VerifyInput) (VerifyResult, error) {
+func (a *Activities) VerifyApproval(ctx context.Context, in activitytypes.VerifyInput) (activitytypes.VerifyResult, error) {
 	if a.Approvals.Keys == nil {
-		return VerifyResult{}, nonRetryable(ErrTypeNoSigningKeys, fmt.Errorf("verify approval token: %w", errNoKeys))
+		return activitytypes.VerifyResult{}, nonRetryable(activitytypes.ErrTypeNoSigningKeys, fmt.Errorf("verify approval token: %w", errNoKeys))
 	}
 	c, keyID, err := a.Approvals.Keys.Verify(in.Token, a.Approvals.now())
 	if err != nil {
-		return VerifyResult{Problem: token.KindOf(err), Message: err.Error(), KeyID: keyID}, nil
+		return activitytypes.VerifyResult{Problem: token.KindOf(err), Message: err.Error(), KeyID: keyID}, nil
 	}
-	return VerifyResult{Valid: true, Claims: c, KeyID: keyID}, nil
-}
-
-// ChangesRequestedInput tells the other approvers and the editors that an
-// approver asked for changes.
-type ChangesRequestedInput struct {
-	NewsletterID string   `json:"newsletter_id"`
-	Edition      string   `json:"edition"`
-	WorkflowID   string   `json:"workflow_id"`
-	By           string   `json:"by"`
-	Comment      string   `json:"comment"`
-	Notify       []string `json:"notify"`
+	return activitytypes.VerifyResult{Valid: true, Claims: c, KeyID: keyID}, nil
 }
 
 // NotifyChangesRequested emails the request to the other approvers and to
 // the worker's EDITORS list.
-func (a *Activities) NotifyChangesRequested(ctx context.Context, in ChangesRequestedInput) (ProofResult, error) {
+func (a *Activities) NotifyChangesRequested(ctx context.Context, in activitytypes.ChangesRequestedInput) (activitytypes.ProofResult, error) {
 	ctx = httpapi.WithCorrelationID(ctx, in.WorkflowID)
 	to := append([]string(nil), in.Notify...)
 	for _, ed := range a.Approvals.Editors {
@@ -270,7 +188,7 @@ func (a *Activities) NotifyChangesRequested(ctx context.Context, in ChangesReque
 		}
 	}
 	if len(to) == 0 {
-		return ProofResult{}, nil
+		return activitytypes.ProofResult{}, nil
 	}
 	subject := fmt.Sprintf("[Changes requested] Edition %s", in.Edition)
 	text := fmt.Sprintf("%s asked for changes to edition %s:\n\n%s\n\nThe run %s keeps waiting: edit the document and refresh it\n(starter refresh --workflow-id %s), and a new proof goes to every approver.\n",
@@ -283,9 +201,9 @@ func (a *Activities) NotifyChangesRequested(ctx context.Context, in ChangesReque
 	}
 	resp, err := a.CRM.SendNewsletter(ctx, in.NewsletterID, req)
 	if err != nil {
-		return ProofResult{}, classifyHTTP("send request for changes", ErrTypeCRMRejected, err)
+		return activitytypes.ProofResult{}, classifyHTTP("send request for changes", activitytypes.ErrTypeCRMRejected, err)
 	}
-	res := ProofResult{Rejected: resp.Rejected}
+	res := activitytypes.ProofResult{Rejected: resp.Rejected}
 	for _, m := range req.Messages {
 		res.SentTo = append(res.SentTo, m.To)
 	}

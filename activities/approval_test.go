@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/crm/mergetag"
@@ -48,10 +49,10 @@ func TestSignedProofBindsEachApprover(t *testing.T) {
 	c := fakes.NewCRM()
 	acts := &activities.Activities{CRM: c, Approvals: activities.ApprovalOptions{Keys: keys, PublicURL: "https://approve.example.com"}}
 	deadline := time.Now().Add(time.Hour).Truncate(time.Second).UTC()
-	in := activities.ProofInput{NewsletterID: "newsletter-2026-W49-proof-0", Approvers: []string{"ana@example.com", "bo@example.com"},
+	in := activitytypes.ProofInput{NewsletterID: "newsletter-2026-W49-proof-0", Approvers: []string{"ana@example.com", "bo@example.com"},
 		Email:      crm.Variant{Subject: "Weekly", HTML: "<html><body><p>Edition</p></body></html>", Text: "Edition"},
 		WorkflowID: "newsletter-2026-W49", RunID: "run-1", Edition: "2026-W49", Revision: "rev-1", Deadline: deadline}
-	var res activities.ProofResult
+	var res activitytypes.ProofResult
 	if err := runActivity(t, acts, acts.SendProof, in, &res); err != nil {
 		t.Fatal(err)
 	}
@@ -93,13 +94,13 @@ func TestSignedProofBindsEachApprover(t *testing.T) {
 
 func TestProofAndVerifyNeedKeys(t *testing.T) {
 	acts := &activities.Activities{CRM: fakes.NewCRM()}
-	in := activities.ProofInput{NewsletterID: "p", Approvers: []string{"ana@example.com"}, WorkflowID: "w", RunID: "r", Revision: "rev", Deadline: time.Now().Add(time.Hour)}
-	var res activities.ProofResult
+	in := activitytypes.ProofInput{NewsletterID: "p", Approvers: []string{"ana@example.com"}, WorkflowID: "w", RunID: "r", Revision: "rev", Deadline: time.Now().Add(time.Hour)}
+	var res activitytypes.ProofResult
 	if err := runActivity(t, acts, acts.SendProof, in, &res); err == nil || !strings.Contains(err.Error(), "APPROVAL_SIGNING_KEYS") {
 		t.Errorf("signed proof without keys: %v", err)
 	}
-	var v activities.VerifyResult
-	if err := runActivity(t, acts, acts.VerifyApproval, activities.VerifyInput{Token: "v1.x.y.z"}, &v); err == nil {
+	var v activitytypes.VerifyResult
+	if err := runActivity(t, acts, acts.VerifyApproval, activitytypes.VerifyInput{Token: "v1.x.y.z"}, &v); err == nil {
 		t.Error("verify without keys succeeded")
 	}
 }
@@ -109,11 +110,11 @@ func TestVerifyApproval(t *testing.T) {
 	acts := &activities.Activities{Approvals: activities.ApprovalOptions{Keys: keys}}
 	tok, _ := keys.Mint(token.Claims{WorkflowID: "w", RunID: "r", Edition: "e", Revision: "rev", Approver: "ana@example.com",
 		Action: token.ActionApprove, Expires: time.Now().Add(time.Hour).Unix()})
-	var v activities.VerifyResult
-	if err := runActivity(t, acts, acts.VerifyApproval, activities.VerifyInput{Token: tok}, &v); err != nil || !v.Valid || v.Claims.Approver != "ana@example.com" || v.KeyID != "k1" {
+	var v activitytypes.VerifyResult
+	if err := runActivity(t, acts, acts.VerifyApproval, activitytypes.VerifyInput{Token: tok}, &v); err != nil || !v.Valid || v.Claims.Approver != "ana@example.com" || v.KeyID != "k1" {
 		t.Errorf("valid token: %+v %v", v, err)
 	}
-	if err := runActivity(t, acts, acts.VerifyApproval, activities.VerifyInput{Token: tok[:len(tok)-2] + "xx"}, &v); err != nil || v.Valid || v.Problem != token.Forged {
+	if err := runActivity(t, acts, acts.VerifyApproval, activitytypes.VerifyInput{Token: tok[:len(tok)-2] + "xx"}, &v); err != nil || v.Valid || v.Problem != token.Forged {
 		t.Errorf("altered token: %+v %v", v, err)
 	}
 }
@@ -121,9 +122,9 @@ func TestVerifyApproval(t *testing.T) {
 func TestChangesRequestedReachEditors(t *testing.T) {
 	c := fakes.NewCRM()
 	acts := &activities.Activities{CRM: c, Approvals: activities.ApprovalOptions{Editors: []string{"ed@example.com", "BO@example.com"}}}
-	in := activities.ChangesRequestedInput{NewsletterID: "n-changes-1", Edition: "2026-W49", WorkflowID: "newsletter-2026-W49",
+	in := activitytypes.ChangesRequestedInput{NewsletterID: "n-changes-1", Edition: "2026-W49", WorkflowID: "newsletter-2026-W49",
 		By: "ana@example.com", Comment: "Fix {{first_name}} typo", Notify: []string{"bo@example.com"}}
-	var res activities.ProofResult
+	var res activitytypes.ProofResult
 	if err := runActivity(t, acts, acts.NotifyChangesRequested, in, &res); err != nil {
 		t.Fatal(err)
 	}

@@ -4,27 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"go.temporal.io/sdk/activity"
 
-	"github.com/halcytone/contentgen/artifact"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/render"
 	"github.com/halcytone/contentgen/sources"
 )
 
-// FetchInput names the document to fetch.
-type FetchInput struct {
-	Source string `json:"source"`
-}
-
 // FetchDocument fetches the living document.
-func (a *Activities) FetchDocument(ctx context.Context, in FetchInput) (content.Document, error) {
+func (a *Activities) FetchDocument(ctx context.Context, in activitytypes.FetchInput) (content.Document, error) {
 	ref, err := sources.ParseRef(in.Source)
 	if err != nil {
-		return content.Document{}, nonRetryable(ErrTypeBadSource, err)
+		return content.Document{}, nonRetryable(activitytypes.ErrTypeBadSource, err)
 	}
 	activity.GetLogger(ctx).Info("fetching document", "source", ref.String())
 	doc, err := a.Sources.Fetch(ctx, ref)
@@ -37,49 +31,23 @@ func (a *Activities) FetchDocument(ctx context.Context, in FetchInput) (content.
 	return doc, nil
 }
 
-// ParseInput is a fetched document to group into sections.
-type ParseInput struct {
-	Document content.Document `json:"document"`
-}
-
 // ParseDocument groups the document into sections by the worker's taxonomy.
-func (a *Activities) ParseDocument(ctx context.Context, in ParseInput) (content.Parsed, error) {
+func (a *Activities) ParseDocument(ctx context.Context, in activitytypes.ParseInput) (content.Parsed, error) {
 	p, err := content.Parse(in.Document, a.Taxonomy)
 	if err != nil {
-		return content.Parsed{}, nonRetryable(ErrTypeNoSections, fmt.Errorf("parse %s: %w", in.Document.Source, err))
+		return content.Parsed{}, nonRetryable(activitytypes.ErrTypeNoSections, fmt.Errorf("parse %s: %w", in.Document.Source, err))
 	}
 	return p, nil
 }
 
-// DetectInput is the parsed document to compare with the last edition.
-type DetectInput struct {
-	Edition string         `json:"edition"`
-	Parsed  content.Parsed `json:"parsed"`
-	// ParsedRef, when set, names the parsed document in the artifact
-	// store instead of Parsed.
-	ParsedRef *artifact.Ref `json:"parsed_ref,omitempty"`
-}
-
-// DetectResult says how the document differs from the last published
-// edition. Unchanged is true only when there is a previous edition and no
-// section differs.
-type DetectResult struct {
-	PreviousEdition string                  `json:"previous_edition,omitempty"`
-	Unchanged       bool                    `json:"unchanged"`
-	Changes         []content.SectionChange `json:"changes,omitempty"`
-	// ChangesTotal, when set, is how many changes there were before
-	// Changes was cut short.
-	ChangesTotal int `json:"changes_total,omitempty"`
-}
-
 // DetectChanges compares the parsed document with the sections recorded by
 // the last update published on the Platform.
-func (a *Activities) DetectChanges(ctx context.Context, in DetectInput) (DetectResult, error) {
+func (a *Activities) DetectChanges(ctx context.Context, in activitytypes.DetectInput) (activitytypes.DetectResult, error) {
 	ctx = withRunCorrelation(ctx)
 	if in.ParsedRef != nil {
 		p, err := a.loadParsed(ctx, *in.ParsedRef)
 		if err != nil {
-			return DetectResult{}, err
+			return activitytypes.DetectResult{}, err
 		}
 		in.Parsed = p
 		res, err := a.detect(ctx, in)
@@ -91,16 +59,16 @@ func (a *Activities) DetectChanges(ctx context.Context, in DetectInput) (DetectR
 	return a.detect(ctx, in)
 }
 
-func (a *Activities) detect(ctx context.Context, in DetectInput) (DetectResult, error) {
+func (a *Activities) detect(ctx context.Context, in activitytypes.DetectInput) (activitytypes.DetectResult, error) {
 	last, ok, err := a.Platform.LatestUpdate(ctx)
 	if err != nil {
-		return DetectResult{}, classifyHTTP("read last published edition", ErrTypePlatformRejected, err)
+		return activitytypes.DetectResult{}, classifyHTTP("read last published edition", activitytypes.ErrTypePlatformRejected, err)
 	}
 	if !ok {
-		return DetectResult{Changes: content.Compare(nil, in.Parsed)}, nil
+		return activitytypes.DetectResult{Changes: content.Compare(nil, in.Parsed)}, nil
 	}
 	changes := content.Compare(last.Sections, in.Parsed)
-	return DetectResult{
+	return activitytypes.DetectResult{
 		PreviousEdition: last.Edition,
 		Unchanged:       len(changes) == 0 && len(last.Sections) > 0,
 		Changes:         changes,
@@ -113,7 +81,7 @@ func (a *Activities) FetchStats(ctx context.Context) ([]render.Stat, error) {
 	ctx = withRunCorrelation(ctx)
 	stats, err := a.Platform.Stats(ctx)
 	if err != nil {
-		return nil, classifyHTTP("read platform stats", ErrTypePlatformRejected, err)
+		return nil, classifyHTTP("read platform stats", activitytypes.ErrTypePlatformRejected, err)
 	}
 	out := make([]render.Stat, 0, len(stats))
 	for _, s := range stats {
@@ -122,23 +90,12 @@ func (a *Activities) FetchStats(ctx context.Context) ([]render.Stat, error) {
 	return out, nil
 }
 
-// RenderInput is everything a render needs.
-type RenderInput struct {
-	Parsed  content.Parsed `json:"parsed"`
-	Edition string         `json:"edition"`
-	Date    time.Time      `json:"date"`
-	Stats   []render.Stat  `json:"stats,omitempty"`
-	// Accepted are the suggestions approvers accepted, in place of the
-	// derived texts.
-	Accepted render.Overrides `json:"accepted,omitzero"`
-}
-
 // RenderEdition renders every channel and stamps the content revision
 // that approvals are bound to.
-func (a *Activities) RenderEdition(ctx context.Context, in RenderInput) (render.Output, error) {
+func (a *Activities) RenderEdition(ctx context.Context, in activitytypes.RenderInput) (render.Output, error) {
 	out, err := a.Renderer.Render(in.Parsed, render.Edition{ID: in.Edition, Date: in.Date, WebBaseURL: a.WebBaseURL, Stats: in.Stats, Accepted: in.Accepted})
 	if err != nil {
-		return render.Output{}, nonRetryable(ErrTypeRender, fmt.Errorf("render edition %s: %w", in.Edition, err))
+		return render.Output{}, nonRetryable(activitytypes.ErrTypeRender, fmt.Errorf("render edition %s: %w", in.Edition, err))
 	}
 	out.Revision = render.Digest(out)
 	if err := checkSize("rendered edition "+in.Edition, out); err != nil {

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/ai"
 	"github.com/halcytone/contentgen/ai/aifake"
 	"github.com/halcytone/contentgen/ai/suggest"
@@ -46,7 +47,7 @@ func aiActivities(t *testing.T, fake *aifake.Server) *activities.Activities {
 	}}
 }
 
-func planInput(t *testing.T, acts *activities.Activities) activities.PlanInput {
+func planInput(t *testing.T, acts *activities.Activities) activitytypes.PlanInput {
 	t.Helper()
 	src, err := os.ReadFile("../examples/living-document.md")
 	if err != nil {
@@ -64,7 +65,7 @@ func planInput(t *testing.T, acts *activities.Activities) activities.PlanInput {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return activities.PlanInput{Edition: "2026-W48", Parsed: p, Output: out}
+	return activitytypes.PlanInput{Edition: "2026-W48", Parsed: p, Output: out}
 }
 
 func TestPlanSuggestions(t *testing.T) {
@@ -76,7 +77,7 @@ func TestPlanSuggestions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var plan activities.SuggestPlan
+	var plan activitytypes.SuggestPlan
 	if err := v.Get(&plan); err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func TestPlanSuggestions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var offPlan activities.SuggestPlan
+	var offPlan activitytypes.SuggestPlan
 	if err := v.Get(&offPlan); err != nil || offPlan.Enabled || len(offPlan.Tasks) != 0 {
 		t.Errorf("plan without a model: %+v, %v", offPlan, err)
 	}
@@ -108,17 +109,17 @@ func TestEnhanceRetryPolicyFollowsTheStatus(t *testing.T) {
 		fatal      bool
 		retryAfter time.Duration
 	}{
-		{"401", aifake.Step{Status: 401, Message: "Incorrect API key provided."}, ai.DefaultBudget, false, activities.ErrTypeAIRejected, true, 0},
-		{"403", aifake.Step{Status: 403, Message: "forbidden"}, ai.DefaultBudget, false, activities.ErrTypeAIRejected, true, 0},
-		{"404", aifake.Step{Status: 404, Message: "The model does not exist"}, ai.DefaultBudget, false, activities.ErrTypeAIRejected, true, 0},
-		{"400", aifake.Step{Status: 400, Message: "bad request"}, ai.DefaultBudget, false, activities.ErrTypeAIRejected, false, 0},
-		{"422", aifake.Step{Status: 422, Message: "unprocessable"}, ai.DefaultBudget, false, activities.ErrTypeAIRejected, false, 0},
-		{"429 Retry-After", aifake.Step{Status: 429, Header: http.Header{"Retry-After": {"7"}}}, ai.DefaultBudget, true, activities.ErrTypeAIRetryAfter, false, 7 * time.Second},
-		{"503 Retry-After", aifake.Step{Status: 503, Header: http.Header{"Retry-After": {"2"}}}, ai.DefaultBudget, true, activities.ErrTypeAIRetryAfter, false, 2 * time.Second},
+		{"401", aifake.Step{Status: 401, Message: "Incorrect API key provided."}, ai.DefaultBudget, false, activitytypes.ErrTypeAIRejected, true, 0},
+		{"403", aifake.Step{Status: 403, Message: "forbidden"}, ai.DefaultBudget, false, activitytypes.ErrTypeAIRejected, true, 0},
+		{"404", aifake.Step{Status: 404, Message: "The model does not exist"}, ai.DefaultBudget, false, activitytypes.ErrTypeAIRejected, true, 0},
+		{"400", aifake.Step{Status: 400, Message: "bad request"}, ai.DefaultBudget, false, activitytypes.ErrTypeAIRejected, false, 0},
+		{"422", aifake.Step{Status: 422, Message: "unprocessable"}, ai.DefaultBudget, false, activitytypes.ErrTypeAIRejected, false, 0},
+		{"429 Retry-After", aifake.Step{Status: 429, Header: http.Header{"Retry-After": {"7"}}}, ai.DefaultBudget, true, activitytypes.ErrTypeAIRetryAfter, false, 7 * time.Second},
+		{"503 Retry-After", aifake.Step{Status: 503, Header: http.Header{"Retry-After": {"2"}}}, ai.DefaultBudget, true, activitytypes.ErrTypeAIRetryAfter, false, 2 * time.Second},
 		{"500", aifake.Step{Status: 500, Body: "boom"}, ai.DefaultBudget, true, "", false, 0},
 		{"408", aifake.Step{Status: 408}, ai.DefaultBudget, true, "", false, 0},
 		{"409", aifake.Step{Status: 409}, ai.DefaultBudget, true, "", false, 0},
-		{"budget", aifake.Step{}, 10, false, activities.ErrTypeAIBudget, false, 0},
+		{"budget", aifake.Step{}, 10, false, activitytypes.ErrTypeAIBudget, false, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -132,7 +133,7 @@ func TestEnhanceRetryPolicyFollowsTheStatus(t *testing.T) {
 			var s testsuite.WorkflowTestSuite
 			env := s.NewTestActivityEnvironment()
 			env.RegisterActivity(acts)
-			_, err = env.ExecuteActivity(acts.Enhance, activities.EnhanceInput{Task: plan.Tasks[0], Budget: tt.budget})
+			_, err = env.ExecuteActivity(acts.Enhance, activitytypes.EnhanceInput{Task: plan.Tasks[0], Budget: tt.budget})
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -147,7 +148,7 @@ func TestEnhanceRetryPolicyFollowsTheStatus(t *testing.T) {
 			if tt.retryAfter > 0 && (!isApp || app.NextRetryDelay() != tt.retryAfter) {
 				t.Errorf("next retry delay %v, want %v", app.NextRetryDelay(), tt.retryAfter)
 			}
-			if got := activities.AIFatal(err); got != tt.fatal {
+			if got := activitytypes.AIFatal(err); got != tt.fatal {
 				t.Errorf("AIFatal = %v, want %v", got, tt.fatal)
 			}
 			wantRequests := 1
@@ -179,12 +180,12 @@ func TestSuggestionsByReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := acts.RenderEditionArtifacts(t.Context(), activities.RenderArtifactsInput{Parsed: parsed, Edition: "2026-W48"})
+	sum, err := acts.RenderEditionArtifacts(t.Context(), activitytypes.RenderArtifactsInput{Parsed: parsed, Edition: "2026-W48"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	manifest := sum.Manifest
-	plan, err := acts.PlanSuggestions(t.Context(), activities.PlanInput{Edition: "2026-W48", ParsedRef: &parsed, Manifest: &manifest})
+	plan, err := acts.PlanSuggestions(t.Context(), activitytypes.PlanInput{Edition: "2026-W48", ParsedRef: &parsed, Manifest: &manifest})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +204,7 @@ func TestSuggestionsByReference(t *testing.T) {
 		t.Errorf("stored request %q differs from the inline plan's %q", stored.ID, want.Tasks[0].ID)
 	}
 	ref := plan.TaskRefs[0].Ref
-	res, err := acts.Enhance(t.Context(), activities.EnhanceInput{TaskRef: &ref, Budget: ai.DefaultBudget})
+	res, err := acts.Enhance(t.Context(), activitytypes.EnhanceInput{TaskRef: &ref, Budget: ai.DefaultBudget})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +214,7 @@ func TestSuggestionsByReference(t *testing.T) {
 
 	// A render with accepted suggestions is a new stored edition.
 	subject := "A subject an approver accepted"
-	again, err := acts.RenderEditionArtifacts(t.Context(), activities.RenderArtifactsInput{Parsed: parsed, Edition: "2026-W48",
+	again, err := acts.RenderEditionArtifacts(t.Context(), activitytypes.RenderArtifactsInput{Parsed: parsed, Edition: "2026-W48",
 		Accepted: render.Overrides{Subject: subject}})
 	if err != nil {
 		t.Fatal(err)

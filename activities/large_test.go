@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/artifact/blobstore"
 	"github.com/halcytone/contentgen/content"
@@ -140,24 +141,24 @@ func BenchmarkLargeEdition(b *testing.B) {
 		env := s.NewTestActivityEnvironment()
 		env.RegisterActivity(a)
 		ed := fmt.Sprintf("2026-W%02d", 10+i%40)
-		var doc activities.DocumentSummary
+		var doc activitytypes.DocumentSummary
 		t0 := time.Now()
-		v, err := env.ExecuteActivity(a.FetchAndParse, activities.DocumentInput{Source: "markdown:" + path, Edition: ed})
+		v, err := env.ExecuteActivity(a.FetchAndParse, activitytypes.DocumentInput{Source: "markdown:" + path, Edition: ed})
 		if err != nil || v.Get(&doc) != nil {
 			b.Fatal(err)
 		}
 		b.Logf("fetch %v peak %d MB", time.Since(t0), stop()>>20)
 		t0 = time.Now()
 		stop = peakHeap()
-		var sum activities.RenderSummary
-		v, err = env.ExecuteActivity(a.RenderEditionArtifacts, activities.RenderArtifactsInput{Parsed: doc.Parsed, Edition: ed, WithStats: true, WithDetect: true})
+		var sum activitytypes.RenderSummary
+		v, err = env.ExecuteActivity(a.RenderEditionArtifacts, activitytypes.RenderArtifactsInput{Parsed: doc.Parsed, Edition: ed, WithStats: true, WithDetect: true})
 		if err != nil || v.Get(&sum) != nil {
 			b.Fatal(err)
 		}
 		b.Logf("render %v peak %d MB", time.Since(t0), stop()>>20)
 		t0 = time.Now()
 		stop = peakHeap()
-		proof := activities.ProofInput{NewsletterID: "newsletter-" + ed + "-proof-0", Approvers: []string{"ana@example.com", "bo@example.com"},
+		proof := activitytypes.ProofInput{NewsletterID: "newsletter-" + ed + "-proof-0", Approvers: []string{"ana@example.com", "bo@example.com"},
 			EmailRef: sum.EmailRef(), WorkflowID: "newsletter-" + ed, RunID: "run", Edition: ed, Revision: sum.ContentRevision, Deadline: time.Now().Add(time.Hour)}
 		if _, err := env.ExecuteActivity(a.SendProof, proof); err != nil {
 			b.Fatal(err)
@@ -166,7 +167,7 @@ func BenchmarkLargeEdition(b *testing.B) {
 		t0 = time.Now()
 		stop = peakHeap()
 		manifest := sum.Manifest
-		if _, err := env.ExecuteActivity(a.SendNewsletter, activities.SendInput{NewsletterID: "newsletter-" + ed, Manifest: &manifest, TargetedSegments: sum.TargetedSegments}); err != nil {
+		if _, err := env.ExecuteActivity(a.SendNewsletter, activitytypes.SendInput{NewsletterID: "newsletter-" + ed, Manifest: &manifest, TargetedSegments: sum.TargetedSegments}); err != nil {
 			b.Fatal(err)
 		}
 		b.Logf("send %v", time.Since(t0))

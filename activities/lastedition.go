@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/crm/mergetag"
 	"github.com/halcytone/contentgen/edition"
@@ -30,26 +31,14 @@ type ReportOptions struct {
 	LinkValidity time.Duration
 }
 
-// LastEditionInput names the edition whose proof is being prepared.
-type LastEditionInput struct {
-	Edition string `json:"edition"`
-}
-
-// LastEditionResult is the summary of the edition before, or why there
-// is none. It holds figures and names only.
-type LastEditionResult struct {
-	Summary *lastedition.Summary `json:"summary,omitempty"`
-	Note    string               `json:"note,omitempty"`
-}
-
 // ReadLastEdition reads what the edition before in.Edition achieved: the
 // last update published on the Platform (else the ISO week before), its
 // email figures at the CRM and its web views. Figures that cannot be read
 // are a note, never a failure: the proof goes out without the block.
-func (a *Activities) ReadLastEdition(ctx context.Context, in LastEditionInput) (LastEditionResult, error) {
+func (a *Activities) ReadLastEdition(ctx context.Context, in activitytypes.LastEditionInput) (activitytypes.LastEditionResult, error) {
 	ctx = withRunCorrelation(ctx)
 	if a.Reports.Source == nil {
-		return LastEditionResult{Note: "no CRM to read the last edition's figures from"}, nil
+		return activitytypes.LastEditionResult{Note: "no CRM to read the last edition's figures from"}, nil
 	}
 	prev := ""
 	if a.Platform != nil {
@@ -60,7 +49,7 @@ func (a *Activities) ReadLastEdition(ctx context.Context, in LastEditionInput) (
 	if prev == "" {
 		start, err := edition.WeekStart(in.Edition)
 		if err != nil {
-			return LastEditionResult{Note: "no earlier edition found"}, nil
+			return activitytypes.LastEditionResult{Note: "no earlier edition found"}, nil
 		}
 		prev = edition.ForTime(start.AddDate(0, 0, -7))
 	}
@@ -71,9 +60,9 @@ func (a *Activities) ReadLastEdition(ctx context.Context, in LastEditionInput) (
 	fig := report.Read(ctx, prev, a.Reports.Source, web)
 	sum, ok := report.Summarize(fig)
 	if !ok {
-		return LastEditionResult{Note: fmt.Sprintf("figures of edition %s unavailable: %s", prev, fig.EmailUnavailable)}, nil
+		return activitytypes.LastEditionResult{Note: fmt.Sprintf("figures of edition %s unavailable: %s", prev, fig.EmailUnavailable)}, nil
 	}
-	return LastEditionResult{Summary: &sum}, nil
+	return activitytypes.LastEditionResult{Summary: &sum}, nil
 }
 
 // reportLink is the signed link to the report of the edition l, or "".

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/internal/fakes"
 	"github.com/halcytone/contentgen/platform/reportlink"
@@ -27,13 +28,13 @@ func TestProofShowsLastEdition(t *testing.T) {
 		c := fakes.NewCRM()
 		acts := &activities.Activities{CRM: c, WebBaseURL: "https://halcytone.example",
 			Approvals: activities.ApprovalOptions{Keys: signingKeys(t)}, Reports: activities.ReportOptions{LinkSecret: secret}}
-		in := activities.ProofInput{NewsletterID: "newsletter-2026-W49-proof-0", Approvers: []string{"ana@example.com"},
+		in := activitytypes.ProofInput{NewsletterID: "newsletter-2026-W49-proof-0", Approvers: []string{"ana@example.com"},
 			Email:       crm.Variant{Subject: "Weekly", HTML: "<html><body><p>Edition</p></body></html>", Text: "Edition"},
 			LastEdition: last, Warnings: []string{"Gmail clips this email"}}
 		if signed {
 			in.WorkflowID, in.RunID, in.Edition, in.Revision, in.Deadline = "newsletter-2026-W49", "run-1", "2026-W49", "rev-1", time.Now().Add(time.Hour)
 		}
-		var res activities.ProofResult
+		var res activitytypes.ProofResult
 		if err := runActivity(t, acts, acts.SendProof, in, &res); err != nil {
 			t.Fatal(err)
 		}

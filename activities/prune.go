@@ -3,35 +3,21 @@ package activities
 import (
 	"context"
 	"fmt"
-	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/artifact"
 	"github.com/halcytone/contentgen/artifact/blobstore"
 )
 
-// PruneInput says what a scheduled prune of the artifact store keeps.
-type PruneInput struct {
-	// KeepEditions is how many of the newest editions keep their
-	// artifacts (at least 1).
-	KeepEditions int `json:"keep_editions"`
-	// MinAge keeps every artifact younger than this (default 24h).
-	MinAge time.Duration `json:"min_age,omitempty"`
-	// WorkflowType names the runs whose editions are kept while they run.
-	WorkflowType string `json:"workflow_type"`
-	// IDPrefix is the prefix of those runs' workflow IDs before the
-	// edition.
-	IDPrefix string `json:"id_prefix"`
-}
-
 // PruneArtifacts deletes the artifacts only old editions use, never those
 // of a run still in progress (asked of Temporal through the worker's
 // client) nor any younger than MinAge.
-func (a *Activities) PruneArtifacts(ctx context.Context, in PruneInput) (artifact.PruneReport, error) {
+func (a *Activities) PruneArtifacts(ctx context.Context, in activitytypes.PruneInput) (artifact.PruneReport, error) {
 	if in.KeepEditions < 1 {
 		return artifact.PruneReport{}, nonRetryable("InvalidInput", fmt.Errorf("prune artifacts: keep_editions must be at least 1"))
 	}

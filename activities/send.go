@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/artifact"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/crm/crmclient"
@@ -65,59 +66,11 @@ func (o SendOptions) withDefaults() SendOptions {
 	return o
 }
 
-// SendInput is one send of an edition's email.
-type SendInput struct {
-	// NewsletterID identifies the newsletter at the CRM (the workflow ID);
-	// idempotency keys derive from it and the page cursor only.
-	NewsletterID     string        `json:"newsletter_id"`
-	Audience         []string      `json:"audience,omitempty"`
-	Variants         []crm.Variant `json:"variants,omitempty"`
-	TargetedSegments []string      `json:"targeted_segments,omitempty"`
-	// Manifest, when set, names the rendered edition in the artifact
-	// store; its variants are read from there instead of Variants.
-	Manifest *artifact.Ref `json:"manifest,omitempty"`
-	// Resume continues a send that was paused: the pages up to its
-	// cursor are not sent again.
-	Resume *SendProgress `json:"resume,omitempty"`
-	// Timezones, when set, sends only to the recipients whose timezone
-	// attribute is one of them ("" for none): one time-zone group. Its
-	// pages' idempotency keys are the group's own.
-	Timezones []string `json:"timezones,omitempty"`
-}
-
 // maxRejectedSamples caps how many rejections a result lists.
 const maxRejectedSamples = 20
 
-// SendProgress is both the heartbeat detail of the send activity (so a
-// retried attempt resumes after the last acknowledged page) and its result.
-type SendProgress struct {
-	Cursor    string          `json:"cursor,omitempty"`
-	Pages     int             `json:"pages"`
-	Total     int             `json:"total,omitempty"`
-	Accepted  int             `json:"accepted"`
-	Duplicate int             `json:"duplicate"`
-	Rejected  int             `json:"rejected"`
-	Reasons   []crm.Rejection `json:"rejected_samples,omitempty"`
-	Done      bool            `json:"done"`
-	// ContentMode says how the CRM got the variants: "upload" (once, by
-	// digest ContentDigest) or "inline" (in every batch).
-	ContentMode   string `json:"content_mode,omitempty"`
-	ContentDigest string `json:"content_digest,omitempty"`
-}
-
-// Remaining is how many recipients are still to be sent, when the CRM told
-// the total.
-func (p SendProgress) Remaining() int {
-	if p.Total == 0 {
-		return 0
-	}
-	return max(0, p.Total-p.Accepted-p.Duplicate-p.Rejected)
-}
-
-// SendResult is the outcome of a send.
-type SendResult = SendProgress
-
-func (p *SendProgress) add(r crm.NewsletterResponse) {
+// addResponse counts one batch's reply into p.
+func addResponse(p *activitytypes.SendProgress, r crm.NewsletterResponse) {
 	p.Accepted += r.Accepted
 	p.Duplicate += r.Duplicate
 	p.Rejected += len(r.Rejected)
@@ -145,7 +98,7 @@ type batch struct {
 // page's — has arrived, so a retry resumes without gaps; pages resent after
 // a crash reuse their idempotency keys, and the CRM's per-address dedupe is
 // the last line.
-func (a *Activities) SendNewsletter(ctx context.Context, in SendInput) (SendResult, error) {
+func (a *Activities) SendNewsletter(ctx context.Context, in activitytypes.SendInput) (activitytypes.SendResult, error) {
 	prog, err := startProgress(ctx, in)
 	if err != nil || prog.Done {
 		return prog, err
@@ -161,20 +114,20 @@ func (a *Activities) SendNewsletter(ctx context.Context, in SendInput) (SendResu
 		// so a lost artifact stays non-retryable.
 		m, err := a.loadManifest(ctx, *in.Manifest)
 		if err != nil {
-			return SendResult{}, err
+			return activitytypes.SendResult{}, err
 		}
 		if content, err = a.storedUpload(ctx, *in.Manifest, m); err != nil {
-			return SendResult{}, err
+			return activitytypes.SendResult{}, err
 		}
 	} else {
 		content = variantsUpload(in.Variants)
 	}
 	if len(content.ids) == 0 {
-		return SendResult{}, nonRetryable(ErrTypeRender, fmt.Errorf("send %s: the edition has no rendered email", in.NewsletterID))
+		return activitytypes.SendResult{}, nonRetryable(activitytypes.ErrTypeRender, fmt.Errorf("send %s: the edition has no rendered email", in.NewsletterID))
 	}
 	if in.Timezones != nil {
 		if _, err := a.timezoneCRM(); err != nil {
-			return SendResult{}, err
+			return activitytypes.SendResult{}, err
 		}
 	}
 	// A cancelled activity (a paused or cancelled send) stops reading at
@@ -218,8 +171,8 @@ func (a *Activities) SendNewsletter(ctx context.Context, in SendInput) (SendResu
 
 // startProgress is where this attempt starts: the last heartbeat of an
 // earlier attempt, else the progress of an earlier, paused send.
-func startProgress(ctx context.Context, in SendInput) (SendProgress, error) {
-	var prog SendProgress
+func startProgress(ctx context.Context, in activitytypes.SendInput) (activitytypes.SendProgress, error) {
+	var prog activitytypes.SendProgress
 	switch {
 	case activity.HasHeartbeatDetails(ctx):
 		if err := activity.GetHeartbeatDetails(ctx, &prog); err != nil {
@@ -265,7 +218,7 @@ func (s *sender) dispatch(stop, postCtx context.Context, jobs <-chan *batch, don
 
 // keepBeating heartbeats the attempt's last recorded progress every few
 // seconds until stop is called (stop may be called more than once).
-func keepBeating(ctx context.Context, last SendProgress) (stop func()) {
+func keepBeating(ctx context.Context, last activitytypes.SendProgress) (stop func()) {
 	done := make(chan struct{})
 	var once sync.Once
 	go func() {
@@ -295,7 +248,7 @@ func indexVariants(vs []crm.Variant) map[string]crm.Variant {
 
 type sender struct {
 	a    *Activities
-	in   SendInput
+	in   activitytypes.SendInput
 	opts SendOptions
 	// ids are the edition's variant IDs, the default first; variants
 	// holds their content when batches carry it.
@@ -326,7 +279,7 @@ func variantsUpload(vs []crm.Variant) upload {
 // They are read once first, to check each against its digest and all of
 // them against the manifest's content digest, so a missing or altered
 // artifact fails the send before the CRM is sent anything.
-func (a *Activities) storedUpload(ctx context.Context, manifest artifact.Ref, m RenderedEdition) (upload, error) {
+func (a *Activities) storedUpload(ctx context.Context, manifest artifact.Ref, m activitytypes.RenderedEdition) (upload, error) {
 	u := upload{digest: m.ContentDigest}
 	copyVariant := func(i int, w io.Writer) error {
 		r, err := a.Artifacts.Open(ctx, m.Variants[i].Ref)
@@ -347,7 +300,7 @@ func (a *Activities) storedUpload(ctx context.Context, manifest artifact.Ref, m 
 		}
 	}
 	if got := h.Sum(); got != m.ContentDigest {
-		return u, nonRetryable(ErrTypeArtifact, fmt.Errorf("rendered edition %s: variants have digest %s, the manifest says %s", manifest.Digest, got, m.ContentDigest))
+		return u, nonRetryable(activitytypes.ErrTypeArtifact, fmt.Errorf("rendered edition %s: variants have digest %s, the manifest says %s", manifest.Digest, got, m.ContentDigest))
 	}
 	u.write = copyVariant
 	return u, nil
@@ -362,7 +315,7 @@ func (a *Activities) uploadContent(ctx context.Context, newsletterID string, u u
 	case mode == ContentInline:
 		return false, nil
 	case !ok && mode == ContentUpload:
-		return false, nonRetryable(ErrTypeCRMRejected, fmt.Errorf("send %s: CRM_CONTENT_MODE=upload, but this CRM client cannot upload content", newsletterID))
+		return false, nonRetryable(activitytypes.ErrTypeCRMRejected, fmt.Errorf("send %s: CRM_CONTENT_MODE=upload, but this CRM client cannot upload content", newsletterID))
 	case !ok:
 		return false, nil
 	}
@@ -387,9 +340,9 @@ func (a *Activities) uploadContent(ctx context.Context, newsletterID string, u u
 		return false, nil
 	}
 	if se, ok := httpapi.AsStatusError(err); ok && se.Detail.Code == crm.CodeContentLocked {
-		return false, nonRetryable(ErrTypeCRMRejected, fmt.Errorf("upload content of %s: %w; this newsletter already began sending other content, so start the new content as a new edition", newsletterID, err))
+		return false, nonRetryable(activitytypes.ErrTypeCRMRejected, fmt.Errorf("upload content of %s: %w; this newsletter already began sending other content, so start the new content as a new edition", newsletterID, err))
 	}
-	return false, classifyHTTP("upload content of "+newsletterID, ErrTypeCRMRejected, err)
+	return false, classifyHTTP("upload content of "+newsletterID, activitytypes.ErrTypeCRMRejected, err)
 }
 
 // heartbeatEvery records a heartbeat with details now and every d until
@@ -432,7 +385,7 @@ func (s *sender) read(ctx context.Context, cursor string, jobs chan<- *batch) (i
 			if failures++; !isRateLimit(err) && waitRetry(ctx, err, failures) {
 				continue
 			}
-			return queued, classifyHTTP("read recipients", ErrTypeCRMRejected, err)
+			return queued, classifyHTTP("read recipients", activitytypes.ErrTypeCRMRejected, err)
 		}
 		failures = 0
 		if len(page.Recipients) > 0 {
@@ -500,7 +453,7 @@ func (s *sender) post(ctx context.Context, b *batch) error {
 		switch {
 		case s.throttle.backPressure(err):
 		case isRateLimit(err):
-			return classifyHTTP("send batch", ErrTypeCRMRejected, err)
+			return classifyHTTP("send batch", activitytypes.ErrTypeCRMRejected, err)
 		case ok && se.StatusCode == 422 && key == b.key:
 			// The page changed since this key was first used (a contact
 			// joined or left): send it under a key that includes its
@@ -509,7 +462,7 @@ func (s *sender) post(ctx context.Context, b *batch) error {
 		default:
 			// Same key, same body: a retry can only get the first reply.
 			if failures++; !waitRetry(ctx, err, failures) {
-				return classifyHTTP("send batch", ErrTypeCRMRejected, err)
+				return classifyHTTP("send batch", activitytypes.ErrTypeCRMRejected, err)
 			}
 		}
 	}
@@ -532,7 +485,7 @@ type readOutcome struct {
 // When the activity is cancelled (the send paused or cancelled), the
 // batches in flight finish and the result is a cancellation carrying the
 // progress, so the next send resumes at its cursor.
-func (s *sender) collect(hbCtx context.Context, cancel context.CancelFunc, prog SendProgress, done <-chan *batch, readDone <-chan readOutcome) (SendResult, error) {
+func (s *sender) collect(hbCtx context.Context, cancel context.CancelFunc, prog activitytypes.SendProgress, done <-chan *batch, readDone <-chan readOutcome) (activitytypes.SendResult, error) {
 	pending := map[int]*batch{}
 	next, received, queued := 0, 0, -1
 	var firstErr error
@@ -568,7 +521,7 @@ func (s *sender) collect(hbCtx context.Context, cancel context.CancelFunc, prog 
 					ended = true
 				}
 				if firstErr == nil && !ended {
-					prog.add(b.resp)
+					addResponse(&prog, b.resp)
 					prog.Pages++
 					prog.Cursor = b.nextCursor
 					if b.total > 0 {

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/internal/fakes"
@@ -26,8 +27,8 @@ func recipients(n int) []crm.Recipient {
 	return rs
 }
 
-func sendInput() activities.SendInput {
-	return activities.SendInput{
+func sendInput() activitytypes.SendInput {
+	return activitytypes.SendInput{
 		NewsletterID:     "newsletter-2026-W48",
 		TargetedSegments: []string{"beta"},
 		Variants: []crm.Variant{
@@ -37,7 +38,7 @@ func sendInput() activities.SendInput {
 	}
 }
 
-func runSend(t *testing.T, acts *activities.Activities, in activities.SendInput, resume *activities.SendProgress) activities.SendResult {
+func runSend(t *testing.T, acts *activities.Activities, in activitytypes.SendInput, resume *activitytypes.SendProgress) activitytypes.SendResult {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestActivityEnvironment()
@@ -49,7 +50,7 @@ func runSend(t *testing.T, acts *activities.Activities, in activities.SendInput,
 	if err != nil {
 		t.Fatalf("send: %v", err)
 	}
-	var res activities.SendResult
+	var res activitytypes.SendResult
 	if err := v.Get(&res); err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +94,7 @@ func TestSendResumesFromHeartbeatCursor(t *testing.T) {
 	fake := fakes.NewCRM(recipients(50)...)
 	acts := &activities.Activities{CRM: fake, Send: activities.SendOptions{PageSize: 10, Window: 2}}
 	// A previous attempt acknowledged the first three pages.
-	resume := &activities.SendProgress{Cursor: "30", Pages: 3, Accepted: 30, Total: 50}
+	resume := &activitytypes.SendProgress{Cursor: "30", Pages: 3, Accepted: 30, Total: 50}
 	res := runSend(t, acts, sendInput(), resume)
 	if res.Accepted != 50 || res.Pages != 5 {
 		t.Fatalf("result %+v, want the 30 acknowledged plus 20 more", res)

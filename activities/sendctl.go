@@ -10,7 +10,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
-	"github.com/halcytone/contentgen/artifact"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/httpapi"
 )
@@ -21,47 +21,15 @@ const TestSubjectPrefix = "[Test] "
 // maxUnsentSample caps the addresses a report lists inline.
 const maxUnsentSample = 20
 
-// UnsentInput asks who a cancelled send did not reach: the recipients
-// from Cursor on (everyone when nothing was sent).
-type UnsentInput struct {
-	NewsletterID string   `json:"newsletter_id"`
-	Edition      string   `json:"edition"`
-	Audience     []string `json:"audience,omitempty"`
-	Cursor       string   `json:"cursor,omitempty"`
-	// Started: some pages were sent, so Cursor is where the rest begins.
-	Started bool `json:"started,omitempty"`
-	// Groups, for a send by time zone, are the groups not sent in full,
-	// each from its own cursor; Cursor and Started are then unused.
-	Groups []UnsentGroup `json:"groups,omitempty"`
-}
-
-// UnsentGroup is a time-zone group a cancelled send did not finish.
-type UnsentGroup struct {
-	Timezones []string `json:"timezones"`
-	Cursor    string   `json:"cursor,omitempty"`
-	Started   bool     `json:"started,omitempty"`
-}
-
-// UnsentReport says who a cancelled send did not reach: how many, the
-// first few, and the whole list (CSV: email,name; and timezone for a send
-// by time zone) in the artifact store.
-type UnsentReport struct {
-	Count  int           `json:"count"`
-	Sample []string      `json:"sample,omitempty"`
-	List   *artifact.Ref `json:"list,omitempty"`
-	// SentCursor is the page cursor up to which recipients were sent.
-	SentCursor string `json:"sent_cursor,omitempty"`
-}
-
 // ReportUnsent pages through the recipients a cancelled send did not
 // reach and stores their list. Those before the cursor were handed to the
 // CRM (its delivery log names them).
-func (a *Activities) ReportUnsent(ctx context.Context, in UnsentInput) (UnsentReport, error) {
+func (a *Activities) ReportUnsent(ctx context.Context, in activitytypes.UnsentInput) (activitytypes.UnsentReport, error) {
 	ctx = httpapi.WithCorrelationID(ctx, in.NewsletterID)
-	rep := UnsentReport{SentCursor: in.Cursor}
+	rep := activitytypes.UnsentReport{SentCursor: in.Cursor}
 	groups, byZone := in.Groups, in.Groups != nil
 	if !byZone {
-		groups = []UnsentGroup{{Cursor: in.Cursor, Started: in.Started}}
+		groups = []activitytypes.UnsentGroup{{Cursor: in.Cursor, Started: in.Started}}
 	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
@@ -82,7 +50,7 @@ func (a *Activities) ReportUnsent(ctx context.Context, in UnsentInput) (UnsentRe
 		for {
 			page, err := a.recipients(ctx, in.Audience, zones, cursor, a.Send.withDefaults().PageSize)
 			if err != nil {
-				return rep, classifyHTTP("list recipients not sent", ErrTypeCRMRejected, err)
+				return rep, classifyHTTP("list recipients not sent", activitytypes.ErrTypeCRMRejected, err)
 			}
 			for _, r := range page.Recipients {
 				rep.Count++
@@ -112,28 +80,6 @@ func (a *Activities) ReportUnsent(ctx context.Context, in UnsentInput) (UnsentRe
 	}
 	return rep, nil
 }
-
-// TestSendInput sends an edition's rendered variants to test addresses.
-type TestSendInput struct {
-	// NewsletterID is the test send's own ID at the CRM, never the
-	// edition's, so a test send is never deduplicated against the send.
-	NewsletterID string        `json:"newsletter_id"`
-	Manifest     *artifact.Ref `json:"manifest,omitempty"`
-	Variants     []crm.Variant `json:"variants,omitempty"`
-	// To holds addresses and names of seed lists (SeedLists).
-	To []string `json:"to"`
-}
-
-// TestSendResult says who the test went to.
-type TestSendResult struct {
-	SentTo   []string        `json:"sent_to"`
-	Messages int             `json:"messages"`
-	Rejected []crm.Rejection `json:"rejected,omitempty"`
-}
-
-// ErrTypeUnknownSeedList refuses a test send to a list the worker does
-// not know.
-const ErrTypeUnknownSeedList = "UnknownSeedList"
 
 // SeedAddresses expands seed-list names in to into their addresses,
 // keeping addresses as they are and dropping repeats.
@@ -180,23 +126,23 @@ func orNoLists(names []string) string {
 // TestSend sends every rendered variant to each test address, subject
 // marked [Test]. Each variant goes under its own newsletter ID
 // (NewsletterID-<variant>), so an address gets every variant.
-func (a *Activities) TestSend(ctx context.Context, in TestSendInput) (TestSendResult, error) {
+func (a *Activities) TestSend(ctx context.Context, in activitytypes.TestSendInput) (activitytypes.TestSendResult, error) {
 	ctx = httpapi.WithCorrelationID(ctx, in.NewsletterID)
 	to, err := a.SeedAddresses(in.To)
 	if err != nil {
-		return TestSendResult{}, nonRetryable(ErrTypeUnknownSeedList, err)
+		return activitytypes.TestSendResult{}, nonRetryable(activitytypes.ErrTypeUnknownSeedList, err)
 	}
 	if in.Manifest != nil {
 		_, vs, err := a.loadEdition(ctx, *in.Manifest)
 		if err != nil {
-			return TestSendResult{}, err
+			return activitytypes.TestSendResult{}, err
 		}
 		in.Variants = vs
 	}
 	if len(in.Variants) == 0 {
-		return TestSendResult{}, nonRetryable(ErrTypeRender, fmt.Errorf("test send %s: the edition has no rendered email", in.NewsletterID))
+		return activitytypes.TestSendResult{}, nonRetryable(activitytypes.ErrTypeRender, fmt.Errorf("test send %s: the edition has no rendered email", in.NewsletterID))
 	}
-	var res TestSendResult
+	var res activitytypes.TestSendResult
 	rejected := map[string]bool{}
 	for _, v := range in.Variants {
 		v.Subject = TestSubjectPrefix + v.Subject
@@ -210,7 +156,7 @@ func (a *Activities) TestSend(ctx context.Context, in TestSendInput) (TestSendRe
 		}
 		resp, err := a.CRM.SendNewsletter(ctx, id+":test", req)
 		if err != nil {
-			return res, classifyHTTP("test send", ErrTypeCRMRejected, err)
+			return res, classifyHTTP("test send", activitytypes.ErrTypeCRMRejected, err)
 		}
 		res.Messages += resp.Accepted + resp.Duplicate
 		for _, r := range resp.Rejected {

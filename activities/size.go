@@ -3,6 +3,8 @@ package activities
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/halcytone/contentgen/activities/activitytypes"
 )
 
 // MaxPayloadBytes is the largest activity result the workflow accepts. The
@@ -17,7 +19,7 @@ func checkSize(what string, v any) error {
 		return fmt.Errorf("%s: encode: %w", what, err)
 	}
 	if len(b) > MaxPayloadBytes {
-		return nonRetryable(ErrTypeTooLarge, fmt.Errorf("%s is %d KiB, over the %d KiB limit of a workflow payload: %w; shorten the document or split it into several editions",
+		return nonRetryable(activitytypes.ErrTypeTooLarge, fmt.Errorf("%s is %d KiB, over the %d KiB limit of a workflow payload: %w; shorten the document or split it into several editions",
 			what, len(b)>>10, MaxPayloadBytes>>10, errTooLarge))
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/internal/fakes"
 	"github.com/halcytone/contentgen/render"
@@ -71,19 +72,19 @@ func TestPayloadLimit(t *testing.T) {
 		wantWhat string // what the message names; "" means no error
 	}{
 		{"document over the limit", func(env *testsuite.TestActivityEnvironment) error {
-			_, err := env.ExecuteActivity(a.FetchDocument, activities.FetchInput{Source: "markdown:big.md"})
+			_, err := env.ExecuteActivity(a.FetchDocument, activitytypes.FetchInput{Source: "markdown:big.md"})
 			return err
 		}, "document markdown:big.md is "},
 		{"document under the limit", func(env *testsuite.TestActivityEnvironment) error {
-			_, err := env.ExecuteActivity(a.FetchDocument, activities.FetchInput{Source: "markdown:small.md"})
+			_, err := env.ExecuteActivity(a.FetchDocument, activitytypes.FetchInput{Source: "markdown:small.md"})
 			return err
 		}, ""},
 		{"rendering over the limit", func(env *testsuite.TestActivityEnvironment) error {
-			_, err := env.ExecuteActivity(a.RenderEdition, activities.RenderInput{Parsed: tableParsed(6000), Edition: "2026-W48"})
+			_, err := env.ExecuteActivity(a.RenderEdition, activitytypes.RenderInput{Parsed: tableParsed(6000), Edition: "2026-W48"})
 			return err
 		}, "rendered edition 2026-W48 is "},
 		{"rendering under the limit", func(env *testsuite.TestActivityEnvironment) error {
-			_, err := env.ExecuteActivity(a.RenderEdition, activities.RenderInput{Parsed: tableParsed(100), Edition: "2026-W48"})
+			_, err := env.ExecuteActivity(a.RenderEdition, activitytypes.RenderInput{Parsed: tableParsed(100), Edition: "2026-W48"})
 			return err
 		}, ""},
 	}
@@ -112,8 +113,8 @@ func checkTooLarge(t *testing.T, err error, what string) {
 	if !errors.As(err, &appErr) {
 		t.Fatalf("got %v (%T), want an application error", err, err)
 	}
-	if appErr.Type() != activities.ErrTypeTooLarge {
-		t.Errorf("type %q, want %q", appErr.Type(), activities.ErrTypeTooLarge)
+	if appErr.Type() != activitytypes.ErrTypeTooLarge {
+		t.Errorf("type %q, want %q", appErr.Type(), activitytypes.ErrTypeTooLarge)
 	}
 	if !appErr.NonRetryable() {
 		t.Error("retryable: every retry would fail the same way")

@@ -10,26 +10,8 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/social"
-)
-
-// Error types of social posting; stable, so operators and tests can match
-// on them.
-const (
-	ErrTypeSocialCredentials = "SocialCredentials"
-	ErrTypeSocialRejected    = "SocialPostRejected"
-	ErrTypeSocialRateLimited = "SocialRateLimited"
-	ErrTypeSocialNoPost      = "SocialPostNotFound"
-)
-
-// Social post states, as results and the status query show them.
-const (
-	SocialPosted   = "posted"
-	SocialDraft    = "draft"
-	SocialDisabled = "disabled"
-	SocialFailed   = "failed"
-	SocialPending  = "scheduled"
-	SocialDeleted  = "deleted"
 )
 
 // ImageFetcher downloads a post's image.
@@ -42,44 +24,12 @@ type SocialDeleter interface {
 	Delete(ctx context.Context, id string) error
 }
 
-// SocialPostInput is one network's post of an edition.
-type SocialPostInput struct {
-	WorkflowID string `json:"workflow_id"`
-	Edition    string `json:"edition"`
-	Network    string `json:"network"`
-	// Text is the approved draft; it carries Link.
-	Text string `json:"text"`
-	// Link is the live web update: the embed card, and the marker by which
-	// a post made by a lost attempt is found again.
-	Link    string `json:"link"`
-	Title   string `json:"title,omitempty"`
-	Summary string `json:"summary,omitempty"`
-	// Image is the edition's lead image URL, attached with ImageAlt (on
-	// Bluesky as the link card's thumbnail).
-	Image    string `json:"image,omitempty"`
-	ImageAlt string `json:"image_alt,omitempty"`
-}
-
-// SocialPost is where one network's post of an edition stands.
-type SocialPost struct {
-	Network string    `json:"network"`
-	Status  string    `json:"status"`
-	ID      string    `json:"id,omitempty"`
-	URL     string    `json:"url,omitempty"`
-	At      time.Time `json:"at,omitzero"`
-	// Note says why a post stayed a draft, or that an earlier attempt's
-	// post was found instead of posting again.
-	Note string `json:"note,omitempty"`
-	// Error is the network's error and what to do, after the last retry.
-	Error string `json:"error,omitempty"`
-}
-
 // PostSocial posts an edition's draft to one network, exactly once. A
 // network the worker has no credentials for leaves the draft as it is.
-func (a *Activities) PostSocial(ctx context.Context, in SocialPostInput) (SocialPost, error) {
+func (a *Activities) PostSocial(ctx context.Context, in activitytypes.SocialPostInput) (activitytypes.SocialPost, error) {
 	n, ok := a.Social[in.Network]
 	if !ok {
-		return SocialPost{Network: in.Network, Status: SocialDraft,
+		return activitytypes.SocialPost{Network: in.Network, Status: activitytypes.SocialDraft,
 			Note: "the worker has no credentials for " + in.Network + ": set " + social.Variables(in.Network)}, nil
 	}
 	p := social.Post{Text: in.Text, Link: in.Link, Title: in.Title, Description: in.Summary}
@@ -97,9 +47,9 @@ func (a *Activities) PostSocial(ctx context.Context, in SocialPostInput) (Social
 	res, found, err := social.Once(ctx, n, attemptJournal{}, key, p)
 	stop()
 	if err != nil {
-		return SocialPost{}, classifySocial(err)
+		return activitytypes.SocialPost{}, classifySocial(err)
 	}
-	out := SocialPost{Network: in.Network, Status: SocialPosted, ID: res.ID, URL: res.URL, At: res.At, Note: note}
+	out := activitytypes.SocialPost{Network: in.Network, Status: activitytypes.SocialPosted, ID: res.ID, URL: res.URL, At: res.At, Note: note}
 	if found {
 		out.Note = "an earlier attempt had posted it; found by its link"
 		activity.GetLogger(ctx).Info("social post found from an earlier attempt", "network", in.Network, "url", res.URL)
@@ -109,7 +59,7 @@ func (a *Activities) PostSocial(ctx context.Context, in SocialPostInput) (Social
 
 // socialKey identifies one post: the run, the network and the text, so an
 // edited draft is a new post.
-func socialKey(in SocialPostInput) string {
+func socialKey(in activitytypes.SocialPostInput) string {
 	sum := sha256.Sum256([]byte(in.Text))
 	return in.WorkflowID + ":social:" + in.Network + ":" + hex.EncodeToString(sum[:6])
 }
@@ -153,28 +103,15 @@ func heartbeatWhile(ctx context.Context, details any) (stop func()) {
 	return func() { close(done) }
 }
 
-// SocialDeleteInput names a post to delete.
-type SocialDeleteInput struct {
-	Edition string `json:"edition"`
-	// WorkflowID is the edition's run, told of the deletion for its
-	// audit trail while it is open.
-	WorkflowID string `json:"workflow_id,omitempty"`
-	Network    string `json:"network"`
-	ID         string `json:"id"`
-	URL        string `json:"url,omitempty"`
-	By         string `json:"by"`
-	Reason     string `json:"reason,omitempty"`
-}
-
 // DeleteSocialPost deletes a post that went out by mistake.
-func (a *Activities) DeleteSocialPost(ctx context.Context, in SocialDeleteInput) error {
+func (a *Activities) DeleteSocialPost(ctx context.Context, in activitytypes.SocialDeleteInput) error {
 	n, ok := a.Social[in.Network]
 	if !ok {
-		return nonRetryable(ErrTypeSocialCredentials, fmt.Errorf("delete %s post %s: the worker has no credentials for %s: set %s", in.Network, in.ID, in.Network, social.Variables(in.Network)))
+		return nonRetryable(activitytypes.ErrTypeSocialCredentials, fmt.Errorf("delete %s post %s: the worker has no credentials for %s: set %s", in.Network, in.ID, in.Network, social.Variables(in.Network)))
 	}
 	d, ok := n.(SocialDeleter)
 	if !ok {
-		return nonRetryable(ErrTypeSocialRejected, fmt.Errorf("delete %s post %s: this client cannot delete posts", in.Network, in.ID))
+		return nonRetryable(activitytypes.ErrTypeSocialRejected, fmt.Errorf("delete %s post %s: this client cannot delete posts", in.Network, in.ID))
 	}
 	if err := d.Delete(ctx, in.ID); err != nil {
 		return classifySocial(err)
@@ -190,13 +127,13 @@ func classifySocial(err error) error {
 	e, ok := social.AsError(err)
 	switch {
 	case !ok:
-		return failure(ErrTypeUnavailable, err, temporal.ApplicationErrorOptions{})
+		return failure(activitytypes.ErrTypeUnavailable, err, temporal.ApplicationErrorOptions{})
 	case e.Kind == social.KindAuth:
-		return nonRetryable(ErrTypeSocialCredentials, err)
+		return nonRetryable(activitytypes.ErrTypeSocialCredentials, err)
 	case e.Kind == social.KindRejected:
-		return nonRetryable(ErrTypeSocialRejected, err)
+		return nonRetryable(activitytypes.ErrTypeSocialRejected, err)
 	case e.Kind == social.KindRateLimited && e.RetryAfter > 0:
-		return failure(ErrTypeSocialRateLimited, err, temporal.ApplicationErrorOptions{NextRetryDelay: e.RetryAfter})
+		return failure(activitytypes.ErrTypeSocialRateLimited, err, temporal.ApplicationErrorOptions{NextRetryDelay: e.RetryAfter})
 	}
-	return failure(ErrTypeUnavailable, err, temporal.ApplicationErrorOptions{})
+	return failure(activitytypes.ErrTypeUnavailable, err, temporal.ApplicationErrorOptions{})
 }

@@ -5,33 +5,18 @@ import (
 	"strings"
 	texttemplate "text/template"
 
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/crm/mergetag"
 	"github.com/halcytone/contentgen/social"
 )
-
-// SocialPlan is what the run will do with one network's draft once the
-// edition is approved: post it, or keep it a draft and why.
-type SocialPlan struct {
-	Network  string `json:"network"`
-	Text     string `json:"text"`
-	Length   int    `json:"length"`
-	Limit    int    `json:"limit"`
-	Image    string `json:"image,omitempty"`
-	ImageAlt string `json:"image_alt,omitempty"`
-	// Post: the draft goes out after publishing (on a worker holding the
-	// network's credentials).
-	Post bool `json:"post"`
-	// Why says who decided to post it or keep it a draft.
-	Why string `json:"why,omitempty"`
-}
 
 // XLinkNote tells approvers what a link post costs on X.
 const XLinkNote = "X charges more for posts that contain links on its pay-per-use API plan; this post links to the update."
 
 // socialProof is one network's draft as the proof shows it.
 type socialProof struct {
-	SocialPlan
+	activitytypes.SocialPlan
 	Name, State, Note string
 }
 
@@ -53,27 +38,16 @@ NOTE: {{.}}{{end}}
 `))
 )
 
-// networkNames are the networks as people write them.
-var networkNames = map[string]string{social.Mastodon: "Mastodon", social.Bluesky: "Bluesky", social.X: "X", social.LinkedIn: "LinkedIn"}
-
-// NetworkName is a network as people write it ("LinkedIn").
-func NetworkName(network string) string {
-	if n, ok := networkNames[network]; ok {
-		return n
-	}
-	return network
-}
-
 // withSocial puts the social drafts, and whether each will post, above
 // the proof's email. configured reports the networks the worker holds
 // credentials for: the others stay drafts whatever the plan says.
-func withSocial(v crm.Variant, plans []SocialPlan, configured func(string) bool) crm.Variant {
+func withSocial(v crm.Variant, plans []activitytypes.SocialPlan, configured func(string) bool) crm.Variant {
 	if len(plans) == 0 {
 		return v
 	}
 	rows := make([]socialProof, 0, len(plans))
 	for _, p := range plans {
-		row := socialProof{SocialPlan: p, Name: NetworkName(p.Network), State: "stays a draft"}
+		row := socialProof{SocialPlan: p, Name: activitytypes.NetworkName(p.Network), State: "stays a draft"}
 		switch {
 		case p.Post && !configured(p.Network):
 			row.State, row.Note = "stays a draft", "the worker has no credentials for "+row.Name+": set "+social.Variables(p.Network)

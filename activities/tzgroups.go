@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/crm/crmclient"
 	"github.com/halcytone/contentgen/httpapi"
@@ -23,54 +24,13 @@ type TimezoneCRM interface {
 	RecipientsIn(ctx context.Context, q crm.RecipientQuery, cursor string, limit int) (crm.RecipientsPage, error)
 }
 
-// ErrTypeNoTimezones refuses time-zone send windows with a CRM that cannot
-// list or filter recipients by time zone.
-const ErrTypeNoTimezones = "TimezonesUnsupported"
-
-// LocalClock is the layout of SendGroupsInput.Local: a wall-clock time
-// without a zone.
-const LocalClock = "2006-01-02T15:04:05"
-
-// SendGroupsInput asks for an edition's time-zone groups.
-type SendGroupsInput struct {
-	NewsletterID string   `json:"newsletter_id"`
-	Audience     []string `json:"audience,omitempty"`
-	// Local is the edition's send time as a wall clock (LocalClock): each
-	// recipient's group goes at this clock in the recipient's zone.
-	Local string `json:"local"`
-	// At is the edition's own send instant, for recipients without a
-	// valid time zone.
-	At time.Time `json:"at"`
-}
-
-// SendGroup is the recipients sent at one instant: those whose timezone
-// attribute is one of Timezones ("" for none).
-type SendGroup struct {
-	Timezones  []string  `json:"timezones"`
-	At         time.Time `json:"at"`
-	Recipients int       `json:"recipients"`
-	// Default: the edition's own send time, where recipients without a
-	// valid time zone go.
-	Default bool `json:"default,omitempty"`
-}
-
-// SendGroupsResult is an edition's time-zone groups, by instant.
-type SendGroupsResult struct {
-	Groups []SendGroup `json:"groups"`
-	// NoTimezone counts recipients without a timezone attribute; Invalid
-	// the values that are no IANA time zone, with their recipients. Both
-	// go at the edition's own send time.
-	NoTimezone int                 `json:"no_timezone,omitempty"`
-	Invalid    []crm.TimezoneCount `json:"invalid,omitempty"`
-}
-
 // ListSendGroups asks the CRM for the time zones of the edition's
 // recipients and groups the zones by the instant the local send time falls
 // on in each; zones sharing an instant form one group.
-func (a *Activities) ListSendGroups(ctx context.Context, in SendGroupsInput) (SendGroupsResult, error) {
+func (a *Activities) ListSendGroups(ctx context.Context, in activitytypes.SendGroupsInput) (activitytypes.SendGroupsResult, error) {
 	ctx = httpapi.WithCorrelationID(ctx, in.NewsletterID)
-	var res SendGroupsResult
-	local, err := time.Parse(LocalClock, in.Local)
+	var res activitytypes.SendGroupsResult
+	local, err := time.Parse(activitytypes.LocalClock, in.Local)
 	if err != nil {
 		return res, nonRetryable("InvalidInput", fmt.Errorf("time-zone groups of %s: local send time %q: %w", in.NewsletterID, in.Local, err))
 	}
@@ -80,16 +40,16 @@ func (a *Activities) ListSendGroups(ctx context.Context, in SendGroupsInput) (Se
 	}
 	reply, err := tc.RecipientTimezones(ctx, in.Audience)
 	if errors.Is(err, crmclient.ErrTimezonesUnsupported) {
-		return res, nonRetryable(ErrTypeNoTimezones, err)
+		return res, nonRetryable(activitytypes.ErrTypeNoTimezones, err)
 	}
 	if err != nil {
-		return res, classifyHTTP("list recipient time zones", ErrTypeCRMRejected, err)
+		return res, classifyHTTP("list recipient time zones", activitytypes.ErrTypeCRMRejected, err)
 	}
-	byAt := map[int64]*SendGroup{}
+	byAt := map[int64]*activitytypes.SendGroup{}
 	add := func(at time.Time, tz string, n int, def bool) {
 		g, ok := byAt[at.Unix()]
 		if !ok {
-			g = &SendGroup{At: at.UTC()}
+			g = &activitytypes.SendGroup{At: at.UTC()}
 			byAt[at.Unix()] = g
 		}
 		g.Timezones = append(g.Timezones, tz)
@@ -118,7 +78,7 @@ func (a *Activities) ListSendGroups(ctx context.Context, in SendGroupsInput) (Se
 		slices.Sort(g.Timezones)
 		res.Groups = append(res.Groups, *g)
 	}
-	slices.SortFunc(res.Groups, func(x, y SendGroup) int { return x.At.Compare(y.At) })
+	slices.SortFunc(res.Groups, func(x, y activitytypes.SendGroup) int { return x.At.Compare(y.At) })
 	return res, nil
 }
 
@@ -135,7 +95,7 @@ func zone(name string) (*time.Location, bool) {
 func (a *Activities) timezoneCRM() (TimezoneCRM, error) {
 	tc, ok := a.CRM.(TimezoneCRM)
 	if !ok {
-		return nil, nonRetryable(ErrTypeNoTimezones, fmt.Errorf("this worker's CRM client cannot read recipients by time zone; turn time-zone send windows off for this edition"))
+		return nil, nonRetryable(activitytypes.ErrTypeNoTimezones, fmt.Errorf("this worker's CRM client cannot read recipients by time zone; turn time-zone send windows off for this edition"))
 	}
 	return tc, nil
 }
@@ -159,7 +119,7 @@ func (a *Activities) recipients(ctx context.Context, audience, timezones []strin
 // keyScope is what a send's idempotency keys derive from: the newsletter
 // ID, and for one time-zone group its zones too, so the pages of two
 // groups never share a key.
-func keyScope(in SendInput) string {
+func keyScope(in activitytypes.SendInput) string {
 	if in.Timezones == nil {
 		return in.NewsletterID
 	}

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/internal/fakes"
 )
 
@@ -15,9 +16,9 @@ import (
 // stable, non-retryable type, before anything is sent.
 func TestTimezonesNeedACapableCRM(t *testing.T) {
 	a := &activities.Activities{CRM: fakes.NewCRM()}
-	_, err := a.ListSendGroups(context.Background(), activities.SendGroupsInput{NewsletterID: "n", Local: "2026-12-07T09:00:00"})
+	_, err := a.ListSendGroups(context.Background(), activitytypes.SendGroupsInput{NewsletterID: "n", Local: "2026-12-07T09:00:00"})
 	var appErr *temporal.ApplicationError
-	if !errors.As(err, &appErr) || appErr.Type() != activities.ErrTypeNoTimezones || !appErr.NonRetryable() {
-		t.Fatalf("err = %v, want non-retryable %s", err, activities.ErrTypeNoTimezones)
+	if !errors.As(err, &appErr) || appErr.Type() != activitytypes.ErrTypeNoTimezones || !appErr.NonRetryable() {
+		t.Fatalf("err = %v, want non-retryable %s", err, activitytypes.ErrTypeNoTimezones)
 	}
 }

@@ -4,17 +4,19 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/halcytone/contentgen/activities/activitytypes"
 )
 
 // Each group's pages have keys of their own, stable across attempts.
 func TestGroupKeysDiffer(t *testing.T) {
-	all := keyScope(SendInput{NewsletterID: "newsletter-2026-W50"})
-	lon := keyScope(SendInput{NewsletterID: "newsletter-2026-W50", Timezones: []string{"Europe/London"}})
-	ny := keyScope(SendInput{NewsletterID: "newsletter-2026-W50", Timezones: []string{"America/New_York"}})
+	all := keyScope(activitytypes.SendInput{NewsletterID: "newsletter-2026-W50"})
+	lon := keyScope(activitytypes.SendInput{NewsletterID: "newsletter-2026-W50", Timezones: []string{"Europe/London"}})
+	ny := keyScope(activitytypes.SendInput{NewsletterID: "newsletter-2026-W50", Timezones: []string{"America/New_York"}})
 	if all != "newsletter-2026-W50" || lon == ny || lon == all || !strings.HasPrefix(lon, "newsletter-2026-W50:tz:") {
 		t.Errorf("scopes %q %q %q", all, lon, ny)
 	}
-	if lon != keyScope(SendInput{NewsletterID: "newsletter-2026-W50", Timezones: []string{"Europe/London"}}) {
+	if lon != keyScope(activitytypes.SendInput{NewsletterID: "newsletter-2026-W50", Timezones: []string{"Europe/London"}}) {
 		t.Error("a group's key scope is not stable")
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/crm/crmclient"
 	crmserver "github.com/halcytone/contentgen/crm/server"
@@ -102,10 +103,10 @@ func TestProofWarnsAboutDKIM(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := referenceCRM(t, "Halcytone <news@example.com>", tc.dkim)
 			acts := &activities.Activities{CRM: c}
-			in := activities.ProofInput{NewsletterID: "newsletter-2026-W49-proof-0", Approvers: []string{"ana@example.com"},
+			in := activitytypes.ProofInput{NewsletterID: "newsletter-2026-W49-proof-0", Approvers: []string{"ana@example.com"},
 				Email:    crm.Variant{ID: "all", Subject: "Weekly", HTML: "<html><body><p>Edition</p></body></html>", Text: "Edition"},
 				Warnings: []string{"Gmail clips this email"}}
-			var res activities.ProofResult
+			var res activitytypes.ProofResult
 			if err := runActivity(t, acts, acts.SendProof, in, &res); err != nil {
 				t.Fatal(err)
 			}

@@ -13,12 +13,9 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/sources"
 )
-
-// ErrTypeEditionClosed: the edition's run already ended and may not run
-// again; a watcher records it and waits for the next change.
-const ErrTypeEditionClosed = "EditionClosed"
 
 // Reviser is a Fetcher that tells a document's revision without a full
 // fetch (sources.Registry is one).
@@ -37,23 +34,13 @@ type Runs interface {
 
 var _ Runs = client.Client(nil)
 
-// RevisionInput names the document whose revision to check.
-type RevisionInput struct {
-	Source string `json:"source"`
-}
-
-// RevisionResult is the document's current revision.
-type RevisionResult struct {
-	Revision string `json:"revision"`
-}
-
 // CheckRevision asks the source for the document's current revision:
 // one small request where the source can (Docs revisionId, Notion
 // last_edited_time, a Markdown ETag), a full fetch where it cannot.
-func (a *Activities) CheckRevision(ctx context.Context, in RevisionInput) (RevisionResult, error) {
+func (a *Activities) CheckRevision(ctx context.Context, in activitytypes.RevisionInput) (activitytypes.RevisionResult, error) {
 	ref, err := sources.ParseRef(in.Source)
 	if err != nil {
-		return RevisionResult{}, nonRetryable(ErrTypeBadSource, err)
+		return activitytypes.RevisionResult{}, nonRetryable(activitytypes.ErrTypeBadSource, err)
 	}
 	var rev string
 	if rv, ok := a.Sources.(Reviser); ok {
@@ -63,37 +50,9 @@ func (a *Activities) CheckRevision(ctx context.Context, in RevisionInput) (Revis
 		rev, err = sources.DocumentRevision(doc), ferr
 	}
 	if err != nil {
-		return RevisionResult{}, classifySource(err)
+		return activitytypes.RevisionResult{}, classifySource(err)
 	}
-	return RevisionResult{Revision: rev}, nil
-}
-
-// RefreshEditionInput names the edition's run to refresh, and how to start
-// it when there is none.
-type RefreshEditionInput struct {
-	Edition      string `json:"edition"`
-	WorkflowID   string `json:"workflow_id"`
-	WorkflowType string `json:"workflow_type"`
-	TaskQueue    string `json:"task_queue"`
-	// Args is the run's input. It reaches the activity as decoded JSON
-	// and goes on to the run as the same JSON.
-	Args   any    `json:"args"`
-	Signal string `json:"signal"`
-	// SignalArg is the signal's payload.
-	SignalArg any `json:"signal_arg,omitempty"`
-	// SearchAttributes are keyword attributes set on a run this starts.
-	SearchAttributes map[string]string `json:"search_attributes,omitempty"`
-	// EditionAttribute is the keyword attribute that names a run's
-	// edition, to find a run a schedule started under another ID.
-	EditionAttribute string `json:"edition_attribute,omitempty"`
-}
-
-// RefreshEditionResult says which run got the change.
-type RefreshEditionResult struct {
-	WorkflowID string `json:"workflow_id"`
-	RunID      string `json:"run_id,omitempty"`
-	// Action is "refreshed" (a run was in progress) or "started".
-	Action string `json:"action"`
+	return activitytypes.RevisionResult{Revision: rev}, nil
 }
 
 // RefreshEdition signals the edition's run in progress to re-fetch the
@@ -102,7 +61,7 @@ type RefreshEditionResult struct {
 // gets the signal rather than a second start. A run a schedule started for
 // the edition under its own ID is found by the edition search attribute
 // and signalled.
-func (a *Activities) RefreshEdition(ctx context.Context, in RefreshEditionInput) (RefreshEditionResult, error) {
+func (a *Activities) RefreshEdition(ctx context.Context, in activitytypes.RefreshEditionInput) (activitytypes.RefreshEditionResult, error) {
 	runs := a.Runs
 	if runs == nil {
 		runs = activity.GetClient(ctx)
@@ -110,7 +69,7 @@ func (a *Activities) RefreshEdition(ctx context.Context, in RefreshEditionInput)
 	signalArg := in.SignalArg
 	if id := a.scheduledRun(ctx, runs, in); id != "" {
 		if err := runs.SignalWorkflow(ctx, id, "", in.Signal, signalArg); err == nil {
-			return RefreshEditionResult{WorkflowID: id, Action: "refreshed"}, nil
+			return activitytypes.RefreshEditionResult{WorkflowID: id, Action: "refreshed"}, nil
 		}
 		// It ended meanwhile: fall through to the edition's own ID.
 	}
@@ -136,19 +95,19 @@ func (a *Activities) RefreshEdition(ctx context.Context, in RefreshEditionInput)
 	if err != nil {
 		var started *serviceerror.WorkflowExecutionAlreadyStarted
 		if errors.As(err, &started) {
-			return RefreshEditionResult{}, nonRetryable(ErrTypeEditionClosed, fmt.Errorf(
+			return activitytypes.RefreshEditionResult{}, nonRetryable(activitytypes.ErrTypeEditionClosed, fmt.Errorf(
 				"edition %s already ran (%s) and does not run twice; the change goes into the next edition", in.Edition, in.WorkflowID))
 		}
-		return RefreshEditionResult{}, failure(ErrTypeUnavailable, fmt.Errorf("signal-with-start %s: %w", in.WorkflowID, err), temporal.ApplicationErrorOptions{})
+		return activitytypes.RefreshEditionResult{}, failure(activitytypes.ErrTypeUnavailable, fmt.Errorf("signal-with-start %s: %w", in.WorkflowID, err), temporal.ApplicationErrorOptions{})
 	}
 	activity.GetLogger(ctx).Info("edition refreshed for a document change", "edition", in.Edition, "workflowID", run.GetID(), "action", action)
-	return RefreshEditionResult{WorkflowID: run.GetID(), RunID: run.GetRunID(), Action: action}, nil
+	return activitytypes.RefreshEditionResult{WorkflowID: run.GetID(), RunID: run.GetRunID(), Action: action}, nil
 }
 
 // scheduledRun finds a run of the edition in progress under another ID
 // than the edition's own (a Schedule names its runs), or "". Listing is
 // best effort: without the search attribute there is nothing to find.
-func (a *Activities) scheduledRun(ctx context.Context, runs Runs, in RefreshEditionInput) string {
+func (a *Activities) scheduledRun(ctx context.Context, runs Runs, in activitytypes.RefreshEditionInput) string {
 	if in.EditionAttribute == "" {
 		return ""
 	}

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/internal/fakes"
 )
@@ -71,8 +72,8 @@ type handle struct {
 func (h handle) GetID() string    { return h.id }
 func (h handle) GetRunID() string { return "r1" }
 
-func refreshInput() activities.RefreshEditionInput {
-	return activities.RefreshEditionInput{Edition: "2026-W48", WorkflowID: "newsletter-2026-W48", WorkflowType: "NewsletterWorkflow",
+func refreshInput() activitytypes.RefreshEditionInput {
+	return activitytypes.RefreshEditionInput{Edition: "2026-W48", WorkflowID: "newsletter-2026-W48", WorkflowType: "NewsletterWorkflow",
 		TaskQueue: "newsletter", Args: map[string]any{"source": "markdown:doc.md"}, Signal: "refresh",
 		SearchAttributes: map[string]string{"NewsletterEdition": "2026-W48"}, EditionAttribute: "NewsletterEdition"}
 }
@@ -80,7 +81,7 @@ func refreshInput() activities.RefreshEditionInput {
 func TestRefreshEdition(t *testing.T) {
 	t.Run("no run: started", func(t *testing.T) {
 		r := &runs{}
-		var res activities.RefreshEditionResult
+		var res activitytypes.RefreshEditionResult
 		if err := runActivity(t, &activities.Activities{Runs: r}, (&activities.Activities{}).RefreshEdition, refreshInput(), &res); err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +94,7 @@ func TestRefreshEdition(t *testing.T) {
 	})
 	t.Run("run in progress: refreshed", func(t *testing.T) {
 		r := &runs{running: map[string]bool{"newsletter-2026-W48": true}}
-		var res activities.RefreshEditionResult
+		var res activitytypes.RefreshEditionResult
 		if err := runActivity(t, &activities.Activities{Runs: r}, (&activities.Activities{}).RefreshEdition, refreshInput(), &res); err != nil {
 			t.Fatal(err)
 		}
@@ -103,7 +104,7 @@ func TestRefreshEdition(t *testing.T) {
 	})
 	t.Run("scheduled run: signalled", func(t *testing.T) {
 		r := &runs{scheduled: []string{"newsletter-weekly-2026-11-23T09:00:00Z"}}
-		var res activities.RefreshEditionResult
+		var res activitytypes.RefreshEditionResult
 		if err := runActivity(t, &activities.Activities{Runs: r}, (&activities.Activities{}).RefreshEdition, refreshInput(), &res); err != nil {
 			t.Fatal(err)
 		}
@@ -114,27 +115,27 @@ func TestRefreshEdition(t *testing.T) {
 	})
 	t.Run("edition already ran", func(t *testing.T) {
 		r := &runs{closed: true}
-		var res activities.RefreshEditionResult
+		var res activitytypes.RefreshEditionResult
 		err := runActivity(t, &activities.Activities{Runs: r}, (&activities.Activities{}).RefreshEdition, refreshInput(), &res)
 		var app *temporal.ApplicationError
-		if !errors.As(err, &app) || app.Type() != activities.ErrTypeEditionClosed || !app.NonRetryable() || !strings.Contains(app.Error(), "next edition") {
-			t.Errorf("err = %v, want a non-retryable %s", err, activities.ErrTypeEditionClosed)
+		if !errors.As(err, &app) || app.Type() != activitytypes.ErrTypeEditionClosed || !app.NonRetryable() || !strings.Contains(app.Error(), "next edition") {
+			t.Errorf("err = %v, want a non-retryable %s", err, activitytypes.ErrTypeEditionClosed)
 		}
 	})
 }
 
 func TestCheckRevisionFallsBackToAFetch(t *testing.T) {
 	f := &fakes.Fetcher{Docs: map[string][]content.Document{"markdown:doc.md": {{Title: "Weekly", Revision: "sha256:abc"}}}}
-	var res activities.RevisionResult
-	if err := runActivity(t, &activities.Activities{Sources: f}, (&activities.Activities{}).CheckRevision, activities.RevisionInput{Source: "markdown:doc.md"}, &res); err != nil {
+	var res activitytypes.RevisionResult
+	if err := runActivity(t, &activities.Activities{Sources: f}, (&activities.Activities{}).CheckRevision, activitytypes.RevisionInput{Source: "markdown:doc.md"}, &res); err != nil {
 		t.Fatal(err)
 	}
 	if res.Revision != "sha256:abc" {
 		t.Errorf("revision %q", res.Revision)
 	}
-	err := runActivity(t, &activities.Activities{Sources: f}, (&activities.Activities{}).CheckRevision, activities.RevisionInput{Source: "markdown:gone.md"}, &res)
+	err := runActivity(t, &activities.Activities{Sources: f}, (&activities.Activities{}).CheckRevision, activitytypes.RevisionInput{Source: "markdown:gone.md"}, &res)
 	var app *temporal.ApplicationError
-	if !errors.As(err, &app) || app.Type() != activities.ErrTypeDocumentNotFound {
+	if !errors.As(err, &app) || app.Type() != activitytypes.ErrTypeDocumentNotFound {
 		t.Errorf("missing document: %v", err)
 	}
 }

@@ -19,7 +19,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"golang.org/x/time/rate"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/approvals/proofmail"
 	"github.com/halcytone/contentgen/approvals/token"
@@ -427,7 +427,7 @@ func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) {
 // the token's revision, then the variant by the digest the manifest names.
 // The store checks every object against its digest. It writes the refusal
 // page and returns false when the email cannot be shown.
-func (s *Server) storedEmail(ctx context.Context, w http.ResponseWriter, c token.Claims, sum activities.RenderSummary) (string, bool) {
+func (s *Server) storedEmail(ctx context.Context, w http.ResponseWriter, c token.Claims, sum activitytypes.RenderSummary) (string, bool) {
 	if s.cfg.Artifacts == nil {
 		s.cfg.Logger.Error("preview of a run on the artifact store, but no store is configured: set ARTIFACT_STORE_URL (and NEWSLETTER_CODEC_KEYS) as on the worker", "workflowId", c.WorkflowID)
 		s.page(w, http.StatusServiceUnavailable, "refused", refusal{Kind: "preview-unavailable", Title: "The full edition cannot be shown here",
@@ -435,7 +435,7 @@ func (s *Server) storedEmail(ctx context.Context, w http.ResponseWriter, c token
 			Next:    "Decide from the summary on the approval page, or ask the editor for the preview."})
 		return "", false
 	}
-	var m activities.RenderedEdition
+	var m activitytypes.RenderedEdition
 	err := s.cfg.Artifacts.GetJSON(ctx, sum.Manifest, &m)
 	if err == nil && m.ContentRevision != c.Revision {
 		// The run moved on between the status and the preview query.

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/social"
 	"github.com/halcytone/contentgen/workflows"
@@ -21,14 +22,14 @@ const SocialPath = "/social"
 
 // socialRow is one network's draft on the approve page.
 type socialRow struct {
-	activities.SocialPlan
+	activitytypes.SocialPlan
 	Name, Note string
 }
 
-func socialRows(plans []activities.SocialPlan) []socialRow {
+func socialRows(plans []activitytypes.SocialPlan) []socialRow {
 	rows := make([]socialRow, 0, len(plans))
 	for _, p := range plans {
-		row := socialRow{SocialPlan: p, Name: activities.NetworkName(p.Network)}
+		row := socialRow{SocialPlan: p, Name: activitytypes.NetworkName(p.Network)}
 		if p.Network == social.X && p.Post {
 			row.Note = activities.XLinkNote
 		}
@@ -58,7 +59,7 @@ func EditSocial(ctx context.Context, c client.Client, workflowID, runID, by, tok
 
 // socialEdits compares the form with the drafts shown: a changed text or
 // a changed choice to post is an edit.
-func socialEdits(form map[string][]string, plans []activities.SocialPlan) []workflows.SocialEdit {
+func socialEdits(form map[string][]string, plans []activitytypes.SocialPlan) []workflows.SocialEdit {
 	get := func(k string) (string, bool) {
 		v, ok := form[k]
 		if !ok || len(v) == 0 {

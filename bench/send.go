@@ -11,7 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/crm/crmclient"
 	"github.com/halcytone/contentgen/workflows"
@@ -49,7 +49,7 @@ type Measure struct {
 	HistoryBytes     int
 	WorkerPeakRSSMB  float64
 	CRMPeakRSSMB     float64
-	Send             activities.SendResult
+	Send             activitytypes.SendResult
 	Counts           map[string]int
 	// CPUSeconds is the CPU time each process used from the approval to
 	// the run's completion; DeliveredCPUSeconds to the last delivery.
@@ -233,7 +233,7 @@ func WaitDelivered(ctx context.Context, c *crmclient.Client, newsletterID, statu
 // CheckExactlyOnce checks the delivery log against the run's own counts:
 // want rows, all of them accepted once, none rejected. The log's unique
 // (newsletter, address) index means rows == distinct recipients.
-func CheckExactlyOnce(send activities.SendResult, counts map[string]int, want int) error {
+func CheckExactlyOnce(send activitytypes.SendResult, counts map[string]int, want int) error {
 	rows := 0
 	for _, n := range counts {
 		rows += n

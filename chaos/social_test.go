@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/social/fake"
 )
 
@@ -63,7 +63,7 @@ func TestWorkerKilledMidPost(t *testing.T) {
 	ids := map[string]string{"mastodon": masto.Statuses()[0].ID, "bluesky": sky.Records()[0].URI,
 		"x": xf.Tweets()[0].ID, "linkedin": li.Posts()[0].ID}
 	for _, p := range res.Posts {
-		if p.Status != activities.SocialPosted || p.ID != ids[p.Network] || p.URL == "" {
+		if p.Status != activitytypes.SocialPosted || p.ID != ids[p.Network] || p.URL == "" {
 			t.Errorf("%s: %+v, want posted as %s with its URL", p.Network, p, ids[p.Network])
 		}
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 )
 
 // A run whose Markdown document is missing fails at once, and the
@@ -20,8 +20,8 @@ func TestStatusOfAMissingDocumentIsOneLine(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	runErr := s.temporal.GetWorkflow(ctx, id, "").Get(ctx, nil)
-	if runErr == nil || !strings.Contains(runErr.Error(), activities.ErrTypeDocumentNotFound) {
-		t.Fatalf("run %s: %v, want a %s failure", id, runErr, activities.ErrTypeDocumentNotFound)
+	if runErr == nil || !strings.Contains(runErr.Error(), activitytypes.ErrTypeDocumentNotFound) {
+		t.Fatalf("run %s: %v, want a %s failure", id, runErr, activitytypes.ErrTypeDocumentNotFound)
 	}
 	recordHistory(t, s, id, "missing-document")
 
@@ -60,7 +60,7 @@ func TestStatusOfAMissingDocumentIsOneLine(t *testing.T) {
 	}
 	t.Logf("status --verbose: %s", failure)
 	// Runs on the artifact store fetch, parse and render in one activity.
-	for _, want := range []string{activities.ErrTypeDocumentNotFound, "PrepareEdition", "document not found"} {
+	for _, want := range []string{activitytypes.ErrTypeDocumentNotFound, "PrepareEdition", "document not found"} {
 		if !strings.Contains(failure, want) {
 			t.Errorf("--verbose failure line %q does not carry %q", failure, want)
 		}

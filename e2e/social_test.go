@@ -12,7 +12,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/internal/app"
 	"github.com/halcytone/contentgen/internal/cli"
 	"github.com/halcytone/contentgen/social/fake"
@@ -52,18 +52,18 @@ func TestEndToEndSocialPosting(t *testing.T) {
 	if res.Outcome != workflows.OutcomeSent || res.Send.Accepted == 0 || res.UpdateURL == "" {
 		t.Fatalf("result %+v: want published and sent", res)
 	}
-	posts := map[string]activities.SocialPost{}
+	posts := map[string]activitytypes.SocialPost{}
 	for _, p := range res.Posts {
 		posts[p.Network] = p
 	}
-	if p := posts["mastodon"]; p.Status != activities.SocialPosted || !strings.HasPrefix(p.URL, mastoSrv.URL+"/@halcytone/") {
+	if p := posts["mastodon"]; p.Status != activitytypes.SocialPosted || !strings.HasPrefix(p.URL, mastoSrv.URL+"/@halcytone/") {
 		t.Errorf("mastodon %+v", p)
 	}
-	if p := posts["bluesky"]; p.Status != activities.SocialPosted || !strings.HasPrefix(p.URL, "https://bsky.app/profile/halcytone.test/post/") {
+	if p := posts["bluesky"]; p.Status != activitytypes.SocialPosted || !strings.HasPrefix(p.URL, "https://bsky.app/profile/halcytone.test/post/") {
 		t.Errorf("bluesky %+v", p)
 	}
 	for _, n := range []string{"x", "linkedin"} {
-		if posts[n].Status != activities.SocialDraft {
+		if posts[n].Status != activitytypes.SocialDraft {
 			t.Errorf("%s %+v, want a draft", n, posts[n])
 		}
 	}
@@ -117,11 +117,11 @@ func TestEndToEndSocialPosting(t *testing.T) {
 	if !regexp.MustCompile(`delete_post ana@example.com +deleted the bluesky post \S+ \(https://bsky.app/\S+\): wrong date`).MatchString(out.String()) {
 		t.Errorf("status audit trail lacks the deletion:\n%s", out.String())
 	}
-	var audit activities.SocialPost
+	var audit activitytypes.SocialPost
 	if err := s.temporal.GetWorkflow(ctx, workflows.SocialDeleteWorkflowID("2026-W50", "bluesky"), "").Get(ctx, &audit); err != nil {
 		t.Fatal(err)
 	}
-	if audit.Status != activities.SocialDeleted || audit.Note != "deleted by ana@example.com: wrong date" || audit.ID != posts["bluesky"].ID {
+	if audit.Status != activitytypes.SocialDeleted || audit.Note != "deleted by ana@example.com: wrong date" || audit.ID != posts["bluesky"].ID {
 		t.Errorf("deletion record %+v: want who, why and which post", audit)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/approvals/token"
 	crmserver "github.com/halcytone/contentgen/crm/server"
 	"github.com/halcytone/contentgen/internal/app"
@@ -105,7 +106,7 @@ func TestSocialEditsOnTheApprovalPage(t *testing.T) {
 		t.Fatalf("after saving Chromium shows:\n%.1200s", after)
 	}
 	st := mustStatus(t, s, id)
-	plan := map[string]activities.SocialPlan{}
+	plan := map[string]activitytypes.SocialPlan{}
 	for _, p := range st.Social {
 		plan[p.Network] = p
 	}
@@ -143,11 +144,11 @@ func TestSocialEditsOnTheApprovalPage(t *testing.T) {
 		t.Fatalf("approve the new proof: %d\n%.500s", code, body)
 	}
 	res := result(t, s, id)
-	posts := map[string]activities.SocialPost{}
+	posts := map[string]activitytypes.SocialPost{}
 	for _, p := range res.Posts {
 		posts[p.Network] = p
 	}
-	if res.Outcome != workflows.OutcomeSent || posts["mastodon"].Status != activities.SocialPosted || posts["x"].Status != activities.SocialPosted {
+	if res.Outcome != workflows.OutcomeSent || posts["mastodon"].Status != activitytypes.SocialPosted || posts["x"].Status != activitytypes.SocialPosted {
 		t.Fatalf("result %s, posts %+v", res.Outcome, res.Posts)
 	}
 	sts := masto.Statuses()

@@ -7,7 +7,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 )
 
 // versionArtifacts marks runs whose documents and renders live in the
@@ -28,9 +28,9 @@ const (
 
 // staged is one fetch-and-render through the artifact store.
 type staged struct {
-	doc      activities.DocumentSummary
-	detect   activities.DetectResult
-	rendered activities.RenderSummary
+	doc      activitytypes.DocumentSummary
+	detect   activitytypes.DetectResult
+	rendered activitytypes.RenderSummary
 	statsErr string
 	// aiOff: the worker that rendered has AI off.
 	aiOff bool
@@ -45,20 +45,20 @@ func (r *run) fetchAndRenderArtifacts(ctx workflow.Context) (staged, error) {
 	if r.prepareInOne {
 		return r.prepareEdition(ctx)
 	}
-	docIn := activities.DocumentInput{Source: r.in.Source, Edition: r.in.Edition}
-	if err := workflow.ExecuteActivity(withOptions(ctx, fetchOptions), a.FetchAndParse, docIn).Get(ctx, &s.doc); err != nil {
+	docIn := activitytypes.DocumentInput{Source: r.in.Source, Edition: r.in.Edition}
+	if err := activitytypes.FetchAndParse.Execute(withOptions(ctx, fetchOptions), docIn).Get(ctx, &s.doc); err != nil {
 		var appErr *temporal.ApplicationError
-		if errors.As(err, &appErr) && appErr.Type() == activities.ErrTypeNoSections {
+		if errors.As(err, &appErr) && appErr.Type() == activitytypes.ErrTypeNoSections {
 			return s, stepErrorOn("parse document", r.in.Source, err)
 		}
 		return s, stepErrorOn("fetch document", r.in.Source, err)
 	}
 	r.setStage(ctx, StageRendering)
 	parsed := s.doc.Parsed
-	renderIn := activities.RenderArtifactsInput{Parsed: parsed, Edition: r.in.Edition, Date: r.date, WithStats: true, Reapply: r.ai.kept}
+	renderIn := activitytypes.RenderArtifactsInput{Parsed: parsed, Edition: r.in.Edition, Date: r.date, WithStats: true, Reapply: r.ai.kept}
 	if r.detectInRender {
 		renderIn.WithDetect = true
-		if err := workflow.ExecuteActivity(withOptions(ctx, localOptions), a.RenderEditionArtifacts, renderIn).Get(ctx, &s.rendered); err != nil {
+		if err := activitytypes.RenderEditionArtifacts.Execute(withOptions(ctx, localOptions), renderIn).Get(ctx, &s.rendered); err != nil {
 			return s, stepErrorOn("render edition", r.in.Edition, err)
 		}
 		if s.rendered.Detect != nil {
@@ -68,8 +68,8 @@ func (r *run) fetchAndRenderArtifacts(ctx workflow.Context) (staged, error) {
 		s.statsErr = s.rendered.StatsError
 		return s, nil
 	}
-	detectF := workflow.ExecuteActivity(withOptions(ctx, platformReadOptions), a.DetectChanges, activities.DetectInput{Edition: r.in.Edition, ParsedRef: &parsed})
-	renderF := workflow.ExecuteActivity(withOptions(ctx, localOptions), a.RenderEditionArtifacts, renderIn)
+	detectF := activitytypes.DetectChanges.Execute(withOptions(ctx, platformReadOptions), activitytypes.DetectInput{Edition: r.in.Edition, ParsedRef: &parsed})
+	renderF := activitytypes.RenderEditionArtifacts.Execute(withOptions(ctx, localOptions), renderIn)
 	if err := detectF.Get(ctx, &s.detect); err != nil {
 		return s, stepError("compare with the last edition", err)
 	}
@@ -83,17 +83,17 @@ func (r *run) fetchAndRenderArtifacts(ctx workflow.Context) (staged, error) {
 // prepareEdition fetches, parses, compares and renders in one activity.
 func (r *run) prepareEdition(ctx workflow.Context) (staged, error) {
 	var s staged
-	var res activities.PrepareResult
-	in := activities.PrepareInput{Source: r.in.Source, Edition: r.in.Edition, Date: r.date, Reapply: r.ai.kept}
-	if err := workflow.ExecuteActivity(withOptions(ctx, prepareOptions), a.PrepareEdition, in).Get(ctx, &res); err != nil {
+	var res activitytypes.PrepareResult
+	in := activitytypes.PrepareInput{Source: r.in.Source, Edition: r.in.Edition, Date: r.date, Reapply: r.ai.kept}
+	if err := activitytypes.PrepareEdition.Execute(withOptions(ctx, prepareOptions), in).Get(ctx, &res); err != nil {
 		var appErr *temporal.ApplicationError
 		if errors.As(err, &appErr) {
 			switch appErr.Type() {
-			case activities.ErrTypeNoSections:
+			case activitytypes.ErrTypeNoSections:
 				return s, stepErrorOn("parse document", r.in.Source, err)
-			case activities.ErrTypeRender, activities.ErrTypeArtifact:
+			case activitytypes.ErrTypeRender, activitytypes.ErrTypeArtifact:
 				return s, stepErrorOn("render edition", r.in.Edition, err)
-			case activities.ErrTypePlatformRejected:
+			case activitytypes.ErrTypePlatformRejected:
 				return s, stepError("compare with the last edition", err)
 			}
 		}
@@ -151,7 +151,7 @@ func (r *run) sendProofArtifacts(ctx workflow.Context) {
 	if r.in.DryRun || !r.wants(ChannelEmail) {
 		return
 	}
-	in := activities.ProofInput{
+	in := activitytypes.ProofInput{
 		NewsletterID: fmt.Sprintf("%s-proof-%d", r.id, r.status.Refreshes),
 		Approvers:    r.in.Approvers,
 		Warnings:     r.rendered.Warnings,
@@ -160,8 +160,8 @@ func (r *run) sendProofArtifacts(ctx workflow.Context) {
 		Suggestions:  r.preview.Suggestions,
 		LastEdition:  r.status.LastEdition,
 	}
-	var res activities.ProofResult
-	if err := workflow.ExecuteActivity(withOptions(ctx, proofOptions), a.SendProof, in).Get(ctx, &res); err != nil {
+	var res activitytypes.ProofResult
+	if err := activitytypes.SendProof.Execute(withOptions(ctx, proofOptions), in).Get(ctx, &res); err != nil {
 		r.status.Errors = append(r.status.Errors, "proof not sent: "+reason(err))
 		return
 	}
@@ -173,12 +173,10 @@ func (r *run) sendProofArtifacts(ctx workflow.Context) {
 func (r *run) deliverArtifacts(ctx workflow.Context) (Result, error) {
 	if r.wants(ChannelWeb) {
 		r.setStage(ctx, StagePublishing)
-		var pub struct {
-			URL string `json:"url"`
-		}
+		var pub activitytypes.PublishResult
 		web, parsed := r.rendered.Web, r.doc.Parsed
-		in := activities.PublishInput{WorkflowID: r.id, Edition: r.in.Edition, Revision: r.revision, WebRef: &web, ParsedRef: &parsed}
-		if err := workflow.ExecuteActivity(withOptions(ctx, publishOptions), a.PublishUpdate, in).Get(ctx, &pub); err != nil {
+		in := activitytypes.PublishInput{WorkflowID: r.id, Edition: r.in.Edition, Revision: r.revision, WebRef: &web, ParsedRef: &parsed}
+		if err := activitytypes.PublishUpdate.Execute(withOptions(ctx, publishOptions), in).Get(ctx, &pub); err != nil {
 			return Result{}, stepError("publish web update", err)
 		}
 		r.status.UpdateURL = pub.URL
@@ -186,7 +184,7 @@ func (r *run) deliverArtifacts(ctx workflow.Context) (Result, error) {
 	if r.wants(ChannelEmail) {
 		r.setStage(ctx, StageSending)
 		manifest := r.rendered.Manifest
-		in := activities.SendInput{NewsletterID: r.id, Audience: r.in.Audience, TargetedSegments: r.rendered.TargetedSegments, Manifest: &manifest}
+		in := activitytypes.SendInput{NewsletterID: r.id, Audience: r.in.Audience, TargetedSegments: r.rendered.TargetedSegments, Manifest: &manifest}
 		cancelled, err := r.sendEmail(ctx, in)
 		if err != nil {
 			return Result{}, err

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 )
 
 // TestHistoryCarriesReferences: the preview and status answer with
@@ -84,8 +85,8 @@ func TestArtifactLostBeforeSendFailsClearly(t *testing.T) {
 			h.env.ExecuteWorkflow(WorkflowName, input())
 			err := h.env.GetWorkflowError()
 			var appErr *temporal.ApplicationError
-			if !errors.As(err, &appErr) || appErr.Type() != activities.ErrTypeArtifact {
-				t.Fatalf("workflow error %v, want type %s", err, activities.ErrTypeArtifact)
+			if !errors.As(err, &appErr) || appErr.Type() != activitytypes.ErrTypeArtifact {
+				t.Fatalf("workflow error %v, want type %s", err, activitytypes.ErrTypeArtifact)
 			}
 			named := false
 			for d := range damaged {

@@ -9,7 +9,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/render"
 )
@@ -43,7 +43,7 @@ func enhanceOptions(taskQueue string) workflow.ActivityOptions {
 		StartToCloseTimeout:    2 * time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: 2 * time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second, MaximumAttempts: 5,
-			NonRetryableErrorTypes: []string{activities.ErrTypeAIRejected, activities.ErrTypeAIBudget},
+			NonRetryableErrorTypes: []string{activitytypes.ErrTypeAIRejected, activitytypes.ErrTypeAIBudget},
 		},
 	}
 }
@@ -77,10 +77,10 @@ type Accepted struct {
 // aiState is what the run keeps for suggestions.
 type aiState struct {
 	sections []suggest.SectionText
-	render   activities.RenderInput // the last render's input, to render again
+	render   activitytypes.RenderInput // the last render's input, to render again
 	// renderArtifacts is the last render's input on the artifact store,
 	// to render again; nil for runs from before it.
-	renderArtifacts *activities.RenderArtifactsInput
+	renderArtifacts *activitytypes.RenderArtifactsInput
 	accepted        render.Overrides
 	// pending are suggestions accepted but not yet rendered.
 	pending   []suggest.Suggestion
@@ -135,9 +135,9 @@ func (r *run) proofID() string {
 // fail the run: a failing or absent model leaves the edition as rendered
 // and says so in the status.
 func (r *run) suggest(ctx workflow.Context, p prepared) {
-	r.suggestFor(ctx, activities.PlanInput{Edition: r.in.Edition, Parsed: p.parsed, Output: p.output}, false,
+	r.suggestFor(ctx, activitytypes.PlanInput{Edition: r.in.Edition, Parsed: p.parsed, Output: p.output}, false,
 		func() {
-			r.ai.render = activities.RenderInput{Parsed: p.parsed, Edition: r.in.Edition, Date: r.date, Stats: p.stats}
+			r.ai.render = activitytypes.RenderInput{Parsed: p.parsed, Edition: r.in.Edition, Date: r.date, Stats: p.stats}
 		})
 }
 
@@ -147,15 +147,15 @@ func (r *run) suggest(ctx workflow.Context, p prepared) {
 func (r *run) suggestArtifacts(ctx workflow.Context, s staged) {
 	parsed, manifest := s.doc.Parsed, s.rendered.Manifest
 	off := s.rendered.AIModel == ""
-	r.suggestFor(ctx, activities.PlanInput{Edition: r.in.Edition, ParsedRef: &parsed, Manifest: &manifest}, off, func() {
-		r.ai.renderArtifacts = &activities.RenderArtifactsInput{Parsed: parsed, Edition: r.in.Edition, Date: r.date, WithStats: true}
+	r.suggestFor(ctx, activitytypes.PlanInput{Edition: r.in.Edition, ParsedRef: &parsed, Manifest: &manifest}, off, func() {
+		r.ai.renderArtifacts = &activitytypes.RenderArtifactsInput{Parsed: parsed, Edition: r.in.Edition, Date: r.date, WithStats: true}
 	})
 }
 
 // suggestFor makes the suggestions of one render; keep records what
 // rendering it again with accepted suggestions needs. off: the render's
 // worker has no model, so nothing is asked.
-func (r *run) suggestFor(ctx workflow.Context, in activities.PlanInput, off bool, keep func()) {
+func (r *run) suggestFor(ctx workflow.Context, in activitytypes.PlanInput, off bool, keep func()) {
 	r.ai.version = workflow.GetVersion(ctx, versionSuggestions, workflow.DefaultVersion, 2)
 	if r.ai.version == workflow.DefaultVersion {
 		return
@@ -185,8 +185,8 @@ func (r *run) suggestFor(ctx workflow.Context, in activities.PlanInput, off bool
 		st.State = AIOff
 		return
 	}
-	var plan activities.SuggestPlan
-	if err := workflow.ExecuteActivity(withOptions(ctx, localOptions), a.PlanSuggestions, in).Get(ctx, &plan); err != nil {
+	var plan activitytypes.SuggestPlan
+	if err := activitytypes.PlanSuggestions.Execute(withOptions(ctx, localOptions), in).Get(ctx, &plan); err != nil {
 		st.State, st.Warnings = AIFailed, []string{"no suggestions: " + err.Error()}
 		return
 	}
@@ -201,13 +201,13 @@ func (r *run) suggestFor(ctx workflow.Context, in activities.PlanInput, off bool
 	deadline := workflow.Now(ctx).Add(suggestWindow)
 	actx := withOptions(ctx, enhanceOptions(plan.TaskQueue))
 	// One request each: inline, or by reference to the stored request.
-	requests := make([]activities.EnhanceInput, 0, len(plan.Tasks)+len(plan.TaskRefs))
+	requests := make([]activitytypes.EnhanceInput, 0, len(plan.Tasks)+len(plan.TaskRefs))
 	for _, t := range plan.Tasks {
-		requests = append(requests, activities.EnhanceInput{Task: t})
+		requests = append(requests, activitytypes.EnhanceInput{Task: t})
 	}
 	for _, t := range plan.TaskRefs {
 		ref := t.Ref
-		requests = append(requests, activities.EnhanceInput{Task: suggest.Task{ID: t.ID}, TaskRef: &ref})
+		requests = append(requests, activitytypes.EnhanceInput{Task: suggest.Task{ID: t.ID}, TaskRef: &ref})
 	}
 	for i, in := range requests {
 		t := in.Task
@@ -220,7 +220,7 @@ func (r *run) suggestFor(ctx workflow.Context, in activities.PlanInput, off bool
 		if in.TaskRef != nil {
 			in.Task = suggest.Task{}
 		}
-		err := workflow.ExecuteActivity(actx, a.Enhance, in).Get(ctx, &res)
+		err := activitytypes.Enhance.Execute(actx, in).Get(ctx, &res)
 		if err == nil {
 			s.Add(res)
 			spent = spent.Add(res.Usage)
@@ -228,7 +228,7 @@ func (r *run) suggestFor(ctx workflow.Context, in activities.PlanInput, off bool
 		}
 		st.Warnings = append(st.Warnings, fmt.Sprintf("%s: %s", t.ID, reason(err)))
 		var timeout *temporal.TimeoutError
-		if activities.AIFatal(err) || errors.As(err, &timeout) {
+		if activitytypes.AIFatal(err) || errors.As(err, &timeout) {
 			if rest := len(requests) - i - 1; rest > 0 {
 				st.Warnings = append(st.Warnings, fmt.Sprintf("%d requests not made: the model cannot answer (task queue %s)", rest, plan.TaskQueue))
 			}
@@ -317,7 +317,7 @@ func (r *run) applyAccepted(ctx workflow.Context) {
 
 // setRendered makes a render of accepted suggestions the edition awaiting
 // approval: a new reference and revision, as a refresh would give.
-func (r *run) setRendered(out activities.RenderSummary) {
+func (r *run) setRendered(out activitytypes.RenderSummary) {
 	r.rendered = &out
 	r.content, r.status.ContentRevision = out.ContentRevision, out.ContentRevision
 	r.status.Rendered = out.Manifest.Hex()
@@ -328,7 +328,7 @@ func (r *run) setRendered(out activities.RenderSummary) {
 // reapplied takes in a refresh's render of the accepted suggestions: those
 // that still fit the new document stay accepted; the others are marked
 // dropped in the audit trail, with the reason.
-func (r *run) reapplied(out activities.RenderSummary) {
+func (r *run) reapplied(out activitytypes.RenderSummary) {
 	r.ai.accepted, r.ai.kept = out.Accepted, out.Reapplied
 	if len(out.NotReapplied) == 0 || r.status.AI == nil {
 		return

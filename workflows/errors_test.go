@@ -9,7 +9,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/sources"
 )
 
@@ -26,8 +26,8 @@ func TestMissingDocumentIsNamedOnce(t *testing.T) {
 	h.env.ExecuteWorkflow(WorkflowName, in)
 	err := h.env.GetWorkflowError()
 	var appErr *temporal.ApplicationError
-	if !errors.As(err, &appErr) || appErr.Type() != activities.ErrTypeDocumentNotFound {
-		t.Fatalf("error %v, want %s", err, activities.ErrTypeDocumentNotFound)
+	if !errors.As(err, &appErr) || appErr.Type() != activitytypes.ErrTypeDocumentNotFound {
+		t.Fatalf("error %v, want %s", err, activitytypes.ErrTypeDocumentNotFound)
 	}
 	if n := strings.Count(err.Error(), doc); n > 2 {
 		t.Errorf("the run's error names %s %d times, want at most 2:\n%s", doc, n, err)

@@ -7,9 +7,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/halcytone/contentgen/activities"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/platform"
 )
+
+// a names the activities for env.OnActivity; the workflows call them by
+// their registered names (activitytypes).
+var a *activities.Activities
 
 func platformUpdate(ed string, p content.Parsed) platform.Update {
 	return platform.Update{ID: 1, Slug: "prev-" + ed, Edition: ed, Sections: p.Prints()}

@@ -5,7 +5,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 )
 
 // changeLastEdition marks runs that read how the edition before did, for
@@ -27,8 +27,8 @@ func (r *run) readLastEdition(ctx workflow.Context) {
 	if workflow.GetVersion(ctx, changeLastEdition, workflow.DefaultVersion, 1) < 1 {
 		return
 	}
-	var res activities.LastEditionResult
-	err := workflow.ExecuteActivity(withOptions(ctx, lastEditionOptions), a.ReadLastEdition, activities.LastEditionInput{Edition: r.in.Edition}).Get(ctx, &res)
+	var res activitytypes.LastEditionResult
+	err := activitytypes.ReadLastEdition.Execute(withOptions(ctx, lastEditionOptions), activitytypes.LastEditionInput{Edition: r.in.Edition}).Get(ctx, &res)
 	switch {
 	case err != nil:
 		workflow.GetLogger(ctx).Warn("last edition's figures unavailable", "edition", r.in.Edition, "err", reason(err))

@@ -8,13 +8,10 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/edition"
 )
-
-// a is the nil receiver through which the workflow names its activities.
-var a *activities.Activities
 
 // run is the state of one NewsletterWorkflow execution. Queries read it;
 // signal and update handlers change it; the main coroutine drives it.
@@ -33,8 +30,8 @@ type run struct {
 	detectInRender bool
 	// prepareInOne: one activity fetches, parses and renders.
 	prepareInOne bool
-	doc          *activities.DocumentSummary
-	rendered     *activities.RenderSummary
+	doc          *activitytypes.DocumentSummary
+	rendered     *activitytypes.RenderSummary
 
 	// signed: decisions count only with a verified token (runs started
 	// after signed approvals; see versionSignedApprovals).
@@ -262,9 +259,9 @@ func (r *run) result(outcome string) Result {
 
 // sendEmail runs the send; runs with send control can pause, resume and
 // cancel it. It reports whether the send was cancelled.
-func (r *run) sendEmail(ctx workflow.Context, in activities.SendInput) (bool, error) {
+func (r *run) sendEmail(ctx workflow.Context, in activitytypes.SendInput) (bool, error) {
 	if !r.sendControl {
-		if err := workflow.ExecuteActivity(withOptions(ctx, sendOptions), a.SendNewsletter, in).Get(ctx, &r.status.Send); err != nil {
+		if err := activitytypes.SendNewsletter.Execute(withOptions(ctx, sendOptions), in).Get(ctx, &r.status.Send); err != nil {
 			return false, stepError("send newsletter", err)
 		}
 		return false, nil
@@ -290,11 +287,9 @@ func (r *run) deliver(ctx workflow.Context) (Result, error) {
 	}
 	if r.wants(ChannelWeb) {
 		r.setStage(ctx, StagePublishing)
-		var pub struct {
-			URL string `json:"url"`
-		}
-		in := activities.PublishInput{WorkflowID: r.id, Edition: r.in.Edition, Revision: r.revision, Web: r.preview.Output.Web, Sections: r.prints}
-		if err := workflow.ExecuteActivity(withOptions(ctx, publishOptions), a.PublishUpdate, in).Get(ctx, &pub); err != nil {
+		var pub activitytypes.PublishResult
+		in := activitytypes.PublishInput{WorkflowID: r.id, Edition: r.in.Edition, Revision: r.revision, Web: r.preview.Output.Web, Sections: r.prints}
+		if err := activitytypes.PublishUpdate.Execute(withOptions(ctx, publishOptions), in).Get(ctx, &pub); err != nil {
 			return Result{}, stepError("publish web update", err)
 		}
 		r.status.UpdateURL = pub.URL
@@ -302,7 +297,7 @@ func (r *run) deliver(ctx workflow.Context) (Result, error) {
 	if r.wants(ChannelEmail) {
 		r.setStage(ctx, StageSending)
 		out := r.preview.Output
-		in := activities.SendInput{NewsletterID: r.id, Audience: r.in.Audience, Variants: out.Variants, TargetedSegments: out.TargetedSegments}
+		in := activitytypes.SendInput{NewsletterID: r.id, Audience: r.in.Audience, Variants: out.Variants, TargetedSegments: out.TargetedSegments}
 		cancelled, err := r.sendEmail(ctx, in)
 		if err != nil {
 			return Result{}, err

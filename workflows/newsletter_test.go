@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/artifact/blobstore"
 	"github.com/halcytone/contentgen/content"
@@ -343,8 +344,8 @@ func TestCRM4xxFailsClearly(t *testing.T) {
 		t.Fatal("workflow succeeded, want failure")
 	}
 	var appErr *temporal.ApplicationError
-	if !errors.As(err, &appErr) || appErr.Type() != activities.ErrTypeCRMRejected || !appErr.NonRetryable() {
-		t.Fatalf("error %v, want non-retryable %s", err, activities.ErrTypeCRMRejected)
+	if !errors.As(err, &appErr) || appErr.Type() != activitytypes.ErrTypeCRMRejected || !appErr.NonRetryable() {
+		t.Fatalf("error %v, want non-retryable %s", err, activitytypes.ErrTypeCRMRejected)
 	}
 	if !strings.Contains(err.Error(), "messages[0].to") {
 		t.Errorf("error %q does not name the field", err)
@@ -432,8 +433,8 @@ func TestMissingDocumentFailsWithoutRetry(t *testing.T) {
 	in.Source = "markdown:missing.md"
 	h.env.ExecuteWorkflow(WorkflowName, in)
 	var appErr *temporal.ApplicationError
-	if err := h.env.GetWorkflowError(); !errors.As(err, &appErr) || appErr.Type() != activities.ErrTypeDocumentNotFound {
-		t.Fatalf("error %v, want %s", err, activities.ErrTypeDocumentNotFound)
+	if err := h.env.GetWorkflowError(); !errors.As(err, &appErr) || appErr.Type() != activitytypes.ErrTypeDocumentNotFound {
+		t.Fatalf("error %v, want %s", err, activitytypes.ErrTypeDocumentNotFound)
 	}
 	if len(h.crm.Newsletters()) != 0 {
 		t.Error("something was sent")
@@ -445,8 +446,8 @@ func TestDocumentWithoutSectionsFailsClearly(t *testing.T) {
 	h.env.ExecuteWorkflow(WorkflowName, input())
 	var appErr *temporal.ApplicationError
 	err := h.env.GetWorkflowError()
-	if !errors.As(err, &appErr) || appErr.Type() != activities.ErrTypeNoSections {
-		t.Fatalf("error %v, want %s", err, activities.ErrTypeNoSections)
+	if !errors.As(err, &appErr) || appErr.Type() != activitytypes.ErrTypeNoSections {
+		t.Fatalf("error %v, want %s", err, activitytypes.ErrTypeNoSections)
 	}
 	if !strings.Contains(err.Error(), "Random thoughts") {
 		t.Errorf("error %q does not name the headings found", err)

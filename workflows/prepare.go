@@ -3,7 +3,7 @@ package workflows
 import (
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/render"
 )
@@ -11,7 +11,7 @@ import (
 // prepared is one fetch-and-render of the document.
 type prepared struct {
 	parsed content.Parsed
-	detect activities.DetectResult
+	detect activitytypes.DetectResult
 	output render.Output
 	stats  []render.Stat
 	// statsErr is why usage figures are missing, if they are.
@@ -61,25 +61,25 @@ func (r *run) fetchAndRender(ctx workflow.Context) (prepared, error) {
 	var p prepared
 	r.setStage(ctx, StageFetching)
 	var doc content.Document
-	if err := workflow.ExecuteActivity(withOptions(ctx, fetchOptions), a.FetchDocument, activities.FetchInput{Source: r.in.Source}).Get(ctx, &doc); err != nil {
+	if err := activitytypes.FetchDocument.Execute(withOptions(ctx, fetchOptions), activitytypes.FetchInput{Source: r.in.Source}).Get(ctx, &doc); err != nil {
 		return p, stepErrorOn("fetch document", r.in.Source, err)
 	}
 	r.setStage(ctx, StageRendering)
-	if err := workflow.ExecuteActivity(withOptions(ctx, localOptions), a.ParseDocument, activities.ParseInput{Document: doc}).Get(ctx, &p.parsed); err != nil {
+	if err := activitytypes.ParseDocument.Execute(withOptions(ctx, localOptions), activitytypes.ParseInput{Document: doc}).Get(ctx, &p.parsed); err != nil {
 		return p, stepErrorOn("parse document", r.in.Source, err)
 	}
-	detectIn := activities.DetectInput{Edition: r.in.Edition, Parsed: p.parsed}
-	if err := workflow.ExecuteActivity(withOptions(ctx, platformReadOptions), a.DetectChanges, detectIn).Get(ctx, &p.detect); err != nil {
+	detectIn := activitytypes.DetectInput{Edition: r.in.Edition, Parsed: p.parsed}
+	if err := activitytypes.DetectChanges.Execute(withOptions(ctx, platformReadOptions), detectIn).Get(ctx, &p.detect); err != nil {
 		return p, stepError("compare with the last edition", err)
 	}
 	// Usage figures are a nicety: without them the block is left out,
 	// never the edition.
-	if err := workflow.ExecuteActivity(withOptions(ctx, platformReadOptions), a.FetchStats).Get(ctx, &p.stats); err != nil {
+	if err := activitytypes.FetchStats.Execute(withOptions(ctx, platformReadOptions), activitytypes.None{}).Get(ctx, &p.stats); err != nil {
 		p.statsErr = reason(err)
 		p.stats = nil
 	}
-	renderIn := activities.RenderInput{Parsed: p.parsed, Edition: r.in.Edition, Date: r.date, Stats: p.stats}
-	if err := workflow.ExecuteActivity(withOptions(ctx, localOptions), a.RenderEdition, renderIn).Get(ctx, &p.output); err != nil {
+	renderIn := activitytypes.RenderInput{Parsed: p.parsed, Edition: r.in.Edition, Date: r.date, Stats: p.stats}
+	if err := activitytypes.RenderEdition.Execute(withOptions(ctx, localOptions), renderIn).Get(ctx, &p.output); err != nil {
 		return p, stepErrorOn("render edition", r.in.Edition, err)
 	}
 	return p, nil
@@ -92,7 +92,7 @@ func (r *run) sendProof(ctx workflow.Context) {
 	if r.in.DryRun || !r.wants(ChannelEmail) {
 		return
 	}
-	in := activities.ProofInput{
+	in := activitytypes.ProofInput{
 		NewsletterID: r.proofID(),
 		Email:        r.preview.Output.Email,
 		Approvers:    r.in.Approvers,
@@ -100,8 +100,8 @@ func (r *run) sendProof(ctx workflow.Context) {
 		Suggestions:  r.preview.Suggestions,
 		LastEdition:  r.status.LastEdition,
 	}
-	var res activities.ProofResult
-	if err := workflow.ExecuteActivity(withOptions(ctx, proofOptions), a.SendProof, in).Get(ctx, &res); err != nil {
+	var res activitytypes.ProofResult
+	if err := activitytypes.SendProof.Execute(withOptions(ctx, proofOptions), in).Get(ctx, &res); err != nil {
 		r.status.Errors = append(r.status.Errors, "proof not sent: "+reason(err))
 		return
 	}

@@ -5,7 +5,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/artifact"
 )
 
@@ -32,8 +32,8 @@ var pruneOptions = workflow.ActivityOptions{
 // (which holds the store's URL and keys) and returns what it deleted.
 func PruneArtifactsWorkflow(ctx workflow.Context, in PruneInput) (artifact.PruneReport, error) {
 	var rep artifact.PruneReport
-	act := activities.PruneInput{KeepEditions: in.KeepEditions, MinAge: in.MinAge.Std(), WorkflowType: WorkflowName, IDPrefix: WorkflowIDPrefix}
-	if err := workflow.ExecuteActivity(withOptions(ctx, pruneOptions), a.PruneArtifacts, act).Get(ctx, &rep); err != nil {
+	act := activitytypes.PruneInput{KeepEditions: in.KeepEditions, MinAge: in.MinAge.Std(), WorkflowType: WorkflowName, IDPrefix: WorkflowIDPrefix}
+	if err := activitytypes.PruneArtifacts.Execute(withOptions(ctx, pruneOptions), act).Get(ctx, &rep); err != nil {
 		return rep, stepError("prune artifact store", err)
 	}
 	return rep, nil

@@ -10,7 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/sendtime"
 )
 
@@ -152,7 +152,7 @@ func (r *run) awaitSendTime(ctx workflow.Context) (bool, error) {
 // batches in flight finish and reports its progress; a resume starts a
 // new activity at that cursor. p is the send's progress (the run's, or a
 // time-zone group's). It reports whether the send was cancelled.
-func (r *run) sendControlled(ctx workflow.Context, in activities.SendInput, p *activities.SendProgress) (bool, error) {
+func (r *run) sendControlled(ctx workflow.Context, in activitytypes.SendInput, p *activitytypes.SendProgress) (bool, error) {
 	d := r.status.Delivery
 	opts := sendOptions
 	opts.WaitForCancellation = true
@@ -177,14 +177,14 @@ func (r *run) sendControlled(ctx workflow.Context, in activities.SendInput, p *a
 			in.Resume = &resume
 		}
 		actx, stop := workflow.WithCancel(ctx)
-		f := workflow.ExecuteActivity(withOptions(actx, opts), a.SendNewsletter, in)
+		f := activitytypes.SendNewsletter.Execute(withOptions(actx, opts), in)
 		if err := workflow.Await(ctx, func() bool { return f.IsReady() || r.dl.pause || r.dl.cancelReq }); err != nil {
 			stop()
 			return false, err
 		}
 		stopped := !f.IsReady()
 		stop()
-		var prog activities.SendProgress
+		var prog activitytypes.SendProgress
 		err := f.Get(ctx, &prog)
 		if err == nil {
 			*p = prog
@@ -214,13 +214,13 @@ func (r *run) sentSoFar() int {
 
 // finishCancelled reports a cancelled send: how many were sent and who
 // was not, listed in the artifact store.
-func (r *run) finishCancelled(ctx workflow.Context, in activities.SendInput) {
+func (r *run) finishCancelled(ctx workflow.Context, in activitytypes.SendInput) {
 	d := r.status.Delivery
 	d.State = SendCancelled
 	in.Resume = nil
-	rin := activities.UnsentInput{NewsletterID: in.NewsletterID, Edition: r.in.Edition, Audience: in.Audience, Cursor: r.status.Send.Cursor, Started: r.status.Send.Pages > 0}
-	var rep activities.UnsentReport
-	if err := workflow.ExecuteActivity(withOptions(ctx, reportOptions), a.ReportUnsent, rin).Get(ctx, &rep); err != nil {
+	rin := activitytypes.UnsentInput{NewsletterID: in.NewsletterID, Edition: r.in.Edition, Audience: in.Audience, Cursor: r.status.Send.Cursor, Started: r.status.Send.Pages > 0}
+	var rep activitytypes.UnsentReport
+	if err := activitytypes.ReportUnsent.Execute(withOptions(ctx, reportOptions), rin).Get(ctx, &rep); err != nil {
 		r.status.Errors = append(r.status.Errors, "list of recipients not sent unavailable: "+reason(err))
 	} else {
 		d.Unsent = &rep
@@ -302,8 +302,8 @@ func (r *run) control(ctx workflow.Context, action string, s SendControlSignal) 
 	if strings.TrimSpace(s.Token) == "" {
 		return refuse(ProblemNoToken, "no token: pausing, resuming or cancelling a send needs an approver's token or an operator's (starter send %s --mint)", strings.TrimSuffix(action, "_send"))
 	}
-	var v activities.VerifyResult
-	if err := workflow.ExecuteActivity(withOptions(ctx, verifyOptions), a.VerifyApproval, activities.VerifyInput{Token: s.Token}).Get(ctx, &v); err != nil {
+	var v activitytypes.VerifyResult
+	if err := activitytypes.VerifyApproval.Execute(withOptions(ctx, verifyOptions), activitytypes.VerifyInput{Token: s.Token}).Get(ctx, &v); err != nil {
 		return refuse(ProblemUnverifiable, "the token could not be checked: %v", err)
 	}
 	if !v.Valid {
@@ -398,15 +398,15 @@ func (r *run) testSend(ctx workflow.Context, req TestSendRequest) (TestSendRecor
 	d := r.status.Delivery
 	rec := TestSendRecord{By: strings.ToLower(strings.TrimSpace(req.By)), At: workflow.Now(ctx).UTC(),
 		NewsletterID: fmt.Sprintf("%s-test-%d", r.id, len(d.TestSends)+1), Requested: req.To}
-	in := activities.TestSendInput{NewsletterID: rec.NewsletterID, To: req.To}
+	in := activitytypes.TestSendInput{NewsletterID: rec.NewsletterID, To: req.To}
 	if r.rendered != nil {
 		m := r.rendered.Manifest
 		in.Manifest = &m
 	} else {
 		in.Variants = r.preview.Output.Variants
 	}
-	var res activities.TestSendResult
-	err := workflow.ExecuteActivity(withOptions(ctx, proofOptions), a.TestSend, in).Get(ctx, &res)
+	var res activitytypes.TestSendResult
+	err := activitytypes.TestSend.Execute(withOptions(ctx, proofOptions), in).Get(ctx, &res)
 	if err != nil {
 		rec.Error = reason(err)
 	}

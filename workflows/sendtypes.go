@@ -3,7 +3,7 @@ package workflows
 import (
 	"time"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/crm"
 )
 
@@ -103,9 +103,9 @@ type DeliveryStatus struct {
 	// NoTimezone counts recipients without a timezone attribute, and
 	// InvalidTimezones the values that are no IANA time zone: they go at
 	// the edition's own send time.
-	NoTimezone       int                      `json:"no_timezone,omitempty"`
-	InvalidTimezones []crm.TimezoneCount      `json:"invalid_timezones,omitempty"`
-	Controls         []SendControlEvent       `json:"controls,omitempty"`
-	Unsent           *activities.UnsentReport `json:"unsent,omitempty"`
-	TestSends        []TestSendRecord         `json:"test_sends,omitempty"`
+	NoTimezone       int                         `json:"no_timezone,omitempty"`
+	InvalidTimezones []crm.TimezoneCount         `json:"invalid_timezones,omitempty"`
+	Controls         []SendControlEvent          `json:"controls,omitempty"`
+	Unsent           *activitytypes.UnsentReport `json:"unsent,omitempty"`
+	TestSends        []TestSendRecord            `json:"test_sends,omitempty"`
 }

@@ -11,7 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/content"
 )
 
@@ -162,8 +162,8 @@ func (r *run) decide(ctx workflow.Context, c claim) Decision {
 	if c.action == actionRequestChanges && strings.TrimSpace(c.comment) == "" {
 		return refuse(ProblemNoComment, "a request for changes needs a comment saying what to change")
 	}
-	var v activities.VerifyResult
-	if err := workflow.ExecuteActivity(withOptions(ctx, verifyOptions), a.VerifyApproval, activities.VerifyInput{Token: c.token}).Get(ctx, &v); err != nil {
+	var v activitytypes.VerifyResult
+	if err := activitytypes.VerifyApproval.Execute(withOptions(ctx, verifyOptions), activitytypes.VerifyInput{Token: c.token}).Get(ctx, &v); err != nil {
 		return refuse(ProblemUnverifiable, "the token could not be checked: %v", err)
 	}
 	// A refresh in progress decides which revision the token must match.
@@ -246,10 +246,10 @@ func (r *run) requestChanges(ctx workflow.Context, d Decision) {
 			notify = append(notify, ap)
 		}
 	}
-	in := activities.ChangesRequestedInput{NewsletterID: fmt.Sprintf("%s-changes-%d", r.id, len(r.status.ChangeRequests)),
+	in := activitytypes.ChangesRequestedInput{NewsletterID: fmt.Sprintf("%s-changes-%d", r.id, len(r.status.ChangeRequests)),
 		Edition: r.in.Edition, WorkflowID: r.id, By: d.By, Comment: d.Comment, Notify: notify}
-	var res activities.ProofResult
-	if err := workflow.ExecuteActivity(withOptions(ctx, proofOptions), a.NotifyChangesRequested, in).Get(ctx, &res); err != nil {
+	var res activitytypes.ProofResult
+	if err := activitytypes.NotifyChangesRequested.Execute(withOptions(ctx, proofOptions), in).Get(ctx, &res); err != nil {
 		r.status.Errors = append(r.status.Errors, "request for changes not emailed: "+reason(err))
 	}
 }
@@ -340,7 +340,7 @@ func (r *run) sendSignedProof(ctx workflow.Context, to []string, since map[strin
 		id = fmt.Sprintf("%s-reminder-%d-%d", r.id, r.status.Refreshes, r.status.RemindersSent+1)
 	}
 	info := workflow.GetInfo(ctx)
-	in := activities.ProofInput{NewsletterID: id, Email: r.preview.Output.Email, Approvers: to, EmailOnly: r.preview.Output.EmailOnly,
+	in := activitytypes.ProofInput{NewsletterID: id, Email: r.preview.Output.Email, Approvers: to, EmailOnly: r.preview.Output.EmailOnly,
 		WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID, Edition: r.in.Edition,
 		Revision: r.content, Deadline: r.approvalDeadline(ctx), Reminder: reminder, Changes: r.status.Changes, ChangesSince: since,
 		Suggestions: r.preview.Suggestions, LastEdition: r.status.LastEdition, Social: r.socialPlan()}
@@ -350,8 +350,8 @@ func (r *run) sendSignedProof(ctx workflow.Context, to []string, since map[strin
 	if r.rendered != nil {
 		in.EmailRef, in.EmailOnly, in.Warnings = r.rendered.EmailRef(), r.rendered.EmailOnly, r.rendered.Warnings
 	}
-	var res activities.ProofResult
-	if err := workflow.ExecuteActivity(withOptions(ctx, proofOptions), a.SendProof, in).Get(ctx, &res); err != nil {
+	var res activitytypes.ProofResult
+	if err := activitytypes.SendProof.Execute(withOptions(ctx, proofOptions), in).Get(ctx, &res); err != nil {
 		r.status.Errors = append(r.status.Errors, "proof not sent: "+reason(err))
 		return
 	}

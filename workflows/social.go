@@ -7,9 +7,8 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/render"
-	"github.com/halcytone/contentgen/social"
 )
 
 // socialVersion guards the posting step, so runs recorded before it
@@ -68,7 +67,7 @@ func validateSocial(in SocialInput) error {
 		names = append(names, p.Network)
 	}
 	for _, n := range names {
-		if !slices.Contains(social.Networks(), n) {
+		if !slices.Contains(render.Platforms(), n) {
 			return fmt.Errorf("unknown social network %q: use mastodon, bluesky, x or linkedin", n)
 		}
 	}
@@ -86,7 +85,7 @@ func (r *run) postSocial(ctx workflow.Context) {
 	if r.status.UpdateURL == "" {
 		// Posts link to the live page; without one they stay drafts.
 		for _, d := range r.socialDrafts() {
-			r.status.Posts = append(r.status.Posts, activities.SocialPost{Network: d.Platform, Status: activities.SocialDraft,
+			r.status.Posts = append(r.status.Posts, activitytypes.SocialPost{Network: d.Platform, Status: activitytypes.SocialDraft,
 				Note: "no web update to link to: include the web channel to post"})
 		}
 		return
@@ -98,9 +97,9 @@ func (r *run) postSocial(ctx workflow.Context) {
 	wg := workflow.NewWaitGroup(ctx)
 	for _, d := range r.socialDrafts() {
 		i := len(r.status.Posts)
-		r.status.Posts = append(r.status.Posts, activities.SocialPost{Network: d.Platform, Status: activities.SocialDraft})
+		r.status.Posts = append(r.status.Posts, activitytypes.SocialPost{Network: d.Platform, Status: activitytypes.SocialDraft})
 		if post, why := r.posting(d); !post {
-			r.status.Posts[i].Status, r.status.Posts[i].Note = activities.SocialDisabled, why
+			r.status.Posts[i].Status, r.status.Posts[i].Note = activitytypes.SocialDisabled, why
 			continue
 		}
 		wg.Add(1)
@@ -113,12 +112,12 @@ func (r *run) postSocial(ctx workflow.Context) {
 }
 
 // postOne posts draft d, the run's i-th post, when its time has come.
-func (r *run) postOne(ctx workflow.Context, i int, d render.SocialDraft) activities.SocialPost {
+func (r *run) postOne(ctx workflow.Context, i int, d render.SocialDraft) activitytypes.SocialPost {
 	if at, ok := r.in.Social.postAt(d.Platform); ok {
 		if wait := at.Sub(workflow.Now(ctx)); wait > 0 {
-			r.status.Posts[i] = activities.SocialPost{Network: d.Platform, Status: activities.SocialPending, At: at}
+			r.status.Posts[i] = activitytypes.SocialPost{Network: d.Platform, Status: activitytypes.SocialPending, At: at}
 			if err := workflow.Sleep(ctx, wait); err != nil {
-				return activities.SocialPost{Network: d.Platform, Status: activities.SocialFailed, Error: err.Error()}
+				return activitytypes.SocialPost{Network: d.Platform, Status: activitytypes.SocialFailed, Error: err.Error()}
 			}
 		}
 	}
@@ -126,14 +125,14 @@ func (r *run) postOne(ctx workflow.Context, i int, d render.SocialDraft) activit
 	if r.rendered != nil {
 		title, summary = r.rendered.Title, r.rendered.Summary
 	}
-	in := activities.SocialPostInput{WorkflowID: r.id, Edition: r.in.Edition, Network: d.Platform, Text: d.Text,
+	in := activitytypes.SocialPostInput{WorkflowID: r.id, Edition: r.in.Edition, Network: d.Platform, Text: d.Text,
 		Link: r.status.UpdateURL, Title: title, Summary: summary, Image: d.Image, ImageAlt: d.ImageAlt}
-	var out activities.SocialPost
-	if err := workflow.ExecuteActivity(withOptions(ctx, socialOptions), a.PostSocial, in).Get(ctx, &out); err != nil {
+	var out activitytypes.SocialPost
+	if err := activitytypes.PostSocial.Execute(withOptions(ctx, socialOptions), in).Get(ctx, &out); err != nil {
 		msg := reason(err)
 		workflow.GetLogger(ctx).Warn("social post failed", "network", d.Platform, "err", msg)
 		r.status.Warnings = append(r.status.Warnings, "post to "+d.Platform+" failed: "+msg)
-		return activities.SocialPost{Network: d.Platform, Status: activities.SocialFailed, Error: msg}
+		return activitytypes.SocialPost{Network: d.Platform, Status: activitytypes.SocialFailed, Error: msg}
 	}
 	return out
 }

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/artifact/blobstore"
 	"github.com/halcytone/contentgen/content"
@@ -113,8 +114,8 @@ func newSocialHarness(t *testing.T, clients map[string]social.Poster, docs ...co
 	return h
 }
 
-func postsByNetwork(res Result) map[string]activities.SocialPost {
-	out := map[string]activities.SocialPost{}
+func postsByNetwork(res Result) map[string]activitytypes.SocialPost {
+	out := map[string]activitytypes.SocialPost{}
 	for _, p := range res.Posts {
 		out[p.Network] = p
 	}
@@ -138,7 +139,7 @@ func TestSocialLostReplyPostsExactlyOnce(t *testing.T) {
 	posts := postsByNetwork(res)
 	for net, count := range n.counts() {
 		p := posts[net]
-		if count != 1 || p.Status != activities.SocialPosted || p.URL == "" || p.ID == "" {
+		if count != 1 || p.Status != activitytypes.SocialPosted || p.URL == "" || p.ID == "" {
 			t.Errorf("%s: %d posts, result %+v: want exactly one, posted with URL and ID", net, count, p)
 		}
 	}
@@ -162,7 +163,7 @@ func TestSocialServerErrorsTwiceThenPosts(t *testing.T) {
 	res := newSocialHarness(t, n.clients).run(t, input())
 	posts := postsByNetwork(res)
 	for net, count := range n.counts() {
-		if count != 1 || posts[net].Status != activities.SocialPosted {
+		if count != 1 || posts[net].Status != activitytypes.SocialPosted {
 			t.Errorf("%s: %d posts, %+v", net, count, posts[net])
 		}
 	}
@@ -187,11 +188,11 @@ func TestSocialExpiredTokenStopsThatNetworkOnly(t *testing.T) {
 	}
 	posts := postsByNetwork(res)
 	for net, want := range map[string]string{social.Mastodon: "MASTODON_ACCESS_TOKEN", social.X: "X_REFRESH_TOKEN", social.LinkedIn: "LINKEDIN_ACCESS_TOKEN"} {
-		if p := posts[net]; p.Status != activities.SocialFailed || !strings.Contains(p.Error, want) {
+		if p := posts[net]; p.Status != activitytypes.SocialFailed || !strings.Contains(p.Error, want) {
 			t.Errorf("%s: %+v, want failed naming %s", net, p, want)
 		}
 	}
-	if p := posts[social.Bluesky]; p.Status != activities.SocialPosted || len(n.bluesky.Records()) != 1 {
+	if p := posts[social.Bluesky]; p.Status != activitytypes.SocialPosted || len(n.bluesky.Records()) != 1 {
 		t.Errorf("bluesky: %+v, want posted", p)
 	}
 	reqs := n.createRequests()
@@ -216,8 +217,8 @@ func TestSocialPerNetworkControlAndSchedule(t *testing.T) {
 	h.env.RegisterDelayedCallback(func() { waiting = h.status(t) }, 12*time.Hour)
 	res := h.run(t, in)
 	posts := postsByNetwork(res)
-	want := map[string]string{social.Mastodon: activities.SocialPosted, social.Bluesky: activities.SocialDisabled,
-		social.X: activities.SocialDisabled, social.LinkedIn: activities.SocialDraft}
+	want := map[string]string{social.Mastodon: activitytypes.SocialPosted, social.Bluesky: activitytypes.SocialDisabled,
+		social.X: activitytypes.SocialDisabled, social.LinkedIn: activitytypes.SocialDraft}
 	for net, st := range want {
 		if posts[net].Status != st {
 			t.Errorf("%s: %+v, want %s", net, posts[net], st)
@@ -229,7 +230,7 @@ func TestSocialPerNetworkControlAndSchedule(t *testing.T) {
 	if got := n.counts(); got[social.Mastodon] != 1 || got[social.Bluesky]+got[social.X] != 0 {
 		t.Errorf("posts %v", got)
 	}
-	if w := postsByNetwork(Result{Posts: waiting.Posts})[social.Mastodon]; waiting.Stage != StagePosting || w.Status != activities.SocialPending || !w.At.Equal(postAt) {
+	if w := postsByNetwork(Result{Posts: waiting.Posts})[social.Mastodon]; waiting.Stage != StagePosting || w.Status != activitytypes.SocialPending || !w.At.Equal(postAt) {
 		t.Errorf("status while waiting: stage %q, posts %+v: want mastodon scheduled at %s", waiting.Stage, waiting.Posts, postAt)
 	}
 }
@@ -256,13 +257,13 @@ func TestSocialDeleteWorkflowDeletesThePost(t *testing.T) {
 	var told SocialDeleted
 	h.env.OnSignalExternalWorkflow(mock.Anything, "newsletter-2026-W48", "", SignalSocialDeleted, mock.Anything).Return(
 		func(_, _, _, _ string, arg any) error { told = arg.(SocialDeleted); return nil })
-	h.env.ExecuteWorkflow(SocialDeleteWorkflowName, activities.SocialDeleteInput{Edition: "2026-W48", WorkflowID: "newsletter-2026-W48",
+	h.env.ExecuteWorkflow(SocialDeleteWorkflowName, activitytypes.SocialDeleteInput{Edition: "2026-W48", WorkflowID: "newsletter-2026-W48",
 		Network: social.Bluesky, ID: res.ID, URL: res.URL, By: "ana@example.com", Reason: "wrong date"})
 	var out SocialDeleteResult
 	if err := h.env.GetWorkflowResult(&out); err != nil {
 		t.Fatal(err)
 	}
-	if len(n.bluesky.Records()) != 0 || out.Status != activities.SocialDeleted || out.Note != "deleted by ana@example.com: wrong date" || out.By != "ana@example.com" {
+	if len(n.bluesky.Records()) != 0 || out.Status != activitytypes.SocialDeleted || out.Note != "deleted by ana@example.com: wrong date" || out.By != "ana@example.com" {
 		t.Fatalf("records %d, result %+v", len(n.bluesky.Records()), out)
 	}
 	if told.ID != res.ID || told.By != "ana@example.com" || told.Reason != "wrong date" || told.At.IsZero() {
@@ -279,7 +280,7 @@ func TestSocialDeletionIsInTheEditionsAuditTrail(t *testing.T) {
 	in := input()
 	in.Social.PostAt = []ScheduledPost{{Network: social.X, At: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)}}
 	h.env.RegisterDelayedCallback(func() {
-		var masto activities.SocialPost
+		var masto activitytypes.SocialPost
 		for _, p := range h.status(t).Posts {
 			if p.Network == social.Mastodon {
 				masto = p
@@ -290,14 +291,14 @@ func TestSocialDeletionIsInTheEditionsAuditTrail(t *testing.T) {
 	}, 6*time.Hour)
 	res := h.run(t, in)
 	p := postsByNetwork(res)[social.Mastodon]
-	if p.Status != activities.SocialDeleted || p.Note != "deleted by ana@example.com: wrong date" {
+	if p.Status != activitytypes.SocialDeleted || p.Note != "deleted by ana@example.com: wrong date" {
 		t.Errorf("mastodon %+v, want marked deleted", p)
 	}
 	last := res.Decisions[len(res.Decisions)-1]
 	if last.Action != ActionDeletePost || last.By != "ana@example.com" || last.Comment != "wrong date" || !strings.Contains(last.Note, "deleted the mastodon post "+p.ID) {
 		t.Errorf("audit trail ends %+v, want the deletion", last)
 	}
-	if postsByNetwork(res)[social.X].Status != activities.SocialPosted {
+	if postsByNetwork(res)[social.X].Status != activitytypes.SocialPosted {
 		t.Errorf("x %+v, want posted at its time", postsByNetwork(res)[social.X])
 	}
 }
@@ -305,7 +306,7 @@ func TestSocialDeletionIsInTheEditionsAuditTrail(t *testing.T) {
 func TestSocialDeleteWithoutCredentialsSaysWhatToSet(t *testing.T) {
 	h := newSocialHarness(t, nil)
 	h.env.RegisterWorkflowWithOptions(SocialDeleteWorkflow, workflow.RegisterOptions{Name: SocialDeleteWorkflowName})
-	h.env.ExecuteWorkflow(SocialDeleteWorkflowName, activities.SocialDeleteInput{Edition: "2026-W48", Network: social.X, ID: "1", By: "ana@example.com"})
+	h.env.ExecuteWorkflow(SocialDeleteWorkflowName, activitytypes.SocialDeleteInput{Edition: "2026-W48", Network: social.X, ID: "1", By: "ana@example.com"})
 	if err := h.env.GetWorkflowError(); err == nil || !strings.Contains(err.Error(), "X_REFRESH_TOKEN") {
 		t.Fatalf("got %v", err)
 	}
@@ -325,7 +326,7 @@ func TestSocialPostsCarryTheLeadImage(t *testing.T) {
 	doc.Blocks = append([]content.Block{{Kind: content.KindImage, URL: img.URL + "/sensor.png", Alt: "The sensor on a bedside table"}}, doc.Blocks...)
 	n := newNetworks(t)
 	res := newSocialHarness(t, n.clients, doc).run(t, input())
-	if p := postsByNetwork(res)[social.Mastodon]; p.Status != activities.SocialPosted || p.Note != "" {
+	if p := postsByNetwork(res)[social.Mastodon]; p.Status != activitytypes.SocialPosted || p.Note != "" {
 		t.Fatalf("mastodon %+v", p)
 	}
 	st := n.mastodon.Statuses()
@@ -351,7 +352,7 @@ func TestSocialPostsCarryTheLeadImage(t *testing.T) {
 		t.Errorf("linkedin image %s: %q uploaded", li[0].Content.Media.ID, b)
 	}
 	for net, p := range postsByNetwork(res) {
-		if p.Status != activities.SocialPosted || p.Note != "" {
+		if p.Status != activitytypes.SocialPosted || p.Note != "" {
 			t.Errorf("%s %+v, want posted with its image and no note", net, p)
 		}
 	}
@@ -362,7 +363,7 @@ func TestSocialWithoutWebUpdateStaysDraft(t *testing.T) {
 	in := input()
 	in.Channels = []string{ChannelEmail, ChannelSocial}
 	res := newSocialHarness(t, n.clients).run(t, in)
-	if len(res.Posts) != 4 || res.Posts[0].Status != activities.SocialDraft || !strings.Contains(res.Posts[0].Note, "web channel") {
+	if len(res.Posts) != 4 || res.Posts[0].Status != activitytypes.SocialDraft || !strings.Contains(res.Posts[0].Note, "web channel") {
 		t.Fatalf("posts %+v, want drafts saying why", res.Posts)
 	}
 	if got := n.counts(); got[social.Mastodon]+got[social.Bluesky]+got[social.X]+got[social.LinkedIn] != 0 {

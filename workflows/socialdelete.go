@@ -8,7 +8,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 )
 
 // SocialDeleteWorkflowName deletes one social post by hand. Its history
@@ -56,7 +56,7 @@ func (d SocialDeleted) Decision() Decision {
 
 // SocialDeleteResult is the deleted post, who deleted it and why.
 type SocialDeleteResult struct {
-	activities.SocialPost
+	activitytypes.SocialPost
 	By     string `json:"by,omitempty"`
 	Reason string `json:"reason,omitempty"`
 }
@@ -68,15 +68,15 @@ func (res SocialDeleteResult) Deleted() SocialDeleted {
 
 // SocialDeleteWorkflow deletes a post on the worker, which holds the
 // network's credentials.
-func SocialDeleteWorkflow(ctx workflow.Context, in activities.SocialDeleteInput) (SocialDeleteResult, error) {
+func SocialDeleteWorkflow(ctx workflow.Context, in activitytypes.SocialDeleteInput) (SocialDeleteResult, error) {
 	if strings.TrimSpace(in.By) == "" || in.ID == "" || in.Network == "" {
 		return SocialDeleteResult{}, fmt.Errorf("delete social post: network, post ID and who deletes it (by) are required")
 	}
 	workflow.GetLogger(ctx).Info("deleting social post", "edition", in.Edition, "network", in.Network, "id", in.ID, "by", in.By, "reason", in.Reason)
-	if err := workflow.ExecuteActivity(withOptions(ctx, socialOptions), a.DeleteSocialPost, in).Get(ctx, nil); err != nil {
+	if err := activitytypes.DeleteSocialPost.Execute(withOptions(ctx, socialOptions), in).Get(ctx, nil); err != nil {
 		return SocialDeleteResult{}, stepError("delete "+in.Network+" post", err)
 	}
-	out := SocialDeleteResult{SocialPost: activities.SocialPost{Network: in.Network, Status: activities.SocialDeleted, ID: in.ID, URL: in.URL,
+	out := SocialDeleteResult{SocialPost: activitytypes.SocialPost{Network: in.Network, Status: activitytypes.SocialDeleted, ID: in.ID, URL: in.URL,
 		At: workflow.Now(ctx), Note: "deleted by " + in.By + reasonSuffix(in.Reason)}, By: in.By, Reason: in.Reason}
 	if in.WorkflowID != "" && workflow.GetVersion(ctx, versionDeleteAudit, workflow.DefaultVersion, 1) == 1 {
 		// A closed run cannot take signals: this run's result is then the
@@ -105,7 +105,7 @@ func (r *run) listenSocialDeleted(ctx workflow.Context) {
 func (r *run) markDeleted(d SocialDeleted) {
 	for i, p := range r.status.Posts {
 		if p.Network == d.Network && p.ID == d.ID {
-			r.status.Posts[i].Status, r.status.Posts[i].At = activities.SocialDeleted, d.At
+			r.status.Posts[i].Status, r.status.Posts[i].At = activitytypes.SocialDeleted, d.At
 			r.status.Posts[i].Note = "deleted by " + d.By + reasonSuffix(d.Reason)
 		}
 	}

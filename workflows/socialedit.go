@@ -9,9 +9,8 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/render"
-	"github.com/halcytone/contentgen/social"
 )
 
 // versionSocialEdits guards rendering an edition again with approvers'
@@ -76,15 +75,15 @@ func (r *run) socialBy(network string) string {
 
 // socialPlan is each draft and whether it will post: what approvers
 // decide on.
-func (r *run) socialPlan() []activities.SocialPlan {
+func (r *run) socialPlan() []activitytypes.SocialPlan {
 	if !r.wants(ChannelSocial) {
 		return nil
 	}
 	drafts := r.socialDrafts()
-	out := make([]activities.SocialPlan, 0, len(drafts))
+	out := make([]activitytypes.SocialPlan, 0, len(drafts))
 	for _, d := range drafts {
 		post, why := r.posting(d)
-		out = append(out, activities.SocialPlan{Network: d.Platform, Text: d.Text, Length: d.Length, Limit: d.Limit,
+		out = append(out, activitytypes.SocialPlan{Network: d.Platform, Text: d.Text, Length: d.Length, Limit: d.Limit,
 			Image: d.Image, ImageAlt: d.ImageAlt, Post: post, Why: why})
 	}
 	return out
@@ -115,15 +114,15 @@ func (r *run) checkSocialEdits(edits []SocialEdit) error {
 	seen := map[string]bool{}
 	changes := 0
 	for _, e := range edits {
-		i := slices.IndexFunc(plan, func(p activities.SocialPlan) bool { return p.Network == e.Network })
+		i := slices.IndexFunc(plan, func(p activitytypes.SocialPlan) bool { return p.Network == e.Network })
 		if i < 0 {
-			return fmt.Errorf("no %q draft to edit: the drafts are %s", e.Network, strings.Join(social.Networks(), ", "))
+			return fmt.Errorf("no %q draft to edit: the drafts are %s", e.Network, strings.Join(render.Platforms(), ", "))
 		}
 		if seen[e.Network] {
 			return fmt.Errorf("%s is edited twice; send one change per network", e.Network)
 		}
 		seen[e.Network] = true
-		p, name := plan[i], activities.NetworkName(e.Network)
+		p, name := plan[i], activitytypes.NetworkName(e.Network)
 		if text := strings.TrimSpace(e.Text); text != "" && text != p.Text {
 			if link := r.webURL(); link != "" && !strings.Contains(text, link) {
 				return fmt.Errorf("the %s post must keep the link to the update, %s: the post is found by it, so it goes out only once", name, link)
@@ -216,8 +215,8 @@ func (r *run) renderAccepted(ctx workflow.Context, o render.Overrides) error {
 	if r.ai.renderArtifacts != nil {
 		in := *r.ai.renderArtifacts
 		in.Accepted = o
-		var out activities.RenderSummary
-		if err := workflow.ExecuteActivity(withOptions(ctx, localOptions), a.RenderEditionArtifacts, in).Get(ctx, &out); err != nil {
+		var out activitytypes.RenderSummary
+		if err := activitytypes.RenderEditionArtifacts.Execute(withOptions(ctx, localOptions), in).Get(ctx, &out); err != nil {
 			return err
 		}
 		r.ai.accepted = o
@@ -227,7 +226,7 @@ func (r *run) renderAccepted(ctx workflow.Context, o render.Overrides) error {
 	in := r.ai.render
 	in.Accepted = o
 	var out render.Output
-	if err := workflow.ExecuteActivity(withOptions(ctx, localOptions), a.RenderEdition, in).Get(ctx, &out); err != nil {
+	if err := activitytypes.RenderEdition.Execute(withOptions(ctx, localOptions), in).Get(ctx, &out); err != nil {
 		return err
 	}
 	r.ai.accepted = o

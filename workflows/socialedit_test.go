@@ -6,13 +6,14 @@ import (
 	"time"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/social"
 )
 
 func ptr[T any](v T) *T { return &v }
 
-func planByNetwork(st Status) map[string]activities.SocialPlan {
-	out := map[string]activities.SocialPlan{}
+func planByNetwork(st Status) map[string]activitytypes.SocialPlan {
+	out := map[string]activitytypes.SocialPlan{}
 	for _, p := range st.Social {
 		out[p.Network] = p
 	}
@@ -80,11 +81,11 @@ func TestApproverEditsSocialPostsAtApproval(t *testing.T) {
 		t.Errorf("the new proof does not show the changed posts:\n%s", proofs[1].Text)
 	}
 	posts := postsByNetwork(res)
-	if posts[social.X].Status != activities.SocialDisabled || len(n.x.Tweets()) != 0 {
+	if posts[social.X].Status != activitytypes.SocialDisabled || len(n.x.Tweets()) != 0 {
 		t.Errorf("x %+v with %d tweets, want kept a draft", posts[social.X], len(n.x.Tweets()))
 	}
 	st := n.mastodon.Statuses()
-	if posts[social.Mastodon].Status != activities.SocialPosted || len(st) != 1 || !strings.Contains(st[0].Content, "Breathe out longer tonight.") {
+	if posts[social.Mastodon].Status != activitytypes.SocialPosted || len(st) != 1 || !strings.Contains(st[0].Content, "Breathe out longer tonight.") {
 		t.Errorf("mastodon %+v, statuses %+v: want the edited post", posts[social.Mastodon], st)
 	}
 	var voided, recorded bool

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/render"
@@ -147,7 +147,7 @@ type Status struct {
 	Source          string          `json:"source"`
 	Revision        string          `json:"revision,omitempty"`
 	// Rendered is the hex SHA-256 of the rendered edition's manifest in
-	// the artifact store (activities.RenderSummary.Manifest).
+	// the artifact store (activitytypes.RenderSummary.Manifest).
 	Rendered         string           `json:"rendered,omitempty"`
 	DryRun           bool             `json:"dry_run,omitempty"`
 	Outcome          string           `json:"outcome,omitempty"`
@@ -159,21 +159,21 @@ type Status struct {
 	Sections         []SectionSummary `json:"sections,omitempty"`
 	// SectionTotal is how many sections there are when Sections lists
 	// only the first ones.
-	SectionTotal int                     `json:"section_total,omitempty"`
-	Unknown      []string                `json:"unknown_sections,omitempty"`
-	Changes      []content.SectionChange `json:"changes,omitempty"`
-	ChangesTotal int                     `json:"changes_total,omitempty"`
-	Refreshes    int                     `json:"refreshes,omitempty"`
-	ProofSentTo  []string                `json:"proof_sent_to,omitempty"`
-	Variants     int                     `json:"variants,omitempty"`
-	UpdateURL    string                  `json:"update_url,omitempty"`
-	Send         activities.SendProgress `json:"send"`
-	Posts        []activities.SocialPost `json:"posts,omitempty"`
+	SectionTotal int                        `json:"section_total,omitempty"`
+	Unknown      []string                   `json:"unknown_sections,omitempty"`
+	Changes      []content.SectionChange    `json:"changes,omitempty"`
+	ChangesTotal int                        `json:"changes_total,omitempty"`
+	Refreshes    int                        `json:"refreshes,omitempty"`
+	ProofSentTo  []string                   `json:"proof_sent_to,omitempty"`
+	Variants     int                        `json:"variants,omitempty"`
+	UpdateURL    string                     `json:"update_url,omitempty"`
+	Send         activitytypes.SendProgress `json:"send"`
+	Posts        []activitytypes.SocialPost `json:"posts,omitempty"`
 	// Social is each network's draft and whether it will post once
 	// approved: what approvers decide on.
-	Social   []activities.SocialPlan `json:"social,omitempty"`
-	Warnings []string                `json:"warnings,omitempty"`
-	Errors   []string                `json:"errors,omitempty"`
+	Social   []activitytypes.SocialPlan `json:"social,omitempty"`
+	Warnings []string                   `json:"warnings,omitempty"`
+	Errors   []string                   `json:"errors,omitempty"`
 	// AI is the suggestion step; nil for runs from before it existed.
 	AI *AIStatus `json:"ai,omitempty"`
 	// LastEdition is how the edition before did, as shown in the proof;
@@ -197,11 +197,11 @@ type SectionSummary struct {
 // themselves are read from the store ('starter preview' does). Older runs
 // answer with Output.
 type Preview struct {
-	Edition  string                      `json:"edition"`
-	Output   render.Output               `json:"output"`
-	Changes  []content.SectionChange     `json:"changes,omitempty"`
-	Document *activities.DocumentSummary `json:"document,omitempty"`
-	Rendered *activities.RenderSummary   `json:"rendered,omitempty"`
+	Edition  string                         `json:"edition"`
+	Output   render.Output                  `json:"output"`
+	Changes  []content.SectionChange        `json:"changes,omitempty"`
+	Document *activitytypes.DocumentSummary `json:"document,omitempty"`
+	Rendered *activitytypes.RenderSummary   `json:"rendered,omitempty"`
 	// Suggestions are the model's, next to the originals; nil when AI is
 	// off or failed (see Status.AI).
 	Suggestions *suggest.Suggestions `json:"suggestions,omitempty"`
@@ -217,15 +217,15 @@ type Result struct {
 	Reason     string     `json:"reason,omitempty"`
 	Decisions  []Decision `json:"decisions,omitempty"`
 	// NotAnswered lists the approvers still undecided when the run timed out.
-	NotAnswered    []string              `json:"not_answered,omitempty"`
-	ChangeRequests []ChangeRequest       `json:"change_requests,omitempty"`
-	UpdateURL      string                `json:"update_url,omitempty"`
-	Send           activities.SendResult `json:"send"`
-	Social         []render.SocialDraft  `json:"social,omitempty"`
+	NotAnswered    []string                 `json:"not_answered,omitempty"`
+	ChangeRequests []ChangeRequest          `json:"change_requests,omitempty"`
+	UpdateURL      string                   `json:"update_url,omitempty"`
+	Send           activitytypes.SendResult `json:"send"`
+	Social         []render.SocialDraft     `json:"social,omitempty"`
 	// Posts says, per network, whether the draft was posted (with its URL
 	// and ID), stayed a draft, or failed and why.
-	Posts   []activities.SocialPost `json:"posts,omitempty"`
-	Changes []content.SectionChange `json:"changes,omitempty"`
+	Posts   []activitytypes.SocialPost `json:"posts,omitempty"`
+	Changes []content.SectionChange    `json:"changes,omitempty"`
 	// AI says which model made suggestions and which were accepted, by whom.
 	AI *AIResult `json:"ai,omitempty"`
 	// Delivery is the send time, the pauses and cancellation, who was not

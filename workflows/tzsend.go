@@ -8,7 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/sendtime"
 )
 
@@ -50,8 +50,8 @@ type SendGroupStatus struct {
 type tzState struct {
 	on       bool
 	local    string
-	groups   []activities.SendGroup
-	progress []activities.SendProgress
+	groups   []activitytypes.SendGroup
+	progress []activitytypes.SendProgress
 	current  int
 }
 
@@ -93,19 +93,19 @@ func (r *run) planTZGroups(ctx workflow.Context, at time.Time) (time.Time, error
 	if err := workflow.SideEffect(ctx, func(workflow.Context) any {
 		spec, err := sendtime.Parse(r.in.SendAt)
 		if err != nil {
-			return wall.UTC().Format(activities.LocalClock)
+			return wall.UTC().Format(activitytypes.LocalClock)
 		}
-		return spec.In(wall).Format(activities.LocalClock)
+		return spec.In(wall).Format(activitytypes.LocalClock)
 	}).Get(&local); err != nil {
 		return at, err
 	}
-	in := activities.SendGroupsInput{NewsletterID: r.id, Audience: r.in.Audience, Local: local, At: at}
-	var res activities.SendGroupsResult
-	if err := workflow.ExecuteActivity(withOptions(ctx, tzGroupOptions), a.ListSendGroups, in).Get(ctx, &res); err != nil {
+	in := activitytypes.SendGroupsInput{NewsletterID: r.id, Audience: r.in.Audience, Local: local, At: at}
+	var res activitytypes.SendGroupsResult
+	if err := activitytypes.ListSendGroups.Execute(withOptions(ctx, tzGroupOptions), in).Get(ctx, &res); err != nil {
 		return at, stepError("list the recipients' time zones", err)
 	}
 	r.tz.local, r.tz.groups, r.tz.current = local, res.Groups, 0
-	r.tz.progress = make([]activities.SendProgress, len(res.Groups))
+	r.tz.progress = make([]activitytypes.SendProgress, len(res.Groups))
 	d := r.status.Delivery
 	d.NoTimezone, d.InvalidTimezones = res.NoTimezone, res.Invalid
 	if len(res.Invalid) > 0 {
@@ -125,7 +125,7 @@ func (r *run) planTZGroups(ctx workflow.Context, at time.Time) (time.Time, error
 // sendGroups sends each time-zone group at its instant, on a durable
 // timer, one send activity per group. Pause, resume and cancel apply to
 // the group going or waiting. It reports whether the send was cancelled.
-func (r *run) sendGroups(ctx workflow.Context, in activities.SendInput) (bool, error) {
+func (r *run) sendGroups(ctx workflow.Context, in activitytypes.SendInput) (bool, error) {
 	d := r.status.Delivery
 	for i, g := range r.tz.groups {
 		r.tz.current = i
@@ -168,18 +168,18 @@ func (r *run) sendGroups(ctx workflow.Context, in activities.SendInput) (bool, e
 
 // finishCancelledGroups reports a cancelled send by time zone: who the
 // unfinished groups did not reach.
-func (r *run) finishCancelledGroups(ctx workflow.Context, in activities.SendInput) {
+func (r *run) finishCancelledGroups(ctx workflow.Context, in activitytypes.SendInput) {
 	d := r.status.Delivery
 	d.State = SendCancelled
-	rin := activities.UnsentInput{NewsletterID: in.NewsletterID, Edition: r.in.Edition, Audience: in.Audience, Groups: []activities.UnsentGroup{}}
+	rin := activitytypes.UnsentInput{NewsletterID: in.NewsletterID, Edition: r.in.Edition, Audience: in.Audience, Groups: []activitytypes.UnsentGroup{}}
 	for i, g := range r.tz.groups {
 		if p := r.tz.progress[i]; !p.Done {
-			rin.Groups = append(rin.Groups, activities.UnsentGroup{Timezones: g.Timezones, Cursor: p.Cursor, Started: p.Pages > 0})
+			rin.Groups = append(rin.Groups, activitytypes.UnsentGroup{Timezones: g.Timezones, Cursor: p.Cursor, Started: p.Pages > 0})
 		}
 	}
 	r.progressed()
-	var rep activities.UnsentReport
-	if err := workflow.ExecuteActivity(withOptions(ctx, reportOptions), a.ReportUnsent, rin).Get(ctx, &rep); err != nil {
+	var rep activitytypes.UnsentReport
+	if err := activitytypes.ReportUnsent.Execute(withOptions(ctx, reportOptions), rin).Get(ctx, &rep); err != nil {
 		r.status.Errors = append(r.status.Errors, "list of recipients not sent unavailable: "+reason(err))
 	} else {
 		d.Unsent = &rep
@@ -194,7 +194,7 @@ func (r *run) progressed() {
 	if !r.tz.on {
 		return
 	}
-	var sum activities.SendProgress
+	var sum activitytypes.SendProgress
 	groups := make([]SendGroupStatus, len(r.tz.groups))
 	for i, g := range r.tz.groups {
 		p := r.tz.progress[i]
@@ -241,7 +241,7 @@ func (r *run) groupState(i int) string {
 
 // localClock is the wall-clock send time, "09:00".
 func (r *run) localClock() string {
-	t, err := time.Parse(activities.LocalClock, r.tz.local)
+	t, err := time.Parse(activitytypes.LocalClock, r.tz.local)
 	if err != nil {
 		return r.tz.local
 	}

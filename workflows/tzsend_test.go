@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/approvals/token"
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/crm/crmclient"
@@ -125,7 +126,7 @@ func newTZRig(t *testing.T, without bool) *tzRig {
 	rig := &tzRig{harness: h, srv: srv, client: c, sends: &[]groupSend{}}
 	h.env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, args converter.EncodedValues) {
 		if info.ActivityType.Name == "SendNewsletter" {
-			var in activities.SendInput
+			var in activitytypes.SendInput
 			_ = args.Get(&in)
 			*rig.sends = append(*rig.sends, groupSend{at: h.env.Now().UTC(), zones: in.Timezones})
 		}

@@ -10,7 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/edition"
 	"github.com/halcytone/contentgen/sources"
 )
@@ -356,8 +356,8 @@ var refreshOptions = workflow.ActivityOptions{
 // next one tried on time: the editor may fix a sharing setting, and a
 // watcher that failed would watch nothing.
 func (w *watcher) check(ctx workflow.Context) {
-	var res activities.RevisionResult
-	err := workflow.ExecuteActivity(withOptions(ctx, checkOptions), a.CheckRevision, activities.RevisionInput{Source: w.in.Source}).Get(ctx, &res)
+	var res activitytypes.RevisionResult
+	err := activitytypes.CheckRevision.Execute(withOptions(ctx, checkOptions), activitytypes.RevisionInput{Source: w.in.Source}).Get(ctx, &res)
 	now := workflow.Now(ctx).UTC()
 	w.st.LastCheck = now
 	w.st.Checks++
@@ -387,7 +387,7 @@ func (w *watcher) refresh(ctx workflow.Context, now time.Time) {
 	ed := edition.ForTime(now)
 	run := w.in.Run
 	run.Edition = ed
-	in := activities.RefreshEditionInput{
+	in := activitytypes.RefreshEditionInput{
 		Edition: ed, WorkflowID: WorkflowID(ed), WorkflowType: WorkflowName, TaskQueue: w.in.TaskQueue,
 		Args: run, Signal: SignalRefresh, SignalArg: RefreshSignal{By: WatchBy},
 	}
@@ -395,12 +395,12 @@ func (w *watcher) refresh(ctx workflow.Context, now time.Time) {
 		in.SearchAttributes = map[string]string{SearchAttrStatus: StageStarting, SearchAttrEdition: ed}
 		in.EditionAttribute = SearchAttrEdition
 	}
-	var res activities.RefreshEditionResult
-	err := workflow.ExecuteActivity(withOptions(ctx, refreshOptions), a.RefreshEdition, in).Get(ctx, &res)
+	var res activitytypes.RefreshEditionResult
+	err := activitytypes.RefreshEdition.Execute(withOptions(ctx, refreshOptions), in).Get(ctx, &res)
 	t := WatchTrigger{At: now, Revision: w.st.Seen, Edition: ed, WorkflowID: res.WorkflowID, RunID: res.RunID, Action: res.Action}
 	if err != nil {
 		var app *temporal.ApplicationError
-		if !errors.As(err, &app) || app.Type() != activities.ErrTypeEditionClosed {
+		if !errors.As(err, &app) || app.Type() != activitytypes.ErrTypeEditionClosed {
 			// Tried again at the next check: the change is still pending.
 			w.st.LastError = "refresh edition " + ed + ": " + reason(err)
 			return

@@ -115,7 +115,7 @@ func TestCachePruneByLastUse(t *testing.T) {
 	if _, ok, err := c.Get(ctx, used); !ok || err != nil {
 		t.Fatalf("read: ok=%v err=%v", ok, err)
 	}
-	rep, err := s.Prune(ctx, artifact.PruneOptions{KeepEditions: 1, Now: time.Now()})
+	rep, err := s.Prune(ctx, blobstore.PruneOptions{KeepEditions: 1, Now: time.Now()})
 	if err != nil || rep.DeletedCache != 1 {
 		t.Fatalf("prune: %+v %v, want one cache entry deleted", rep, err)
 	}
@@ -129,7 +129,7 @@ func TestCachePruneByLastUse(t *testing.T) {
 	// of its use is left behind.
 	ageAll("cache")
 	ageAll("cache-access")
-	if rep, err := s.Prune(ctx, artifact.PruneOptions{KeepEditions: 1, Now: time.Now()}); err != nil || rep.DeletedCache != 1 {
+	if rep, err := s.Prune(ctx, blobstore.PruneOptions{KeepEditions: 1, Now: time.Now()}); err != nil || rep.DeletedCache != 1 {
 		t.Fatalf("second prune: %+v %v, want the other entry deleted", rep, err)
 	}
 	var left []string

@@ -10,7 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/ai/suggest"
 	"github.com/halcytone/contentgen/internal/telemetry"
 	"github.com/halcytone/contentgen/workflows"
@@ -57,7 +57,7 @@ type sendMetrics struct {
 
 func (s *sendMetrics) ExecuteActivity(ctx context.Context, in *interceptor.ExecuteActivityInput) (any, error) {
 	res, err := s.Next.ExecuteActivity(ctx, in)
-	if r, ok := res.(activities.SendResult); ok && err == nil {
+	if r, ok := res.(activitytypes.SendResult); ok && err == nil {
 		telemetry.NewRecorder(activity.GetMetricsHandler(ctx)).Messages(r.Accepted, r.Duplicate, r.Rejected)
 	}
 	if activity.GetInfo(ctx).ActivityType.Name == "Enhance" {

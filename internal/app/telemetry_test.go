@@ -13,7 +13,7 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/internal/telemetry"
 	"github.com/halcytone/contentgen/internal/telemetry/telemetrytest"
 	"github.com/halcytone/contentgen/workflows"
@@ -39,8 +39,8 @@ func stageWorkflow(ctx workflow.Context, in stageRun) (workflows.Result, error) 
 	}
 	if in.Send {
 		ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
-		var res activities.SendResult
-		if err := workflow.ExecuteActivity(ctx, "SendNewsletter", activities.SendInput{}).Get(ctx, &res); err != nil {
+		var res activitytypes.SendResult
+		if err := workflow.ExecuteActivity(ctx, "SendNewsletter", activitytypes.SendInput{}).Get(ctx, &res); err != nil {
 			return workflows.Result{}, err
 		}
 	}
@@ -50,8 +50,8 @@ func stageWorkflow(ctx workflow.Context, in stageRun) (workflows.Result, error) 
 	return workflows.Result{Outcome: in.Outcome}, nil
 }
 
-func fakeSend(context.Context, activities.SendInput) (activities.SendResult, error) {
-	return activities.SendResult{Accepted: 5, Duplicate: 1, Rejected: 2, Done: true}, nil
+func fakeSend(context.Context, activitytypes.SendInput) (activitytypes.SendResult, error) {
+	return activitytypes.SendResult{Accepted: 5, Duplicate: 1, Rejected: 2, Done: true}, nil
 }
 
 func TestProductMetrics(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/workflows"
 )
 
@@ -37,8 +38,19 @@ func NewWorker(c client.Client, taskQueue string, acts *activities.Activities, o
 	w.RegisterWorkflowWithOptions(workflows.SocialDeleteWorkflow, workflow.RegisterOptions{Name: workflows.SocialDeleteWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.DocumentWatcherWorkflow, workflow.RegisterOptions{Name: workflows.WatcherWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.PruneArtifactsWorkflow, workflow.RegisterOptions{Name: workflows.PruneWorkflowName})
-	w.RegisterActivity(acts)
+	registerActivities(w, acts)
 	return w
+}
+
+// registerActivities registers every exported method of acts under its
+// name: the names activitytypes gives the workflows.
+func registerActivities(r worker.ActivityRegistry, acts *activities.Activities) {
+	r.RegisterActivity(acts)
+}
+
+// registerAIActivities registers the AI task queue's one activity.
+func registerAIActivities(r worker.ActivityRegistry, acts *activities.Activities) {
+	r.RegisterActivityWithOptions(acts.Enhance, activity.RegisterOptions{Name: activitytypes.Enhance.Name})
 }
 
 // NewAIWorker returns a worker for the AI task queue running only Enhance,
@@ -52,6 +64,6 @@ func NewAIWorker(c client.Client, taskQueue string, acts *activities.Activities,
 		MaxConcurrentActivityExecutionSize: 4,
 		Interceptors:                       []interceptor.WorkerInterceptor{&productMetrics{}},
 	})
-	w.RegisterActivityWithOptions(acts.Enhance, activity.RegisterOptions{Name: "Enhance"})
+	registerAIActivities(w, acts)
 	return w
 }

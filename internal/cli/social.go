@@ -11,7 +11,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/workflows"
 )
 
@@ -104,7 +104,7 @@ func runSocialDelete(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var post activities.SocialPost
+	var post activitytypes.SocialPost
 	for _, p := range st.Posts {
 		if p.Network == *network {
 			post = p
@@ -113,7 +113,7 @@ func runSocialDelete(ctx context.Context, e *Env, args []string) error {
 	if post.ID == "" {
 		return fmt.Errorf("edition %s has no %s post to delete (see 'starter status --edition %s')", st.Edition, *network, st.Edition)
 	}
-	in := activities.SocialDeleteInput{Edition: st.Edition, WorkflowID: runID, Network: *network, ID: post.ID, URL: post.URL, By: *by, Reason: *reason}
+	in := activitytypes.SocialDeleteInput{Edition: st.Edition, WorkflowID: runID, Network: *network, ID: post.ID, URL: post.URL, By: *by, Reason: *reason}
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: workflows.SocialDeleteWorkflowID(st.Edition, *network), TaskQueue: *taskQueue,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
@@ -130,13 +130,13 @@ func runSocialDelete(ctx context.Context, e *Env, args []string) error {
 	return nil
 }
 
-func printPosts(w io.Writer, posts []activities.SocialPost) {
+func printPosts(w io.Writer, posts []activitytypes.SocialPost) {
 	for _, p := range posts {
 		fmt.Fprintf(w, "  %-8s %-9s", p.Network, p.Status)
 		switch {
 		case p.URL != "":
 			fmt.Fprintf(w, " %s", p.URL)
-		case p.Status == activities.SocialPending:
+		case p.Status == activitytypes.SocialPending:
 			fmt.Fprintf(w, " at %s", p.At.Format(time.RFC3339))
 		}
 		if p.Error != "" {
@@ -154,7 +154,7 @@ func printPosts(w io.Writer, posts []activities.SocialPost) {
 func withDeletions(ctx context.Context, c client.Client, st workflows.Status) workflows.Status {
 	posts := slices.Clone(st.Posts)
 	for i, p := range posts {
-		if p.ID == "" || p.Status == activities.SocialDeleted {
+		if p.ID == "" || p.Status == activitytypes.SocialDeleted {
 			continue
 		}
 		id := workflows.SocialDeleteWorkflowID(st.Edition, p.Network)

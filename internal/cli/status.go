@@ -11,7 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
-	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/workflows"
 )
 
@@ -91,8 +91,8 @@ func queryStatus(ctx context.Context, c client.Client, id string) (workflows.Sta
 	return st, nil
 }
 
-func sendProgress(ctx context.Context, c client.Client, id string) (activities.SendProgress, bool) {
-	var p activities.SendProgress
+func sendProgress(ctx context.Context, c client.Client, id string) (activitytypes.SendProgress, bool) {
+	var p activitytypes.SendProgress
 	desc, err := c.DescribeWorkflowExecution(ctx, id, "")
 	if err != nil {
 		return p, false

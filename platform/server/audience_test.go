@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/halcytone/contentgen/activities"
+	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/content"
 	"github.com/halcytone/contentgen/platform"
 	"github.com/halcytone/contentgen/render"
@@ -71,7 +72,7 @@ func TestSegmentSectionStaysInItsEmail(t *testing.T) {
 	a := &activities.Activities{Platform: platform.New(platform.Options{BaseURL: base, APIKey: testKey, Timeout: 10 * time.Second})}
 	// The workflow publishes the section prints with the update, for the
 	// next edition's change detection.
-	in := activities.PublishInput{WorkflowID: "newsletter-2026-W49", Edition: "2026-W49", Web: out.Web, Sections: parsed.Prints()}
+	in := activitytypes.PublishInput{WorkflowID: "newsletter-2026-W49", Edition: "2026-W49", Web: out.Web, Sections: parsed.Prints()}
 	if _, err := a.PublishUpdate(context.Background(), in); err != nil {
 		t.Fatal(err)
 	}
