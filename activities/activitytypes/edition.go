@@ -77,7 +77,7 @@ type RenderArtifactsInput struct {
 	Accepted render.Overrides `json:"accepted,omitzero"`
 	// Reapply are suggestions accepted for an earlier version of the
 	// document: each that still fits this version is applied (see
-	// ai.Reapply), and the result says which and why not the others.
+	// suggest.Reapply), and the result says which and why not the others.
 	Reapply []suggest.Applied `json:"reapply,omitempty"`
 }
 
