@@ -156,7 +156,7 @@ func (r *run) suggestArtifacts(ctx workflow.Context, s staged) {
 // rendering it again with accepted suggestions needs. off: the render's
 // worker has no model, so nothing is asked.
 func (r *run) suggestFor(ctx workflow.Context, in activitytypes.PlanInput, off bool, keep func()) {
-	r.ai.version = workflow.GetVersion(ctx, versionSuggestions, workflow.DefaultVersion, 2)
+	r.ai.version = r.version(ctx, versionSuggestions, 2)
 	if r.ai.version == workflow.DefaultVersion {
 		return
 	}

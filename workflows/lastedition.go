@@ -24,7 +24,7 @@ var lastEditionOptions = workflow.ActivityOptions{
 // proofs take it from. A failure is logged, never the run's end: the
 // proof then goes out without the block.
 func (r *run) readLastEdition(ctx workflow.Context) {
-	if workflow.GetVersion(ctx, changeLastEdition, workflow.DefaultVersion, 1) < 1 {
+	if r.version(ctx, changeLastEdition, 1) < 1 {
 		return
 	}
 	var res activitytypes.LastEditionResult

@@ -16,6 +16,9 @@ import (
 // run is the state of one NewsletterWorkflow execution. Queries read it;
 // signal and update handlers change it; the main coroutine drives it.
 type run struct {
+	// baseline: the version of changeBaseline this run started with,
+	// which pins the version of the changes it lists.
+	baseline workflow.Version
 	in       Input
 	id       string // newsletter ID at the CRM: newsletter-<edition>
 	status   Status
@@ -70,9 +73,9 @@ func NewsletterWorkflow(ctx workflow.Context, in Input) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	r.signed = workflow.GetVersion(ctx, versionSignedApprovals, workflow.DefaultVersion, 1) == 1
+	r.signed = r.version(ctx, versionSignedApprovals, 1) == 1
 	if r.signed {
-		r.sendControl = workflow.GetVersion(ctx, versionSendControl, workflow.DefaultVersion, 1) == 1
+		r.sendControl = r.version(ctx, versionSendControl, 1) == 1
 	}
 	if err := r.registerHandlers(ctx); err != nil {
 		return Result{}, err
@@ -114,9 +117,10 @@ func newRun(ctx workflow.Context, in Input) (*run, error) {
 	r.status = Status{Stage: StageStarting, Edition: in.Edition, Source: in.Source, DryRun: in.DryRun, Approvers: in.Approvers,
 		RunID: workflow.GetInfo(ctx).WorkflowExecution.RunID}
 	r.preview.Edition = in.Edition
-	r.artifacts = workflow.GetVersion(ctx, changeArtifacts, workflow.DefaultVersion, versionArtifacts) >= versionArtifacts
+	r.baseline = workflow.GetVersion(ctx, changeBaseline, workflow.DefaultVersion, versionBaseline1)
+	r.artifacts = r.version(ctx, changeArtifacts, versionArtifacts) >= versionArtifacts
 	if r.artifacts {
-		v := workflow.GetVersion(ctx, changeDetectInRender, workflow.DefaultVersion, versionPrepareInOne)
+		v := r.version(ctx, changeDetectInRender, versionPrepareInOne)
 		r.detectInRender, r.prepareInOne = v >= 1, v >= versionPrepareInOne
 	}
 	return r, nil

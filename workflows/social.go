@@ -90,7 +90,7 @@ func (r *run) postSocial(ctx workflow.Context) {
 		}
 		return
 	}
-	if workflow.GetVersion(ctx, socialVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if r.version(ctx, socialVersion, 1) == workflow.DefaultVersion {
 		return
 	}
 	r.setStage(ctx, StagePosting)

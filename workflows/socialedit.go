@@ -172,7 +172,7 @@ func describeEdits(edits []SocialEdit) string {
 func (r *run) applySocialEdits(ctx workflow.Context) {
 	edits, by := r.socialEdit.pending, r.socialEdit.pendingBy
 	r.socialEdit.pending, r.socialEdit.pendingBy = nil, ""
-	if workflow.GetVersion(ctx, versionSocialEdits, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if r.version(ctx, versionSocialEdits, 1) == workflow.DefaultVersion {
 		return
 	}
 	r.setStage(ctx, StageRendering) // no approval of the old version meanwhile
