@@ -25,12 +25,12 @@ func (a *Activities) PruneArtifacts(ctx context.Context, in activitytypes.PruneI
 	if err != nil {
 		return artifact.PruneReport{}, fmt.Errorf("prune artifacts: find runs in progress: %w", err)
 	}
-	rep, err := a.Artifacts.Prune(ctx, blobstore.PruneOptions{KeepEditions: in.KeepEditions, Protect: running, MinAge: in.MinAge})
+	rep, err := a.Artifacts.Prune(ctx, blobstore.PruneOptions{KeepEditions: in.KeepEditions, Protect: running, MinAge: in.MinAge, CacheMaxAge: in.CacheMaxAge})
 	if err != nil {
 		return rep, err
 	}
 	activity.GetLogger(ctx).Info("pruned artifact store", "store", a.Artifacts.Name(), "deleted", rep.Deleted, "deletedBytes", rep.DeletedBytes,
-		"keptEditions", len(rep.Kept), "droppedEditions", len(rep.Dropped))
+		"deletedCache", rep.DeletedCache, "keptEditions", len(rep.Kept), "droppedEditions", len(rep.Dropped))
 	return rep, nil
 }
 

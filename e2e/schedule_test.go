@@ -114,7 +114,8 @@ func TestScheduleEditionsFollowScheduledTime(t *testing.T) {
 
 // TestWeeklyPruneSchedule creates the prune schedule with the starter and
 // triggers it: a worker prunes the store, keeping the newest edition's
-// artifacts and deleting those only an older edition used.
+// artifacts and deleting those only an older edition used, and cached
+// model replies older than the schedule's --cache-max-age.
 func TestWeeklyPruneSchedule(t *testing.T) {
 	s := startStack(t, stackOptions{})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -123,12 +124,19 @@ func TestWeeklyPruneSchedule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cache, err := s.artifacts.Cache("suggestions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cache.Put(ctx, "old-reply", []byte(`{"subject":"cached"}`)); err != nil {
+		t.Fatal(err)
+	}
 	time.Sleep(20 * time.Millisecond) // the newer edition's record is younger
 	kept, err := s.artifacts.Put(ctx, "2026-W02", "text/plain", []byte("the newest edition uses this"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := starter(t, s, "artifacts", "schedule", "--keep-editions", "1", "--min-age", "1ns", "--cron", "0 3 * * SUN")
+	out := starter(t, s, "artifacts", "schedule", "--keep-editions", "1", "--min-age", "1ns", "--cache-max-age", "10ms", "--cron", "0 3 * * SUN")
 	if !strings.Contains(out, workflows.PruneScheduleID) {
 		t.Fatalf("artifacts schedule: %s", out)
 	}
@@ -155,8 +163,11 @@ func TestWeeklyPruneSchedule(t *testing.T) {
 	if err := s.temporal.GetWorkflow(ctx, desc.Info.RecentActions[0].StartWorkflowResult.WorkflowID, runID).Get(ctx, &rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Deleted != 1 || strings.Join(rep.Kept, ",") != "2026-W02" {
-		t.Errorf("prune report %+v: want the old edition's one artifact deleted, 2026-W02 kept", rep)
+	if rep.Deleted != 1 || strings.Join(rep.Kept, ",") != "2026-W02" || rep.DeletedCache != 1 {
+		t.Errorf("prune report %+v: want the old edition's one artifact and the cached reply deleted, 2026-W02 kept", rep)
+	}
+	if _, ok, err := cache.Get(ctx, "old-reply"); ok || err != nil {
+		t.Errorf("cached reply after the prune: found %v, %v; want it deleted", ok, err)
 	}
 	if _, err := s.artifacts.Get(ctx, old); !errors.Is(err, artifact.ErrMissing) {
 		t.Errorf("old edition's artifact after the prune: %v, want missing", err)

@@ -17,10 +17,13 @@ const PruneWorkflowName = "PruneArtifactsWorkflow"
 const PruneScheduleID = "newsletter-artifacts-prune"
 
 // PruneInput is what a prune keeps: the newest KeepEditions editions'
-// artifacts, those of runs in progress, and any younger than MinAge.
+// artifacts, those of runs in progress, any younger than MinAge, and
+// cached model replies younger than CacheMaxAge (default
+// blobstore.DefaultCacheMaxAge).
 type PruneInput struct {
 	KeepEditions int      `json:"keep_editions"`
 	MinAge       Duration `json:"min_age,omitempty"`
+	CacheMaxAge  Duration `json:"cache_max_age,omitempty"`
 }
 
 var pruneOptions = workflow.ActivityOptions{
@@ -32,7 +35,8 @@ var pruneOptions = workflow.ActivityOptions{
 // (which holds the store's URL and keys) and returns what it deleted.
 func PruneArtifactsWorkflow(ctx workflow.Context, in PruneInput) (artifact.PruneReport, error) {
 	var rep artifact.PruneReport
-	act := activitytypes.PruneInput{KeepEditions: in.KeepEditions, MinAge: in.MinAge.Std(), WorkflowType: WorkflowName, IDPrefix: WorkflowIDPrefix}
+	act := activitytypes.PruneInput{KeepEditions: in.KeepEditions, MinAge: in.MinAge.Std(), CacheMaxAge: in.CacheMaxAge.Std(),
+		WorkflowType: WorkflowName, IDPrefix: WorkflowIDPrefix}
 	if err := activitytypes.PruneArtifacts.Execute(withOptions(ctx, pruneOptions), act).Get(ctx, &rep); err != nil {
 		return rep, stepError("prune artifact store", err)
 	}

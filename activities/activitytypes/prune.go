@@ -11,6 +11,9 @@ type PruneInput struct {
 	KeepEditions int `json:"keep_editions"`
 	// MinAge keeps every artifact younger than this (default 24h).
 	MinAge time.Duration `json:"min_age,omitempty"`
+	// CacheMaxAge deletes cached model replies last used longer ago than
+	// this (default: the store's DefaultCacheMaxAge).
+	CacheMaxAge time.Duration `json:"cache_max_age,omitempty"`
 	// WorkflowType names the runs whose editions are kept while they run.
 	WorkflowType string `json:"workflow_type"`
 	// IDPrefix is the prefix of those runs' workflow IDs before the

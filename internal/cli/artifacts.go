@@ -26,7 +26,7 @@ func runArtifacts(ctx context.Context, e *Env, args []string) error {
 		return artifactsSchedule(ctx, e, args[1:])
 	}
 	if len(args) == 0 || args[0] != "prune" {
-		return errors.New("usage: starter artifacts prune --keep-editions N [--min-age 24h] [--cache-max-age 720h] [--dry-run]\n       starter artifacts schedule --keep-editions N [--cron \"0 3 * * SUN\"] [--delete]")
+		return errors.New("usage: starter artifacts prune --keep-editions N [--min-age 24h] [--cache-max-age 720h] [--dry-run]\n       starter artifacts schedule --keep-editions N [--min-age 24h] [--cache-max-age 720h] [--cron \"0 3 * * SUN\"] [--delete]")
 	}
 	fs := flags(e, "artifacts prune", "Delete stored documents and renders of all but the newest N editions. Artifacts of runs still\nin progress (asked of Temporal) and artifacts younger than --min-age are always kept.",
 		"starter artifacts prune --keep-editions 8")
@@ -76,7 +76,7 @@ func (e *Env) runningEditions(ctx context.Context) ([]string, error) {
 // artifactsSchedule creates (or with --delete removes) the Temporal
 // Schedule that prunes the artifact store weekly on a worker.
 func artifactsSchedule(ctx context.Context, e *Env, args []string) error {
-	fs := flags(e, "artifacts schedule", "Create the weekly prune: a Temporal Schedule that runs PruneArtifactsWorkflow on a worker, which keeps\nthe newest N editions' artifacts, those of runs in progress and any younger than --min-age.",
+	fs := flags(e, "artifacts schedule", "Create the weekly prune: a Temporal Schedule that runs PruneArtifactsWorkflow on a worker, which keeps\nthe newest N editions' artifacts, those of runs in progress and any younger than --min-age, and deletes\ncached model replies older than --cache-max-age.",
 		`starter artifacts schedule --keep-editions 8 --cron "0 3 * * SUN"`)
 	id := fs.String("id", workflows.PruneScheduleID, "schedule ID")
 	var sf specFlags
@@ -85,6 +85,7 @@ func artifactsSchedule(ctx context.Context, e *Env, args []string) error {
 	fs.Lookup("cron").Usage = "cron expression of the weekly prune"
 	keep := fs.Int("keep-editions", 0, "how many of the newest editions keep their artifacts (required, at least 1)")
 	minAge := fs.Duration("min-age", 24*time.Hour, "never delete artifacts written less than this long ago")
+	cacheAge := fs.Duration("cache-max-age", blobstore.DefaultCacheMaxAge, "delete cached model replies last used longer ago than this")
 	taskQueue := fs.String("task-queue", e.get("TASK_QUEUE", workflows.TaskQueue), "task queue of the workers (TASK_QUEUE)")
 	del := fs.Bool("delete", false, "delete the schedule instead")
 	if err := fs.Parse(args); err != nil {
@@ -105,6 +106,9 @@ func artifactsSchedule(ctx context.Context, e *Env, args []string) error {
 	if *keep < 1 {
 		return errors.New("artifacts schedule: --keep-editions N is required (N at least 1)")
 	}
+	if *minAge < 0 || *cacheAge <= 0 {
+		return errors.New("artifacts schedule: --min-age must not be negative and --cache-max-age must be positive, e.g. --cache-max-age 720h")
+	}
 	spec, err := sf.spec()
 	if err != nil {
 		return err
@@ -113,14 +117,14 @@ func artifactsSchedule(ctx context.Context, e *Env, args []string) error {
 		ID:   *id,
 		Spec: spec,
 		Action: &client.ScheduleWorkflowAction{ID: *id, Workflow: workflows.PruneWorkflowName, TaskQueue: *taskQueue,
-			Args: []any{workflows.PruneInput{KeepEditions: *keep, MinAge: workflows.Duration(*minAge)}}},
+			Args: []any{workflows.PruneInput{KeepEditions: *keep, MinAge: workflows.Duration(*minAge), CacheMaxAge: workflows.Duration(*cacheAge)}}},
 		Overlap:       enums.SCHEDULE_OVERLAP_POLICY_SKIP,
 		CatchupWindow: sf.catchup,
-		Note:          fmt.Sprintf("weekly artifact store prune: keep %d editions", *keep),
+		Note:          fmt.Sprintf("weekly artifact store prune: keep %d editions, cached replies for %s", *keep, *cacheAge),
 	})
 	if err != nil {
 		return fmt.Errorf("create schedule %s: %w", *id, err)
 	}
-	fmt.Fprintf(e.Stdout, "created schedule %s: prune keeping %d editions, %q in %s\n", *id, *keep, sf.cron, sf.timezone)
+	fmt.Fprintf(e.Stdout, "created schedule %s: prune keeping %d editions and cached replies younger than %s, %q in %s\n", *id, *keep, *cacheAge, sf.cron, sf.timezone)
 	return nil
 }

@@ -1,4 +1,4 @@
-package artifact_test
+package blobstore_test
 
 import (
 	"bytes"
