@@ -134,10 +134,11 @@ func (m *merger) check(out string) error {
 	return nil
 }
 
-// runEmail runs an email template for one variant.
-func (m *merger) runEmail(t *tmpl, v *View) (string, error) {
+// runEmail runs an email template for one variant, into a buffer of
+// about size bytes.
+func (m *merger) runEmail(t *tmpl, v *View, size int) (string, error) {
 	clear(m.used)
-	out, err := t.run("", v, m.funcs(t.html != nil))
+	out, err := t.runSized("", v, m.funcs(t.html != nil), size)
 	if err != nil {
 		return "", err
 	}

@@ -32,7 +32,8 @@ type document struct {
 	stats                     []StatView
 }
 
-// rendered is one piece of the document in every format.
+// rendered is one piece of the document in every format. The email
+// formats are merge-tag escaped once here, so no variant copies them.
 type rendered struct {
 	emailHTML, webHTML, text, markdown string
 }
@@ -45,12 +46,33 @@ type renderedSection struct {
 }
 
 func renderBlocks(bs []content.Block, styles emailStyles) rendered {
+	// The whole fragment is escaped at once, so "{" ending one run and
+	// "{" starting the next cannot join into a tag.
 	return rendered{
-		emailHTML: strings.TrimSuffix(blocksHTML(bs, styles), "\n"),
+		emailHTML: mergetag.Escape(strings.TrimSuffix(blocksHTML(bs, styles), "\n")),
 		webHTML:   strings.TrimSuffix(blocksHTML(bs, nil), "\n"),
-		text:      blocksText(bs, textWidth),
+		text:      mergetag.Escape(blocksText(bs, textWidth)),
 		markdown:  blocksMarkdown(bs),
 	}
+}
+
+// dropEmail lets the email formats go once every variant is rendered.
+func (d *document) dropEmail() {
+	d.intro.emailHTML, d.intro.text = "", ""
+	for i := range d.sections {
+		d.sections[i].body.emailHTML, d.sections[i].body.text = "", ""
+	}
+}
+
+// emailSize is about the bytes of an email of the sections in idx, to
+// size the buffer it is rendered into.
+func (d *document) emailSize(idx []int) (html, text int) {
+	html, text = len(d.intro.emailHTML)+64<<10, len(d.intro.text)+16<<10
+	for _, i := range idx {
+		html += len(d.sections[i].body.emailHTML) + 2<<10
+		text += len(d.sections[i].body.text) + 256
+	}
+	return html, text
 }
 
 func prepare(p content.Parsed, ed Edition, styles emailStyles) *document {
@@ -123,12 +145,10 @@ func (d *document) view(channel string, idx []int) *View {
 	return v
 }
 
-// body picks the formats of a channel; for email the whole fragment is
-// escaped at once, so "{" ending one run and "{" starting the next cannot
-// join into a tag.
+// body picks the formats of a channel.
 func (r rendered) body(channel string) Body {
 	if channel == channelEmail {
-		return Body{HTML: template.HTML(mergetag.Escape(r.emailHTML)), Text: mergetag.Escape(r.text)}
+		return Body{HTML: template.HTML(r.emailHTML), Text: r.text}
 	}
 	return Body{HTML: template.HTML(r.webHTML), Markdown: r.markdown}
 }

@@ -136,6 +136,7 @@ func (r *Renderer) RenderEach(p content.Parsed, ed Edition, emit func(crm.Varian
 			return Output{}, err
 		}
 	}
+	d.dropEmail()
 	if out.Web, err = r.web(d); err != nil {
 		return fail(err)
 	}
@@ -163,18 +164,20 @@ func trimLine(s string) string {
 // variant renders the email for recipients in exactly the segments set,
 // and says when Gmail will clip it.
 func (r *Renderer) variant(d *document, set []string) (crm.Variant, string, error) {
-	v := d.view(channelEmail, sectionsFor(d.sections, set))
+	idx := sectionsFor(d.sections, set)
+	v := d.view(channelEmail, idx)
 	v.Variant, v.Segments = variantID(set), set
+	htmlSize, textSize := d.emailSize(idx)
 	m := newMerger()
-	subject, err := m.runEmail(r.subject, v)
+	subject, err := m.runEmail(r.subject, v, 0)
 	if err != nil {
 		return crm.Variant{}, "", err
 	}
-	html, err := m.runEmail(r.emailHTML, v)
+	html, err := m.runEmail(r.emailHTML, v, htmlSize)
 	if err != nil {
 		return crm.Variant{}, "", err
 	}
-	text, err := m.runEmail(r.emailText, v)
+	text, err := m.runEmail(r.emailText, v, textSize)
 	if err != nil {
 		return crm.Variant{}, "", err
 	}

@@ -94,10 +94,17 @@ func (t *tmpl) defines(name string) bool {
 // run executes the template called name (the file itself when "") with
 // funcs bound for this run.
 func (t *tmpl) run(name string, data any, funcs map[string]any) (string, error) {
+	return t.runSized(name, data, funcs, 0)
+}
+
+// runSized is run into a buffer of about size bytes, so a large output is
+// not copied as it grows.
+func (t *tmpl) runSized(name string, data any, funcs map[string]any, size int) (string, error) {
 	if name == "" {
 		name = t.src.name
 	}
 	var b strings.Builder
+	b.Grow(size)
 	var err error
 	if t.html != nil {
 		var c *htmltemplate.Template

@@ -54,6 +54,11 @@ import (
 // deep, fails, wrapping sources.ErrInvalid; lists and quotes nested more
 // than 32 deep are left out with a warning.
 func Convert(src []byte) (content.Document, error) {
+	return convert(src, chunkBytes)
+}
+
+// convert is Convert parsing pieces of about chunk bytes at a time.
+func convert(src []byte, chunk int) (content.Document, error) {
 	if bytes.IndexByte(src, 0) >= 0 {
 		return content.Document{}, fmt.Errorf("convert markdown: %w: the content has NUL bytes, so it is a binary file, not Markdown; check the path or URL", sources.ErrInvalid)
 	}
@@ -75,9 +80,18 @@ func Convert(src []byte) (content.Document, error) {
 		goldmark.WithExtensions(extension.GFM, extension.Footnote),
 		goldmark.WithParserOptions(parser.WithInlineParsers(util.Prioritized(mathParser{}, 500))),
 	)
-	root := md.Parser().Parse(text.NewReader(body))
-	c := &converter{src: body, lineBase: bytes.Count(src[:fm.size], []byte("\n")), htmlTags: map[int][]string{}}
-	blocks := c.blocks(root)
+	c := &converter{lineBase: bytes.Count(src[:fm.size], []byte("\n")), htmlTags: map[int][]string{}}
+	var blocks []content.Block
+	starts := chunks(body, chunk)
+	for i, start := range starts {
+		end := len(body)
+		if i+1 < len(starts) {
+			end = starts[i+1]
+		}
+		c.src, c.newlines = body[start:end], nil
+		blocks = append(blocks, c.blocks(md.Parser().Parse(text.NewReader(c.src)))...)
+		c.lineBase += bytes.Count(c.src, []byte("\n"))
+	}
 	warnings = append(warnings, c.warnings...)
 	warnings = append(warnings, c.htmlWarnings()...)
 	doc := content.Document{Title: fm.title, Lang: fm.lang, Dir: fm.dir, Blocks: blocks, Warnings: warnings}
