@@ -94,10 +94,12 @@ func peakHeap() (stop func() uint64) {
 
 // BenchmarkLargeEdition runs the activities of one edition on a generated
 // living document (BENCH_DOC_BYTES, default 5 MB): fetch and parse,
-// render, a signed proof to two approvers, and a send to 2,000 recipients
-// through the CRM client, reporting the live heap's peak. With
-// -memprofile and -cpuprofile it shows where a large document's time and
-// memory go.
+// render (PrepareEdition, as the worker runs it), a signed proof to two
+// approvers, and a send to 2,000 recipients through the CRM client,
+// logging each step's heap peaks (all objects, and live as of the last
+// GC) and reporting the live heap's peak. BENCH_HEAP_PROFILE=file writes a
+// heap profile at each step's live peak to file.<step>; with -cpuprofile
+// it shows where a large document's time goes.
 func BenchmarkLargeEdition(b *testing.B) {
 	size := 5 << 20
 	if v := os.Getenv("BENCH_DOC_BYTES"); v != "" {
@@ -138,41 +140,41 @@ func BenchmarkLargeEdition(b *testing.B) {
 	for i := range b.N {
 		runtime.GC()
 		stop := peakHeap()
+		lstop := livePeak(profile("prepare"))
 		env := s.NewTestActivityEnvironment()
 		env.RegisterActivity(a)
 		ed := fmt.Sprintf("2026-W%02d", 10+i%40)
-		var doc activitytypes.DocumentSummary
 		t0 := time.Now()
-		v, err := env.ExecuteActivity(a.FetchAndParse, activitytypes.DocumentInput{Source: "markdown:" + path, Edition: ed})
-		if err != nil || v.Get(&doc) != nil {
+		var prep activitytypes.PrepareResult
+		v, err := env.ExecuteActivity(a.PrepareEdition, activitytypes.PrepareInput{Source: "markdown:" + path, Edition: ed})
+		if err != nil || v.Get(&prep) != nil {
 			b.Fatal(err)
 		}
-		b.Logf("fetch %v peak %d MB", time.Since(t0), stop()>>20)
+		sum := prep.Rendered
+		live := lstop()
+		b.Logf("prepare %v peak %d MB live %d MB", time.Since(t0), stop()>>20, live>>20)
 		t0 = time.Now()
 		stop = peakHeap()
-		var sum activitytypes.RenderSummary
-		v, err = env.ExecuteActivity(a.RenderEditionArtifacts, activitytypes.RenderArtifactsInput{Parsed: doc.Parsed, Edition: ed, WithStats: true, WithDetect: true})
-		if err != nil || v.Get(&sum) != nil {
-			b.Fatal(err)
-		}
-		b.Logf("render %v peak %d MB", time.Since(t0), stop()>>20)
-		t0 = time.Now()
-		stop = peakHeap()
+		lstop = livePeak(profile("proof"))
 		proof := activitytypes.ProofInput{NewsletterID: "newsletter-" + ed + "-proof-0", Approvers: []string{"ana@example.com", "bo@example.com"},
 			EmailRef: sum.EmailRef(), WorkflowID: "newsletter-" + ed, RunID: "run", Edition: ed, Revision: sum.ContentRevision, Deadline: time.Now().Add(time.Hour)}
 		if _, err := env.ExecuteActivity(a.SendProof, proof); err != nil {
 			b.Fatal(err)
 		}
-		b.Logf("proof %v peak %d MB", time.Since(t0), stop()>>20)
+		l := lstop()
+		live = max(live, l)
+		b.Logf("proof %v peak %d MB live %d MB", time.Since(t0), stop()>>20, l>>20)
 		t0 = time.Now()
 		stop = peakHeap()
+		lstop = livePeak(profile("send"))
 		manifest := sum.Manifest
 		if _, err := env.ExecuteActivity(a.SendNewsletter, activitytypes.SendInput{NewsletterID: "newsletter-" + ed, Manifest: &manifest, TargetedSegments: sum.TargetedSegments}); err != nil {
 			b.Fatal(err)
 		}
-		b.Logf("send %v", time.Since(t0))
-		stop = func() uint64 { return 0 }
-		b.ReportMetric(float64(stop())/(1<<20), "peak-heap-MB")
+		l = lstop()
+		live = max(live, l)
+		b.Logf("send %v peak %d MB live %d MB", time.Since(t0), stop()>>20, l>>20)
+		b.ReportMetric(float64(live)/(1<<20), "peak-live-heap-MB")
 	}
 	b.ReportMetric(float64(sink.largest.Load())/(1<<20), "largest-request-MB")
 }
