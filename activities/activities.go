@@ -32,7 +32,7 @@ type Fetcher interface {
 type Renderer interface {
 	Render(p content.Parsed, ed render.Edition) (render.Output, error)
 	// RenderEach renders like Render, handing each email variant to emit
-	// and keeping none (see render.Renderer.RenderEach).
+	// and keeping none; it consumes p (see render.Renderer.RenderEach).
 	RenderEach(p content.Parsed, ed render.Edition, emit func(crm.Variant) error) (render.Output, error)
 }
 

@@ -63,14 +63,17 @@ func (a *Activities) SendProof(ctx context.Context, in activitytypes.ProofInput)
 	warnings := append(append([]string(nil), in.Warnings...), a.senderWarnings(ctx)...)
 	in.Email = withWarnings(in.Email, warnings)
 	in.Email = withSocial(in.Email, in.Social, func(n string) bool { _, ok := a.Social[n]; return ok })
+	// The email is handed on alone, so a large edition's body is not
+	// held once more by the input while the proof's copy is built.
+	email := in.Email
+	in.Email = crm.Variant{}
 	var req crm.NewsletterRequest
 	var err error
 	if in.Revision == "" {
-		req = plainProof(in)
-	} else if req, err = a.signedProof(in); err != nil {
+		req = plainProof(in, email)
+	} else if req, err = a.signedProof(in, email); err != nil {
 		return activitytypes.ProofResult{}, err
 	}
-	in.Email = crm.Variant{}
 	// The proof's body is uploaded once, like the edition's, and each
 	// approver's message carries only merge values.
 	uploaded, err := a.uploadContent(ctx, in.NewsletterID, variantsUpload(req.Variants), a.Send.withDefaults().ContentMode)
@@ -98,8 +101,8 @@ func (a *Activities) SendProof(ctx context.Context, in activitytypes.ProofInput)
 }
 
 // plainProof is the proof of runs started before signed approvals.
-func plainProof(in activitytypes.ProofInput) crm.NewsletterRequest {
-	v := withSuggestions(render.ProofNote(in.Email, in.EmailOnly), in.Suggestions)
+func plainProof(in activitytypes.ProofInput, email crm.Variant) crm.NewsletterRequest {
+	v := withSuggestions(render.ProofNote(email, in.EmailOnly), in.Suggestions)
 	v.ID = "proof"
 	v.Subject = ProofSubjectPrefix + v.Subject
 	req := crm.NewsletterRequest{NewsletterID: in.NewsletterID, Variants: []crm.Variant{v}}
@@ -113,13 +116,13 @@ func plainProof(in activitytypes.ProofInput) crm.NewsletterRequest {
 // with the approver's own links as merge values: approvers whose blocks
 // read the same (all, unless a refresh voided some approvals) share one
 // variant.
-func (a *Activities) signedProof(in activitytypes.ProofInput) (crm.NewsletterRequest, error) {
+func (a *Activities) signedProof(in activitytypes.ProofInput, email crm.Variant) (crm.NewsletterRequest, error) {
 	keys := a.Approvals.Keys
 	if keys == nil {
 		return crm.NewsletterRequest{}, nonRetryable(activitytypes.ErrTypeNoSigningKeys, fmt.Errorf("send proof: %w", errNoKeys))
 	}
 	req := crm.NewsletterRequest{NewsletterID: in.NewsletterID}
-	body := withSuggestions(render.ProofNote(in.Email, in.EmailOnly), in.Suggestions)
+	body := withSuggestions(render.ProofNote(email, in.EmailOnly), in.Suggestions)
 	variants := map[string]string{}
 	for _, ap := range in.Approvers {
 		d := proofmail.Data{Edition: in.Edition, WorkflowID: in.WorkflowID, Approver: ap, Deadline: in.Deadline,

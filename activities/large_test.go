@@ -154,6 +154,7 @@ func BenchmarkLargeEdition(b *testing.B) {
 		live := lstop()
 		b.Logf("prepare %v peak %d MB live %d MB", time.Since(t0), stop()>>20, live>>20)
 		t0 = time.Now()
+		runtime.GC()
 		stop = peakHeap()
 		lstop = livePeak(profile("proof"))
 		proof := activitytypes.ProofInput{NewsletterID: "newsletter-" + ed + "-proof-0", Approvers: []string{"ana@example.com", "bo@example.com"},
@@ -165,6 +166,7 @@ func BenchmarkLargeEdition(b *testing.B) {
 		live = max(live, l)
 		b.Logf("proof %v peak %d MB live %d MB", time.Since(t0), stop()>>20, l>>20)
 		t0 = time.Now()
+		runtime.GC()
 		stop = peakHeap()
 		lstop = livePeak(profile("send"))
 		manifest := sum.Manifest

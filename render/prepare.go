@@ -75,8 +75,13 @@ func (d *document) emailSize(idx []int) (html, text int) {
 	return html, text
 }
 
-func prepare(p content.Parsed, ed Edition, styles emailStyles) *document {
+// prepare renders every part of p. With release it lets go of each
+// section's blocks once they are rendered (cleared, and nil in p's
+// sections), so a large document's blocks and its rendered parts are not
+// all in memory at once.
+func prepare(p content.Parsed, ed Edition, styles emailStyles, release bool) *document {
 	d := &document{title: strings.TrimSpace(p.Title), ed: ed, intro: renderBlocks(p.Intro, styles), lang: cmp.Or(p.Lang, "en"), dir: direction(p)}
+	d.image, d.imageAlt = leadImage(p)
 	if d.title == "" {
 		d.title = "Newsletter"
 	}
@@ -95,6 +100,13 @@ func prepare(p content.Parsed, ed Edition, styles emailStyles) *document {
 			lead:     leadText(s.Blocks),
 			body:     renderBlocks(s.Blocks, styles),
 		})
+		if release {
+			// Sections share one array of blocks: clearing them lets
+			// what they hold go now, not when the last section is done.
+			s := &p.Sections[len(d.sections)-1]
+			clear(s.Blocks)
+			s.Blocks = nil
+		}
 	}
 	lead := leadText(p.Intro)
 	d.introSummary = fitPrefix(lead, maxChars(maxSummary))
@@ -110,7 +122,6 @@ func prepare(p content.Parsed, ed Edition, styles emailStyles) *document {
 	d.preheader = fitPrefix(lead, maxChars(maxPreheader))
 	d.slug = webSlug(ed.ID, d.title)
 	d.url = strings.TrimRight(ed.WebBaseURL, "/") + "/updates/" + d.slug
-	d.image, d.imageAlt = leadImage(p)
 	for _, s := range ed.Stats {
 		d.stats = append(d.stats, statView(s))
 	}

@@ -92,7 +92,7 @@ func (r *Renderer) style(name string) (htmltemplate.CSS, error) {
 // Render renders every channel of an edition.
 func (r *Renderer) Render(p content.Parsed, ed Edition) (Output, error) {
 	var vs []crm.Variant
-	out, err := r.RenderEach(p, ed, func(v crm.Variant) error {
+	out, err := r.renderEach(p, ed, false, func(v crm.Variant) error {
 		vs = append(vs, v)
 		return nil
 	})
@@ -107,13 +107,19 @@ func (r *Renderer) Render(p content.Parsed, ed Edition) (Output, error) {
 // soon as it is rendered, and keeps none: a large edition's variants need
 // not be in memory together. The Output it returns has no Variants, and
 // its Email holds only the default variant's ID, subject and preheader.
+// RenderEach consumes p: it lets go of each section's blocks once they are
+// rendered (they are nil afterwards), so do not use p after it.
 func (r *Renderer) RenderEach(p content.Parsed, ed Edition, emit func(crm.Variant) error) (Output, error) {
+	return r.renderEach(p, ed, true, emit)
+}
+
+func (r *Renderer) renderEach(p content.Parsed, ed Edition, release bool, emit func(crm.Variant) error) (Output, error) {
 	fail := func(err error) (Output, error) { return Output{}, fmt.Errorf("render edition %s: %w", ed.ID, err) }
 	targeted, err := targetedSegments(p)
 	if err != nil {
 		return fail(err)
 	}
-	d := prepare(p, ed, r.styles)
+	d := prepare(p, ed, r.styles, release)
 	if err := ed.Accepted.applyDocument(d); err != nil {
 		return fail(err)
 	}
