@@ -21,7 +21,7 @@
 // 2 KB, 100 KB, 1 MB, 5 MB; "none" skips), BENCH_DOC_RECIPIENTS (default
 // 10000), BENCH_CRM_CPUPROFILE (file for the SMTP runs' CRM CPU profile), BENCH_WINDOW and BENCH_PAGE_SIZE (the worker's SEND_WINDOW and
 // SEND_PAGE_SIZE; default 8 and 1000), BENCH_WORKER_GOMEMLIMIT (the worker's
-// GOMEMLIMIT, default 256MiB as the README recommends for large documents;
+// GOMEMLIMIT, default 192MiB as the README recommends for large documents;
 // "none" leaves it unset), BENCH_CRM_CONCURRENCY (default 4),
 // BENCH_CRM_GOGC (default 400), BENCH_CLICKS (recipients of the send
 // during which a tracked link is clicked, default 100000; "none" skips),
@@ -109,7 +109,7 @@ func run(ctx context.Context) error {
 		}
 	}
 	cfg.Source = env("BENCH_SOURCE", "")
-	if cfg.WorkerMemLimit = env("BENCH_WORKER_GOMEMLIMIT", "256MiB"); cfg.WorkerMemLimit == "none" {
+	if cfg.WorkerMemLimit = env("BENCH_WORKER_GOMEMLIMIT", "192MiB"); cfg.WorkerMemLimit == "none" {
 		cfg.WorkerMemLimit = ""
 	}
 	cfg.CRMProfile = env("BENCH_CRM_CPUPROFILE", "")
