@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,17 +26,23 @@ import (
 	"github.com/halcytone/contentgen/internal/testtools"
 )
 
+// azuriteKey is the emulator account's key: fresh for each test process,
+// and the same for every Azurite it starts, since gocloud reads the
+// account from the environment only once.
+var azuriteKey = sync.OnceValue(func() string {
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	return base64.StdEncoding.EncodeToString(key)
+})
+
 // azurite starts Azurite's blob service (bin/azurite-blob, which 'make
 // tools' installs) on a free port, in memory, with an account of its own
 // and a fresh key, and returns the azblob:// URL of a new container.
-// gocloud's azureblob driver reads the account from the environment, once
-// per process: one Azurite serves every subtest.
+// gocloud's azureblob driver reads the account from the environment.
 func azurite(t *testing.T) (containerURL string) {
 	t.Helper()
 	bin := testtools.Tool(t, "azurite-blob")
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	account, secret := "halcytone", base64.StdEncoding.EncodeToString(key)
+	account, secret := "halcytone", azuriteKey()
 	port := testtools.FreePort(t)
 	cmd := exec.Command(bin, "--blobHost", "127.0.0.1", "--blobPort", fmt.Sprint(port), "--inMemoryPersistence",
 		"--skipApiVersionCheck", "--disableProductStyleUrl", "--disableTelemetry", "--silent")
