@@ -40,7 +40,12 @@ $(BIN)/workflowcheck:
 # service, which the azblob:// artifact store tests start. Without npm it
 # is left out (those tests then skip), except under CI=true.
 $(BIN)/azurite-blob:
-	@if ! command -v npm >/dev/null; then 	  if [ "$$CI" = true ]; then echo "npm is missing: install Node.js 18 or later and npm"; exit 1; fi; 	  echo "npm is missing: Azurite not installed, the azblob:// store tests will skip"; exit 0; fi; 	echo "installing Azurite $(AZURITE_VERSION) into .tools/azurite with npm"; 	npm install --prefix $(TOOLS)/azurite --no-audit --no-fund --no-save --loglevel=error azurite@$(AZURITE_VERSION) && \
+	@if ! command -v npm >/dev/null; then \
+	  if [ "$$CI" = true ]; then echo "npm is missing: install Node.js 18 or later and npm"; exit 1; fi; \
+	  echo "npm is missing: Azurite not installed, the azblob:// store tests will skip"; exit 0; \
+	fi; \
+	echo "installing Azurite $(AZURITE_VERSION) into .tools/azurite with npm"; \
+	npm install --prefix $(TOOLS)/azurite --no-audit --no-fund --no-save --loglevel=error azurite@$(AZURITE_VERSION) && \
 	mkdir -p $(BIN) && ln -sf $(TOOLS)/azurite/node_modules/.bin/azurite-blob $(BIN)/azurite-blob
 
 tools: $(BIN)/temporal $(BIN)/mailpit $(BIN)/workflowcheck $(BIN)/azurite-blob
