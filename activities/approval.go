@@ -76,7 +76,7 @@ func (a *Activities) SendProof(ctx context.Context, in activitytypes.ProofInput)
 	}
 	// The proof's body is uploaded once, like the edition's, and each
 	// approver's message carries only merge values.
-	uploaded, err := a.uploadContent(ctx, in.NewsletterID, variantsUpload(req.Variants), a.Send.withDefaults().ContentMode)
+	uploaded, err := a.uploadContent(ctx, in.NewsletterID, variantsUpload(req.Variants), a.Send.withDefaults().ContentMode, "upload content")
 	if err != nil {
 		return activitytypes.ProofResult{}, err
 	}

@@ -140,7 +140,7 @@ func (a *Activities) SendNewsletter(ctx context.Context, in activitytypes.SendIn
 	cancel := func() { cancelRead(); cancelPost() }
 	defer cancel()
 
-	uploaded, err := a.uploadContent(readCtx, in.NewsletterID, content, opts.ContentMode)
+	uploaded, err := a.uploadContent(readCtx, in.NewsletterID, content, opts.ContentMode, prog)
 	if err != nil {
 		return prog, err
 	}
@@ -309,7 +309,9 @@ func (a *Activities) storedUpload(ctx context.Context, manifest artifact.Ref, m 
 // uploadContent puts the edition's variants at the CRM once, when the mode
 // and the CRM allow; it reports whether batches may leave them out. The
 // upload is idempotent by digest, so a resumed send repeats it harmlessly.
-func (a *Activities) uploadContent(ctx context.Context, newsletterID string, u upload, mode string) (bool, error) {
+// Meanwhile it heartbeats with details, which must be what the activity's
+// next attempt expects to resume from (a send's progress so far).
+func (a *Activities) uploadContent(ctx context.Context, newsletterID string, u upload, mode string, details any) (bool, error) {
 	up, ok := a.CRM.(ContentUploader)
 	switch {
 	case mode == ContentInline:
@@ -324,7 +326,7 @@ func (a *Activities) uploadContent(ctx context.Context, newsletterID string, u u
 		// A large edition takes a while to upload and the CRM a while to
 		// take it in: the attempt tells Temporal it is alive meanwhile,
 		// and the client bounds stalls.
-		stop := heartbeatEvery(ctx, 10*time.Second, "upload content")
+		stop := heartbeatEvery(ctx, 10*time.Second, details)
 		defer stop()
 	}
 	_, err := up.PutContentStream(ctx, newsletterID, u.digest, len(u.ids), u.write)

@@ -92,8 +92,8 @@ func checkFlatHistory(t *testing.T, s *stack, id string, maxEvents int) bench.Hi
 		t.Log(eventTypes(h))
 	}
 	if h.Events > maxEvents || h.Bytes > maxHistoryBytes || h.MaxPayload > maxPayloadBytes {
-		t.Errorf("history %d events / %d bytes / largest payload %d bytes (%s); limits %d / %d / %d",
-			h.Events, h.Bytes, h.MaxPayload, h.MaxPayloadEvent, maxEvents, maxHistoryBytes, maxPayloadBytes)
+		t.Errorf("history %d events / %d bytes / largest payload %d bytes (%s); limits %d / %d / %d; events:\n%s",
+			h.Events, h.Bytes, h.MaxPayload, h.MaxPayloadEvent, maxEvents, maxHistoryBytes, maxPayloadBytes, eventTypes(h))
 	}
 	r := worker.NewWorkflowReplayer()
 	r.RegisterWorkflowWithOptions(workflows.NewsletterWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowName})
