@@ -139,24 +139,36 @@ func (d *decisionFlags) token(ctx context.Context, e *Env, c client.Client, id, 
 	return d.minter(ctx, c, keys, id, d.who(), action)
 }
 
-// decide sends one decision with its token, as an Update unless --signal.
-func decide(ctx context.Context, e *Env, d *decisionFlags, action, comment string) error {
+// open checks the flags, dials Temporal and finds the run and the token
+// for action; the caller closes the client.
+func (d *decisionFlags) open(ctx context.Context, e *Env, action string) (client.Client, string, string, error) {
 	if err := d.check(); err != nil {
-		return err
+		return nil, "", "", err
 	}
 	c, err := e.dial(ctx)
+	if err != nil {
+		return nil, "", "", err
+	}
+	id, err := d.resolve(ctx, c)
+	if err != nil {
+		c.Close()
+		return nil, "", "", err
+	}
+	tok, err := d.token(ctx, e, c, id, action)
+	if err != nil {
+		c.Close()
+		return nil, "", "", err
+	}
+	return c, id, tok, nil
+}
+
+// decide sends one decision with its token, as an Update unless --signal.
+func decide(ctx context.Context, e *Env, d *decisionFlags, action, comment string) error {
+	c, id, tok, err := d.open(ctx, e, action)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	id, err := d.resolve(ctx, c)
-	if err != nil {
-		return err
-	}
-	tok, err := d.token(ctx, e, c, id, action)
-	if err != nil {
-		return err
-	}
 	if *d.asSignal {
 		var arg any
 		switch action {

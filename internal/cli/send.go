@@ -41,22 +41,11 @@ for the action; operators holding APPROVAL_SIGNING_KEYS sign one with --mint.`)
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if err := d.check(); err != nil {
-		return err
-	}
-	c, err := e.dial(ctx)
+	c, id, tok, err := d.open(ctx, e, action)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	id, err := d.resolve(ctx, c)
-	if err != nil {
-		return err
-	}
-	tok, err := d.token(ctx, e, c, id, action)
-	if err != nil {
-		return err
-	}
 	sig := workflows.SendControlSignal{By: d.who(), Token: tok, Reason: *reason}
 	if *d.asSignal {
 		if err := c.SignalWorkflow(ctx, id, "", action, sig); err != nil {

@@ -44,22 +44,11 @@ func runSocialEdit(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := d.check(); err != nil {
-		return err
-	}
-	c, err := e.dial(ctx)
+	c, id, tok, err := d.open(ctx, e, token.ActionApprove)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	id, err := d.resolve(ctx, c)
-	if err != nil {
-		return err
-	}
-	tok, err := d.token(ctx, e, c, id, token.ActionApprove)
-	if err != nil {
-		return err
-	}
 	msg, err := approvals.EditSocial(ctx, c, id, "", *d.by, tok, edits)
 	if err != nil {
 		return err
