@@ -174,7 +174,7 @@ up() {
     [ "${count:-0}" -ge "$expected" ] && break
     sleep 0.5
   done
-  slug=$(sed -n 's/.*"update_url": *"[^"]*\/updates\/\([^"]*\)".*/\1/p' "$DATA/result.json" | head -1)
+  slug=$(sed -n 's/.*"update_url": *"[^"]*\/updates\/\([^"]*\)".*/\1/p' "$DATA/result.json" | sed -n 1p)
 
   step "Done. Where to look:"
   info "Run in the Temporal Web UI:  http://localhost:$UI_PORT/namespaces/default/workflows/$id"
@@ -217,7 +217,7 @@ accept_suggestions() {
   "$BIN/starter" preview --edition "$edition" --summary | sed 's/^/    /'
   for _ in $(seq 1 60); do # until the newest proof reaches Mailpit
     curl -fsS "$MAILPIT/api/v1/search?query=to%3Aana%40example.com%20subject%3AProof&limit=1" \
-      | grep -q '"messages_count":[3-9]' && break
+      | grep -c '"messages_count":[3-9]' >/dev/null && break
     sleep 0.5
   done
 }
@@ -227,12 +227,12 @@ ana_link() {
   local id="" link=""
   for _ in $(seq 1 60); do
     id=$(curl -fsS "$MAILPIT/api/v1/search?query=to%3Aana%40example.com%20subject%3AProof&limit=1" \
-      | grep -o '"ID":"[^"]*"' | head -1 | cut -d'"' -f4)
+      | grep -o '"ID":"[^"]*"' | sed -n 1p | cut -d'"' -f4)
     [ -n "$id" ] && break
     sleep 0.5
   done
   [ -n "$id" ] || die "no proof for ana@example.com in Mailpit ($MAILPIT)"
-  link=$(curl -fsS "$MAILPIT/api/v1/message/$id" | grep -o 'http://[^" \\]*/decide?token=[A-Za-z0-9._-]*' | head -1)
+  link=$(curl -fsS "$MAILPIT/api/v1/message/$id" | grep -o 'http://[^" \\]*/decide?token=[A-Za-z0-9._-]*' | sed -n 1p)
   [ -n "$link" ] || die "the proof to ana@example.com has no approve link; see $MAILPIT"
   echo "$link"
 }
@@ -243,12 +243,12 @@ approve_by_link() {
   local id="" link="" tok
   for _ in $(seq 1 60); do
     id=$(curl -fsS "$MAILPIT/api/v1/search?query=to%3Aana%40example.com%20subject%3AProof&limit=1" \
-      | grep -o '"ID":"[^"]*"' | head -1 | cut -d'"' -f4)
+      | grep -o '"ID":"[^"]*"' | sed -n 1p | cut -d'"' -f4)
     [ -n "$id" ] && break
     sleep 0.5
   done
   [ -n "$id" ] || die "no proof for ana@example.com in Mailpit ($MAILPIT)"
-  link=$(curl -fsS "$MAILPIT/api/v1/message/$id" | grep -o 'http://[^" \\]*/decide?token=[A-Za-z0-9._-]*' | head -1)
+  link=$(curl -fsS "$MAILPIT/api/v1/message/$id" | grep -o 'http://[^" \\]*/decide?token=[A-Za-z0-9._-]*' | sed -n 1p)
   [ -n "$link" ] || die "the proof to ana@example.com has no approve link; see $MAILPIT"
   step "Ana's proof is in Mailpit: $MAILPIT/view/$id"
   info "Her approve link (open it: the page shows the edition; nothing happens until the button is pressed):"
