@@ -83,3 +83,51 @@ func TestLineKeyTellsDatabasesApart(t *testing.T) {
 		t.Errorf("a SQLite line reads %q, want it unchanged", got)
 	}
 }
+
+// The DKIM target compares each signed send with the unsigned send of the
+// same size and database, not with a fixed figure.
+func TestDKIMCostIsRelative(t *testing.T) {
+	var target Target
+	for _, tg := range Targets() {
+		if tg.Against != "" {
+			target = tg
+		}
+	}
+	if target.Against == "" {
+		t.Fatal("no relative target")
+	}
+	off20 := "BENCH_SMTP sink=discard recipients=20000 steady_per_s=8000 dkim=off"
+	on20 := "BENCH_SMTP sink=discard recipients=20000 steady_per_s=7200 dkim=on"
+	off100 := "BENCH_SMTP sink=discard recipients=100000 steady_per_s=6000 dkim=off"
+	on100 := "BENCH_SMTP sink=discard recipients=100000 steady_per_s=4800 dkim=on"
+	pgOff := off20 + dbField(DBPostgres)
+	pgOn := "BENCH_SMTP sink=discard recipients=20000 steady_per_s=5000 dkim=on" + dbField(DBPostgres)
+	rsa := "BENCH_SMTP sink=discard recipients=20000 steady_per_s=500 dkim=on-rsa"
+	measured, verdict := target.Judge([]string{off20, on20, rsa})
+	if verdict != "met" || !strings.Contains(measured, "10% (7200 vs 8000) at 20000") {
+		t.Errorf("20k at 10%%: got %q, %q", measured, verdict)
+	}
+	measured, verdict = target.Judge([]string{off20, on20, off100, on100, pgOff, pgOn})
+	for _, want := range []string{"missed by 5 points at 100000", "missed by 22 points at 20000 db=postgres"} {
+		if !strings.Contains(verdict, want) {
+			t.Errorf("verdict %q lacks %q (measured %q)", verdict, want, measured)
+		}
+	}
+	if strings.Contains(verdict, "points at 20000;") || strings.HasPrefix(verdict, "**missed by 0") {
+		t.Errorf("the SQLite 20k pair (10%%) is reported missed: %q", verdict)
+	}
+	if _, verdict := target.Judge([]string{on20}); verdict != "not measured" {
+		t.Errorf("a signed send without its unsigned pair: verdict %q, want not measured", verdict)
+	}
+	steady := Targets()
+	for _, tg := range steady {
+		if tg.Field == "steady_per_s" && tg.Against == "" && tg.Kind == "BENCH_SMTP" {
+			if _, verdict := tg.Judge([]string{rsa}); verdict != "not measured" {
+				t.Errorf("%s judges RSA-2048 lines: %q", tg.Name, verdict)
+			}
+			if _, verdict := tg.Judge([]string{on100}); !strings.Contains(verdict, "missed") {
+				t.Errorf("%s does not judge Ed25519 lines: %q", tg.Name, verdict)
+			}
+		}
+	}
+}
