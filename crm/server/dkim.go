@@ -15,6 +15,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -54,12 +55,16 @@ var signedLower = func() (l [len(signedHeaders)]string) {
 type dkimSigner struct {
 	domain string
 	keys   []dkimKey
+	// room is the length of the signature fields when every signed header
+	// field is present.
+	room int
 }
 
 type dkimKey struct {
 	selector string
 	key      crypto.Signer
 	algo     string // a= tag
+	size     int    // bytes of a signature
 }
 
 func newDKIMSigner(c DKIMConfig) (*dkimSigner, error) {
@@ -75,12 +80,18 @@ func newDKIMSigner(c DKIMConfig) (*dkimSigner, error) {
 		if err != nil {
 			return nil, err
 		}
-		dk := dkimKey{selector: k.Selector, key: key, algo: "rsa-sha256"}
-		if _, ok := key.(ed25519.PrivateKey); ok {
-			dk.algo = "ed25519-sha256"
+		dk := dkimKey{selector: k.Selector, key: key, algo: "ed25519-sha256", size: ed25519.SignatureSize}
+		if r, ok := key.(*rsa.PrivateKey); ok {
+			dk.algo, dk.size = "rsa-sha256", r.Size()
 		}
 		d.keys = append(d.keys, dk)
 	}
+	var all [len(signedHeaders)][]byte
+	for i := range all {
+		all[i] = []byte{}
+	}
+	fields, _ := d.appendFields(nil, nil, time.Now().Unix(), &all)
+	d.room = len(fields)
 	return d, nil
 }
 
@@ -118,90 +129,146 @@ func LoadDKIMKey(path string) (crypto.Signer, error) {
 	return nil, fmt.Errorf("dkim key %s: %T keys are not supported; use RSA or Ed25519", path, key)
 }
 
-// sign puts a DKIM-Signature header, one per key, in front of the
-// message that starts at msg[start:] and whose body starts at
-// msg[bodyStart:] (RFC 6376: relaxed header and simple body
-// canonicalization, SHA-256; RFC 8463 for Ed25519). The message is the
-// builder's own: CRLF line ends, one field per signed header name, so it
-// is read in one pass without a general parser. pre, when the body
-// starts with its bytes, spares hashing them again.
-func (d *dkimSigner) sign(msg []byte, start, bodyStart int, pre *bodyPrefix) ([]byte, error) {
-	if bodyStart < start+4 || string(msg[bodyStart-4:bodyStart]) != "\r\n\r\n" {
-		return msg, errors.New("dkim: message has no header/body separator")
-	}
-	head, body := msg[start:bodyStart-2], msg[bodyStart:]
-	var bh [sha256.Size]byte
-	pre.bodyHash(body, &bh)
+// A message is signed in three steps around its building, so that the
+// signature fields are written in place and the message never has to
+// move behind them: reserve leaves room for them at the front, begin
+// hashes the header fields once they are written and fits the room to
+// the signature fields' exact length (moving only the header fields if it
+// was not), and finish hashes the body and writes the signatures. RFC
+// 6376: relaxed header and simple body canonicalization, SHA-256; RFC
+// 8463 for Ed25519. The message is the builder's own: CRLF line ends, one
+// field per signed header name, so it is read without a general parser.
 
-	// The signed fields hash the same for every key: hash them once and
-	// go on from a copy of that state per signature.
-	fh := sha256.New()
-	canon := make([]byte, 0, 1024)
-	var fields [len(signedHeaders)][]byte
-	headerFields(head, &fields)
-	for i := range signedHeaders {
-		if fields[i] == nil {
-			continue
-		}
-		canon = relaxedHeader(canon[:0], fields[i])
-		canon = append(canon, "\r\n"...)
-		fh.Write(canon)
+// dkimMessage is one message between begin and finish.
+type dkimMessage struct {
+	sc               *signScratch
+	start, bodyStart int
+}
+
+// signScratch holds what signing a message needs; it is reused between
+// messages, so that signing allocates nothing.
+type signScratch struct {
+	body   hash.Hash
+	canon  []byte // the canonical signed fields, then a signature's own
+	fields []byte // the signature fields, their bh= and b= values blank
+	bh     []int  // per key, where its bh= value starts in fields
+	sum    [sha256.Size]byte
+	digest [sha256.Size]byte
+}
+
+var signScratchPool = sync.Pool{New: func() any {
+	return &signScratch{body: sha256.New(), canon: make([]byte, 0, 2048), fields: make([]byte, 0, 1024)}
+}}
+
+// reserve appends the room the signature fields take when every signed
+// header field is present.
+func (d *dkimSigner) reserve(dst []byte) []byte {
+	return append(dst, make([]byte, d.room)...)
+}
+
+// begin reads the header fields that follow the room reserved at
+// msg[start:], up to the empty line that ends them at bodyStart, and
+// writes the signature fields into the room, fitted to their length. It
+// returns the message and where its body starts, moved if the room was.
+func (d *dkimSigner) begin(m *dkimMessage, msg []byte, start, bodyStart int, now time.Time) ([]byte, int, error) {
+	head := start + d.room
+	if bodyStart < head+4 || string(msg[bodyStart-4:bodyStart]) != "\r\n\r\n" {
+		return msg, bodyStart, errors.New("dkim: message has no header/body separator")
 	}
-	t := time.Now().Unix()
-	var sigs []byte
-	sig := make([]byte, 0, 512)
+	sc := signScratchPool.Get().(*signScratch)
+	var fields [len(signedHeaders)][]byte
+	headerFields(msg[head:bodyStart-2], &fields)
+	sc.canon = sc.canon[:0]
+	for i := range signedHeaders {
+		if fields[i] != nil {
+			sc.canon = relaxedField(sc.canon, signedLower[i], fields[i])
+			sc.canon = append(sc.canon, "\r\n"...)
+		}
+	}
+	sc.fields, sc.bh = d.appendFields(sc.fields[:0], sc.bh[:0], now.Unix(), &fields)
+	if n := len(sc.fields); n != d.room {
+		end := len(msg)
+		if n > d.room {
+			msg = append(msg, make([]byte, n-d.room)...)
+		}
+		copy(msg[start+n:], msg[head:end])
+		msg = msg[:end+n-d.room]
+		bodyStart += n - d.room
+	}
+	copy(msg[start:], sc.fields)
+	*m = dkimMessage{sc: sc, start: start, bodyStart: bodyStart}
+	return msg, bodyStart, nil
+}
+
+// appendFields appends a DKIM-Signature field per key, with blank bh=
+// and b= values of their final lengths, and where each bh= value starts.
+func (d *dkimSigner) appendFields(dst []byte, bh []int, t int64, fields *[len(signedHeaders)][]byte) ([]byte, []int) {
 	for i := range d.keys {
 		k := &d.keys[i]
-		h := fh
-		if i < len(d.keys)-1 {
-			c, err := fh.(hash.Cloner).Clone()
-			if err != nil {
-				return msg, fmt.Errorf("dkim: %w", err)
-			}
-			h = c
-		}
-		sig = sig[:0]
-		sig = append(sig, "DKIM-Signature: v=1; a="+k.algo+"; c=relaxed/simple; d="+d.domain+"; s="+k.selector+";\r\n t="...)
-		sig = strconv.AppendInt(sig, t, 10)
-		sig = append(sig, "; h="...)
+		dst = append(dst, "DKIM-Signature: v=1; a="...)
+		dst = append(dst, k.algo...)
+		dst = append(dst, "; c=relaxed/simple; d="...)
+		dst = append(dst, d.domain...)
+		dst = append(dst, "; s="...)
+		dst = append(dst, k.selector...)
+		dst = append(dst, ";\r\n t="...)
+		dst = strconv.AppendInt(dst, t, 10)
+		dst = append(dst, "; h="...)
 		first := true
 		for i, n := range signedLower {
 			if fields[i] == nil {
 				continue
 			}
 			if !first {
-				sig = append(sig, ':')
+				dst = append(dst, ':')
 			}
 			first = false
-			sig = append(sig, n...)
+			dst = append(dst, n...)
 		}
-		sig = append(sig, ";\r\n bh="...)
-		sig = b64.AppendEncode(sig, bh[:])
-		sig = append(sig, ";\r\n b="...)
-		h.Write(relaxedHeader(canon[:0], sig))
-		var digest [sha256.Size]byte
-		h.Sum(digest[:0])
-		var signature []byte
-		var err error
-		if ek, ok := k.key.(ed25519.PrivateKey); ok {
-			signature = ed25519.Sign(ek, digest[:])
-		} else {
-			signature, err = k.key.Sign(nil, digest[:], crypto.SHA256)
-		}
-		if err != nil {
-			return msg, fmt.Errorf("dkim: sign with selector %s: %w", k.selector, err)
-		}
-		sig = b64.AppendEncode(sig, signature)
-		sig = append(sig, "\r\n"...)
-		sigs = append(sigs, sig...)
+		dst = append(dst, ";\r\n bh="...)
+		bh = append(bh, len(dst))
+		dst = append(dst, make([]byte, b64.EncodedLen(sha256.Size))...)
+		dst = append(dst, ";\r\n b="...)
+		dst = append(dst, make([]byte, b64.EncodedLen(k.size))...)
+		dst = append(dst, "\r\n"...)
 	}
+	return dst, bh
+}
 
-	end := len(msg)
-	msg = append(msg, sigs...)
-	copy(msg[start+len(sigs):], msg[start:end])
-	copy(msg[start:], sigs)
+// finish hashes the body of the message m began and writes the
+// signatures into their fields.
+func (d *dkimSigner) finish(m *dkimMessage, msg []byte, pre *bodyPrefix) ([]byte, error) {
+	sc := m.sc
+	defer signScratchPool.Put(sc)
+	pre.bodyHash(sc.body, msg[m.bodyStart:], &sc.sum)
+	room := msg[m.start : m.start+len(sc.fields)]
+	signed := len(sc.canon)
+	from := 0
+	for i := range d.keys {
+		k := &d.keys[i]
+		b64.Encode(room[sc.bh[i]:], sc.sum[:])
+		b := sc.bh[i] + b64.EncodedLen(sha256.Size) + len(";\r\n b=")
+		sc.canon = relaxedField(sc.canon[:signed], "dkim-signature", room[from:b])
+		sc.digest = sha256.Sum256(sc.canon)
+		var sig []byte
+		if ek, ok := k.key.(ed25519.PrivateKey); ok {
+			sig = ed25519.Sign(ek, sc.digest[:])
+		} else {
+			var err error
+			if sig, err = k.key.Sign(nil, sc.digest[:], crypto.SHA256); err != nil {
+				return msg, fmt.Errorf("dkim: sign with selector %s: %w", k.selector, err)
+			}
+		}
+		if len(sig) != k.size {
+			return msg, fmt.Errorf("dkim: selector %s: signature of %d bytes, want %d", k.selector, len(sig), k.size)
+		}
+		b64.Encode(room[b:], sig)
+		from = b + b64.EncodedLen(k.size) + len("\r\n")
+	}
 	return msg, nil
 }
+
+var lineEnd = []byte("\r\n")
 
 // bodyPrefix is the start every body of one prepared variant shares (up
 // to its first merge slot) and the SHA-256 state after hashing it.
@@ -220,14 +287,14 @@ func newBodyPrefix(b []byte) bodyPrefix {
 	return bodyPrefix{bytes: b, state: state}
 }
 
-// bodyHash hashes body in the simple canonicalization (trailing empty
-// lines dropped, one CRLF at the end), from p's saved state when the
-// canonical body starts with p's bytes.
-func (p *bodyPrefix) bodyHash(body []byte, out *[sha256.Size]byte) {
+// bodyHash hashes body with h in the simple canonicalization (trailing
+// empty lines dropped, one CRLF at the end), from p's saved state when
+// the canonical body starts with p's bytes.
+func (p *bodyPrefix) bodyHash(h hash.Hash, body []byte, out *[sha256.Size]byte) {
 	for len(body) >= 2 && body[len(body)-2] == '\r' && body[len(body)-1] == '\n' {
 		body = body[:len(body)-2]
 	}
-	h := sha256.New()
+	h.Reset()
 	if p != nil && len(p.bytes) > 0 && bytes.HasPrefix(body, p.bytes) {
 		if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(p.state); err == nil {
 			body = body[len(p.bytes):]
@@ -236,7 +303,7 @@ func (p *bodyPrefix) bodyHash(body []byte, out *[sha256.Size]byte) {
 		}
 	}
 	h.Write(body)
-	h.Write([]byte("\r\n"))
+	h.Write(lineEnd)
 	h.Sum(out[:0])
 }
 
@@ -247,7 +314,7 @@ func headerFields(head []byte, fields *[len(signedHeaders)][]byte) {
 	for len(head) > 0 {
 		end := 0
 		for {
-			i := bytes.Index(head[end:], []byte("\r\n"))
+			i := bytes.Index(head[end:], lineEnd)
 			if i < 0 {
 				end = len(head)
 				break
@@ -262,7 +329,7 @@ func headerFields(head []byte, fields *[len(signedHeaders)][]byte) {
 			name := field[:colon]
 			for i, want := range signedHeaders {
 				if asciiEqualFold(name, want) {
-					fields[i] = bytes.TrimSuffix(field, []byte("\r\n"))
+					fields[i] = bytes.TrimSuffix(field, lineEnd)
 					break
 				}
 			}
@@ -296,53 +363,57 @@ func asciiEqualFold(b []byte, want string) bool {
 // colon, unfolded, runs of whitespace as one space, none at the end.
 func relaxedHeader(dst, field []byte) []byte {
 	colon := bytes.IndexByte(field, ':')
-	name := bytes.TrimRight(field[:colon], " \t")
-	for _, c := range name {
+	for _, c := range bytes.TrimRight(field[:colon], " \t") {
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
 		dst = append(dst, c)
 	}
+	return relaxedValue(append(dst, ':'), field[colon+1:])
+}
+
+// relaxedField is relaxedHeader for a field whose lower-case name is
+// known.
+func relaxedField(dst []byte, lower string, field []byte) []byte {
+	dst = append(dst, lower...)
 	dst = append(dst, ':')
-	v := bytes.TrimLeft(field[colon+1:], " \t")
-	if canonicalValue(v) {
-		return append(dst, v...)
+	return relaxedValue(dst, field[bytes.IndexByte(field, ':')+1:])
+}
+
+// relaxedValue appends a field's value unfolded, with runs of whitespace
+// as one space and none at either end. The builder's own values mostly
+// are so already and are copied whole.
+func relaxedValue(dst, v []byte) []byte {
+	for len(v) > 0 && isFieldSpace(v[0]) {
+		v = v[1:]
 	}
-	space := false
-	started := false
-	for _, c := range v {
-		switch c {
-		case '\r', '\n':
-			continue
-		case ' ', '\t':
-			space = started
-			continue
+	for len(v) > 0 && isFieldSpace(v[len(v)-1]) {
+		v = v[:len(v)-1]
+	}
+	for {
+		// Copy up to the next run of whitespace that is not one space.
+		i := 0
+		for ; i < len(v); i++ {
+			if v[i] <= ' ' && isFieldSpace(v[i]) && (v[i] != ' ' || isFieldSpace(v[i+1])) {
+				break
+			}
+		}
+		dst = append(dst, v[:i]...)
+		if i == len(v) {
+			return dst
+		}
+		space := false
+		for ; isFieldSpace(v[i]); i++ {
+			space = space || v[i] == ' ' || v[i] == '\t'
 		}
 		if space {
 			dst = append(dst, ' ')
-			space = false
 		}
-		started = true
-		dst = append(dst, c)
+		v = v[i:]
 	}
-	return dst
 }
 
-// canonicalValue reports whether a header value with no leading
-// whitespace is already in the relaxed form: on one line, single spaces,
-// none at the end. The builder's own fields mostly are.
-func canonicalValue(v []byte) bool {
-	prev := byte(0)
-	for _, c := range v {
-		switch c {
-		case '\r', '\n', '\t':
-			return false
-		case ' ':
-			if prev == ' ' {
-				return false
-			}
-		}
-		prev = c
-	}
-	return prev != ' '
+// isFieldSpace reports whether c is whitespace or part of a fold.
+func isFieldSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n'
 }

@@ -120,55 +120,71 @@ func (s *Server) build(t *prepared, j *job, dst []byte) ([]byte, error) {
 	if t.trackRecipient && s.signer != nil {
 		r.track = recipientPart(s.signer, j.newsletterID, j.id)
 	}
+	now := time.Now()
 	if t.trackSent {
-		r.sent = strconv.FormatInt(time.Now().Unix(), 36)
+		r.sent = strconv.FormatInt(now.Unix(), 36)
 	}
 
 	start := len(dst)
+	if s.dkim != nil {
+		dst = s.dkim.reserve(dst)
+	}
 	dst = appendHeader(dst, "From", s.fromHeader)
 	dst = append(dst, "To: "...)
 	dst = appendAddress(dst, oneLine(j.name), j.address)
 	dst = append(dst, "\r\n"...)
 	dst = append(dst, "Subject: "...)
 	dst = appendText(dst, oneLine(mergetag.Merge(t.subject, r.lookup, nil, nil)))
-	dst = append(dst, "\r\n"...)
-	dst = appendHeader(dst, "Date", time.Now().Format(time.RFC1123Z))
-	dst = appendHeader(dst, "Message-ID", "<"+s.messageID(j)+">")
-	dst = appendHeader(dst, "MIME-Version", "1.0")
-	dst = append(dst, HeaderNewsletterID+": "...)
+	dst = append(dst, "\r\nDate: "...)
+	dst = now.AppendFormat(dst, time.RFC1123Z)
+	dst = append(dst, "\r\nMessage-ID: <"...)
+	dst = s.appendMessageID(dst, j)
+	dst = append(dst, ">\r\nMIME-Version: 1.0\r\n"+HeaderNewsletterID+": "...)
 	dst = appendText(dst, oneLine(j.newsletterID))
 	dst = append(dst, "\r\n"...)
 	if unsub != "" {
-		dst = appendHeader(dst, "List-Unsubscribe", "<"+unsub+">")
-		dst = appendHeader(dst, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+		dst = append(dst, "List-Unsubscribe: <"...)
+		dst = append(dst, unsub...)
+		dst = append(dst, ">\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"...)
 	}
 	dst = append(dst, s.listHeaders...)
 	dst = appendHeader(dst, "Feedback-ID", feedbackID(j.newsletterID, t.variantID, s.msgDomain))
 
 	textEmpty := t.text.empty(r, notPre)
 	htmlEmpty := t.html.empty(r, notPre)
-	var bodyStart int
-	var shape bodyShape
+	shape := shapeText
 	switch {
 	case !textEmpty && !htmlEmpty:
-		dst = append(dst, `Content-Type: multipart/alternative; boundary="`+t.boundary+`"`+"\r\n\r\n"...)
-		bodyStart, shape = len(dst), shapeMultipart
-		dst = append(dst, "--"+t.boundary+"\r\n"+partHeaders("text/plain")...)
-		dst = t.text.appendBody(dst, r, nil)
-		dst = append(dst, "\r\n--"+t.boundary+"\r\n"+partHeaders("text/html")...)
-		dst = t.html.appendBody(dst, r, html.EscapeString)
-		dst = append(dst, "\r\n--"+t.boundary+"--\r\n"...)
+		shape = shapeMultipart
+		dst = append(dst, t.parts.multipart...)
 	case !htmlEmpty:
-		dst = append(dst, partHeaders("text/html")...)
-		bodyStart, shape = len(dst), shapeHTML
+		shape = shapeHTML
+		dst = append(dst, htmlPartHeaders...)
+	default:
+		dst = append(dst, textPartHeaders...)
+	}
+	bodyStart := len(dst)
+	var signing dkimMessage
+	if s.dkim != nil {
+		var err error
+		if dst, bodyStart, err = s.dkim.begin(&signing, dst, start, bodyStart, now); err != nil {
+			return dst, err
+		}
+	}
+	switch shape {
+	case shapeMultipart:
+		dst = append(dst, t.parts.textOpen...)
+		dst = t.text.appendBody(dst, r, nil)
+		dst = append(dst, t.parts.htmlOpen...)
+		dst = t.html.appendBody(dst, r, html.EscapeString)
+		dst = append(dst, t.parts.close...)
+	case shapeHTML:
 		dst = t.html.appendBody(dst, r, html.EscapeString)
 	default:
-		dst = append(dst, partHeaders("text/plain")...)
-		bodyStart, shape = len(dst), shapeText
 		dst = t.text.appendBody(dst, r, nil)
 	}
 	if s.dkim != nil {
-		return s.dkim.sign(dst, start, bodyStart, &t.prefixes[shape])
+		return s.dkim.finish(&signing, dst, &t.prefixes[shape])
 	}
 	return dst, nil
 }
@@ -186,20 +202,51 @@ const (
 // bodyPrefixes returns, per shape, the start every body of t shares and
 // its SHA-256 state, so a signature hashes only what follows.
 func (t *prepared) bodyPrefixes() (p [shapes]bodyPrefix) {
-	p[shapeMultipart] = newBodyPrefix(t.text.appendStatic([]byte("--" + t.boundary + "\r\n" + partHeaders("text/plain"))))
+	p[shapeMultipart] = newBodyPrefix(t.text.appendStatic([]byte(t.parts.textOpen)))
 	p[shapeHTML] = newBodyPrefix(t.html.appendStatic(nil))
 	p[shapeText] = newBodyPrefix(t.text.appendStatic(nil))
 	return p
 }
 
+// The header fields that end a single-part message's header.
+var (
+	htmlPartHeaders = partHeaders("text/html")
+	textPartHeaders = partHeaders("text/plain")
+)
+
 func partHeaders(mediaType string) string {
 	return "Content-Type: " + mediaType + "; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+}
+
+// multipartFrame is the frame of a multipart message around its two
+// parts' content.
+type multipartFrame struct {
+	// multipart ends the message's header; textOpen and htmlOpen start
+	// the parts; close ends the message.
+	multipart, textOpen, htmlOpen, close string
+}
+
+func newMultipartFrame(boundary string) multipartFrame {
+	return multipartFrame{
+		multipart: `Content-Type: multipart/alternative; boundary="` + boundary + `"` + "\r\n\r\n",
+		textOpen:  "--" + boundary + "\r\n" + textPartHeaders,
+		htmlOpen:  "\r\n--" + boundary + "\r\n" + htmlPartHeaders,
+		close:     "\r\n--" + boundary + "--\r\n",
+	}
 }
 
 // messageID is stable for a delivery, so a message sent again after a
 // crash carries the Message-ID receivers already saw.
 func (s *Server) messageID(j *job) string {
-	return strconv.FormatInt(j.id, 10) + "." + j.newsletterTag() + "@" + s.msgDomain
+	return string(s.appendMessageID(nil, j))
+}
+
+func (s *Server) appendMessageID(dst []byte, j *job) []byte {
+	dst = strconv.AppendInt(dst, j.id, 10)
+	dst = append(dst, '.')
+	dst = append(dst, j.newsletterTag()...)
+	dst = append(dst, '@')
+	return append(dst, s.msgDomain...)
 }
 
 // feedbackID is the Feedback-ID header (campaign:variant:type:sender) that
@@ -234,6 +281,7 @@ type prepared struct {
 	fallbacks                 map[string]string
 	text, html                body
 	boundary                  string
+	parts                     multipartFrame
 	// prefixes are set when messages are signed.
 	prefixes [shapes]bodyPrefix
 }
@@ -270,6 +318,7 @@ func (s *Server) prepare(c content) *prepared {
 func (s *Server) prepareParts(c content) *prepared {
 	t := &prepared{variantID: c.variantID, subject: c.subject, fallbacks: c.fallbacks,
 		text: split(c.text, notPre), boundary: newBoundary()}
+	t.parts = newMultipartFrame(t.boundary)
 	htmlTpl := c.html
 	pre := html.EscapeString(c.preheader)
 	if c.preheader == "" || htmlTpl == "" || strings.Contains(htmlTpl, pre) {
