@@ -152,6 +152,7 @@ type signScratch struct {
 	canon  []byte // the canonical signed fields, then a signature's own
 	fields []byte // the signature fields, their bh= and b= values blank
 	bh     []int  // per key, where its bh= value starts in fields
+	key    []byte // a stateCache key
 	sum    [sha256.Size]byte
 	digest [sha256.Size]byte
 }
@@ -236,11 +237,16 @@ func (d *dkimSigner) appendFields(dst []byte, bh []int, t int64, fields *[len(si
 }
 
 // finish hashes the body of the message m began and writes the
-// signatures into their fields.
-func (d *dkimSigner) finish(m *dkimMessage, msg []byte, pre *bodyPrefix) ([]byte, error) {
+// signatures into their fields. lit is where pre's cached literal went
+// in msg.
+func (d *dkimSigner) finish(m *dkimMessage, msg []byte, pre *bodyPrefix, lit literalSpan) ([]byte, error) {
 	sc := m.sc
 	defer signScratchPool.Put(sc)
-	pre.bodyHash(sc.body, msg[m.bodyStart:], &sc.sum)
+	if lit.end > 0 {
+		lit.start -= m.bodyStart
+		lit.end -= m.bodyStart
+	}
+	pre.bodyHash(sc, msg[m.bodyStart:], lit, &sc.sum)
 	room := msg[m.start : m.start+len(sc.fields)]
 	signed := len(sc.canon)
 	from := 0
@@ -270,41 +276,117 @@ func (d *dkimSigner) finish(m *dkimMessage, msg []byte, pre *bodyPrefix) ([]byte
 
 var lineEnd = []byte("\r\n")
 
-// bodyPrefix is the start every body of one prepared variant shares (up
-// to its first merge slot) and the SHA-256 state after hashing it.
+// bodyPrefix is what every body of one shape of a prepared variant
+// shares: its start up to the first merge slot and the SHA-256 state
+// after hashing it; and the states after the first long literal that
+// follows a merge slot, cached by what was merged before it. Names and
+// other values early in a body repeat across a list, so the literal after
+// them is hashed once per distinct value, not once per message.
 type bodyPrefix struct {
 	bytes []byte
 	state []byte
+	// cut is the index of that literal among the segments of the body's
+	// first part; -1 when there is none.
+	cut    int
+	states *stateCache
 }
 
-func newBodyPrefix(b []byte) bodyPrefix {
+func newBodyPrefix(b []byte, cut int) bodyPrefix {
 	h := sha256.New()
 	h.Write(b)
 	state, err := h.(encoding.BinaryMarshaler).MarshalBinary()
 	if err != nil {
-		return bodyPrefix{} // not expected for SHA-256: every body is then hashed whole
+		return bodyPrefix{cut: -1} // not expected for SHA-256: every body is then hashed whole
 	}
-	return bodyPrefix{bytes: b, state: state}
+	p := bodyPrefix{bytes: b, state: state, cut: cut}
+	if cut >= 0 {
+		p.states = &stateCache{m: make(map[string][]byte)}
+	}
+	return p
 }
 
-// bodyHash hashes body with h in the simple canonicalization (trailing
-// empty lines dropped, one CRLF at the end), from p's saved state when
-// the canonical body starts with p's bytes.
-func (p *bodyPrefix) bodyHash(h hash.Hash, body []byte, out *[sha256.Size]byte) {
+// literalSpan is where the literal segment bodyPrefix.cut went in a
+// body; end is 0 when it was not written.
+type literalSpan struct {
+	start, end int
+	// afterCR says the literal was written in its form that follows a CR.
+	afterCR bool
+}
+
+// Bounds of the cached states: entries per body shape, and the merged
+// bytes a key may hold.
+const (
+	stateCacheMax = 8192
+	stateKeyMax   = 256
+)
+
+// stateCache maps the bytes written between a body's shared start and
+// its cached literal (and the literal's form) to the SHA-256 state after
+// the literal. Once full it keeps what it has.
+type stateCache struct {
+	mu sync.RWMutex
+	m  map[string][]byte
+}
+
+func (c *stateCache) get(key []byte) ([]byte, bool) {
+	c.mu.RLock()
+	state, ok := c.m[string(key)]
+	c.mu.RUnlock()
+	return state, ok
+}
+
+func (c *stateCache) put(key, state []byte) {
+	c.mu.Lock()
+	if len(c.m) < stateCacheMax {
+		c.m[string(key)] = state
+	}
+	c.mu.Unlock()
+}
+
+// bodyHash hashes body in the simple canonicalization (trailing empty
+// lines dropped, one CRLF at the end) with sc.body into out: from p's
+// saved state when the canonical body starts with p's bytes, and then
+// from the cached state after the literal at lit when there is one.
+func (p *bodyPrefix) bodyHash(sc *signScratch, body []byte, lit literalSpan, out *[sha256.Size]byte) {
 	for len(body) >= 2 && body[len(body)-2] == '\r' && body[len(body)-1] == '\n' {
 		body = body[:len(body)-2]
 	}
+	h := sc.body
 	h.Reset()
-	if p != nil && len(p.bytes) > 0 && bytes.HasPrefix(body, p.bytes) {
-		if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(p.state); err == nil {
-			body = body[len(p.bytes):]
-		} else {
-			h.Reset()
+	from := 0
+	if p != nil && len(p.bytes) > 0 && bytes.HasPrefix(body, p.bytes) && p.resume(h, p.state) {
+		from = len(p.bytes)
+		if p.states != nil && lit.end > 0 && lit.start >= from && lit.end <= len(body) && lit.start-from <= stateKeyMax {
+			sc.key = append(append(sc.key[:0], body[from:lit.start]...), '0')
+			if lit.afterCR {
+				sc.key[len(sc.key)-1] = '1'
+			}
+			if state, ok := p.states.get(sc.key); ok && p.resume(h, state) {
+				from = lit.end
+			} else {
+				if ok { // not expected: a state that does not load
+					p.resume(h, p.state)
+				}
+				h.Write(body[from:lit.end])
+				from = lit.end
+				if state, err := h.(encoding.BinaryAppender).AppendBinary(nil); err == nil {
+					p.states.put(sc.key, state)
+				}
+			}
 		}
 	}
-	h.Write(body)
+	h.Write(body[from:])
 	h.Write(lineEnd)
 	h.Sum(out[:0])
+}
+
+// resume loads a saved state into h, or resets h and reports false.
+func (p *bodyPrefix) resume(h hash.Hash, state []byte) bool {
+	if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(state); err != nil {
+		h.Reset()
+		return false
+	}
+	return true
 }
 
 // headerFields sets fields[i] to the last field of head named

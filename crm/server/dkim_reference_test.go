@@ -135,12 +135,15 @@ func TestDKIMSignaturesMatchReference(t *testing.T) {
 			s := newTestServer(t, openSQLite(t), func(c *Config) { c.DKIM = &tc.cfg })
 			signer := s.dkim
 			n := 0
-			for _, c := range append(editions, benchVariant) {
+			for _, c := range append(editions, append(cachedEditions, benchVariant)...) {
 				p := s.prepare(c)
-				for i, v := range hostileValues {
+				// The second pass merges the same names before the cached
+				// literal and other values after it.
+				for k, i := range passes(len(stateValues)) {
+					v := stateValues[(i+k/len(stateValues))%len(stateValues)]
 					j := &job{id: int64(3000 + n), newsletterID: "2026-W48", address: fmt.Sprintf("r%d@example.com", n),
-						name:  hostileValues[(i+5)%len(hostileValues)],
-						merge: map[string]string{"attr.city": v, "name": hostileValues[(i+7)%len(hostileValues)]}}
+						name:  stateValues[(i+5)%len(stateValues)],
+						merge: map[string]string{"attr.city": v, "name": stateValues[(i+7)%len(stateValues)]}}
 					// Every other message has no List-Unsubscribe fields, so
 					// it signs fewer fields than the room reserved for.
 					if i%2 == 0 {
@@ -180,5 +183,81 @@ func TestDKIMSignaturesMatchReference(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// stateValues are the hostile values and two that encode the same but
+// leave the encoder in different states (the literal after them starts
+// with a line feed).
+var stateValues = append(hostileValues[:len(hostileValues):len(hostileValues)], "a\r", "a\r\n", "a\n")
+
+// passes returns 0..n-1 twice over.
+func passes(n int) []int {
+	p := make([]int, 2*n)
+	for i := range p {
+		p[i] = i % n
+	}
+	return p
+}
+
+// cachedEditions have a long literal after their first merge slot, so
+// the body hash state after it is cached, in every shape.
+var cachedEditions = func() []content {
+	long := strings.Repeat("Static text that every reader of the list gets, with = and ünïcode.\n", 30)
+	return []content{
+		{variantID: "cached-multipart", subject: "x", preheader: "Hello {{name}}",
+			html: "<body>{{name}}\n" + long + "{{attr.city}}</body>", text: "{{name}}\n" + long + "{{attr.city}}"},
+		{variantID: "cached-html", subject: "x", html: "<p>{{name}}</p>\n" + long + "{{attr.city}}"},
+		{variantID: "cached-text", subject: "x", text: "Hi {{name}}\n" + long + ".{{attr.city}}\n\n"},
+	}
+}()
+
+// TestDKIMBodyStatesCachedPerMergedStart signs messages that share their
+// start up to a long literal and differ after it: one cached state per
+// distinct start, each message signed as the reference computes, and the
+// cached states really used.
+func TestDKIMBodyStatesCachedPerMergedStart(t *testing.T) {
+	_, edKey, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edPath, _ := writeKey(t, edKey)
+	cfg := DKIMConfig{Domain: "example.com", Selector: "ed", KeyFile: edPath}
+	s := newTestServer(t, openSQLite(t), func(c *Config) { c.DKIM = &cfg })
+	p := s.prepare(cachedEditions[0])
+	states := p.prefixes[shapeMultipart].states
+	if states == nil {
+		t.Fatal("no state cache for a multipart body with a long literal after its first slot")
+	}
+	build := func(name, city string) (got, want []byte) {
+		j := &job{id: 1, newsletterID: "2026-W48", address: "r@example.com", name: "Reader",
+			merge: map[string]string{"name": name, "attr.city": city}, token: sql.NullString{String: "tok", Valid: true}}
+		msg, err := s.build(p, j, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, rest := referenceSignatures(t, msg, cfg.Domain, []refKey{{"ed", edKey}})
+		return msg[:len(msg)-len(rest)], want
+	}
+	names := []string{"Ann", "Bob", "Zoë", "Ann\r"}
+	for _, city := range []string{"Oslo", "Lima", "Kyiv"} {
+		for _, name := range names {
+			if got, want := build(name, city); !bytes.Equal(got, want) {
+				t.Fatalf("%q / %q: signature fields\n%s\nwant\n%s", name, city, got, want)
+			}
+		}
+	}
+	if len(states.m) != len(names) {
+		t.Errorf("%d cached states for %d distinct starts", len(states.m), len(names))
+	}
+	// A wrong state in the cache must change the signature: the states
+	// are used, not recomputed.
+	states.mu.Lock()
+	for k := range states.m {
+		states.m[k] = p.prefixes[shapeMultipart].state
+	}
+	states.mu.Unlock()
+	if got, want := build("Ann", "Rome"); bytes.Equal(got, want) {
+		t.Error("a message signed the same with a wrong cached state")
 	}
 }

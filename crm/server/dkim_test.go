@@ -256,9 +256,10 @@ func TestBodyHashFromSavedState(t *testing.T) {
 		{strings.Repeat("a", 200), strings.Repeat("a", 300) + "\r\n"},
 	} {
 		var whole, from [32]byte
-		(*bodyPrefix)(nil).bodyHash(sha256.New(), []byte(tc.body), &whole)
-		p := newBodyPrefix([]byte(tc.prefix))
-		p.bodyHash(sha256.New(), []byte(tc.body), &from)
+		sc := &signScratch{body: sha256.New()}
+		(*bodyPrefix)(nil).bodyHash(sc, []byte(tc.body), literalSpan{}, &whole)
+		p := newBodyPrefix([]byte(tc.prefix), -1)
+		p.bodyHash(sc, []byte(tc.body), literalSpan{}, &from)
 		canon := strings.TrimRight(tc.body, "\r\n") + "\r\n"
 		if want := sha256.Sum256([]byte(canon)); whole != want || from != want {
 			t.Errorf("prefix %q, body %q: hash from saved state %x, whole %x, want %x", tc.prefix, tc.body, from[:4], whole[:4], want[:4])

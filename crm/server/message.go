@@ -171,20 +171,26 @@ func (s *Server) build(t *prepared, j *job, dst []byte) ([]byte, error) {
 			return dst, err
 		}
 	}
+	// lit marks, in a signed body's first part, the literal after which
+	// the hash state is cached.
+	lit := literalMark{seg: -1}
+	if s.dkim != nil {
+		lit.seg = t.prefixes[shape].cut
+	}
 	switch shape {
 	case shapeMultipart:
 		dst = append(dst, t.parts.textOpen...)
-		dst = t.text.appendBody(dst, r, nil)
+		dst = t.text.appendBody(dst, r, nil, &lit)
 		dst = append(dst, t.parts.htmlOpen...)
-		dst = t.html.appendBody(dst, r, html.EscapeString)
+		dst = t.html.appendBody(dst, r, html.EscapeString, nil)
 		dst = append(dst, t.parts.close...)
 	case shapeHTML:
-		dst = t.html.appendBody(dst, r, html.EscapeString)
+		dst = t.html.appendBody(dst, r, html.EscapeString, &lit)
 	default:
-		dst = t.text.appendBody(dst, r, nil)
+		dst = t.text.appendBody(dst, r, nil, &lit)
 	}
 	if s.dkim != nil {
-		return s.dkim.finish(&signing, dst, &t.prefixes[shape])
+		return s.dkim.finish(&signing, dst, &t.prefixes[shape], lit.span)
 	}
 	return dst, nil
 }
@@ -202,9 +208,9 @@ const (
 // bodyPrefixes returns, per shape, the start every body of t shares and
 // its SHA-256 state, so a signature hashes only what follows.
 func (t *prepared) bodyPrefixes() (p [shapes]bodyPrefix) {
-	p[shapeMultipart] = newBodyPrefix(t.text.appendStatic([]byte(t.parts.textOpen)))
-	p[shapeHTML] = newBodyPrefix(t.html.appendStatic(nil))
-	p[shapeText] = newBodyPrefix(t.text.appendStatic(nil))
+	p[shapeMultipart] = newBodyPrefix(t.text.appendStatic([]byte(t.parts.textOpen)), t.text.cachedLiteral())
+	p[shapeHTML] = newBodyPrefix(t.html.appendStatic(nil), t.html.cachedLiteral())
+	p[shapeText] = newBodyPrefix(t.text.appendStatic(nil), t.text.cachedLiteral())
 	return p
 }
 
@@ -391,9 +397,34 @@ func (b body) empty(r *recipient, pre preKind) bool {
 	return true
 }
 
+// minCachedLiteral is the shortest literal after which a body's hash
+// state is cached (bodyPrefix).
+const minCachedLiteral = 1024
+
+// cachedLiteral returns the index of the first long literal after the
+// first merge slot, or -1.
+func (b body) cachedLiteral() int {
+	i := 0
+	for i < len(b) && b[i].field == "" && b[i].pre == notPre {
+		i++
+	}
+	for ; i < len(b); i++ {
+		if g := &b[i]; g.field == "" && g.pre == notPre && len(g.piece.enc) >= minCachedLiteral {
+			return i
+		}
+	}
+	return -1
+}
+
+// literalMark asks appendBody where segment seg goes.
+type literalMark struct {
+	seg  int
+	span literalSpan
+}
+
 // appendBody appends the encoded part for r; escape, when set, applies to
-// merged values.
-func (b body) appendBody(dst []byte, r *recipient, escape func(string) string) []byte {
+// merged values. mark, when set, learns where its segment went.
+func (b body) appendBody(dst []byte, r *recipient, escape func(string) string, mark *literalMark) []byte {
 	skipPre := b.empty(r, preText)
 	var st qpState
 	for i := range b {
@@ -402,6 +433,12 @@ func (b body) appendBody(dst []byte, r *recipient, escape func(string) string) [
 			continue
 		}
 		if g.field == "" {
+			if mark != nil && i == mark.seg {
+				mark.span = literalSpan{start: len(dst), afterCR: st.cr && g.piece.startLF}
+				dst = appendPiece(dst, &g.piece, &st)
+				mark.span.end = len(dst)
+				continue
+			}
 			dst = appendPiece(dst, &g.piece, &st)
 			continue
 		}
