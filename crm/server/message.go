@@ -129,6 +129,54 @@ func (s *Server) build(t *prepared, j *job, dst []byte) ([]byte, error) {
 	if s.dkim != nil {
 		dst = s.dkim.reserve(dst)
 	}
+	dst = s.appendHeaders(dst, t, r, unsub, now)
+
+	textEmpty := t.text.empty(r, notPre)
+	htmlEmpty := t.html.empty(r, notPre)
+	shape := shapeText
+	switch {
+	case !textEmpty && !htmlEmpty:
+		shape = shapeMultipart
+		dst = append(dst, t.parts.multipart...)
+	case !htmlEmpty:
+		shape = shapeHTML
+		dst = append(dst, htmlPartHeaders...)
+	default:
+		dst = append(dst, textPartHeaders...)
+	}
+	bodyStart := len(dst)
+	var signing dkimMessage
+	// lit learns where the literal after which a signed body's hash state
+	// is cached goes in the body's first part.
+	lit := literalMark{seg: -1}
+	if s.dkim != nil {
+		if dst, bodyStart, err = s.dkim.begin(&signing, dst, start, bodyStart, now); err != nil {
+			return dst, err
+		}
+		lit.seg = t.prefixes[shape].cut
+	}
+	switch shape {
+	case shapeMultipart:
+		dst = append(dst, t.parts.textOpen...)
+		dst = t.text.appendBody(dst, r, nil, &lit)
+		dst = append(dst, t.parts.htmlOpen...)
+		dst = t.html.appendBody(dst, r, html.EscapeString, nil)
+		dst = append(dst, t.parts.close...)
+	case shapeHTML:
+		dst = t.html.appendBody(dst, r, html.EscapeString, &lit)
+	default:
+		dst = t.text.appendBody(dst, r, nil, &lit)
+	}
+	if s.dkim != nil {
+		return s.dkim.finish(&signing, dst, &t.prefixes[shape], lit.span)
+	}
+	return dst, nil
+}
+
+// appendHeaders appends the header fields of r's message but its
+// Content-Type.
+func (s *Server) appendHeaders(dst []byte, t *prepared, r *recipient, unsub string, now time.Time) []byte {
+	j := r.j
 	dst = appendHeader(dst, "From", s.fromHeader)
 	dst = append(dst, "To: "...)
 	dst = appendAddress(dst, oneLine(j.name), j.address)
@@ -149,50 +197,7 @@ func (s *Server) build(t *prepared, j *job, dst []byte) ([]byte, error) {
 	}
 	dst = append(dst, s.listHeaders...)
 	dst = appendHeader(dst, "Feedback-ID", feedbackID(j.newsletterID, t.variantID, s.msgDomain))
-
-	textEmpty := t.text.empty(r, notPre)
-	htmlEmpty := t.html.empty(r, notPre)
-	shape := shapeText
-	switch {
-	case !textEmpty && !htmlEmpty:
-		shape = shapeMultipart
-		dst = append(dst, t.parts.multipart...)
-	case !htmlEmpty:
-		shape = shapeHTML
-		dst = append(dst, htmlPartHeaders...)
-	default:
-		dst = append(dst, textPartHeaders...)
-	}
-	bodyStart := len(dst)
-	var signing dkimMessage
-	if s.dkim != nil {
-		var err error
-		if dst, bodyStart, err = s.dkim.begin(&signing, dst, start, bodyStart, now); err != nil {
-			return dst, err
-		}
-	}
-	// lit marks, in a signed body's first part, the literal after which
-	// the hash state is cached.
-	lit := literalMark{seg: -1}
-	if s.dkim != nil {
-		lit.seg = t.prefixes[shape].cut
-	}
-	switch shape {
-	case shapeMultipart:
-		dst = append(dst, t.parts.textOpen...)
-		dst = t.text.appendBody(dst, r, nil, &lit)
-		dst = append(dst, t.parts.htmlOpen...)
-		dst = t.html.appendBody(dst, r, html.EscapeString, nil)
-		dst = append(dst, t.parts.close...)
-	case shapeHTML:
-		dst = t.html.appendBody(dst, r, html.EscapeString, &lit)
-	default:
-		dst = t.text.appendBody(dst, r, nil, &lit)
-	}
-	if s.dkim != nil {
-		return s.dkim.finish(&signing, dst, &t.prefixes[shape], lit.span)
-	}
-	return dst, nil
+	return dst
 }
 
 // bodyShape is which parts a message has.
@@ -286,7 +291,6 @@ type prepared struct {
 	subject                   string
 	fallbacks                 map[string]string
 	text, html                body
-	boundary                  string
 	parts                     multipartFrame
 	// prefixes are set when messages are signed.
 	prefixes [shapes]bodyPrefix
@@ -323,8 +327,7 @@ func (s *Server) prepare(c content) *prepared {
 
 func (s *Server) prepareParts(c content) *prepared {
 	t := &prepared{variantID: c.variantID, subject: c.subject, fallbacks: c.fallbacks,
-		text: split(c.text, notPre), boundary: newBoundary()}
-	t.parts = newMultipartFrame(t.boundary)
+		text: split(c.text, notPre), parts: newMultipartFrame(newBoundary())}
 	htmlTpl := c.html
 	pre := html.EscapeString(c.preheader)
 	if c.preheader == "" || htmlTpl == "" || strings.Contains(htmlTpl, pre) {
