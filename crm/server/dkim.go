@@ -410,7 +410,7 @@ func headerFields(head []byte, fields *[len(signedHeaders)][]byte) {
 		if colon := bytes.IndexByte(field, ':'); colon > 0 {
 			name := field[:colon]
 			for i, want := range signedHeaders {
-				if asciiEqualFold(name, want) {
+				if len(name) == len(want) && asciiEqualFold(name, want) {
 					fields[i] = bytes.TrimSuffix(field, lineEnd)
 					break
 				}
