@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -78,5 +79,38 @@ func TestInsertContactsRefusesBadRows(t *testing.T) {
 				t.Errorf("a refused batch wrote contacts: n=%d", n)
 			}
 		})
+	}
+}
+
+// Generated first names repeat as in a real list: a few are common, most
+// are rare, and a contact's name does not depend on the range generated.
+func TestGeneratedFirstNamesAreSpreadLikeARealList(t *testing.T) {
+	const n = 100000
+	counts := map[string]int{}
+	for _, c := range GenerateContacts(0, n) {
+		first, _, _ := strings.Cut(c.Name, " ")
+		counts[first]++
+	}
+	byCount := slices.Collect(maps.Values(counts))
+	slices.SortFunc(byCount, func(a, b int) int { return b - a })
+	share := func(top int) float64 {
+		sum := 0
+		for _, c := range byCount[:min(top, len(byCount))] {
+			sum += c
+		}
+		return float64(sum) / n
+	}
+	if s := share(100); s < 0.25 || s > 0.45 {
+		t.Errorf("the 100 commonest first names cover %.0f%% of contacts, want about 35%%", 100*s)
+	}
+	if s := share(1000); s < 0.55 || s > 0.75 {
+		t.Errorf("the 1,000 commonest first names cover %.0f%% of contacts, want about 65%%", 100*s)
+	}
+	t.Logf("%d distinct first names; the 100 commonest cover %.1f%%, the 1,000 commonest %.1f%%", len(counts), 100*share(100), 100*share(1000))
+	if len(counts) < 10000 {
+		t.Errorf("%d distinct first names in %d contacts, want a long tail", len(counts), n)
+	}
+	if a, b := GenerateContacts(70000, 1)[0].Name, GenerateContacts(0, 70001)[70000].Name; a != b {
+		t.Errorf("contact 70000 is %q generated alone and %q in a range", a, b)
 	}
 }
