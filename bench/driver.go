@@ -44,6 +44,9 @@ type Config struct {
 	// CRMProfile, when set, is where the CRM of the SMTP runs writes its
 	// CPU profile (each run overwrites it).
 	CRMProfile string
+	// CRMMemProfile, when set, is where the CRM of the SMTP runs writes a
+	// heap profile of its live heap's peak (each run overwrites it).
+	CRMMemProfile string
 	// Source is the edition's Markdown document (default
 	// bench/testdata/edition.md, and edition-25k.md for SMTP runs).
 	Source string
@@ -166,7 +169,7 @@ func (c Config) RunSMTP(ctx context.Context, r SMTPRun) (string, error) {
 	// SMTP waits on the network, so more messages go out at once than in
 	// the CPU-bound log mode.
 	concurrency := max(c.CRMConcurrency, 16)
-	env := []string{"CRM_CPU_PROFILE=" + c.CRMProfile, "CRM_DELIVERY_MODE=smtp", "SMTP_HOST=" + host, "SMTP_PORT=" + strconv.Itoa(port), "SMTP_TLS=none",
+	env := []string{"CRM_CPU_PROFILE=" + c.CRMProfile, "CRM_MEM_PROFILE=" + c.CRMMemProfile, "CRM_DELIVERY_MODE=smtp", "SMTP_HOST=" + host, "SMTP_PORT=" + strconv.Itoa(port), "SMTP_TLS=none",
 		"CRM_CONCURRENCY=" + strconv.Itoa(concurrency), "GOGC=" + strconv.Itoa(c.CRMGOGC)}
 	dkim := "off"
 	if r.DKIM != "" && r.DKIM != "off" {
