@@ -62,7 +62,6 @@ type peakHeap struct {
 const liveHeapMetric = "/gc/heap/live:bytes"
 
 func (p *peakHeap) watch(ctx context.Context) {
-	sample := []metrics.Sample{{Name: liveHeapMetric}}
 	t := time.NewTicker(p.every)
 	defer t.Stop()
 	for {
@@ -71,23 +70,30 @@ func (p *peakHeap) watch(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		metrics.Read(sample)
-		live := sample[0].Value.Uint64()
-		// A new high by at least a sixteenth, so a slowly creeping heap
-		// does not rewrite the file on every tick.
-		if live > p.peak+p.peak/16 {
-			// The heap profile is only exact right after a collection
-			// that runtime.GC ran; the natural ones publish it a cycle
-			// or two late, when much of the peak is gone.
-			runtime.GC()
-			metrics.Read(sample)
-			p.peak = max(live, sample[0].Value.Uint64())
-			if err := p.write(); err != nil && p.err == nil {
-				p.err = err
-				fmt.Fprintln(os.Stderr, "crm: CRM_MEM_PROFILE:", err)
-			}
+		if _, err := p.check(); err != nil && p.err == nil {
+			p.err = err
+			fmt.Fprintln(os.Stderr, "crm: CRM_MEM_PROFILE:", err)
 		}
 	}
+}
+
+// check writes the profile when the live heap is at a new high, by at
+// least a sixteenth, so a slowly creeping heap does not rewrite the file
+// on every tick.
+func (p *peakHeap) check() (wrote bool, err error) {
+	sample := []metrics.Sample{{Name: liveHeapMetric}}
+	metrics.Read(sample)
+	live := sample[0].Value.Uint64()
+	if live <= p.peak+p.peak/16 {
+		return false, nil
+	}
+	// The heap profile is only exact right after a collection that
+	// runtime.GC ran; the natural ones publish it a cycle or two late,
+	// when much of the peak is gone.
+	runtime.GC()
+	metrics.Read(sample)
+	p.peak = max(live, sample[0].Value.Uint64())
+	return true, p.write()
 }
 
 // write replaces the profile file at once, so a reader never sees half of

@@ -10,7 +10,8 @@
 // Environment: BENCH_SIZES (default 10000,100000,1000000; "none" skips),
 // BENCH_SOURCE (the edition's Markdown file, default
 // bench/testdata/edition.md, and edition-25k.md for the SMTP sends), BENCH_SMTP_ADDR (host:port of an SMTP server
-// to send to; default: the bench's own discarding server), BENCH_SMTP
+// to send to; default: the discarding server bin/smtpdiscard, started as a
+// process of its own for each send), BENCH_SMTP
 // (sinks when BENCH_SMTP_ADDR is not set: discard, mailpit; default discard;
 // "none" skips), BENCH_SMTP_SIZES (default 20000,100000), BENCH_SMTP_DKIM
 // (off, on for Ed25519, rsa for RSA-2048, dual for both signatures;
