@@ -54,10 +54,10 @@ Environment (flags win where both exist):
                      basic auth of the Postmark bounce and spam webhooks (/webhooks/postmark)
   CRM_RATE           messages per second, 0 for no limit (default 0)
   CRM_REQUEST_RATE   newsletter requests per second before 429, 0 for no limit
-  CRM_MAX_BATCHES    newsletter requests read and queued at once (default: the number of
-                     CPUs, at least 2); more wait their turn unread, so memory grows with
-                     this, not with the clients sending. On PostgreSQL the pool holds this
-                     many connections plus 4
+  CRM_MAX_BATCHES    newsletter requests read and queued at once (default on PostgreSQL:
+                     the number of CPUs, at least 2; on SQLite 8); more wait their turn
+                     unread, so memory grows with this, not with the clients sending. On
+                     PostgreSQL the pool holds this many connections plus 4
   CRM_IDEMPOTENCY_RETENTION  how long Idempotency-Keys and their replies are kept,
                      e.g. 7d (default) or 36h; older ones are deleted hourly
   TRACKING           on (default): links in sent emails go through CRM_PUBLIC_URL/r/<token>
@@ -125,7 +125,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	defer db.Close()
 	mode := getenv.String("CRM_DELIVERY_MODE", server.ModeSMTP)
 	concurrency := getenv.Int("CRM_CONCURRENCY", 4)
-	maxBatches := getenv.Int("CRM_MAX_BATCHES", server.DefaultMaxBatches())
+	maxBatches := getenv.Int("CRM_MAX_BATCHES", server.DefaultMaxBatches(db.Dialect))
 	if maxBatches <= 0 {
 		return fmt.Errorf("serve: CRM_MAX_BATCHES=%q: want a positive number of newsletter requests handled at once, e.g. 2", getenv("CRM_MAX_BATCHES"))
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/httpapi"
+	"github.com/halcytone/contentgen/internal/sqldb"
 )
 
 // watchedBody is a request body that tells when the handler first reads it.
@@ -95,5 +97,14 @@ func TestBatchesBeyondTheLimitWaitUnread(t *testing.T) {
 	var n int
 	if err := db.QueryRow(`SELECT COUNT(*) FROM deliveries`).Scan(&n); err != nil || n != 2 {
 		t.Errorf("deliveries = %d (%v), want the two batches' 2", n, err)
+	}
+}
+
+func TestDefaultMaxBatches(t *testing.T) {
+	if got := DefaultMaxBatches(sqldb.SQLite); got != 8 {
+		t.Errorf("SQLite: %d batches at once, want 8", got)
+	}
+	if got, want := DefaultMaxBatches(sqldb.Postgres), max(2, runtime.GOMAXPROCS(0)); got != want {
+		t.Errorf("PostgreSQL: %d batches at once, want %d (one per CPU, at least 2)", got, want)
 	}
 }

@@ -33,10 +33,18 @@ const (
 )
 
 // DefaultMaxBatches is how many newsletter requests the CRM reads and
-// queues at once unless configured: one for each CPU, at least two, since
-// decoding and checking a batch is CPU work and more at once only hold
-// more memory.
-func DefaultMaxBatches() int { return max(2, runtime.GOMAXPROCS(0)) }
+// queues at once unless configured. On PostgreSQL their transactions run
+// side by side, each holding its rows: one for each CPU, at least two,
+// since decoding and checking a batch is CPU work. On SQLite one
+// transaction runs at a time and the others wait holding only their
+// decoded messages: eight, a worker's default SEND_WINDOW, keep decoding
+// going while one is written.
+func DefaultMaxBatches(dialect string) int {
+	if dialect == sqldb.Postgres {
+		return max(2, runtime.GOMAXPROCS(0))
+	}
+	return 8
+}
 
 // DefaultMaxBodyBytes bounds a request body when Config.MaxBodyBytes is 0.
 const DefaultMaxBodyBytes = 32 << 20
@@ -269,7 +277,7 @@ func withDefaults(cfg Config) (Config, error) {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if cfg.MaxBatches <= 0 {
-		cfg.MaxBatches = DefaultMaxBatches()
+		cfg.MaxBatches = DefaultMaxBatches(cfg.DB.Dialect)
 	}
 	if cfg.IdempotencyRetention <= 0 {
 		cfg.IdempotencyRetention = DefaultIdempotencyRetention
