@@ -23,6 +23,7 @@ build:
 	$(GO) build -o $(BIN)/approvals ./cmd/approvals
 	$(GO) build -o $(BIN)/socialfake ./cmd/socialfake
 	$(GO) build -o $(BIN)/aifake ./cmd/aifake
+	$(GO) build -o $(BIN)/smtpdiscard ./bench/cmd/smtpdiscard
 
 $(BIN)/temporal:
 	@echo "installing Temporal CLI $(TEMPORAL_VERSION) into bin/ (a few minutes the first time)"

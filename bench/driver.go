@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -44,6 +43,9 @@ type Config struct {
 	// CRMProfile, when set, is where the CRM of the SMTP runs writes its
 	// CPU profile (each run overwrites it).
 	CRMProfile string
+	// CRMMemProfile, when set, is where the CRM of the SMTP runs writes a
+	// heap profile of its live heap's peak (each run overwrites it).
+	CRMMemProfile string
 	// Source is the edition's Markdown document (default
 	// bench/testdata/edition.md, and edition-25k.md for SMTP runs).
 	Source string
@@ -82,15 +84,16 @@ func (c Config) source() string {
 // run starts a stack in a fresh folder, sends one edition to n generated
 // contacts and stops the stack.
 func (c Config) run(ctx context.Context, name string, n int, crmEnv []string, status string) (Measure, error) {
-	m, _, err := c.runSteady(ctx, name, n, crmEnv, status, "")
+	m, _, err := c.runSteady(ctx, name, n, crmEnv, status, "", nil)
 	return m, err
 }
 
 // runSteady is run that also reads, from the CRM's delivery log, the
 // steady rate: deliveries between the 10% and 90% marks over the time
 // between them. db "postgres" puts the CRM on a private PostgreSQL server
-// started for the run; otherwise it is on SQLite.
-func (c Config) runSteady(ctx context.Context, name string, n int, crmEnv []string, status, db string) (Measure, float64, error) {
+// started for the run; otherwise it is on SQLite. The CPU time of sink,
+// when it is a process, is measured with the stack's.
+func (c Config) runSteady(ctx context.Context, name string, n int, crmEnv []string, status, db string, sink *Proc) (Measure, float64, error) {
 	dir, err := os.MkdirTemp(c.WorkDir, "bench-"+name+"-")
 	if err != nil {
 		return Measure{}, 0, fmt.Errorf("bench %s: %w", name, err)
@@ -118,6 +121,9 @@ func (c Config) runSteady(ctx context.Context, name string, n int, crmEnv []stri
 	defer s.Close()
 	if err != nil {
 		return Measure{}, 0, fmt.Errorf("bench %s: %w (logs in %s)", name, err, filepath.Join(dir, "logs"))
+	}
+	if sink != nil {
+		s.Watch = append(s.Watch, sink)
 	}
 	fmt.Fprintf(c.Log, "%s: stack up in %.1fs (%s); sending\n", name, time.Since(began).Seconds(), trimNL(s.Seeded))
 	m, err := s.Send(ctx, Edition{ID: "2026-W10", Source: c.source(), Recipients: n, Status: status})
@@ -158,15 +164,16 @@ func (c Config) RunSMTP(ctx context.Context, r SMTPRun) (string, error) {
 		// Multipart as newsletters are: ~24 KB of HTML and ~8 KB of text.
 		c.Source = filepath.Join(c.Root, "bench", "testdata", "edition-25k.md")
 	}
-	host, port, received, stop, err := c.startSink(ctx, r.Sink)
+	sink, err := c.startSink(ctx, r.Sink)
 	if err != nil {
 		return "", err
 	}
-	defer stop()
+	defer sink.stop()
+	host, port := sink.host, sink.port
 	// SMTP waits on the network, so more messages go out at once than in
 	// the CPU-bound log mode.
 	concurrency := max(c.CRMConcurrency, 16)
-	env := []string{"CRM_CPU_PROFILE=" + c.CRMProfile, "CRM_DELIVERY_MODE=smtp", "SMTP_HOST=" + host, "SMTP_PORT=" + strconv.Itoa(port), "SMTP_TLS=none",
+	env := []string{"CRM_CPU_PROFILE=" + c.CRMProfile, "CRM_MEM_PROFILE=" + c.CRMMemProfile, "CRM_DELIVERY_MODE=smtp", "SMTP_HOST=" + host, "SMTP_PORT=" + strconv.Itoa(port), "SMTP_TLS=none",
 		"CRM_CONCURRENCY=" + strconv.Itoa(concurrency), "GOGC=" + strconv.Itoa(c.CRMGOGC)}
 	dkim := "off"
 	if r.DKIM != "" && r.DKIM != "off" {
@@ -197,27 +204,54 @@ func (c Config) RunSMTP(ctx context.Context, r SMTPRun) (string, error) {
 			dkim = "on-" + r.DKIM
 		}
 	}
-	before, err := received()
+	load := loadAvg1()
+	m, steady, err := c.runSteady(ctx, "smtp-"+r.Sink+"-dkim-"+dkim, r.Recipients, env, crm.DeliverySent, r.DB, sink.proc)
 	if err != nil {
 		return "", err
 	}
-	m, steady, err := c.runSteady(ctx, "smtp-"+r.Sink+"-dkim-"+dkim, r.Recipients, env, crm.DeliverySent, r.DB)
-	if err != nil {
-		return "", err
-	}
-	got, err := received()
+	got, err := sink.received()
 	if err != nil {
 		return "", err
 	}
 	// The approver's proof goes through the same server. A server of
 	// someone else's cannot be counted; the delivery log was checked.
-	if got >= 0 && got-before != int64(r.Recipients)+1 {
-		return "", fmt.Errorf("bench smtp %s: the server received %d messages, want %d recipients and 1 proof", r.Sink, got-before, r.Recipients)
+	if got >= 0 && got != int64(r.Recipients)+1 {
+		return "", fmt.Errorf("bench smtp %s: the server received %d messages, want %d recipients and 1 proof", r.Sink, got, r.Recipients)
 	}
 	cpu := m.DeliveredCPUSeconds["crm"] + m.DeliveredCPUSeconds["worker"]
 	return fmt.Sprintf("BENCH_SMTP sink=%s recipients=%d seconds=%.2f recipients_per_s=%.0f steady_per_s=%.0f cpu_ms_per_msg=%.3f crm_peak_rss_mb=%.1f dkim=%s",
 		r.Sink, r.Recipients, m.DeliveredSeconds, float64(r.Recipients)/m.DeliveredSeconds, steady,
-		1000*cpu/float64(r.Recipients), m.CRMPeakRSSMB, dkim) + dbField(r.DB), nil
+		1000*cpu/float64(r.Recipients), m.CRMPeakRSSMB, dkim) + dbField(r.DB) + cpuFields(m.DeliveredCPUSeconds, sink.proc, load), nil
+}
+
+// cpuFields tells, for a BENCH_SMTP line, the CPU seconds the sink
+// process, the bench process and everything else on the machine used
+// during the send (PostgreSQL's server counts as other), and the
+// one-minute load average when it began: a send that competed for the
+// CPUs says so.
+func cpuFields(cpu map[string]float64, sink *Proc, load string) string {
+	ours := 0.0
+	for name, t := range cpu {
+		if name != cpuMachine {
+			ours += t
+		}
+	}
+	s := ""
+	if sink != nil {
+		if t, ok := cpu[sink.Name]; ok {
+			s += fmt.Sprintf(" sink_cpu_s=%.1f", t)
+		}
+	}
+	if t, ok := cpu[cpuBench]; ok {
+		s += fmt.Sprintf(" bench_cpu_s=%.1f", t)
+	}
+	if t, ok := cpu[cpuMachine]; ok {
+		s += fmt.Sprintf(" other_cpu_s=%.1f", max(0, t-ours))
+	}
+	if load != "" {
+		s += " load1=" + load
+	}
+	return s
 }
 
 // dbField names the CRM's database on a line, when it is not SQLite.
@@ -228,33 +262,9 @@ func dbField(db string) string {
 	return " db=" + db
 }
 
-// startSink starts the named sink, or names a server at host:port. received
-// counts its messages (-1 when it cannot).
-func (c Config) startSink(ctx context.Context, sink string) (host string, port int, received func() (int64, error), stop func(), err error) {
-	switch sink {
-	case SinkDiscard:
-		d, err := ListenDiscardSMTP("127.0.0.1:0")
-		if err != nil {
-			return "", 0, nil, nil, err
-		}
-		return "127.0.0.1", d.Addr().Port, func() (int64, error) { return d.Messages(), nil }, func() { d.Close() }, nil
-	case SinkMailpit:
-		if port, err = FreePort(); err != nil {
-			return "", 0, nil, nil, err
-		}
-		stop, count, err := c.startMailpit(ctx, port)
-		return "127.0.0.1", port, count, stop, err
-	}
-	h, p, err := net.SplitHostPort(sink)
-	if n, perr := strconv.Atoi(p); err == nil && perr == nil {
-		return h, n, func() (int64, error) { return -1, nil }, func() {}, nil
-	}
-	return "", 0, nil, nil, fmt.Errorf("bench smtp: sink %q: want %s, %s or host:port", sink, SinkDiscard, SinkMailpit)
-}
-
 func formatCPU(cpu map[string]float64) string {
 	var parts []string
-	for _, name := range []string{"worker", "crm", "temporal", "platform"} {
+	for _, name := range []string{"worker", "crm", "temporal", "platform", discardName, SinkMailpit, cpuBench, cpuMachine} {
 		if t, ok := cpu[name]; ok {
 			parts = append(parts, fmt.Sprintf("%s %.1f", name, t))
 		}

@@ -12,23 +12,24 @@ import (
 )
 
 // startMailpit runs bin/mailpit with its SMTP server on smtpPort, keeping
-// every message, and returns how to stop it and how to count its messages.
-func (c Config) startMailpit(ctx context.Context, smtpPort int) (stop func(), count func() (int64, error), err error) {
+// every message, and returns its process, how to stop it and how to count
+// its messages.
+func (c Config) startMailpit(ctx context.Context, smtpPort int) (p *Proc, stop func(), count func() (int64, error), err error) {
 	httpPort, err := FreePort()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	dir, err := os.MkdirTemp(c.WorkDir, "bench-mailpit-")
 	if err != nil {
-		return nil, nil, fmt.Errorf("mailpit: %w", err)
+		return nil, nil, nil, fmt.Errorf("mailpit: %w", err)
 	}
 	api := "http://127.0.0.1:" + strconv.Itoa(httpPort)
-	p, err := Start(Command{Name: "mailpit", Path: c.Bin.Mailpit, LogDir: dir, Args: []string{
+	p, err = Start(Command{Name: "mailpit", Path: c.Bin.Mailpit, LogDir: dir, Args: []string{
 		"--smtp", "127.0.0.1:" + strconv.Itoa(smtpPort), "--listen", "127.0.0.1:" + strconv.Itoa(httpPort),
 		"--database", filepath.Join(dir, "mailpit.db"), "--max", "0", "--disable-version-check", "--quiet"}})
 	if err != nil {
 		os.RemoveAll(dir)
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	stop = func() {
 		p.Stop(10 * time.Second)
@@ -38,7 +39,7 @@ func (c Config) startMailpit(ctx context.Context, smtpPort int) (stop func(), co
 	}
 	if err := WaitHTTP(ctx, p, api+"/api/v1/info", 30*time.Second); err != nil {
 		stop()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	count = func() (int64, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, api+"/api/v1/messages?limit=1", nil)
@@ -58,5 +59,5 @@ func (c Config) startMailpit(ctx context.Context, smtpPort int) (stop func(), co
 		}
 		return body.Total, nil
 	}
-	return stop, count, nil
+	return p, stop, count, nil
 }

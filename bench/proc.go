@@ -169,6 +169,41 @@ func RepoRoot(dir string) (string, error) {
 	}
 }
 
+// Names of CPU times that are not those of a started process.
+const (
+	cpuBench   = "bench"   // the bench process itself
+	cpuMachine = "machine" // every process of the machine
+)
+
+// machineCPUSeconds is the CPU time every process of the machine has used
+// (busy time: not idle, not waiting for I/O), from /proc/stat.
+func machineCPUSeconds() (float64, error) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, fmt.Errorf("CPU time of the machine: %w", err)
+	}
+	return parseMachineCPU(string(b))
+}
+
+// parseMachineCPU sums user, nice, system, irq, softirq and steal of the
+// first ("cpu") line of /proc/stat.
+func parseMachineCPU(stat string) (float64, error) {
+	line, _, _ := strings.Cut(stat, "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0, fmt.Errorf("CPU time: unexpected /proc/stat line %q", line)
+	}
+	busy := 0.0
+	for _, i := range []int{1, 2, 3, 6, 7, 8} {
+		v, err := strconv.ParseFloat(f[i], 64)
+		if err != nil {
+			return 0, fmt.Errorf("CPU time: /proc/stat: %w", err)
+		}
+		busy += v
+	}
+	return busy / clockTicks, nil
+}
+
 // clockTicks is the kernel's USER_HZ, the unit of /proc/<pid>/stat times;
 // it is 100 on every Linux platform Go supports.
 const clockTicks = 100

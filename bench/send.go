@@ -86,7 +86,7 @@ func (s *Stack) Send(ctx context.Context, ed Edition) (Measure, error) {
 	if err := WaitStage(ctx, s.Client, id, workflows.StageAwaitingApproval, 2*time.Minute); err != nil {
 		return m, err
 	}
-	procs := []*Proc{s.Worker, s.CRM, s.Temporal, s.Platform}
+	procs := append([]*Proc{s.Worker, s.CRM, s.Temporal, s.Platform}, s.Watch...)
 	cpuBefore := cpuTimes(procs)
 	approved := time.Now()
 	if err := Approve(ctx, s.Client, id, "bench"); err != nil {
@@ -128,14 +128,19 @@ func (s *Stack) Send(ctx context.Context, ed Edition) (Measure, error) {
 	return m, CheckExactlyOnce(res.Send, m.Counts, ed.Recipients)
 }
 
-// cpuTimes reads the CPU time of each process; one it cannot read is left
-// out.
+// cpuTimes reads the CPU time of each process, of the bench process
+// (cpuBench) and of the whole machine (cpuMachine); one it cannot read is
+// left out.
 func cpuTimes(ps []*Proc) map[string]float64 {
-	out := make(map[string]float64, len(ps))
+	out := make(map[string]float64, len(ps)+2)
 	for _, p := range ps {
 		if t, err := p.CPUSeconds(); err == nil {
 			out[p.Name] = t
 		}
+	}
+	out[cpuBench] = selfCPUSeconds()
+	if t, err := machineCPUSeconds(); err == nil {
+		out[cpuMachine] = t
 	}
 	return out
 }

@@ -48,6 +48,9 @@ type Stack struct {
 	Client                          client.Client
 	CRMClient                       *crmclient.Client
 	CRMURL, PlatformURL             string
+	// Watch are processes outside the stack, such as the SMTP sink,
+	// whose CPU time a send measures with the stack's.
+	Watch []*Proc
 	// Seeded is what crm seed printed.
 	Seeded string
 }

@@ -17,6 +17,8 @@ import (
 // Binaries are the paths of the product's programs.
 type Binaries struct {
 	Temporal, Worker, CRM, Platform, Mailpit string
+	// SMTPDiscard is bench/cmd/smtpdiscard, the SMTP runs' default sink.
+	SMTPDiscard string
 }
 
 // BinariesIn returns the programs as make build and make tools leave them
@@ -28,6 +30,8 @@ func BinariesIn(dir string) Binaries {
 		CRM:      filepath.Join(dir, "crm"),
 		Platform: filepath.Join(dir, "platform"),
 		Mailpit:  filepath.Join(dir, "mailpit"),
+
+		SMTPDiscard: filepath.Join(dir, "smtpdiscard"),
 	}
 }
 

@@ -8,8 +8,6 @@ import (
 	"io"
 	"net"
 	"net/mail"
-	"os"
-	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -56,6 +54,10 @@ Environment (flags win where both exist):
                      basic auth of the Postmark bounce and spam webhooks (/webhooks/postmark)
   CRM_RATE           messages per second, 0 for no limit (default 0)
   CRM_REQUEST_RATE   newsletter requests per second before 429, 0 for no limit
+  CRM_MAX_BATCHES    newsletter requests read and queued at once (default on PostgreSQL:
+                     the number of CPUs, at least 2; on SQLite 8); more wait their turn
+                     unread, so memory grows with this, not with the clients sending. On
+                     PostgreSQL the pool holds this many connections plus 4
   CRM_IDEMPOTENCY_RETENTION  how long Idempotency-Keys and their replies are kept,
                      e.g. 7d (default) or 36h; older ones are deleted hourly
   TRACKING           on (default): links in sent emails go through CRM_PUBLIC_URL/r/<token>
@@ -70,6 +72,8 @@ Environment (flags win where both exist):
                      http://<addr>/metrics; unset: none
   CRM_LOG_FORMAT     text (default) or json;  CRM_LOG_LEVEL  info (default), debug, warn, error
   CRM_CPU_PROFILE    write a CPU profile of the whole run to this file (go tool pprof)
+  CRM_MEM_PROFILE    write a heap profile to this file whenever the live heap reaches a new
+                     high, so it shows what was held at the peak (go tool pprof)
 
 Flags:
 `
@@ -97,15 +101,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if path := getenv.String("CRM_CPU_PROFILE", ""); path != "" {
-		f, err := os.Create(path)
-		if err != nil {
-			return fmt.Errorf("serve: CRM_CPU_PROFILE: %w", err)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return fmt.Errorf("serve: CRM_CPU_PROFILE: %w", err)
-		}
-		defer func() { pprof.StopCPUProfile(); _ = f.Close() }()
+	stopProfiles, err := startProfiles(ctx, getenv.String("CRM_CPU_PROFILE", ""), getenv.String("CRM_MEM_PROFILE", ""))
+	defer stopProfiles()
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
 	flush, err := service.Tracing(ctx, "crm", getenv, log)
 	if err != nil {
@@ -126,6 +125,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	defer db.Close()
 	mode := getenv.String("CRM_DELIVERY_MODE", server.ModeSMTP)
 	concurrency := getenv.Int("CRM_CONCURRENCY", 4)
+	maxBatches := getenv.Int("CRM_MAX_BATCHES", server.DefaultMaxBatches(db.Dialect))
+	if maxBatches <= 0 {
+		return fmt.Errorf("serve: CRM_MAX_BATCHES=%q: want a positive number of newsletter requests handled at once, e.g. 2", getenv("CRM_MAX_BATCHES"))
+	}
+	// On PostgreSQL: a connection for each batch being queued, and a few
+	// for the dispatcher's claims and commits and the other requests.
+	db.SetConns(maxBatches + 4)
 	var mailer *server.SMTPMailer
 	if mode == server.ModeSMTP {
 		mailer, err = server.NewSMTPMailer(server.SMTPConfig{
@@ -171,6 +177,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Delivery: server.DeliveryConfig{Mode: mode, Concurrency: concurrency, Lease: lease,
 			RatePerSecond: getenv.Float("CRM_RATE", 0)},
 		RequestsPerSecond: getenv.Float("CRM_REQUEST_RATE", 0),
+		MaxBatches:        maxBatches,
 		Tracking:          tracking,
 	}
 	if addr := getenv("METRICS_ADDR"); addr != "" {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/httpapi"
@@ -26,6 +27,10 @@ func (s *Server) handleNewsletter(w http.ResponseWriter, r *http.Request) {
 			"send an Idempotency-Key header of 1 to %d characters, stable across retries of this batch", maxIdempotencyKey)
 		return
 	}
+	if !s.takeBatchPlace(w, r) {
+		return
+	}
+	defer func() { <-s.batches }()
 	body, ok := httpapi.ReadBody(w, r, s.cfg.MaxBodyBytes)
 	if !ok {
 		return
@@ -65,6 +70,27 @@ func (s *Server) handleNewsletter(w http.ResponseWriter, r *http.Request) {
 	}
 	s.notify()
 	writeRaw(w, status, reply)
+}
+
+// takeBatchPlace waits for one of the MaxBatches places, so the CRM's
+// memory grows with the batches in hand rather than with the clients
+// sending: the others wait here with their bodies unread. It is false when
+// the client went away meanwhile.
+func (s *Server) takeBatchPlace(w http.ResponseWriter, r *http.Request) bool {
+	select {
+	case s.batches <- struct{}{}:
+		return true
+	default:
+	}
+	select {
+	case s.batches <- struct{}{}:
+	case <-r.Context().Done():
+		return false
+	}
+	// The server's read timeout ran while this request waited; its body
+	// gets the whole of it from now on.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(httpapi.DefaultTimeouts.Read))
+	return true
 }
 
 // writeRaw writes a stored JSON reply byte for byte.

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/mail"
+	"runtime"
 	"strings"
 	"time"
 
@@ -30,6 +31,20 @@ const (
 	// log as "logged" without handing it to any SMTP server (benchmarks).
 	ModeLog = "log"
 )
+
+// DefaultMaxBatches is how many newsletter requests the CRM reads and
+// queues at once unless configured. On PostgreSQL their transactions run
+// side by side, each holding its rows: one for each CPU, at least two,
+// since decoding and checking a batch is CPU work. On SQLite one
+// transaction runs at a time and the others wait holding only their
+// decoded messages: eight, a worker's default SEND_WINDOW, keep decoding
+// going while one is written.
+func DefaultMaxBatches(dialect string) int {
+	if dialect == sqldb.Postgres {
+		return max(2, runtime.GOMAXPROCS(0))
+	}
+	return 8
+}
 
 // DefaultMaxBodyBytes bounds a request body when Config.MaxBodyBytes is 0.
 const DefaultMaxBodyBytes = 32 << 20
@@ -106,6 +121,11 @@ type Config struct {
 	IdempotencyRetention time.Duration
 	// MaxContentBytes bounds a content upload (default DefaultMaxContentBytes).
 	MaxContentBytes int64
+	// MaxBatches is how many newsletter requests are read and queued at
+	// once (default DefaultMaxBatches()); more wait their turn with their
+	// bodies unread. Each one in hand holds its body, the decoded
+	// messages and its transaction's rows in memory.
+	MaxBatches int
 	// RequestsPerSecond caps newsletter requests; over it they get 429
 	// with Retry-After (0: no cap).
 	RequestsPerSecond float64
@@ -127,6 +147,7 @@ type Server struct {
 	// bounceDomain is the domain of every return path.
 	bounceDomain string
 	reqLimit     *rate.Limiter
+	batches      chan struct{} // a place for each newsletter request in hand
 	sendLimit    *rate.Limiter
 	wake         chan struct{}
 	variants     *cache[*crm.Variant]
@@ -174,6 +195,7 @@ func New(cfg Config) (*Server, error) {
 		reqLimit:  limiter(cfg.RequestsPerSecond, max(1, int(cfg.RequestsPerSecond))),
 		sendLimit: limiter(cfg.Delivery.RatePerSecond, 1),
 		wake:      make(chan struct{}, 1),
+		batches:   make(chan struct{}, cfg.MaxBatches),
 		variants:  newCache[*crm.Variant](1024),
 		templates: newCache[*prepared](1024),
 		links:     newLinkCache(100000),
@@ -253,6 +275,9 @@ func withDefaults(cfg Config) (Config, error) {
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.MaxBatches <= 0 {
+		cfg.MaxBatches = DefaultMaxBatches(cfg.DB.Dialect)
 	}
 	if cfg.IdempotencyRetention <= 0 {
 		cfg.IdempotencyRetention = DefaultIdempotencyRetention

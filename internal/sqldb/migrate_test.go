@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -170,4 +171,32 @@ func TestMigrateReportsABadFile(t *testing.T) {
 		t.Fatal("a broken migration applied")
 	}
 	t.Log(err)
+}
+
+func TestSetConns(t *testing.T) {
+	pg := open(t, pgtest.DSN(t))
+	pg.SetConns(6)
+	if got := pg.Stats().MaxOpenConnections; got != 6 {
+		t.Errorf("postgres pool: %d connections at most, want 6", got)
+	}
+	// A burst's connections stay open for the next one.
+	var conns []*sql.Conn
+	for range 6 {
+		c, err := pg.Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	if st := pg.Stats(); st.Idle != 6 || st.MaxIdleClosed != 0 {
+		t.Errorf("after a burst of 6: %d idle, %d closed for want of idle places; want 6 and 0", st.Idle, st.MaxIdleClosed)
+	}
+	lite := open(t, filepath.Join(t.TempDir(), "db.sqlite"))
+	lite.SetConns(6)
+	if got := lite.Stats().MaxOpenConnections; got != 1 {
+		t.Errorf("sqlite pool: %d connections at most, want its one", got)
+	}
 }

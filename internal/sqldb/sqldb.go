@@ -20,6 +20,10 @@ const (
 	Postgres = "postgres"
 )
 
+// DefaultPostgresConns is how many connections a PostgreSQL handle opens
+// at most, and keeps open while idle, until SetConns says otherwise.
+const DefaultPostgresConns = 16
+
 // DB is a database handle that knows its dialect.
 type DB struct {
 	*sql.DB
@@ -34,7 +38,8 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
-		db.SetMaxOpenConns(16)
+		db.SetMaxOpenConns(DefaultPostgresConns)
+		db.SetMaxIdleConns(DefaultPostgresConns)
 		if err := db.PingContext(ctx); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("connect to postgres: %w (check DATABASE_URL and that the server is running)", err)
@@ -65,4 +70,17 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite %s: %w (check the folder exists and is writable)", url, err)
 	}
 	return &DB{DB: db, Dialect: SQLite}, nil
+}
+
+// SetConns sizes a PostgreSQL handle's pool to n connections, all of them
+// kept open while idle, so bursts reuse connections rather than open new
+// ones. Each connection holds buffers and statement caches on both ends:
+// size the pool to what the service does at once, not larger. SQLite
+// handles keep their one connection.
+func (db *DB) SetConns(n int) {
+	if db.Dialect != Postgres || n <= 0 {
+		return
+	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
 }

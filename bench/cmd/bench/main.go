@@ -10,7 +10,8 @@
 // Environment: BENCH_SIZES (default 10000,100000,1000000; "none" skips),
 // BENCH_SOURCE (the edition's Markdown file, default
 // bench/testdata/edition.md, and edition-25k.md for the SMTP sends), BENCH_SMTP_ADDR (host:port of an SMTP server
-// to send to; default: the bench's own discarding server), BENCH_SMTP
+// to send to; default: the discarding server bin/smtpdiscard, started as a
+// process of its own for each send), BENCH_SMTP
 // (sinks when BENCH_SMTP_ADDR is not set: discard, mailpit; default discard;
 // "none" skips), BENCH_SMTP_SIZES (default 20000,100000), BENCH_SMTP_DKIM
 // (off, on for Ed25519, rsa for RSA-2048, dual for both signatures;
@@ -19,7 +20,9 @@
 // PostgreSQL binaries, or both; default sqlite),
 // BENCH_DOC_SIZES (the document-size sweep in bytes of Markdown, default
 // 2 KB, 100 KB, 1 MB, 5 MB; "none" skips), BENCH_DOC_RECIPIENTS (default
-// 10000), BENCH_CRM_CPUPROFILE (file for the SMTP runs' CRM CPU profile), BENCH_WINDOW and BENCH_PAGE_SIZE (the worker's SEND_WINDOW and
+// 10000), BENCH_CRM_CPUPROFILE (file for the SMTP runs' CRM CPU profile),
+// BENCH_CRM_MEMPROFILE (file for a heap profile of the SMTP runs' CRM at
+// its live heap's peak), BENCH_WINDOW and BENCH_PAGE_SIZE (the worker's SEND_WINDOW and
 // SEND_PAGE_SIZE; default 8 and 1000), BENCH_WORKER_GOMEMLIMIT (the worker's
 // GOMEMLIMIT, default 192MiB as the README recommends for large documents;
 // "none" leaves it unset), BENCH_CRM_CONCURRENCY (default 4),
@@ -113,6 +116,7 @@ func run(ctx context.Context) error {
 		cfg.WorkerMemLimit = ""
 	}
 	cfg.CRMProfile = env("BENCH_CRM_CPUPROFILE", "")
+	cfg.CRMMemProfile = env("BENCH_CRM_MEMPROFILE", "")
 	for _, p := range []string{cfg.Bin.Temporal, cfg.Bin.Worker, cfg.Bin.CRM, cfg.Bin.Platform} {
 		if _, err := os.Stat(p); err != nil {
 			return fmt.Errorf("%s is missing: run 'make build tools' first", p)
