@@ -79,5 +79,6 @@ func importDirect(ctx context.Context, dbPath string, r io.Reader) (crm.ImportRe
 	if err != nil {
 		return crm.ImportResult{}, err
 	}
+	defer srv.Close()
 	return srv.ImportContacts(ctx, r)
 }

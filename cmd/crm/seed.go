@@ -54,6 +54,7 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer srv.Close()
 	began := time.Now()
 	inserted := 0
 	for first := *start; first < *start+*n; first += seedBatch {

@@ -202,6 +202,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer func() {
+		if err := srv.Close(); err != nil {
+			log.Warn("close crm server", "err", err)
+		}
+	}()
 	run := srv.Run
 	if addr := getenv.String("CRM_BOUNCE_ADDR", ""); addr != "" {
 		ln, err := net.Listen("tcp", addr)

@@ -116,7 +116,7 @@ func (s *Server) storeContent(ctx context.Context, id string, req *crm.ContentRe
 	case !errors.Is(err, sql.ErrNoRows):
 		return 0, fmt.Errorf("read content: %w", err)
 	}
-	keys, err := storeVariants(ctx, tx, &crm.NewsletterRequest{NewsletterID: id, Variants: req.Variants}, now)
+	keys, err := s.storeVariants(ctx, tx, &crm.NewsletterRequest{NewsletterID: id, Variants: req.Variants}, now)
 	if err != nil {
 		return 0, err
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/crm/mergetag"
@@ -40,11 +41,10 @@ func (s *Server) enqueue(ctx context.Context, key string, req *crm.NewsletterReq
 	}
 	defer tx.Rollback()
 	now := nowMillis()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO newsletters (id, first_seen) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`,
-		req.NewsletterID, now); err != nil {
+	if _, err := inTx(ctx, tx, s.stmts.newsletter).ExecContext(ctx, req.NewsletterID, now); err != nil {
 		return 0, nil, fmt.Errorf("record newsletter: %w", err)
 	}
-	variantKeys, err := storeVariants(ctx, tx, req, now)
+	variantKeys, err := s.storeVariants(ctx, tx, req, now)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -61,7 +61,7 @@ func (s *Server) enqueue(ctx context.Context, key string, req *crm.NewsletterReq
 	if err != nil {
 		return 0, nil, fmt.Errorf("encode reply: %w", err)
 	}
-	if err := finishKey(ctx, tx, key, http.StatusAccepted, reply); err != nil {
+	if err := s.finishKey(ctx, tx, key, http.StatusAccepted, reply); err != nil {
 		return 0, nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -83,7 +83,14 @@ func variantKey(newsletterID string, v crm.Variant) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func storeVariants(ctx context.Context, tx *sql.Tx, req *crm.NewsletterRequest, now int64) (map[string]string, error) {
+// Statements of a newsletter request.
+const (
+	newsletterSQL = `INSERT INTO newsletters (id, first_seen) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`
+	variantSQL    = `INSERT INTO variants (key, newsletter_id, variant_id, subject, preheader, html_body, text_body, fallbacks, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (key) DO NOTHING`
+)
+
+func (s *Server) storeVariants(ctx context.Context, tx *sql.Tx, req *crm.NewsletterRequest, now int64) (map[string]string, error) {
 	keys := make(map[string]string, len(req.Variants))
 	for _, v := range req.Variants {
 		keys[v.ID] = variantKey(req.NewsletterID, v)
@@ -91,12 +98,11 @@ func storeVariants(ctx context.Context, tx *sql.Tx, req *crm.NewsletterRequest, 
 	// Stored in key order, for the same reason deliveries are sorted.
 	vs := slices.Clone(req.Variants)
 	slices.SortFunc(vs, func(a, b crm.Variant) int { return strings.Compare(keys[a.ID], keys[b.ID]) })
+	insert := inTx(ctx, tx, s.stmts.variant)
 	for _, v := range vs {
 		k := keys[v.ID]
 		fallbacks, _ := json.Marshal(nonNil(v.Fallbacks))
-		_, err := tx.ExecContext(ctx, `INSERT INTO variants (key, newsletter_id, variant_id, subject, preheader, html_body, text_body, fallbacks, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (key) DO NOTHING`,
-			k, req.NewsletterID, v.ID, v.Subject, v.Preheader, v.HTML, v.Text, string(fallbacks), now)
+		_, err := insert.ExecContext(ctx, k, req.NewsletterID, v.ID, v.Subject, v.Preheader, v.HTML, v.Text, string(fallbacks), now)
 		if err != nil {
 			return nil, fmt.Errorf("store variant %s: %w", v.ID, err)
 		}
@@ -140,11 +146,11 @@ func (s *Server) classify(ctx context.Context, tx *sql.Tx, req *crm.NewsletterRe
 			todo = append(todo, pending{index: i, address: addr})
 		}
 	}
-	contacts, err := lookupContacts(ctx, tx, s.db.Dialect, addrs)
+	contacts, err := lookupContacts(ctx, inTx(ctx, tx, s.stmts.contacts), s.db.Dialect, addrs)
 	if err != nil {
 		return resp, err
 	}
-	blocked, err := suppressed(ctx, tx, s.db.Dialect, addrs)
+	blocked, err := suppressed(ctx, inTx(ctx, tx, s.stmts.suppressed), s.db.Dialect, addrs)
 	if err != nil {
 		return resp, err
 	}
@@ -167,7 +173,7 @@ func (s *Server) classify(ctx context.Context, tx *sql.Tx, req *crm.NewsletterRe
 	// Concurrent batches insert in one order (by address), so on PostgreSQL
 	// they wait for each other instead of deadlocking.
 	slices.SortFunc(insert, func(a, b pending) int { return strings.Compare(a.address, b.address) })
-	inserted, err := insertDeliveries(ctx, tx, s.db.Dialect, req, variantKeys, insert, now)
+	inserted, err := s.insertDeliveries(ctx, tx, req, variantKeys, insert, now)
 	if err != nil {
 		return resp, err
 	}
@@ -195,31 +201,32 @@ type contactState struct {
 	subscribed bool
 }
 
-func lookupContacts(ctx context.Context, tx *sql.Tx, dialect string, addrs []string) (map[string]contactState, error) {
+// contactsSQL reads the contacts whose addresses are $1 (an inList).
+func contactsSQL(dialect string) string {
+	return `SELECT id, email, subscribed FROM contacts WHERE ` + inList(dialect, "email", "$1", "text")
+}
+
+// lookupContacts runs the statement of contactsSQL for addrs.
+func lookupContacts(ctx context.Context, stmt *sql.Stmt, dialect string, addrs []string) (map[string]contactState, error) {
 	out := make(map[string]contactState, len(addrs))
-	for start := 0; start < len(addrs); start += 500 {
-		chunk := addrs[start:min(start+500, len(addrs))]
-		args := make([]any, len(chunk))
-		for i, a := range chunk {
-			args[i] = a
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT id, email, subscribed FROM contacts WHERE email IN (`+valueList(dialect, len(chunk))+`)`, args...)
-		if err != nil {
+	if len(addrs) == 0 {
+		return out, nil
+	}
+	rows, err := stmt.QueryContext(ctx, stringList(dialect, addrs))
+	if err != nil {
+		return nil, fmt.Errorf("look up contacts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c contactState
+		var email string
+		if err := rows.Scan(&c.id, &email, &c.subscribed); err != nil {
 			return nil, fmt.Errorf("look up contacts: %w", err)
 		}
-		for rows.Next() {
-			var c contactState
-			var email string
-			if err := rows.Scan(&c.id, &email, &c.subscribed); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("look up contacts: %w", err)
-			}
-			out[email] = c
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("look up contacts: %w", err)
-		}
+		out[email] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("look up contacts: %w", err)
 	}
 	return out, nil
 }
@@ -228,40 +235,58 @@ const deliveryColumns = 12
 
 // insertDeliveries queues one delivery per pending message unless this
 // newsletter already has one for the address; it returns the addresses
-// that were new.
-func insertDeliveries(ctx context.Context, tx *sql.Tx, dialect string, req *crm.NewsletterRequest, variantKeys map[string]string, ps []pending, now int64) (map[string]bool, error) {
+// that were new. Full chunks go through the prepared statement; a shorter
+// last chunk is parsed on its own.
+func (s *Server) insertDeliveries(ctx context.Context, tx *sql.Tx, req *crm.NewsletterRequest, variantKeys map[string]string, ps []pending, now int64) (map[string]bool, error) {
 	inserted := make(map[string]bool, len(ps))
+	var full *sql.Stmt
+	args := make([]any, 0, min(len(ps), insertChunk)*deliveryColumns)
 	for start := 0; start < len(ps); start += insertChunk {
 		chunk := ps[start:min(start+insertChunk, len(ps))]
-		args := make([]any, 0, len(chunk)*deliveryColumns)
+		args = args[:0]
 		for _, p := range chunk {
-			args = append(args, deliveryRow(req, variantKeys, p, now)...)
+			args = appendDeliveryRow(args, req, variantKeys, p, now)
 		}
-		if err := insertChunkRows(ctx, tx, valueRows(dialect, len(chunk), deliveryColumns), args, inserted); err != nil {
+		var rows *sql.Rows
+		var err error
+		if len(chunk) == insertChunk {
+			if full == nil {
+				full = inTx(ctx, tx, s.stmts.deliveries)
+			}
+			rows, err = full.QueryContext(ctx, args...)
+		} else {
+			rows, err = tx.QueryContext(ctx, insertDeliveriesSQL(s.db.Dialect, len(chunk)), args...)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("queue deliveries: %w", err)
+		}
+		if err := readInserted(rows, inserted); err != nil {
 			return nil, err
 		}
 	}
 	return inserted, nil
 }
 
-func deliveryRow(req *crm.NewsletterRequest, variantKeys map[string]string, p pending, now int64) []any {
+func appendDeliveryRow(args []any, req *crm.NewsletterRequest, variantKeys map[string]string, p pending, now int64) []any {
 	m := req.Messages[p.index]
 	var vkey any
 	if m.Variant != "" {
 		vkey = variantKeys[m.Variant]
 	}
-	merge, _ := json.Marshal(nonNil(m.Merge))
-	return []any{req.NewsletterID, p.address, p.contact, strings.TrimSpace(m.Name), vkey, string(merge),
-		m.Subject, m.HTML, m.Text, crm.DeliveryQueued, now, now}
+	return append(args, req.NewsletterID, p.address, p.contact, strings.TrimSpace(m.Name), vkey, encodeMerge(m.Merge),
+		m.Subject, m.HTML, m.Text, crm.DeliveryQueued, now, now)
 }
 
-func insertChunkRows(ctx context.Context, tx *sql.Tx, values string, args []any, inserted map[string]bool) error {
-	rows, err := tx.QueryContext(ctx, `INSERT INTO deliveries (newsletter_id, address, contact_id, name, variant_key, merge,
-		own_subject, own_html, own_text, status, next_attempt_at, created_at) VALUES `+values+`
-		ON CONFLICT (newsletter_id, address) DO NOTHING RETURNING address`, args...)
-	if err != nil {
-		return fmt.Errorf("queue deliveries: %w", err)
-	}
+// insertDeliveriesSQL inserts rows deliveries of deliveryColumns values
+// each and returns the addresses inserted.
+func insertDeliveriesSQL(dialect string, rows int) string {
+	return `INSERT INTO deliveries (newsletter_id, address, contact_id, name, variant_key, merge,
+		own_subject, own_html, own_text, status, next_attempt_at, created_at) VALUES ` + valueRows(dialect, rows, deliveryColumns) + `
+		ON CONFLICT (newsletter_id, address) DO NOTHING RETURNING address`
+}
+
+// readInserted adds the addresses rows returns to inserted and closes rows.
+func readInserted(rows *sql.Rows, inserted map[string]bool) error {
 	defer rows.Close()
 	for rows.Next() {
 		var addr string
@@ -274,4 +299,54 @@ func insertChunkRows(ctx context.Context, tx *sql.Tx, values string, args []any,
 		return fmt.Errorf("queue deliveries: %w", err)
 	}
 	return nil
+}
+
+// encodeMerge writes a message's merge values as a JSON object with sorted
+// keys, byte for byte what encoding/json writes. Keys and values that need
+// no escaping, the common case, are written directly: encoding/json's
+// reflection costs more than the rest of queueing a delivery.
+func encodeMerge(m map[string]string) string {
+	if len(m) == 0 {
+		return "{}"
+	}
+	keys := make([]string, 0, len(m))
+	size := 2
+	for k, v := range m {
+		if !plainJSON(k) || !plainJSON(v) {
+			b, _ := json.Marshal(m) // a map of strings always encodes
+			return string(b)
+		}
+		keys = append(keys, k)
+		size += len(k) + len(v) + 6
+	}
+	slices.Sort(keys)
+	b := make([]byte, 0, size)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, k...)
+		b = append(b, `":"`...)
+		b = append(b, m[k]...)
+		b = append(b, '"')
+	}
+	return string(append(b, '}'))
+}
+
+// plainJSON reports whether encoding/json writes s between quotes as it
+// is: valid UTF-8 without control characters, quotes, backslashes, the
+// characters it escapes for HTML (<, >, &) or U+2028 and U+2029.
+func plainJSON(s string) bool {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		case c >= 0x80:
+			ascii = false
+		}
+	}
+	return ascii || utf8.ValidString(s) && !strings.Contains(s, "\u2028") && !strings.Contains(s, "\u2029")
 }

@@ -286,37 +286,35 @@ func (s *Server) suppressFor(ctx context.Context, tx *sql.Tx, ev feedback, newsl
 	return n > 0, nil
 }
 
-// suppressed returns the addresses among addrs on the suppression list.
-func suppressed(ctx context.Context, q querier, dialect string, addrs []string) (map[string]bool, error) {
-	out := map[string]bool{}
-	for start := 0; start < len(addrs); start += 500 {
-		chunk := addrs[start:min(start+500, len(addrs))]
-		args := make([]any, len(chunk))
-		for i, a := range chunk {
-			args[i] = a
-		}
-		rows, err := q.QueryContext(ctx, `SELECT address FROM suppressions WHERE address IN (`+valueList(dialect, len(chunk))+`)`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("look up suppressions: %w", err)
-		}
-		for rows.Next() {
-			var a string
-			if err := rows.Scan(&a); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("look up suppressions: %w", err)
-			}
-			out[a] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("look up suppressions: %w", err)
-		}
-	}
-	return out, nil
+// suppressedSQL reads which of the addresses $1 (an inList) are on the
+// suppression list.
+func suppressedSQL(dialect string) string {
+	return `SELECT address FROM suppressions WHERE ` + inList(dialect, "address", "$1", "text")
 }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+// suppressed returns the addresses among addrs on the suppression list,
+// running the statement of suppressedSQL.
+func suppressed(ctx context.Context, stmt *sql.Stmt, dialect string, addrs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(addrs) == 0 {
+		return out, nil
+	}
+	rows, err := stmt.QueryContext(ctx, stringList(dialect, addrs))
+	if err != nil {
+		return nil, fmt.Errorf("look up suppressions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, fmt.Errorf("look up suppressions: %w", err)
+		}
+		out[a] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("look up suppressions: %w", err)
+	}
+	return out, nil
 }
 
 // countFeedback counts a newsletter's feedback events by kind.

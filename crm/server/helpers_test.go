@@ -67,6 +67,11 @@ func newTestServer(t testing.TB, db *sqldb.DB, edit func(*Config)) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("close server: %v", err)
+		}
+	})
 	return s
 }
 

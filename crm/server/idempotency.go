@@ -47,6 +47,17 @@ func (s *Server) PruneIdempotencyKeys(ctx context.Context, now time.Time) (int64
 	return n, nil
 }
 
+// Statements of a request's Idempotency-Key.
+const (
+	keyReadSQL = `SELECT request_sha256, status, response_code, response, updated_at
+		FROM idempotency_keys WHERE key = $1`
+	keyInsertSQL = `INSERT INTO idempotency_keys (key, request_sha256, status, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING`
+	keyTakeOverSQL = `UPDATE idempotency_keys SET updated_at = $1 WHERE key = $2 AND updated_at = $3`
+	keyFinishSQL   = `UPDATE idempotency_keys SET status = $1, response_code = $2, response = $3, updated_at = $4
+		WHERE key = $5`
+)
+
 // priorRequest is what an earlier request with the same key left.
 type priorRequest struct {
 	found    bool
@@ -87,13 +98,11 @@ func (s *Server) claimKey(ctx context.Context, key, digest string) (priorRequest
 	var p priorRequest
 	var sha, status, reply string
 	var updated int64
-	err = tx.QueryRowContext(ctx, `SELECT request_sha256, status, response_code, response, updated_at
-		FROM idempotency_keys WHERE key = $1`, key).Scan(&sha, &status, &p.code, &reply, &updated)
+	err = inTx(ctx, tx, s.stmts.keyRead).QueryRowContext(ctx, key).Scan(&sha, &status, &p.code, &reply, &updated)
 	now := nowMillis()
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (key, request_sha256, status, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING`, key, digest, keyInFlight, now, now)
+		res, err := inTx(ctx, tx, s.stmts.keyInsert).ExecContext(ctx, key, digest, keyInFlight, now, now)
 		if err != nil {
 			return p, fmt.Errorf("claim idempotency key: %w", err)
 		}
@@ -110,7 +119,7 @@ func (s *Server) claimKey(ctx context.Context, key, digest string) (priorRequest
 	case now-updated < staleInFlight.Milliseconds():
 		return priorRequest{found: true, inFlight: true}, nil
 	default:
-		res, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET updated_at = $1 WHERE key = $2 AND updated_at = $3`, now, key, updated)
+		res, err := inTx(ctx, tx, s.stmts.keyTakeOver).ExecContext(ctx, now, key, updated)
 		if err != nil {
 			return p, fmt.Errorf("take over idempotency key: %w", err)
 		}
@@ -134,9 +143,8 @@ func (s *Server) releaseKey(ctx context.Context, key string) {
 }
 
 // finishKey stores the reply for key inside the request's transaction.
-func finishKey(ctx context.Context, tx *sql.Tx, key string, code int, reply []byte) error {
-	_, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET status = $1, response_code = $2, response = $3, updated_at = $4
-		WHERE key = $5`, keyDone, code, string(reply), nowMillis(), key)
+func (s *Server) finishKey(ctx context.Context, tx *sql.Tx, key string, code int, reply []byte) error {
+	_, err := inTx(ctx, tx, s.stmts.keyFinish).ExecContext(ctx, keyDone, code, string(reply), nowMillis(), key)
 	if err != nil {
 		return fmt.Errorf("store reply for idempotency key: %w", err)
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -42,4 +43,40 @@ func valueRows(dialect string, rows, cols int) string {
 func valueList(dialect string, n int) string {
 	s := valueRows(dialect, 1, n)
 	return s[1 : len(s)-1]
+}
+
+// inList returns the condition that column is one of the values passed as
+// parameter param (by int64List or stringList): a PostgreSQL array of
+// pgType, a JSON array on SQLite. The statement's text is the same for
+// any number of values, so it is prepared once (see statements).
+func inList(dialect, column, param, pgType string) string {
+	if dialect == sqldb.Postgres {
+		return column + " = ANY(" + param + "::" + pgType + "[])"
+	}
+	return column + " IN (SELECT value FROM json_each(" + param + "))"
+}
+
+// int64List passes ids as the parameter of an inList of bigint.
+func int64List(dialect string, ids []int64) any {
+	if dialect == sqldb.Postgres {
+		return ids
+	}
+	b := make([]byte, 0, 2+len(ids)*8)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
+}
+
+// stringList passes vals as the parameter of an inList of text.
+func stringList(dialect string, vals []string) any {
+	if dialect == sqldb.Postgres {
+		return vals
+	}
+	b, _ := json.Marshal(vals) // strings always encode
+	return string(b)
 }

@@ -63,19 +63,7 @@ type outcome struct {
 func (s *Server) claim(ctx context.Context, n int) ([]*job, error) {
 	now := nowMillis()
 	until := now + s.lease().Milliseconds()
-	// PostgreSQL may run an IN (… LIMIT) subquery more than once per
-	// statement; a locking CTE is run once.
-	query := `UPDATE deliveries SET locked_until = $1
-		WHERE id IN (SELECT id FROM deliveries WHERE status = '` + crm.DeliveryQueued + `' AND next_attempt_at <= $2 AND locked_until <= $3
-			ORDER BY next_attempt_at, id LIMIT $4)
-		AND status = $5 AND locked_until <= $6 RETURNING id`
-	if s.db.Dialect == sqldb.Postgres {
-		query = `WITH picked AS (SELECT id FROM deliveries WHERE status = '` + crm.DeliveryQueued + `' AND next_attempt_at <= $2 AND locked_until <= $3
-			ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
-		UPDATE deliveries d SET locked_until = $1 FROM picked
-		WHERE d.id = picked.id AND d.status = $5 AND d.locked_until <= $6 RETURNING d.id`
-	}
-	rows, err := s.db.QueryContext(ctx, query, until, now, now, n, crm.DeliveryQueued, now)
+	rows, err := s.stmts.claim.QueryContext(ctx, until, now, now, n, crm.DeliveryQueued, now)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
@@ -99,11 +87,32 @@ func (s *Server) claim(ctx context.Context, n int) ([]*job, error) {
 	return jobs, err
 }
 
-func (s *Server) loadJobs(ctx context.Context, ids []int64) ([]*job, error) {
-	ph, args := placeholders(1, ids)
-	rows, err := s.db.QueryContext(ctx, `SELECT d.id, d.newsletter_id, d.address, d.name, d.variant_key, d.merge,
+// claimSQL claims $4 deliveries until $1, due at $2.
+func claimSQL(dialect string) string {
+	// PostgreSQL may run an IN (… LIMIT) subquery more than once per
+	// statement; a locking CTE is run once.
+	if dialect == sqldb.Postgres {
+		return `WITH picked AS (SELECT id FROM deliveries WHERE status = '` + crm.DeliveryQueued + `' AND next_attempt_at <= $2 AND locked_until <= $3
+			ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+		UPDATE deliveries d SET locked_until = $1 FROM picked
+		WHERE d.id = picked.id AND d.status = $5 AND d.locked_until <= $6 RETURNING d.id`
+	}
+	return `UPDATE deliveries SET locked_until = $1
+		WHERE id IN (SELECT id FROM deliveries WHERE status = '` + crm.DeliveryQueued + `' AND next_attempt_at <= $2 AND locked_until <= $3
+			ORDER BY next_attempt_at, id LIMIT $4)
+		AND status = $5 AND locked_until <= $6 RETURNING id`
+}
+
+// loadJobsSQL reads the deliveries whose IDs are $1 (an inList).
+func loadJobsSQL(dialect string) string {
+	return `SELECT d.id, d.newsletter_id, d.address, d.name, d.variant_key, d.merge,
 		d.own_subject, d.own_html, d.own_text, d.attempts, c.unsubscribe_token, c.subscribed, x.reason
-		FROM deliveries d LEFT JOIN contacts c ON c.id = d.contact_id LEFT JOIN suppressions x ON x.address = d.address WHERE d.id IN (`+ph+`) ORDER BY d.id`, args...)
+		FROM deliveries d LEFT JOIN contacts c ON c.id = d.contact_id LEFT JOIN suppressions x ON x.address = d.address
+		WHERE ` + inList(dialect, "d.id", "$1", "bigint") + ` ORDER BY d.id`
+}
+
+func (s *Server) loadJobs(ctx context.Context, ids []int64) ([]*job, error) {
+	rows, err := s.stmts.loadJobs.QueryContext(ctx, int64List(s.db.Dialect, ids))
 	if err != nil {
 		return nil, fmt.Errorf("load deliveries: %w", err)
 	}
@@ -134,23 +143,18 @@ func (s *Server) loadJobs(ctx context.Context, ids []int64) ([]*job, error) {
 }
 
 // record writes every job's outcome in one transaction. Sent and logged
-// deliveries of one newsletter are marked with one statement.
+// deliveries of one newsletter are marked with one statement, which
+// commits by itself when it is the only one.
 func (s *Server) record(ctx context.Context, jobs []*job) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("record deliveries: %w", err)
-	}
-	defer tx.Rollback()
 	type group struct {
 		status, newsletter string
 	}
 	done := map[group][]int64{}
 	var order []group
+	var others []*job
 	for _, j := range jobs {
 		if j.out.kind != outSent && j.out.kind != outLogged {
-			if err := recordOne(ctx, tx, j); err != nil {
-				return err
-			}
+			others = append(others, j)
 			continue
 		}
 		g := group{crm.DeliverySent, j.newsletterID}
@@ -162,17 +166,31 @@ func (s *Server) record(ctx context.Context, jobs []*job) error {
 		}
 		done[g] = append(done[g], j.id)
 	}
+	var tx *sql.Tx
+	if len(others)+len(order) > 1 {
+		var err error
+		if tx, err = s.db.BeginTx(ctx, nil); err != nil {
+			return fmt.Errorf("record deliveries: %w", err)
+		}
+		defer tx.Rollback()
+	}
+	for _, j := range others {
+		if err := s.recordOne(ctx, tx, j); err != nil {
+			return err
+		}
+	}
 	now := nowMillis()
 	for _, g := range order {
 		// The Message-ID is the delivery ID and a suffix per newsletter
 		// (see messageID), so SQL can write it for the whole group.
 		suffix := strings.TrimPrefix(s.messageID(&job{newsletterID: g.newsletter}), "0")
-		ph, args := placeholders(4, done[g])
-		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = $1, smtp_message_id = CAST(id AS TEXT) || $2, error = '',
-			attempts = attempts + 1, sent_at = $3, locked_until = 0 WHERE id IN (`+ph+`)`, append([]any{g.status, suffix, now}, args...)...)
+		_, err := inTx(ctx, tx, s.stmts.recordDone).ExecContext(ctx, g.status, suffix, now, int64List(s.db.Dialect, done[g]))
 		if err != nil {
 			return fmt.Errorf("record %d %s deliveries: %w", len(done[g]), g.status, err)
 		}
+	}
+	if tx == nil {
+		return nil
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("record deliveries: commit: %w", err)
@@ -180,15 +198,30 @@ func (s *Server) record(ctx context.Context, jobs []*job) error {
 	return nil
 }
 
-func recordOne(ctx context.Context, tx *sql.Tx, j *job) error {
+// recordDoneSQL marks the deliveries $4 (an inList) as $1, sent at $3,
+// with Message-IDs of their ID and the suffix $2.
+func recordDoneSQL(dialect string) string {
+	return `UPDATE deliveries SET status = $1, smtp_message_id = CAST(id AS TEXT) || $2, error = '',
+		attempts = attempts + 1, sent_at = $3, locked_until = 0 WHERE ` + inList(dialect, "id", "$4", "bigint")
+}
+
+// The outcomes recorded one delivery at a time.
+const (
+	releaseSQL = `UPDATE deliveries SET locked_until = 0 WHERE id = $1`
+	retrySQL   = `UPDATE deliveries SET attempts = $1, error = $2, next_attempt_at = $3, locked_until = 0 WHERE id = $4`
+	finishSQL  = `UPDATE deliveries SET status = $1, smtp_message_id = $2, error = $3, attempts = $4,
+		sent_at = $5, locked_until = 0 WHERE id = $6`
+)
+
+// recordOne records j's outcome, within tx when it is not nil.
+func (s *Server) recordOne(ctx context.Context, tx *sql.Tx, j *job) error {
 	o := j.out
 	var err error
 	switch o.kind {
 	case outRelease:
-		_, err = tx.ExecContext(ctx, `UPDATE deliveries SET locked_until = 0 WHERE id = $1`, j.id)
+		_, err = inTx(ctx, tx, s.stmts.release).ExecContext(ctx, j.id)
 	case outRetry:
-		_, err = tx.ExecContext(ctx, `UPDATE deliveries SET attempts = $1, error = $2, next_attempt_at = $3, locked_until = 0 WHERE id = $4`,
-			j.attempts+1, o.err, o.retryAt.UnixMilli(), j.id)
+		_, err = inTx(ctx, tx, s.stmts.retry).ExecContext(ctx, j.attempts+1, o.err, o.retryAt.UnixMilli(), j.id)
 	default:
 		status := crm.DeliveryFailed
 		switch o.kind {
@@ -201,8 +234,7 @@ func recordOne(ctx context.Context, tx *sql.Tx, j *job) error {
 		if o.kind != outFailed {
 			sentAt = o.at.UnixMilli()
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE deliveries SET status = $1, smtp_message_id = $2, error = $3, attempts = $4,
-			sent_at = $5, locked_until = 0 WHERE id = $6`, status, o.messageID, o.err, j.attempts+1, sentAt, j.id)
+		_, err = inTx(ctx, tx, s.stmts.finish).ExecContext(ctx, status, o.messageID, o.err, j.attempts+1, sentAt, j.id)
 	}
 	if err != nil {
 		return fmt.Errorf("record delivery %d: %w", j.id, err)

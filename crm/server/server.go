@@ -141,6 +141,7 @@ type Config struct {
 type Server struct {
 	cfg       Config
 	db        *sqldb.DB
+	stmts     *statements
 	log       *slog.Logger
 	from      *mail.Address
 	msgDomain string
@@ -239,6 +240,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if !strings.HasPrefix(cfg.PublicURL, "https://") {
 		s.log.Warn("public URL is not https; mailbox providers honour one-click unsubscribe only over https", "publicURL", cfg.PublicURL)
+	}
+	if s.stmts, err = prepareStatements(ctx, cfg.DB); err != nil {
+		return nil, fmt.Errorf("crm server: %w", err)
 	}
 	return s, nil
 }
