@@ -63,7 +63,7 @@ type outcome struct {
 func (s *Server) claim(ctx context.Context, n int) ([]*job, error) {
 	now := nowMillis()
 	until := now + s.lease().Milliseconds()
-	rows, err := s.stmts.claim.QueryContext(ctx, until, now, now, n, crm.DeliveryQueued, now)
+	rows, err := s.stmts.claim.QueryContext(ctx, until, now, now, n, now)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
@@ -87,7 +87,10 @@ func (s *Server) claim(ctx context.Context, n int) ([]*job, error) {
 	return jobs, err
 }
 
-// claimSQL claims $4 deliveries until $1, due at $2.
+// claimSQL claims $4 deliveries until $1, due at $2. The status is a
+// literal outside the subquery too: SQLite prepares a statement again
+// each time a parameter it compared with a partial index's condition is
+// bound.
 func claimSQL(dialect string) string {
 	// PostgreSQL may run an IN (… LIMIT) subquery more than once per
 	// statement; a locking CTE is run once.
@@ -95,12 +98,12 @@ func claimSQL(dialect string) string {
 		return `WITH picked AS (SELECT id FROM deliveries WHERE status = '` + crm.DeliveryQueued + `' AND next_attempt_at <= $2 AND locked_until <= $3
 			ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
 		UPDATE deliveries d SET locked_until = $1 FROM picked
-		WHERE d.id = picked.id AND d.status = $5 AND d.locked_until <= $6 RETURNING d.id`
+		WHERE d.id = picked.id AND d.status = '` + crm.DeliveryQueued + `' AND d.locked_until <= $5 RETURNING d.id`
 	}
 	return `UPDATE deliveries SET locked_until = $1
 		WHERE id IN (SELECT id FROM deliveries WHERE status = '` + crm.DeliveryQueued + `' AND next_attempt_at <= $2 AND locked_until <= $3
 			ORDER BY next_attempt_at, id LIMIT $4)
-		AND status = $5 AND locked_until <= $6 RETURNING id`
+		AND status = '` + crm.DeliveryQueued + `' AND locked_until <= $5 RETURNING id`
 }
 
 // loadJobsSQL reads the deliveries whose IDs are $1 (an inList).

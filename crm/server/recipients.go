@@ -248,14 +248,51 @@ func (s *Server) recipientsPage(ctx context.Context, q crm.RecipientQuery, after
 	return page, nil
 }
 
+// unmarshalContactFields reads a contact's stored segments (a JSON array
+// of strings) and attributes (a flat JSON object of strings, read like
+// merge values by decodeMerge).
 func unmarshalContactFields(segs, attrs string, rc *crm.Recipient) error {
-	if err := json.Unmarshal([]byte(segs), &rc.Segments); err != nil {
+	var err error
+	if rc.Segments, err = decodeStrings(segs); err != nil {
 		return fmt.Errorf("contact %s segments: %w", rc.Email, err)
 	}
-	if err := json.Unmarshal([]byte(attrs), &rc.Attributes); err != nil {
+	if rc.Attributes, err = decodeMerge(attrs); err != nil {
 		return fmt.Errorf("contact %s attributes: %w", rc.Email, err)
 	}
 	return nil
+}
+
+// decodeStrings reads a JSON array of strings. As in decodeMerge, the
+// common case, no escapes or spaces, is read without encoding/json.
+func decodeStrings(s string) ([]string, error) {
+	if len(s) >= 2 && s[0] == '[' && s[len(s)-1] == ']' && strings.IndexByte(s, '\\') < 0 {
+		body := s[1 : len(s)-1]
+		out := make([]string, 0, strings.Count(body, ",")+1)
+		for body != "" {
+			if len(body) < 2 || body[0] != '"' {
+				break
+			}
+			end := strings.IndexByte(body[1:], '"') + 1
+			if end == 0 {
+				break
+			}
+			out = append(out, body[1:end])
+			body = body[end+1:]
+			if body == "" {
+				return out, nil
+			}
+			if body[0] != ',' || len(body) == 1 {
+				break
+			}
+			body = body[1:]
+		}
+		if body == "" {
+			return out, nil
+		}
+	}
+	var out []string
+	err := json.Unmarshal([]byte(s), &out)
+	return out, err
 }
 
 func (s *Server) unsubscribeURL(token string) string {

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -266,38 +265,5 @@ func TestInList(t *testing.T) {
 				t.Errorf("ids %v matched %d of 1, 3, 4; want 2", ids, n)
 			}
 		})
-	}
-}
-
-func TestEncodeMerge(t *testing.T) {
-	for _, m := range []map[string]string{
-		nil,
-		{},
-		{"name": "Ann", "attr.city": "Oslo", "first_name": "Ann"},
-		{"name": "Zoë Ünal", "attr.city": "Zürich 東京"},
-		{"name": `Quote " and \ backslash`},
-		{"name": "<b>&amp;</b>"},
-		{"name": "line\nbreak\ttab\x00nul\x7f"},
-		{"name": "sep\u2028and\u2029"},
-		{"name": "bad \xff utf-8"},
-		{"unsubscribe_url": "https://crm.example.com/unsubscribe?token=a%2Fb&x=1"},
-		{"a": "", "": "empty key", "long": strings.Repeat("word ", 400)},
-	} {
-		got := encodeMerge(m)
-		want, _ := json.Marshal(nonNil(m))
-		if got != string(want) {
-			t.Errorf("encodeMerge(%q) = %s, want %s", m, got, want)
-		}
-		back, err := decodeMerge(got)
-		if err != nil {
-			t.Fatalf("decodeMerge(%s): %v", got, err)
-		}
-		var std map[string]string
-		if err := json.Unmarshal(want, &std); err != nil {
-			t.Fatal(err)
-		}
-		if !maps.Equal(back, std) {
-			t.Errorf("round trip of %q: %q, want %q", m, back, std)
-		}
 	}
 }
