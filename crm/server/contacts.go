@@ -81,7 +81,7 @@ func (s *Server) ImportContacts(ctx context.Context, r io.Reader) (crm.ImportRes
 
 func upsertContact(ctx context.Context, tx *sql.Tx, row contactRow, now int64) (bool, error) {
 	segs, _ := json.Marshal(row.segments)
-	attrs, _ := json.Marshal(row.attributes)
+	attrs := encodeFlat(row.attributes)
 	var id int64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM contacts WHERE email = $1`, row.email).Scan(&id)
 	created := errors.Is(err, sql.ErrNoRows)
@@ -89,10 +89,10 @@ func upsertContact(ctx context.Context, tx *sql.Tx, row contactRow, now int64) (
 	case created:
 		err = tx.QueryRowContext(ctx, `INSERT INTO contacts (email, name, segments, attributes, subscribed, unsubscribe_token, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			row.email, row.name, string(segs), string(attrs), true, newToken(), now, now).Scan(&id)
+			row.email, row.name, string(segs), attrs, true, newToken(), now, now).Scan(&id)
 	case err == nil:
 		_, err = tx.ExecContext(ctx, `UPDATE contacts SET name = $1, segments = $2, attributes = $3, updated_at = $4 WHERE id = $5`,
-			row.name, string(segs), string(attrs), now, id)
+			row.name, string(segs), attrs, now, id)
 	}
 	if err != nil {
 		return false, fmt.Errorf("save %s: %w", row.email, err)

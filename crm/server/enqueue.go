@@ -273,7 +273,7 @@ func appendDeliveryRow(args []any, req *crm.NewsletterRequest, variantKeys map[s
 	if m.Variant != "" {
 		vkey = variantKeys[m.Variant]
 	}
-	return append(args, req.NewsletterID, p.address, p.contact, strings.TrimSpace(m.Name), vkey, encodeMerge(m.Merge),
+	return append(args, req.NewsletterID, p.address, p.contact, strings.TrimSpace(m.Name), vkey, encodeFlat(m.Merge),
 		m.Subject, m.HTML, m.Text, crm.DeliveryQueued, now, now)
 }
 
@@ -301,11 +301,12 @@ func readInserted(rows *sql.Rows, inserted map[string]bool) error {
 	return nil
 }
 
-// encodeMerge writes a message's merge values as a JSON object with sorted
-// keys, byte for byte what encoding/json writes. Keys and values that need
-// no escaping, the common case, are written directly: encoding/json's
-// reflection costs more than the rest of queueing a delivery.
-func encodeMerge(m map[string]string) string {
+// encodeFlat writes a flat map of strings (merge values, contact
+// attributes) as a JSON object with sorted keys, as encoding/json does
+// but leaving &, < and > unescaped: the common case then has no escapes,
+// and decodeMerge reads it without encoding/json. Maps with a key or
+// value that needs escaping go through encoding/json.
+func encodeFlat(m map[string]string) string {
 	if len(m) == 0 {
 		return "{}"
 	}
@@ -313,8 +314,11 @@ func encodeMerge(m map[string]string) string {
 	size := 2
 	for k, v := range m {
 		if !plainJSON(k) || !plainJSON(v) {
-			b, _ := json.Marshal(m) // a map of strings always encodes
-			return string(b)
+			var b strings.Builder
+			enc := json.NewEncoder(&b)
+			enc.SetEscapeHTML(false)
+			_ = enc.Encode(m) // a map of strings always encodes
+			return strings.TrimSuffix(b.String(), "\n")
 		}
 		keys = append(keys, k)
 		size += len(k) + len(v) + 6
@@ -337,14 +341,14 @@ func encodeMerge(m map[string]string) string {
 	return b.String()
 }
 
-// plainJSON reports whether encoding/json writes s between quotes as it
-// is: valid UTF-8 without control characters, quotes, backslashes, the
-// characters it escapes for HTML (<, >, &) or U+2028 and U+2029.
+// plainJSON reports whether encoding/json, not escaping for HTML, writes
+// s between quotes as it is: valid UTF-8 without control characters,
+// quotes, backslashes, U+2028 or U+2029.
 func plainJSON(s string) bool {
 	ascii := true
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
-		case c < 0x20, c == '"', c == '\\', c == '<', c == '>', c == '&':
+		case c < 0x20, c == '"', c == '\\':
 			return false
 		case c >= 0x80:
 			ascii = false

@@ -71,8 +71,7 @@ func insertContactChunk(ctx context.Context, tx *sql.Tx, dialect string, cs []Se
 		}
 		segs[email] = set
 		segJSON, _ := json.Marshal(set)
-		attrJSON, _ := json.Marshal(nonNil(c.Attributes))
-		args = append(args, email, strings.TrimSpace(c.Name), string(segJSON), string(attrJSON), true, newToken(), now, now)
+		args = append(args, email, strings.TrimSpace(c.Name), string(segJSON), encodeFlat(c.Attributes), true, newToken(), now, now)
 	}
 	rows, err := tx.QueryContext(ctx, `INSERT INTO contacts (email, name, segments, attributes, subscribed, unsubscribe_token, created_at, updated_at)
 		VALUES `+valueRows(dialect, len(cs), cols)+` ON CONFLICT (email) DO NOTHING RETURNING id, email`, args...)
