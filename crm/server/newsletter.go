@@ -36,7 +36,7 @@ func (s *Server) handleNewsletter(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req crm.NewsletterRequest
-	if detail := httpapi.DecodeStrict(body, &req); detail != nil {
+	if detail := decodeNewsletterRequest(body, &req); detail != nil {
 		httpapi.WriteJSON(w, http.StatusBadRequest, httpapi.ErrorBody{Error: *detail})
 		return
 	}
