@@ -87,10 +87,10 @@ func (s *Server) claim(ctx context.Context, n int) ([]*job, error) {
 	return jobs, err
 }
 
-// claimSQL claims $4 deliveries until $1, due at $2. The status is a
-// literal outside the subquery too: SQLite prepares a statement again
-// each time a parameter it compared with a partial index's condition is
-// bound.
+// claimSQL claims $4 deliveries until $1, due at $2. On SQLite the limit
+// is cast: SQLite prepares a statement again whenever a parameter its
+// planner read is bound to another value, it reads a bare LIMIT
+// parameter, and each claim asks for as many deliveries as are free.
 func claimSQL(dialect string) string {
 	// PostgreSQL may run an IN (… LIMIT) subquery more than once per
 	// statement; a locking CTE is run once.
@@ -102,7 +102,7 @@ func claimSQL(dialect string) string {
 	}
 	return `UPDATE deliveries SET locked_until = $1
 		WHERE id IN (SELECT id FROM deliveries WHERE status = '` + crm.DeliveryQueued + `' AND next_attempt_at <= $2 AND locked_until <= $3
-			ORDER BY next_attempt_at, id LIMIT $4)
+			ORDER BY next_attempt_at, id LIMIT CAST($4 AS INTEGER))
 		AND status = '` + crm.DeliveryQueued + `' AND locked_until <= $5 RETURNING id`
 }
 
