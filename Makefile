@@ -84,6 +84,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzConvert$$' -fuzztime=$(or $(FUZZTIME),20000x) ./sources/gdocs
 	$(GO) test -run='^$$' -fuzz='^FuzzConvert$$' -fuzztime=$(or $(FUZZTIME),100000x) ./sources/notion
 	$(GO) test -run='^$$' -fuzz='^FuzzRender$$' -fuzztime=$(or $(FUZZTIME),5000x) ./render
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodeNewsletterRequest$$' -fuzztime=$(or $(FUZZTIME),20000x) ./crm/server
 
 # Sends to 10k, 100k and 1M generated recipients through the real worker and
 # the reference CRM in log delivery mode; BENCH_SIZES=10000 runs one size.
