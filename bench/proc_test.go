@@ -1,6 +1,10 @@
 package bench
 
 import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -54,5 +58,30 @@ func TestProcKillAndPeakRSS(t *testing.T) {
 	p.Kill()
 	if p.Alive() || p.Err() == nil || time.Since(start) > 5*time.Second {
 		t.Errorf("after Kill: alive %v, err %v, took %s", p.Alive(), p.Err(), time.Since(start))
+	}
+}
+
+// A dev server that exits before it answers is reported at once, with
+// ErrTemporalExited, not after the whole wait for it to answer.
+func TestStartTemporalReportsAnExitAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "temporal")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\necho 'listen tcp: address already in use' >&2\nexit 3\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	port, err := FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = StartTemporal(context.Background(), TemporalOptions{Path: script, Port: port, LogDir: dir})
+	if !errors.Is(err, ErrTemporalExited) {
+		t.Fatalf("StartTemporal = %v, want ErrTemporalExited", err)
+	}
+	if took := time.Since(start); took > 30*time.Second {
+		t.Errorf("the exit was reported after %s, want at once", took)
+	}
+	if !strings.Contains(err.Error(), "address already in use") || !strings.Contains(err.Error(), "exit status 3") {
+		t.Errorf("the error lacks the exit status or the server's log: %v", err)
 	}
 }

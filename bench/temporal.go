@@ -2,10 +2,14 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -64,13 +68,57 @@ func StartTemporal(ctx context.Context, o TemporalOptions) (*Proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := DialTemporal(ctx, o.Address(), 90*time.Second)
+	// A server that exits (a port taken, a database it cannot open) is
+	// reported at once with the end of its log, not after the whole wait.
+	dialCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-p.Exited():
+			cancel()
+		case <-dialCtx.Done():
+		}
+	}()
+	logPath := filepath.Join(o.LogDir, "temporal.log")
+	c, err := DialTemporal(dialCtx, o.Address(), 90*time.Second)
 	if err != nil {
+		if !p.Alive() && ctx.Err() == nil {
+			err = fmt.Errorf("%w (%v)", ErrTemporalExited, cmpErr(p.Err(), "exit status 0"))
+		}
 		p.Stop(5 * time.Second)
-		return nil, fmt.Errorf("temporal dev server on %s: %w (see %s)", o.Address(), err, filepath.Join(o.LogDir, "temporal.log"))
+		return nil, fmt.Errorf("temporal dev server on %s: %w (see %s)%s", o.Address(), err, logPath, logTail(logPath, 2048))
 	}
 	c.Close()
 	return p, nil
+}
+
+func cmpErr(err error, none string) string {
+	if err == nil {
+		return none
+	}
+	return err.Error()
+}
+
+// ErrTemporalExited says the dev server's process ended before it
+// answered.
+var ErrTemporalExited = errors.New("the dev server exited before it answered")
+
+// logTail returns the last max bytes of the file at path, on lines of
+// their own, or "" when it cannot be read.
+func logTail(path string, max int64) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() > max {
+		_, _ = f.Seek(-max, io.SeekEnd)
+	}
+	b, _ := io.ReadAll(f)
+	if len(b) == 0 {
+		return ""
+	}
+	return "\n" + strings.TrimRight(string(b), "\n")
 }
 
 // DialTemporal connects to the server at addr, retrying until it answers

@@ -2,6 +2,7 @@ package chaos
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -132,6 +133,14 @@ func newRig(t *testing.T, o rigOptions) *rig {
 func (r *rig) startTemporal() {
 	r.t.Helper()
 	p, err := bench.StartTemporal(context.Background(), r.temporal)
+	// A dev server that exits at start (on this shared machine, another
+	// test's listener on one of its ports) is started again, as an
+	// operator would; one that never answers fails the test.
+	for attempt := 2; errors.Is(err, bench.ErrTemporalExited) && attempt <= 3; attempt++ {
+		r.t.Logf("temporal dev server, start %d: %v", attempt, err)
+		time.Sleep(time.Second)
+		p, err = bench.StartTemporal(context.Background(), r.temporal)
+	}
 	if err != nil {
 		r.t.Fatal(err)
 	}
