@@ -83,20 +83,17 @@ func StartTemporal(ctx context.Context, o TemporalOptions) (*Proc, error) {
 	c, err := DialTemporal(dialCtx, o.Address(), 90*time.Second)
 	if err != nil {
 		if !p.Alive() && ctx.Err() == nil {
-			err = fmt.Errorf("%w (%v)", ErrTemporalExited, cmpErr(p.Err(), "exit status 0"))
+			status := "exit status 0"
+			if perr := p.Err(); perr != nil {
+				status = perr.Error()
+			}
+			err = fmt.Errorf("%w (%s)", ErrTemporalExited, status)
 		}
 		p.Stop(5 * time.Second)
 		return nil, fmt.Errorf("temporal dev server on %s: %w (see %s)%s", o.Address(), err, logPath, logTail(logPath, 2048))
 	}
 	c.Close()
 	return p, nil
-}
-
-func cmpErr(err error, none string) string {
-	if err == nil {
-		return none
-	}
-	return err.Error()
 }
 
 // ErrTemporalExited says the dev server's process ended before it

@@ -3,8 +3,6 @@ package server
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"database/sql"
 	"fmt"
 	mrand "math/rand/v2"
@@ -113,7 +111,7 @@ var benchVariant = content{variantID: "beta", subject: "This week for {{first_na
 // and DKIM-signed. Its one recipient always finds the body hash state
 // after the greeting cached; BenchmarkBuildList measures a list.
 func BenchmarkBuild(b *testing.B) {
-	_, edKey, _ := ed25519.GenerateKey(rand.Reader)
+	_, edKey := testKeys(b)
 	edPath, _ := writeKey(b, edKey)
 	for _, bc := range []struct {
 		name string
@@ -179,7 +177,7 @@ func BenchmarkClick(b *testing.B) {
 // 1,000 commonest), with the body hash states cached per merged first
 // name and without, and reports how often the cache held the state.
 func BenchmarkBuildList(b *testing.B) {
-	_, edKey, _ := ed25519.GenerateKey(rand.Reader)
+	_, edKey := testKeys(b)
 	edPath, _ := writeKey(b, edKey)
 	s := newTestServer(b, openDB(b, b.TempDir()+"/crm.db"), func(c *Config) {
 		c.DKIM = &DKIMConfig{Domain: "example.com", Selector: "s1", KeyFile: edPath}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"database/sql"
@@ -116,14 +115,7 @@ func referenceSignatures(t *testing.T, msg []byte, domain string, keys []refKey)
 // signer that changes what is signed, or the message, fails here even
 // when the result would still verify.
 func TestDKIMSignaturesMatchReference(t *testing.T) {
-	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, edKey, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rsaKey, edKey := testKeys(t)
 	rsaPath, _ := writeKey(t, rsaKey)
 	edPath, _ := writeKey(t, edKey)
 	// RSA signing is slow: those runs take every third message.
@@ -227,10 +219,7 @@ var cachedEditions = func() []content {
 // distinct start, each message signed as the reference computes, and the
 // cached states really used.
 func TestDKIMBodyStatesCachedPerMergedStart(t *testing.T) {
-	_, edKey, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, edKey := testKeys(t)
 	edPath, _ := writeKey(t, edKey)
 	cfg := DKIMConfig{Domain: "example.com", Selector: "ed", KeyFile: edPath}
 	s := newTestServer(t, openSQLite(t), func(c *Config) { c.DKIM = &cfg })

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/emersion/go-msgauth/dkim"
@@ -43,15 +44,30 @@ func writeKey(t testing.TB, key crypto.Signer) (string, string) {
 	return path, record
 }
 
+// testKeys are an RSA-2048 and an Ed25519 signing key, generated once for
+// every test of the package.
+func testKeys(t testing.TB) (*rsa.PrivateKey, ed25519.PrivateKey) {
+	t.Helper()
+	k, err := sharedTestKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.rsa, k.ed
+}
+
+var sharedTestKeys = sync.OnceValues(func() (keys struct {
+	rsa *rsa.PrivateKey
+	ed  ed25519.PrivateKey
+}, err error) {
+	if keys.rsa, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+		return keys, err
+	}
+	_, keys.ed, err = ed25519.GenerateKey(rand.Reader)
+	return keys, err
+})
+
 func TestDKIMSignaturesVerify(t *testing.T) {
-	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, edKey, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rsaKey, edKey := testKeys(t)
 	for name, key := range map[string]crypto.Signer{"rsa-2048": rsaKey, "ed25519": edKey} {
 		t.Run(name, func(t *testing.T) {
 			path, record := writeKey(t, key)
@@ -128,8 +144,7 @@ func TestDKIMKeyErrors(t *testing.T) {
 }
 
 func BenchmarkBuildMessageDKIM(b *testing.B) {
-	_, edKey, _ := ed25519.GenerateKey(rand.Reader)
-	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	rsaKey, edKey := testKeys(b)
 	for name, key := range map[string]crypto.Signer{"ed25519": edKey, "rsa-2048": rsaKey} {
 		b.Run(name, func(b *testing.B) {
 			path, _ := writeKey(b, key)
@@ -175,14 +190,7 @@ func TestRelaxedHeader(t *testing.T) {
 // starts from a variant's saved state must equal the hash of the whole
 // body.
 func TestDKIMSignaturesVerifyOverMergedMessages(t *testing.T) {
-	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, edKey, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rsaKey, edKey := testKeys(t)
 	rsaPath, rsaRecord := writeKey(t, rsaKey)
 	edPath, edRecord := writeKey(t, edKey)
 	records := map[string]string{"rsa._domainkey.example.com": rsaRecord, "ed._domainkey.example.com": edRecord}
