@@ -91,6 +91,7 @@ fuzz:
 bench: tools build
 	$(GO) run ./bench/cmd/bench
 	$(GO) test -run='^$$' -bench=. -benchmem ./render ./crm/mergetag
+	$(GO) test -run='^$$' -bench='^Benchmark(Build|DKIMFloor)$$' ./crm/server
 
 # The long fault run: 10 worker kills at 20k recipients, server restarts,
 # a faulty CRM, a 30 s stretch of 429s mid-send; prints a CHAOS summary

@@ -3,6 +3,8 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
 	"database/sql"
 	"fmt"
 	mrand "math/rand/v2"
@@ -130,6 +132,56 @@ func BenchmarkBuild(b *testing.B) {
 				}
 			}
 			b.SetBytes(int64(len(buf)))
+		})
+	}
+}
+
+// BenchmarkDKIMFloor measures what signing one of benchVariant's messages
+// costs whatever the signer: one Ed25519 signature, and SHA-256 over the
+// body from its first byte that differs between two recipients who share
+// every merge value but their address and unsubscribe link (no hash state
+// saved from other messages reaches past it) to its end. "both" is the
+// floor; BenchmarkBuild's dkim=ed25519 minus dkim=off is what signing
+// costs the CRM.
+func BenchmarkDKIMFloor(b *testing.B) {
+	_, edKey := testKeys(b)
+	s := newTestServer(b, openDB(b, b.TempDir()+"/crm.db"), nil)
+	t := s.prepare(benchVariant)
+	var msgs [2][]byte
+	for i, who := range []string{"ana", "bea"} {
+		j := &job{id: int64(i + 1), newsletterID: "2026-W48", address: who + "@example.net", name: "Zoë Reader",
+			merge: map[string]string{"attr.city": "Oslo"}, token: sql.NullString{String: "tok-" + who, Valid: true}}
+		m, err := s.build(t, j, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, body, ok := bytes.Cut(m, []byte("\r\n\r\n"))
+		if !ok {
+			b.Fatalf("message without a body:\n%s", m)
+		}
+		msgs[i] = body
+	}
+	first := 0
+	for first < min(len(msgs[0]), len(msgs[1])) && msgs[0][first] == msgs[1][first] {
+		first++
+	}
+	tail := msgs[0][first:]
+	if len(tail) < len(msgs[0])/2 {
+		b.Fatalf("the bodies differ only from byte %d of %d: benchVariant no longer has its unsubscribe link before the HTML part", first, len(msgs[0]))
+	}
+	var digest [sha256.Size]byte
+	sign := func() { _ = ed25519.Sign(edKey, digest[:]) }
+	hash := func() { digest = sha256.Sum256(tail) }
+	for _, bc := range []struct {
+		name string
+		op   func()
+	}{{"sign", sign}, {"tail-hash", hash}, {"both", func() { hash(); sign() }}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				bc.op()
+			}
+			b.ReportMetric(float64(len(tail)), "tail-bytes")
+			b.ReportMetric(float64(len(msgs[0])), "body-bytes")
 		})
 	}
 }
