@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 
@@ -61,11 +62,16 @@ func (a *Activities) fetchAndParse(ctx context.Context, in activitytypes.Documen
 	return sum, p, nil
 }
 
+// prepareHeartbeat is how often PrepareEdition tells the server it is
+// alive; the workflow's heartbeat timeout for it is a few times longer.
+const prepareHeartbeat = 10 * time.Second
+
 // PrepareEdition fetches and parses the document, compares it with the
 // last edition, reads the usage figures and renders every channel into
 // the artifact store: one activity, so an edition and each refresh add
 // few events to history. The document is parsed once and not read back.
 func (a *Activities) PrepareEdition(ctx context.Context, in activitytypes.PrepareInput) (activitytypes.PrepareResult, error) {
+	defer heartbeatEvery(ctx, prepareHeartbeat, nil)()
 	var res activitytypes.PrepareResult
 	doc, p, err := a.fetchAndParse(ctx, activitytypes.DocumentInput{Source: in.Source, Edition: in.Edition})
 	if err != nil {

@@ -43,7 +43,7 @@ func (a *Activities) PostSocial(ctx context.Context, in activitytypes.SocialPost
 		p.Image = img
 	}
 	key := socialKey(in)
-	stop := heartbeatWhile(ctx, key)
+	stop := heartbeatEvery(ctx, socialHeartbeat, key)
 	res, found, err := social.Once(ctx, n, attemptJournal{}, key, p)
 	stop()
 	if err != nil {
@@ -81,27 +81,6 @@ func (attemptJournal) Intend(ctx context.Context, key string) (bool, error) {
 // workflow's heartbeat timeout is a few times this, so a worker killed
 // mid-request is noticed in seconds and the next attempt looks for the post.
 const socialHeartbeat = 5 * time.Second
-
-// heartbeatWhile heartbeats details every socialHeartbeat until stop is
-// called.
-func heartbeatWhile(ctx context.Context, details any) (stop func()) {
-	done := make(chan struct{})
-	go func() {
-		t := time.NewTicker(socialHeartbeat)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				activity.RecordHeartbeat(ctx, details)
-			}
-		}
-	}()
-	return func() { close(done) }
-}
 
 // DeleteSocialPost deletes a post that went out by mistake.
 func (a *Activities) DeleteSocialPost(ctx context.Context, in activitytypes.SocialDeleteInput) error {

@@ -16,9 +16,12 @@ var (
 		RetryPolicy:         retry(2*time.Second, time.Minute, 5),
 	}
 	// Fetching, parsing and rendering a document of megabytes takes tens
-	// of seconds on a busy worker.
+	// of seconds on a busy worker; the activity heartbeats meanwhile, so a
+	// worker that dies mid-way is noticed within a minute and the next
+	// attempt starts then, not when the five minutes are up.
 	prepareOptions = workflow.ActivityOptions{
 		StartToCloseTimeout: 5 * time.Minute,
+		HeartbeatTimeout:    time.Minute,
 		RetryPolicy:         retry(2*time.Second, time.Minute, 5),
 	}
 	localOptions = workflow.ActivityOptions{
