@@ -78,7 +78,7 @@ func (a *Activities) PrepareEdition(ctx context.Context, in activitytypes.Prepar
 		return res, err
 	}
 	res.Document, res.AIOff = doc, a.AI == nil
-	res.Rendered, err = a.renderParsed(ctx, p, activitytypes.RenderArtifactsInput{Parsed: doc.Parsed, Edition: in.Edition, Date: in.Date, WithStats: true, WithDetect: true, Reapply: in.Reapply})
+	res.Rendered, err = a.renderParsed(ctx, p, activitytypes.RenderArtifactsInput{Parsed: doc.Parsed, Edition: in.Edition, Date: in.Date, WithStats: true, WithDetect: true, Reapply: in.Reapply, Social: in.Social})
 	return res, err
 }
 
@@ -177,6 +177,12 @@ func (a *Activities) renderParsed(ctx context.Context, p content.Parsed, in acti
 	}
 	if err != nil {
 		return activitytypes.RenderSummary{}, nonRetryable(activitytypes.ErrTypeRender, fmt.Errorf("render edition %s: %w", in.Edition, err))
+	}
+	if in.Social != nil {
+		// Approvers' edits go over the drafts, suggestions' included.
+		kept, dropped := render.CarrySocial(*in.Social, &out)
+		sum.SocialKept, sum.SocialDropped = &kept, dropped
+		sum.Accepted = red.Accepted.WithSocial(kept)
 	}
 	m := activitytypes.RenderedEdition{Edition: in.Edition, Email: out.Email.ID, Variants: variants, TargetedSegments: out.TargetedSegments,
 		WebURL: out.Web.URL, Slug: out.Web.Slug, Title: out.Web.Title, Summary: out.Web.Summary, Preheader: out.Email.Preheader, Social: out.Social,

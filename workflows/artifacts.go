@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/halcytone/contentgen/activities/activitytypes"
+	"github.com/halcytone/contentgen/render"
 )
 
 // versionArtifacts marks runs whose documents and renders live in the
@@ -34,6 +35,8 @@ type staged struct {
 	statsErr string
 	// aiOff: the worker that rendered has AI off.
 	aiOff bool
+	// carried: the render was asked to carry approvers' social edits.
+	carried bool
 }
 
 // fetchAndRenderArtifacts fetches and parses the document, then compares
@@ -42,8 +45,10 @@ type staged struct {
 func (r *run) fetchAndRenderArtifacts(ctx workflow.Context) (staged, error) {
 	var s staged
 	r.setStage(ctx, StageFetching)
+	social := r.carrySocial(ctx)
+	s.carried = social != nil
 	if r.prepareInOne {
-		return r.prepareEdition(ctx)
+		return r.prepareEdition(ctx, social)
 	}
 	docIn := activitytypes.DocumentInput{Source: r.in.Source, Edition: r.in.Edition}
 	if err := activitytypes.FetchAndParse.Execute(withOptions(ctx, fetchOptions), docIn).Get(ctx, &s.doc); err != nil {
@@ -55,7 +60,7 @@ func (r *run) fetchAndRenderArtifacts(ctx workflow.Context) (staged, error) {
 	}
 	r.setStage(ctx, StageRendering)
 	parsed := s.doc.Parsed
-	renderIn := activitytypes.RenderArtifactsInput{Parsed: parsed, Edition: r.in.Edition, Date: r.date, WithStats: true, Reapply: r.ai.kept}
+	renderIn := activitytypes.RenderArtifactsInput{Parsed: parsed, Edition: r.in.Edition, Date: r.date, WithStats: true, Reapply: r.ai.kept, Social: social}
 	if r.detectInRender {
 		renderIn.WithDetect = true
 		if err := activitytypes.RenderEditionArtifacts.Execute(withOptions(ctx, localOptions), renderIn).Get(ctx, &s.rendered); err != nil {
@@ -80,11 +85,12 @@ func (r *run) fetchAndRenderArtifacts(ctx workflow.Context) (staged, error) {
 	return s, nil
 }
 
-// prepareEdition fetches, parses, compares and renders in one activity.
-func (r *run) prepareEdition(ctx workflow.Context) (staged, error) {
-	var s staged
+// prepareEdition fetches, parses, compares and renders in one activity,
+// carrying the social edits social over.
+func (r *run) prepareEdition(ctx workflow.Context, social *render.SocialEdits) (staged, error) {
+	s := staged{carried: social != nil}
 	var res activitytypes.PrepareResult
-	in := activitytypes.PrepareInput{Source: r.in.Source, Edition: r.in.Edition, Date: r.date, Reapply: r.ai.kept}
+	in := activitytypes.PrepareInput{Source: r.in.Source, Edition: r.in.Edition, Date: r.date, Reapply: r.ai.kept, Social: social}
 	if err := activitytypes.PrepareEdition.Execute(withOptions(ctx, prepareOptions), in).Get(ctx, &res); err != nil {
 		var appErr *temporal.ApplicationError
 		if errors.As(err, &appErr) {
@@ -115,7 +121,7 @@ func (r *run) prepareArtifacts(ctx workflow.Context) (unchanged bool, err error)
 		return false, err
 	}
 	before := r.content
-	if len(r.ai.kept) > 0 {
+	if len(r.ai.kept) > 0 || s.carried {
 		r.reapplied(s.rendered)
 	}
 	r.doc, r.rendered = &s.doc, &s.rendered
@@ -128,6 +134,9 @@ func (r *run) prepareArtifacts(ctx workflow.Context) (unchanged bool, err error)
 	r.status.Warnings = append(append([]string(nil), s.doc.Warnings...), s.rendered.Warnings...)
 	if s.statsErr != "" {
 		r.status.Warnings = append(r.status.Warnings, "usage figures unavailable, the by-the-numbers block is left out: "+s.statsErr)
+	}
+	if s.carried {
+		r.carried(s.rendered)
 	}
 	r.status.Sections = nil
 	for _, sec := range s.doc.Sections {

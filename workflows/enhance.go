@@ -300,6 +300,11 @@ func (r *run) applyAccepted(ctx workflow.Context) {
 	if r.ai.version >= 2 {
 		r.ai.kept = suggest.Record(r.ai.kept, chosen, r.ai.sections)
 	}
+	for _, s := range chosen {
+		if s.Kind == suggest.KindSocial {
+			r.socialEdit.replaced(s.Target)
+		}
+	}
 	now := workflow.Now(ctx).UTC()
 	all := r.preview.Suggestions.Suggestions
 	for _, s := range chosen {

@@ -349,6 +349,9 @@ func (r *run) sendSignedProof(ctx workflow.Context, to []string, since map[strin
 	}
 	if r.rendered != nil {
 		in.EmailRef, in.EmailOnly, in.Warnings = r.rendered.EmailRef(), r.rendered.EmailOnly, r.rendered.Warnings
+		if len(r.socialEdit.notes) > 0 {
+			in.Warnings = append(slices.Clip(in.Warnings), r.socialEdit.notes...)
+		}
 	}
 	var res activitytypes.ProofResult
 	if err := activitytypes.SendProof.Execute(withOptions(ctx, proofOptions), in).Get(ctx, &res); err != nil {

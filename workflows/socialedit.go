@@ -42,10 +42,20 @@ type SocialEdit struct {
 type socialEditState struct {
 	pending   []SocialEdit
 	pendingBy string
+	// pendingAt is the pending edits' decision, an index in
+	// status.Decisions.
+	pendingAt int
 	// by names who last chose to post or not, per network, for status.
 	by map[string]string
 	// applied counts renders with social edits, for proof IDs.
 	applied int
+	// kept are the edits in the edition awaiting approval, to carry into
+	// a refresh's render (versionSocialKeep); textAt and postAt index the
+	// decision that made each network's text and posting choice.
+	kept           render.SocialEdits
+	textAt, postAt map[string]int
+	// notes say which edits the last refresh left out, for its proofs.
+	notes []string
 }
 
 // posting reports whether d goes out once approved, and why when an
@@ -149,6 +159,7 @@ func (r *run) editSocial(ctx workflow.Context, d Decision, edits []SocialEdit) {
 	d.Note = fmt.Sprintf("changed the social posts (%s); the edition changes, so approve the new proof", describeEdits(edits))
 	r.record(ctx, d)
 	r.socialEdit.pending, r.socialEdit.pendingBy = edits, d.By
+	r.socialEdit.pendingAt = len(r.status.Decisions) - 1
 }
 
 func describeEdits(edits []SocialEdit) string {
@@ -170,7 +181,7 @@ func describeEdits(edits []SocialEdit) string {
 // top of what was accepted before, voids the approvals and sends a new
 // proof. On failure the previous render stays up and status says why.
 func (r *run) applySocialEdits(ctx workflow.Context) {
-	edits, by := r.socialEdit.pending, r.socialEdit.pendingBy
+	edits, by, at := r.socialEdit.pending, r.socialEdit.pendingBy, r.socialEdit.pendingAt
 	r.socialEdit.pending, r.socialEdit.pendingBy = nil, ""
 	if r.version(ctx, versionSocialEdits, 1) == workflow.DefaultVersion {
 		return
@@ -204,6 +215,7 @@ func (r *run) applySocialEdits(ctx workflow.Context) {
 			r.socialEdit.by[e.Network] = by
 		}
 	}
+	r.socialEdit.keep(edits, at, r.webURL())
 	r.voidApprovalsOf("", fmt.Sprintf("the edition changed: %s changed the social posts (revision %.12s)", by, r.content))
 	r.socialEdit.applied++
 	r.sendSignedProof(ctx, r.in.Approvers, nil, false)
@@ -221,6 +233,7 @@ func (r *run) renderAccepted(ctx workflow.Context, o render.Overrides) error {
 		}
 		r.ai.accepted = o
 		r.setRendered(out)
+		r.socialEdit.notes = nil
 		return nil
 	}
 	in := r.ai.render

@@ -133,6 +133,9 @@ type Decision struct {
 	// Voided approvals no longer count; VoidReason says why.
 	Voided     bool   `json:"voided,omitempty"`
 	VoidReason string `json:"void_reason,omitempty"`
+	// Dropped says which of the decision's social edits a refresh left
+	// out of the new version, and why.
+	Dropped string `json:"dropped,omitempty"`
 }
 
 // Status is the answer to the status query.

@@ -48,6 +48,9 @@ type PrepareInput struct {
 	// Reapply are suggestions accepted for an earlier version (see
 	// RenderArtifactsInput.Reapply).
 	Reapply []suggest.Applied `json:"reapply,omitempty"`
+	// Social are approvers' edits to an earlier version's social drafts
+	// (see RenderArtifactsInput.Social).
+	Social *render.SocialEdits `json:"social,omitempty"`
 }
 
 // PrepareResult is a fetched, parsed and rendered edition, by reference.
@@ -79,6 +82,11 @@ type RenderArtifactsInput struct {
 	// document: each that still fits this version is applied (see
 	// suggest.Reapply), and the result says which and why not the others.
 	Reapply []suggest.Applied `json:"reapply,omitempty"`
+	// Social are approvers' edits to an earlier version's social drafts:
+	// those that fit this version are applied over the drafts (see
+	// render.CarrySocial), and the result says which and why not the
+	// others.
+	Social *render.SocialEdits `json:"social,omitempty"`
 }
 
 // VariantRef is one stored email variant.
@@ -134,7 +142,12 @@ type RenderSummary struct {
 	// others, with the reason.
 	Reapplied    []suggest.Applied    `json:"reapplied,omitempty"`
 	NotReapplied []suggest.NotApplied `json:"not_reapplied,omitempty"`
-	Accepted     render.Overrides     `json:"accepted,omitzero"`
+	// SocialKept are the input's Social edits in this version, set
+	// whenever the input has Social; SocialDropped the edited texts left
+	// out, with the reason. Accepted holds the kept ones too.
+	SocialKept    *render.SocialEdits  `json:"social_kept,omitempty"`
+	SocialDropped []render.DroppedEdit `json:"social_dropped,omitempty"`
+	Accepted      render.Overrides     `json:"accepted,omitzero"`
 	RenderedEdition
 }
 

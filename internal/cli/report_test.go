@@ -111,3 +111,14 @@ func TestStatusShowsLastEdition(t *testing.T) {
 		t.Errorf("status:\n%s\nwant\n%s", b.String(), want)
 	}
 }
+
+func TestStatusShowsSocialEditsARefreshLeftOut(t *testing.T) {
+	var b bytes.Buffer
+	printStatus(&b, "newsletter-2026-W49", workflows.Status{Stage: workflows.StageAwaitingApproval, Decisions: []workflows.Decision{{
+		Action: "approve", By: "ana@example.com", Verified: true, Note: "changed the social posts (bluesky: text edited)",
+		Dropped: "refresh 1: bluesky text left out: it counts 316 characters, 16 over the limit of 300"}}})
+	want := "changed the social posts (bluesky: text edited); dropped refresh 1: bluesky text left out: it counts 316 characters, 16 over the limit of 300\n"
+	if !strings.Contains(b.String(), want) {
+		t.Errorf("status:\n%s\nwant\n%s", b.String(), want)
+	}
+}

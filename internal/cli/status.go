@@ -172,6 +172,9 @@ func printStatus(w io.Writer, id string, st workflows.Status) {
 		case d.Verified:
 			mark = "counted (verified token)"
 		}
+		if d.Dropped != "" {
+			mark += "; dropped " + d.Dropped
+		}
 		fmt.Fprintf(w, "  %s %-7s %-24s %s\n", d.At.Format("15:04:05"), d.Action, d.By, mark)
 	}
 	s := st.Send
