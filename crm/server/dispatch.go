@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/halcytone/contentgen/crm"
@@ -79,7 +80,7 @@ func (s *Server) dispatch(ctx context.Context, untilEmpty bool) error {
 	// Once a message is handed to SMTP, its sender waits for the commit of
 	// its outcome; logged messages reach no one, so their senders go on.
 	wait := s.cfg.Delivery.Mode == ModeSMTP
-	rec := &recorder{s: s, in: make(chan *job, cap(slots)), slots: slots, max: cap(slots)}
+	rec := &recorder{s: s, in: make(chan *job, cap(slots)), slots: slots, max: cap(slots), wait: groupWait}
 	if wait {
 		rec.max = n
 	}
@@ -97,7 +98,7 @@ func (s *Server) dispatch(ctx context.Context, untilEmpty bool) error {
 			}
 		}()
 	}
-	err := s.claimLoop(ctx, jobs, slots, untilEmpty)
+	err := s.claimLoop(ctx, jobs, slots, rec, untilEmpty)
 	close(jobs)
 	wg.Wait()
 	close(rec.in)
@@ -110,7 +111,7 @@ func (s *Server) dispatch(ctx context.Context, untilEmpty bool) error {
 
 // claimLoop claims deliveries whenever half the slots are free, so each
 // claim fetches a group rather than one row.
-func (s *Server) claimLoop(ctx context.Context, jobs chan<- *job, slots chan struct{}, untilEmpty bool) error {
+func (s *Server) claimLoop(ctx context.Context, jobs chan<- *job, slots chan struct{}, rec *recorder, untilEmpty bool) error {
 	tick := time.NewTicker(s.cfg.Delivery.PollInterval)
 	defer tick.Stop()
 	want := max(1, cap(slots)/2)
@@ -148,6 +149,7 @@ func (s *Server) claimLoop(ctx context.Context, jobs chan<- *job, slots chan str
 			}
 			s.log.Error("dispatch: claim", "err", err)
 		}
+		rec.expect(len(claimed))
 		for _, j := range claimed {
 			jobs <- j
 		}
@@ -263,13 +265,23 @@ func (s *Server) sendOutcome(ctx context.Context, j *job, err error) outcome {
 }
 
 // recorder commits outcomes in groups: what arrives within groupWait of
-// the first, or one from every sender, goes into one commit.
+// the first goes into one commit, which comes sooner once the group holds
+// max outcomes (in SMTP mode one from every sender) or the outcome of
+// every claimed delivery: then nothing more can come before the next
+// claim, which waits for the slots this commit frees.
 type recorder struct {
 	s     *Server
 	in    chan *job
 	slots chan struct{} // freed as outcomes are committed
 	max   int           // outcomes per commit
+	wait  time.Duration // groupWait
+	// due counts claimed deliveries whose outcome the recorder has not
+	// yet taken in.
+	due atomic.Int64
 }
+
+// expect tells the recorder that n more deliveries were claimed.
+func (r *recorder) expect(n int) { r.due.Add(int64(n)) }
 
 // record hands j's outcome over and, when wait, waits until it is
 // committed.
@@ -284,23 +296,26 @@ func (r *recorder) record(j *job, wait bool) {
 }
 
 // groupWait is how long the recorder waits for more outcomes before a
-// commit, unless it has its most (in SMTP mode, one from every sender).
+// commit, unless it has its most (in SMTP mode, one from every sender) or
+// every outcome due.
 const groupWait = time.Millisecond
 
 func (r *recorder) run() {
 	group := make([]*job, 0, r.max)
-	timer := time.NewTimer(groupWait)
+	timer := time.NewTimer(r.wait)
 	for j := range r.in {
 		group = append(group[:0], j)
-		timer.Reset(groupWait)
+		r.due.Add(-1)
+		timer.Reset(r.wait)
 	more:
-		for len(group) < r.max {
+		for len(group) < r.max && r.due.Load() > 0 {
 			select {
 			case j, ok := <-r.in:
 				if !ok {
 					break more
 				}
 				group = append(group, j)
+				r.due.Add(-1)
 			case <-timer.C:
 				break more
 			}
