@@ -35,6 +35,9 @@ const insertChunk = 100
 // in one transaction, and returns that reply. Variants the request names
 // but does not carry are those of uploaded, the newsletter's content.
 func (s *Server) enqueue(ctx context.Context, key string, req *crm.NewsletterRequest, uploaded map[string]string) (int, []byte, error) {
+	// What needs no database is done before the transaction: on SQLite
+	// it holds the one connection, which the dispatcher shares.
+	resp, todo := screen(req)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, nil, fmt.Errorf("begin: %w", err)
@@ -53,7 +56,7 @@ func (s *Server) enqueue(ctx context.Context, key string, req *crm.NewsletterReq
 			variantKeys[id] = k
 		}
 	}
-	resp, err := s.classify(ctx, tx, req, variantKeys, now)
+	resp, err = s.classify(ctx, tx, req, resp, todo, variantKeys, now)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -117,19 +120,24 @@ func nonNil(m map[string]string) map[string]string {
 	return m
 }
 
-// pending is a message that passed the per-message checks.
+// pending is a message that passed the per-message checks, with its
+// delivery's values as they are stored.
 type pending struct {
 	index   int
 	address string
 	contact sql.NullInt64
+	name    string
+	merge   string
 }
 
-// classify decides each message's result, inserting the accepted ones.
-func (s *Server) classify(ctx context.Context, tx *sql.Tx, req *crm.NewsletterRequest, variantKeys map[string]string, now int64) (crm.NewsletterResponse, error) {
+// screen runs the checks of each message that need no database: a
+// message with an invalid address or header value is rejected, one whose
+// address came earlier in the batch is a duplicate. The others are
+// returned, their delivery's values encoded.
+func screen(req *crm.NewsletterRequest) (crm.NewsletterResponse, []pending) {
 	resp := crm.NewsletterResponse{Rejected: []crm.Rejection{}, Results: make([]crm.MessageResult, len(req.Messages))}
-	addrs := make([]string, 0, len(req.Messages))
 	seen := make(map[string]bool, len(req.Messages))
-	var todo []pending
+	todo := make([]pending, 0, len(req.Messages))
 	for i, m := range req.Messages {
 		resp.Results[i] = crm.MessageResult{To: m.To}
 		addr, ok := normalAddress(m.To)
@@ -142,9 +150,18 @@ func (s *Server) classify(ctx context.Context, tx *sql.Tx, req *crm.NewsletterRe
 			resp.Results[i].Status = crm.StatusDuplicate
 		default:
 			seen[addr] = true
-			addrs = append(addrs, addr)
-			todo = append(todo, pending{index: i, address: addr})
+			todo = append(todo, pending{index: i, address: addr, name: strings.TrimSpace(m.Name), merge: encodeFlat(m.Merge)})
 		}
+	}
+	return resp, todo
+}
+
+// classify decides the result of each message screen let through,
+// inserting the accepted ones.
+func (s *Server) classify(ctx context.Context, tx *sql.Tx, req *crm.NewsletterRequest, resp crm.NewsletterResponse, todo []pending, variantKeys map[string]string, now int64) (crm.NewsletterResponse, error) {
+	addrs := make([]string, len(todo))
+	for i, p := range todo {
+		addrs[i] = p.address
 	}
 	contacts, err := lookupContacts(ctx, inTx(ctx, tx, s.stmts.contacts), s.db.Dialect, addrs)
 	if err != nil {
@@ -273,7 +290,7 @@ func appendDeliveryRow(args []any, req *crm.NewsletterRequest, variantKeys map[s
 	if m.Variant != "" {
 		vkey = variantKeys[m.Variant]
 	}
-	return append(args, req.NewsletterID, p.address, p.contact, strings.TrimSpace(m.Name), vkey, encodeFlat(m.Merge),
+	return append(args, req.NewsletterID, p.address, p.contact, p.name, vkey, p.merge,
 		m.Subject, m.HTML, m.Text, crm.DeliveryQueued, now, now)
 }
 
