@@ -74,3 +74,48 @@ func TestDispatcherBoundsUnrecordedSendsWhileCommitsStall(t *testing.T) {
 		t.Logf("at most %d messages sent and unrecorded at once (bound %d)", w, conc)
 	}
 }
+
+// The recorder commits a group as soon as it holds the outcome of every
+// claimed delivery, however long its group wait: nothing more can come
+// before the next claim, which waits for the slots this commit frees. Until
+// then it waits for the outcomes still due.
+func TestRecorderCommitsOnceEveryClaimedOutcomeIsIn(t *testing.T) {
+	s := newTestServer(t, openSQLite(t), nil)
+	ctx := context.Background()
+	postBatch(t, s, "k1", batch("n1", "a@example.com", "b@example.com", "c@example.com", "d@example.com", "e@example.com"))
+	jobs, err := s.claim(ctx, 10)
+	if err != nil || len(jobs) != 5 {
+		t.Fatalf("claimed %d, %v; want 5", len(jobs), err)
+	}
+	slots := make(chan struct{}, 10)
+	for range jobs {
+		slots <- struct{}{}
+	}
+	rec := &recorder{s: s, in: make(chan *job, 10), slots: slots, max: 10, wait: time.Hour}
+	done := make(chan struct{})
+	go func() { defer close(done); rec.run() }()
+	defer func() { close(rec.in); <-done }()
+	rec.expect(len(jobs))
+	for _, j := range jobs[:3] {
+		_ = s.deliver(ctx, j, nil)
+		rec.record(j, false)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := len(slots); n != 5 {
+		t.Fatalf("%d of 5 claims still held with 2 outcomes due, want 5: the recorder committed before every outcome was in", n)
+	}
+	for _, j := range jobs[3:] {
+		_ = s.deliver(ctx, j, nil)
+		rec.record(j, false)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for len(slots) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d claims still held 30 s after every outcome was in: the recorder waits out its group wait", len(slots))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if counts, _ := allDeliveries(t, s, "n1"); counts[crm.DeliveryLogged] != 5 {
+		t.Errorf("delivery log counts %v, want 5 logged", counts)
+	}
+}
