@@ -80,7 +80,7 @@ func (s *Server) dispatch(ctx context.Context, untilEmpty bool) error {
 	// Once a message is handed to SMTP, its sender waits for the commit of
 	// its outcome; logged messages reach no one, so their senders go on.
 	wait := s.cfg.Delivery.Mode == ModeSMTP
-	rec := &recorder{s: s, in: make(chan *job, cap(slots)), slots: slots, max: cap(slots), wait: groupWait}
+	rec := &recorder{s: s, in: make(chan *job, cap(slots)), slots: slots, max: cap(slots), wait: groupWait, freed: make(chan struct{}, 1)}
 	if wait {
 		rec.max = n
 	}
@@ -109,31 +109,45 @@ func (s *Server) dispatch(ctx context.Context, untilEmpty bool) error {
 	return err
 }
 
-// claimLoop claims deliveries whenever half the slots are free, so each
-// claim fetches a group rather than one row.
+// queueingClaim bounds the deliveries claimed and not yet recorded while
+// newsletter requests are being queued, however many slots there are;
+// requests are taken to be queued until queueingQuiet after the last one.
+const (
+	queueingClaim = 100
+	queueingQuiet = 100 * time.Millisecond
+)
+
+// queueing reports whether newsletter requests are being queued.
+func (s *Server) queueing() bool {
+	return len(s.batches) > 0 || time.Since(time.Unix(0, s.lastQueued.Load())) < queueingQuiet
+}
+
+// claimLoop claims deliveries whenever half the slots in use are free, so
+// each claim fetches a group rather than one row. While newsletter
+// requests are being queued it uses at most queueingClaim slots: on
+// SQLite a claim and a commit hold the connection those requests write
+// on, and small ones keep acceptance quick. Once none is, it uses them
+// all, in the log mode up to LogBatchSize: fewer, larger claims and
+// commits deliver what was queued sooner.
 func (s *Server) claimLoop(ctx context.Context, jobs chan<- *job, slots chan struct{}, rec *recorder, untilEmpty bool) error {
 	tick := time.NewTicker(s.cfg.Delivery.PollInterval)
 	defer tick.Stop()
-	want := max(1, cap(slots)/2)
 	for {
-		k := 0
-		for k < want {
+		limit := cap(slots)
+		if s.queueing() {
+			limit = min(limit, queueingClaim)
+		}
+		for len(slots) > limit/2 {
 			select {
-			case slots <- struct{}{}:
-				k++
+			case <-rec.freed:
 			case <-ctx.Done():
-				drain(slots, k)
 				return ctx.Err()
 			}
 		}
-	grab:
-		for k < cap(slots) {
-			select {
-			case slots <- struct{}{}:
-				k++
-			default:
-				break grab
-			}
+		// Only this loop takes slots, so these are free.
+		k := limit - len(slots)
+		for range k {
+			slots <- struct{}{}
 		}
 		claimed, err := s.claim(ctx, k)
 		drain(slots, k-len(claimed))
@@ -275,6 +289,8 @@ type recorder struct {
 	slots chan struct{} // freed as outcomes are committed
 	max   int           // outcomes per commit
 	wait  time.Duration // groupWait
+	// freed tells the claim loop that a commit freed slots.
+	freed chan struct{}
 	// due counts claimed deliveries whose outcome the recorder has not
 	// yet taken in.
 	due atomic.Int64
@@ -326,6 +342,10 @@ func (r *recorder) run() {
 				close(j.recorded)
 			}
 			<-r.slots
+		}
+		select {
+		case r.freed <- struct{}{}:
+		default:
 		}
 	}
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -117,5 +118,73 @@ func TestRecorderCommitsOnceEveryClaimedOutcomeIsIn(t *testing.T) {
 	}
 	if counts, _ := allDeliveries(t, s, "n1"); counts[crm.DeliveryLogged] != 5 {
 		t.Errorf("delivery log counts %v, want 5 logged", counts)
+	}
+}
+
+// While newsletter requests are being queued, the dispatcher keeps at
+// most queueingClaim deliveries claimed and unrecorded, whatever its batch
+// size, so its claims and commits hold SQLite's one connection briefly.
+func TestDispatcherClaimsLittleWhileRequestsAreQueued(t *testing.T) {
+	const total = 600
+	path := filepath.Join(t.TempDir(), "crm.db")
+	reader := openDB(t, path)
+	s := newTestServer(t, openDB(t, path), func(c *Config) { c.Delivery.Mode = ModeLog })
+	if s.cfg.Delivery.BatchSize != LogBatchSize || LogBatchSize <= queueingClaim {
+		t.Fatalf("log mode batch size %d, want LogBatchSize %d above queueingClaim %d", s.cfg.Delivery.BatchSize, LogBatchSize, queueingClaim)
+	}
+	var to []string
+	for i := range total {
+		to = append(to, fmt.Sprintf("r%03d@example.net", i))
+	}
+	postBatch(t, s, "k1", batch("n1", to...))
+	s.batches <- struct{}{} // a request in hand
+	defer func() { <-s.batches }()
+	stop := make(chan struct{})
+	worst := make(chan int, 1)
+	go func() {
+		w := 0
+		for {
+			select {
+			case <-stop:
+				worst <- w
+				return
+			default:
+			}
+			var n int
+			if err := reader.QueryRow(`SELECT COUNT(*) FROM deliveries WHERE status = $1 AND locked_until > $2`,
+				crm.DeliveryQueued, nowMillis()).Scan(&n); err == nil && n > w {
+				w = n
+			}
+		}
+	}()
+	flush(t, s)
+	close(stop)
+	if w := <-worst; w > queueingClaim {
+		t.Errorf("%d deliveries claimed and unrecorded at once while a request was being queued, want at most %d", w, queueingClaim)
+	}
+	if counts, _ := allDeliveries(t, s, "n1"); counts[crm.DeliveryLogged] != total {
+		t.Errorf("delivery log counts %v, want %d logged", counts, total)
+	}
+}
+
+// Requests count as being queued while one is in hand and for
+// queueingQuiet after the last one.
+func TestQueueingLastsPastTheLastRequest(t *testing.T) {
+	s := newTestServer(t, openSQLite(t), nil)
+	if s.queueing() {
+		t.Error("queueing before any request")
+	}
+	s.batches <- struct{}{}
+	if !s.queueing() {
+		t.Error("not queueing with a request in hand")
+	}
+	<-s.batches
+	s.lastQueued.Store(time.Now().UnixNano())
+	if !s.queueing() {
+		t.Error("not queueing just after a request")
+	}
+	s.lastQueued.Store(time.Now().Add(-2 * queueingQuiet).UnixNano())
+	if s.queueing() {
+		t.Errorf("still queueing %s after the last request", 2*queueingQuiet)
 	}
 }

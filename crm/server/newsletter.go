@@ -30,7 +30,10 @@ func (s *Server) handleNewsletter(w http.ResponseWriter, r *http.Request) {
 	if !s.takeBatchPlace(w, r) {
 		return
 	}
-	defer func() { <-s.batches }()
+	defer func() {
+		s.lastQueued.Store(time.Now().UnixNano())
+		<-s.batches
+	}()
 	body, ok := httpapi.ReadBody(w, r, s.cfg.MaxBodyBytes)
 	if !ok {
 		return

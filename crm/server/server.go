@@ -11,6 +11,7 @@ import (
 	"net/mail"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -46,6 +47,13 @@ func DefaultMaxBatches(dialect string) int {
 	return 8
 }
 
+// LogBatchSize is DeliveryConfig.BatchSize's default in the log mode:
+// as many deliveries as one newsletter request queues. Nothing waits on a
+// mail server there, so once no request is being queued a claim and a
+// commit may each do as much as a request's transaction: fewer statements
+// and commits per delivery (see claimLoop).
+const LogBatchSize = crm.MaxMessagesPerRequest
+
 // DefaultMaxBodyBytes bounds a request body when Config.MaxBodyBytes is 0.
 const DefaultMaxBodyBytes = 32 << 20
 
@@ -70,8 +78,10 @@ type DeliveryConfig struct {
 	// further one (default 30 s).
 	RetryBackoff time.Duration
 	// BatchSize is how many deliveries may be claimed and not yet
-	// recorded at once (default 100, at least 4 × Concurrency); the
-	// dispatcher claims again when half of them are done.
+	// recorded at once (default 100, LogBatchSize in the log mode; at
+	// least 4 × Concurrency; at most 100 while newsletter requests are
+	// being queued); the dispatcher claims again when half of them are
+	// done.
 	BatchSize int
 	// Lease is how long a claim lasts (default DefaultLease). A crashed
 	// dispatcher's claims are sent by another once their lease expires; a
@@ -149,6 +159,7 @@ type Server struct {
 	bounceDomain string
 	reqLimit     *rate.Limiter
 	batches      chan struct{} // a place for each newsletter request in hand
+	lastQueued   atomic.Int64  // when a newsletter request last left its place, in Unix nanoseconds
 	sendLimit    *rate.Limiter
 	wake         chan struct{}
 	variants     *cache[*crm.Variant]
@@ -267,6 +278,9 @@ func withDefaults(cfg Config) (Config, error) {
 	}
 	if d.BatchSize <= 0 {
 		d.BatchSize = 100
+		if d.Mode == ModeLog {
+			d.BatchSize = LogBatchSize
+		}
 	}
 	if d.Lease <= 0 {
 		d.Lease = DefaultLease
