@@ -43,14 +43,18 @@ type Measure struct {
 	// when the CRM has accepted every message.
 	Seconds float64
 	// DeliveredSeconds is from the approval to the last delivery reaching
-	// Edition.Status (built in full, or handed to the SMTP server).
+	// Edition.Status (built in full, or handed to the SMTP server): to
+	// when the bench saw it, until Delivered reads the delivery log's own
+	// time of it.
 	DeliveredSeconds float64
-	HistoryEvents    int
-	HistoryBytes     int
-	WorkerPeakRSSMB  float64
-	CRMPeakRSSMB     float64
-	Send             activitytypes.SendResult
-	Counts           map[string]int
+	// Approved is when the bench approved the run.
+	Approved        time.Time
+	HistoryEvents   int
+	HistoryBytes    int
+	WorkerPeakRSSMB float64
+	CRMPeakRSSMB    float64
+	Send            activitytypes.SendResult
+	Counts          map[string]int
 	// CPUSeconds is the CPU time each process used from the approval to
 	// the run's completion; DeliveredCPUSeconds to the last delivery.
 	CPUSeconds          map[string]float64
@@ -89,6 +93,7 @@ func (s *Stack) Send(ctx context.Context, ed Edition) (Measure, error) {
 	procs := append([]*Proc{s.Worker, s.CRM, s.Temporal, s.Platform}, s.Watch...)
 	cpuBefore := cpuTimes(procs)
 	approved := time.Now()
+	m.Approved = approved
 	if err := Approve(ctx, s.Client, id, "bench"); err != nil {
 		return m, fmt.Errorf("approve %s: %w", id, err)
 	}

@@ -7,10 +7,12 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"database/sql"
 	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/internal/sqldb"
@@ -46,6 +48,25 @@ func SteadyRate(ctx context.Context, db string) (float64, error) {
 }
 
 // steady is the rate between the 10% and 90% marks of sorted times (ms).
+// Delivered sets DeliveredSeconds from the delivery log db: from the
+// approval to the latest sent time of a delivery with status.
+func (m *Measure) Delivered(ctx context.Context, db, status string) error {
+	d, err := sqldb.Open(ctx, db)
+	if err != nil {
+		return fmt.Errorf("last delivery: %w", err)
+	}
+	defer d.Close()
+	var last sql.NullInt64
+	if err := d.QueryRowContext(ctx, `SELECT MAX(sent_at) FROM deliveries WHERE status = $1`, status).Scan(&last); err != nil {
+		return fmt.Errorf("last delivery: %w", err)
+	}
+	if !last.Valid {
+		return fmt.Errorf("last delivery: no delivery is %s in the log", status)
+	}
+	m.DeliveredSeconds = time.UnixMilli(last.Int64).Sub(m.Approved).Seconds()
+	return nil
+}
+
 func steady(at []int64) float64 {
 	if len(at) < 10 {
 		return 0
