@@ -44,8 +44,7 @@ type Measure struct {
 	Seconds float64
 	// DeliveredSeconds is from the approval to the last delivery reaching
 	// Edition.Status (built in full, or handed to the SMTP server): to
-	// when the bench saw it, until Delivered reads the delivery log's own
-	// time of it.
+	// when the bench saw it, then the delivery log's own time of it.
 	DeliveredSeconds float64
 	// Approved is when the bench approved the run.
 	Approved        time.Time

@@ -7,66 +7,48 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"database/sql"
 	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
-	"github.com/halcytone/contentgen/crm"
 	"github.com/halcytone/contentgen/internal/sqldb"
 )
 
-// SteadyRate reads the sent times of the CRM's delivery log (SQLite file
-// db) and returns the messages between the 10% and 90% marks divided by
-// the time between them: the rate once start-up and the tail are left
-// out. It is 0 when fewer than ten messages were sent.
-func SteadyRate(ctx context.Context, db string) (float64, error) {
+// deliveryTimes reads the sent times (Unix milliseconds, in order) of the
+// deliveries with status in the CRM's delivery log db (a SQLite file or a
+// PostgreSQL URL).
+func deliveryTimes(ctx context.Context, db, status string) ([]int64, error) {
 	d, err := sqldb.Open(ctx, db)
 	if err != nil {
-		return 0, fmt.Errorf("steady rate: %w", err)
+		return nil, fmt.Errorf("delivery times: %w", err)
 	}
 	defer d.Close()
-	rows, err := d.QueryContext(ctx, `SELECT sent_at FROM deliveries WHERE status = $1 AND sent_at IS NOT NULL ORDER BY sent_at`, crm.DeliverySent)
+	rows, err := d.QueryContext(ctx, `SELECT sent_at FROM deliveries WHERE status = $1 AND sent_at IS NOT NULL ORDER BY sent_at`, status)
 	if err != nil {
-		return 0, fmt.Errorf("steady rate: %w", err)
+		return nil, fmt.Errorf("delivery times: %w", err)
 	}
 	defer rows.Close()
 	var at []int64
 	for rows.Next() {
 		var ms int64
 		if err := rows.Scan(&ms); err != nil {
-			return 0, fmt.Errorf("steady rate: %w", err)
+			return nil, fmt.Errorf("delivery times: %w", err)
 		}
 		at = append(at, ms)
 	}
 	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("steady rate: %w", err)
+		return nil, fmt.Errorf("delivery times: %w", err)
 	}
-	return steady(at), nil
+	if len(at) == 0 {
+		return nil, fmt.Errorf("delivery times: no delivery is %s in the log", status)
+	}
+	return at, nil
 }
 
-// steady is the rate between the 10% and 90% marks of sorted times (ms).
-// Delivered sets DeliveredSeconds from the delivery log db: from the
-// approval to the latest sent time of a delivery with status.
-func (m *Measure) Delivered(ctx context.Context, db, status string) error {
-	d, err := sqldb.Open(ctx, db)
-	if err != nil {
-		return fmt.Errorf("last delivery: %w", err)
-	}
-	defer d.Close()
-	var last sql.NullInt64
-	if err := d.QueryRowContext(ctx, `SELECT MAX(sent_at) FROM deliveries WHERE status = $1`, status).Scan(&last); err != nil {
-		return fmt.Errorf("last delivery: %w", err)
-	}
-	if !last.Valid {
-		return fmt.Errorf("last delivery: no delivery is %s in the log", status)
-	}
-	m.DeliveredSeconds = time.UnixMilli(last.Int64).Sub(m.Approved).Seconds()
-	return nil
-}
-
+// steady is the rate between the 10% and 90% marks of sorted times (ms):
+// the messages between them divided by the time between them, once
+// start-up and the tail are left out. It is 0 for fewer than ten.
 func steady(at []int64) float64 {
 	if len(at) < 10 {
 		return 0

@@ -24,11 +24,7 @@ import (
 // voids the approval given, sends a new proof, and the sent email carries
 // the accepted subject.
 func TestSuggestionsAcceptedOnTheDevServer(t *testing.T) {
-	mp := mailpittest.Start(t)
-	mailer, err := crmserver.NewSMTPMailer(crmserver.SMTPConfig{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: "none"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	mp, mailer := startMailpit(t)
 	model := &aifake.Server{Key: "sk-e2e"}
 	// The worker and 'starter preview' share one artifact store.
 	artifacts := filepath.Join(t.TempDir(), "artifacts")

@@ -12,7 +12,6 @@ import (
 	"github.com/halcytone/contentgen/crm"
 	crmserver "github.com/halcytone/contentgen/crm/server"
 	"github.com/halcytone/contentgen/internal/crmtest"
-	"github.com/halcytone/contentgen/internal/mailpittest"
 	"github.com/halcytone/contentgen/workflows"
 )
 
@@ -21,11 +20,7 @@ import (
 // email as a browser does, and reads the click back from the CRM's report,
 // counted in the section the link is in.
 func TestClickCountedInItsSection(t *testing.T) {
-	mp := mailpittest.Start(t)
-	mailer, err := crmserver.NewSMTPMailer(crmserver.SMTPConfig{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: "none"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	mp, mailer := startMailpit(t)
 	s := startStack(t, stackOptions{mailer: mailer, mode: crmserver.ModeSMTP,
 		tracking: crmserver.TrackingConfig{Mode: crmserver.TrackingAggregate, Keys: []string{"e2e-tracking-key-0123456789"}}})
 	id := startEdition(t, s, "2026-W51")

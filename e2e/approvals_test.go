@@ -31,11 +31,7 @@ import (
 
 func mailStack(t *testing.T) (*stack, *mailpittest.Server) {
 	t.Helper()
-	mp := mailpittest.Start(t)
-	mailer, err := crmserver.NewSMTPMailer(crmserver.SMTPConfig{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: "none"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	mp, mailer := startMailpit(t)
 	return startStack(t, stackOptions{mailer: mailer, mode: crmserver.ModeSMTP}), mp
 }
 

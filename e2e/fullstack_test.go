@@ -23,11 +23,7 @@ import (
 // approved with the starter's approve command (a Temporal Update), and
 // checks every contact's inbox and the published page.
 func TestFullStackOverSMTP(t *testing.T) {
-	mp := mailpittest.Start(t)
-	mailer, err := crmserver.NewSMTPMailer(crmserver.SMTPConfig{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: "none"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	mp, mailer := startMailpit(t)
 	s := startStack(t, stackOptions{mailer: mailer, mode: crmserver.ModeSMTP})
 	id := startEdition(t, s, "2026-W50")
 	waitStage(t, s.temporal, id, workflows.StageAwaitingApproval)
@@ -48,7 +44,7 @@ func TestFullStackOverSMTP(t *testing.T) {
 	if anaTok == nil {
 		t.Fatal("ana's proof has no token")
 	}
-	err = cli.Run(context.Background(), env, []string{"approve", "--edition", "2026-W50", "--by", "mallory@example.com", "--token", anaTok[1]})
+	err := cli.Run(context.Background(), env, []string{"approve", "--edition", "2026-W50", "--by", "mallory@example.com", "--token", anaTok[1]})
 	if approvals.Problem(err) != workflows.ProblemWrongApprover {
 		t.Fatalf("approve as mallory with ana's token: %v, want %s", err, workflows.ProblemWrongApprover)
 	}

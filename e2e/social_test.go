@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,9 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/halcytone/contentgen/activities/activitytypes"
-	"github.com/halcytone/contentgen/internal/app"
 	"github.com/halcytone/contentgen/internal/cli"
-	"github.com/halcytone/contentgen/social/fake"
 	"github.com/halcytone/contentgen/workflows"
 )
 
@@ -25,13 +22,8 @@ import (
 // credentials, stay drafts. A post is then deleted by hand with the
 // starter.
 func TestEndToEndSocialPosting(t *testing.T) {
-	masto := fake.NewMastodon("e2e-mastodon-token")
-	mastoSrv := httptest.NewServer(masto)
-	t.Cleanup(mastoSrv.Close)
-	masto.URL = mastoSrv.URL
-	sky := fake.NewBluesky("halcytone.test", "e2e-app-password")
-	skySrv := httptest.NewServer(sky)
-	t.Cleanup(skySrv.Close)
+	masto, mastoSrv := fakeMastodon(t)
+	sky, skySrv := fakeBluesky(t)
 	// The first Bluesky post's reply is lost: the retry finds it.
 	sky.DropNextReply()
 
@@ -39,10 +31,7 @@ func TestEndToEndSocialPosting(t *testing.T) {
 		"MASTODON_SERVER": mastoSrv.URL, "MASTODON_ACCESS_TOKEN": "e2e-mastodon-token",
 		"BLUESKY_SERVICE": skySrv.URL, "BLUESKY_HANDLE": "halcytone.test", "BLUESKY_APP_PASSWORD": "e2e-app-password",
 	}
-	networks, err := app.Social(app.SocialFromEnv(func(k string) string { return env[k] }))
-	if err != nil {
-		t.Fatal(err)
-	}
+	networks := socialNetworks(t, env)
 	s := startStack(t, stackOptions{social: networks})
 	id := startEdition(t, s, "2026-W50")
 	waitStage(t, s.temporal, id, workflows.StageAwaitingApproval)

@@ -16,10 +16,8 @@ import (
 	"github.com/halcytone/contentgen/activities/activitytypes"
 	"github.com/halcytone/contentgen/approvals/token"
 	crmserver "github.com/halcytone/contentgen/crm/server"
-	"github.com/halcytone/contentgen/internal/app"
 	"github.com/halcytone/contentgen/internal/browsertest"
 	"github.com/halcytone/contentgen/internal/cli"
-	"github.com/halcytone/contentgen/internal/mailpittest"
 	"github.com/halcytone/contentgen/social/fake"
 	"github.com/halcytone/contentgen/workflows"
 )
@@ -33,24 +31,14 @@ import (
 // nothing; other links cannot save.
 func TestSocialEditsOnTheApprovalPage(t *testing.T) {
 	browsertest.Chromium(t)
-	masto := fake.NewMastodon("e2e-mastodon-token")
-	mastoSrv := httptest.NewServer(masto)
-	t.Cleanup(mastoSrv.Close)
-	masto.URL = mastoSrv.URL
+	masto, mastoSrv := fakeMastodon(t)
 	xfake := fake.NewX("e2e-x-client", "e2e-x-secret", "e2e-x-refresh")
 	xSrv := httptest.NewServer(xfake)
 	t.Cleanup(xSrv.Close)
 	env := map[string]string{"MASTODON_SERVER": mastoSrv.URL, "MASTODON_ACCESS_TOKEN": "e2e-mastodon-token",
 		"X_API_URL": xSrv.URL, "X_CLIENT_ID": "e2e-x-client", "X_CLIENT_SECRET": "e2e-x-secret", "X_REFRESH_TOKEN": "e2e-x-refresh"}
-	networks, err := app.Social(app.SocialFromEnv(func(k string) string { return env[k] }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mp := mailpittest.Start(t)
-	mailer, err := crmserver.NewSMTPMailer(crmserver.SMTPConfig{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: "none"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	networks := socialNetworks(t, env)
+	mp, mailer := startMailpit(t)
 	s := startStack(t, stackOptions{mailer: mailer, mode: crmserver.ModeSMTP, social: networks})
 	id := startSigned(t, s, "2026-W52", "markdown:examples/living-document.md", 1)
 	waitStage(t, s.temporal, id, workflows.StageAwaitingApproval)

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -10,9 +9,6 @@ import (
 
 	"github.com/halcytone/contentgen/activities/activitytypes"
 	crmserver "github.com/halcytone/contentgen/crm/server"
-	"github.com/halcytone/contentgen/internal/app"
-	"github.com/halcytone/contentgen/internal/mailpittest"
-	"github.com/halcytone/contentgen/social/fake"
 	"github.com/halcytone/contentgen/workflows"
 )
 
@@ -24,24 +20,12 @@ import (
 // is left out, which the status, the audit trail and the new proof in
 // Ana's inbox say. The approved edition posts what the proof showed.
 func TestSocialEditsSurviveARefresh(t *testing.T) {
-	masto := fake.NewMastodon("e2e-mastodon-token")
-	mastoSrv := httptest.NewServer(masto)
-	t.Cleanup(mastoSrv.Close)
-	masto.URL = mastoSrv.URL
-	sky := fake.NewBluesky("halcytone.test", "e2e-app-password")
-	skySrv := httptest.NewServer(sky)
-	t.Cleanup(skySrv.Close)
+	masto, mastoSrv := fakeMastodon(t)
+	_, skySrv := fakeBluesky(t)
 	env := map[string]string{"MASTODON_SERVER": mastoSrv.URL, "MASTODON_ACCESS_TOKEN": "e2e-mastodon-token",
 		"BLUESKY_SERVICE": skySrv.URL, "BLUESKY_HANDLE": "halcytone.test", "BLUESKY_APP_PASSWORD": "e2e-app-password"}
-	networks, err := app.Social(app.SocialFromEnv(func(k string) string { return env[k] }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mp := mailpittest.Start(t)
-	mailer, err := crmserver.NewSMTPMailer(crmserver.SMTPConfig{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: "none"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	networks := socialNetworks(t, env)
+	mp, mailer := startMailpit(t)
 	s := startStack(t, stackOptions{mailer: mailer, mode: crmserver.ModeSMTP, social: networks})
 	doc := editableDoc(t)
 	id := startSigned(t, s, "2026-W51", "markdown:"+doc, 1)

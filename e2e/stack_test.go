@@ -27,12 +27,14 @@ import (
 	"github.com/halcytone/contentgen/httpapi"
 	"github.com/halcytone/contentgen/internal/app"
 	"github.com/halcytone/contentgen/internal/devserver"
+	"github.com/halcytone/contentgen/internal/mailpittest"
 	"github.com/halcytone/contentgen/internal/sqldb"
 	"github.com/halcytone/contentgen/internal/telemetry"
 	"github.com/halcytone/contentgen/internal/testtools"
 	"github.com/halcytone/contentgen/platform"
 	platformserver "github.com/halcytone/contentgen/platform/server"
 	"github.com/halcytone/contentgen/social"
+	"github.com/halcytone/contentgen/social/fake"
 	"github.com/halcytone/contentgen/workflows"
 )
 
@@ -129,6 +131,47 @@ type stackOptions struct {
 	sources func(*app.SourcesConfig)
 	// tracking is the CRM's click tracking (default off).
 	tracking crmserver.TrackingConfig
+}
+
+// startMailpit starts Mailpit and a mailer that sends to it.
+func startMailpit(t *testing.T) (*mailpittest.Server, crmserver.Mailer) {
+	t.Helper()
+	mp := mailpittest.Start(t)
+	mailer, err := crmserver.NewSMTPMailer(crmserver.SMTPConfig{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mp, mailer
+}
+
+// socialNetworks are the clients of the networks env configures, as the
+// worker reads them.
+func socialNetworks(t *testing.T, env map[string]string) map[string]social.Poster {
+	t.Helper()
+	networks, err := app.Social(app.SocialFromEnv(func(k string) string { return env[k] }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return networks
+}
+
+// fakeMastodon serves a fake Mastodon that takes the token
+// "e2e-mastodon-token".
+func fakeMastodon(t *testing.T) (*fake.Mastodon, *httptest.Server) {
+	masto := fake.NewMastodon("e2e-mastodon-token")
+	srv := httptest.NewServer(masto)
+	t.Cleanup(srv.Close)
+	masto.URL = srv.URL
+	return masto, srv
+}
+
+// fakeBluesky serves a fake Bluesky for the handle "halcytone.test" and
+// the app password "e2e-app-password".
+func fakeBluesky(t *testing.T) (*fake.Bluesky, *httptest.Server) {
+	sky := fake.NewBluesky("halcytone.test", "e2e-app-password")
+	srv := httptest.NewServer(sky)
+	t.Cleanup(srv.Close)
+	return sky, srv
 }
 
 func startStack(t *testing.T, o stackOptions) *stack {

@@ -60,11 +60,7 @@ func pageToken(t *testing.T, page string) string {
 // the accepted subject.
 func TestAcceptSuggestionsOnTheApprovalPage(t *testing.T) {
 	browsertest.Chromium(t)
-	mp := mailpittest.Start(t)
-	mailer, err := crmserver.NewSMTPMailer(crmserver.SMTPConfig{Host: "127.0.0.1", Port: mp.SMTPPort, TLS: "none"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	mp, mailer := startMailpit(t)
 	s := startStack(t, stackOptions{mailer: mailer, mode: crmserver.ModeSMTP, model: &aifake.Server{Key: "sk-e2e"}})
 	id := startSigned(t, s, "2026-W50", "markdown:examples/living-document.md", 2)
 	waitStage(t, s.temporal, id, workflows.StageAwaitingApproval)
